@@ -1,0 +1,48 @@
+/** Shapes shared by the DNS client, the cache, the resolver and the racer. */
+
+export type RecordType = 'A' | 'AAAA';
+
+export interface AddressRecord {
+  address: string;
+  /** Seconds the record may still be used (counts down with age when served from cache). */
+  ttl: number;
+}
+
+/** Where an answer came from. */
+export type AnswerSource = 'literal' | 'hosts' | 'dns' | 'cache' | 'stale';
+
+/** A positive answer for one (name, type). Negative answers are `DnsError`s. */
+export interface Answer {
+  /** The name as asked (after search-list expansion: the name that answered). */
+  name: string;
+  type: RecordType;
+  records: AddressRecord[];
+  /** Smallest TTL over the RRset and the CNAME chain that led to it, seconds. */
+  ttl: number;
+  /** CNAME targets followed, in order, ending at the owner of `records`. */
+  cnames: string[];
+  /** `ip:port` of the server that answered, when DNS did. */
+  server?: string | undefined;
+  source: AnswerSource;
+}
+
+/** A DNS server as configured: `'ip'`, `'ip:port'`, `'[v6]:port'`, zone ids kept. */
+export interface ServerAddress {
+  address: string;
+  port: number;
+  family: 4 | 6;
+}
+
+/** Options every query takes. */
+export interface QueryOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * What fetches one (name, type) from upstream: the seam between the resolver's
+ * cache and the wire client (and the fake used in cache tests).
+ */
+export interface Upstream {
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer>;
+  close(): void;
+}
