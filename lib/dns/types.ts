@@ -46,3 +46,8 @@ export interface Upstream {
   query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer>;
   close(): void;
 }
+
+/** What the racer and the adapters need from a resolver: one (name, type) at a time. */
+export interface AddressResolver {
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer>;
+}
