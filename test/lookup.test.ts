@@ -1,0 +1,171 @@
+import t from 'tap';
+import { createLookup, type LookupAddress, type LookupFunction, type LookupOptions } from '../lib/lookup.js';
+import { MemoryResolver } from './helpers/memory-resolver.js';
+
+const ADDRCONFIG = 0x20;
+const V4MAPPED = 0x08;
+const ALL = 0x10;
+
+const table = {
+  'dual.test': { AAAA: ['2001:db8::1', '2001:db8::2'], A: ['192.0.2.1', '192.0.2.2'] },
+  'v4.test': { A: ['192.0.2.7'] },
+  'v6.test': { AAAA: ['2001:db8::7'] },
+  'dup.test': { A: ['192.0.2.1', '192.0.2.1'] },
+  'broken.test': { AAAA: 'ESERVFAIL' as const, A: 'ENODATA' as const },
+  'timeout.test': { AAAA: 'ETIMEOUT' as const, A: ['192.0.2.9'] },
+};
+
+// A recognisable order: IPv6 first, reversed inside each family, so tests see it was applied.
+const order = (addresses: LookupAddress[]): LookupAddress[] => [
+  ...addresses.filter((a) => a.family === 6).reverse(),
+  ...addresses.filter((a) => a.family === 4).reverse(),
+];
+
+function setup(configured: Array<4 | 6> = [4, 6]) {
+  const resolver = new MemoryResolver(table);
+  const lookup = createLookup({ resolver, order, configuredFamilies: () => new Set(configured) });
+  return { resolver, lookup };
+}
+
+function all(lookup: LookupFunction, host: string, options: LookupOptions = {}): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) =>
+    lookup(host, { ...options, all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
+}
+
+function one(lookup: LookupFunction, host: string, options?: LookupOptions | number): Promise<[string, number]> {
+  return new Promise((resolve, reject) => {
+    const cb = (err: NodeJS.ErrnoException | null, address: string, family: number) =>
+      err ? reject(err) : resolve([address, family]);
+    if (options === undefined) lookup(host, cb);
+    else if (typeof options === 'number') lookup(host, options, cb);
+    else lookup(host, options, cb);
+  });
+}
+
+const cases: Array<{ name: string; host: string; options: LookupOptions; want: string[] }> = [
+  { name: 'family 0: both, in the given order', host: 'dual.test', options: {}, want: ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1'] },
+  { name: 'family 4', host: 'dual.test', options: { family: 4 }, want: ['192.0.2.2', '192.0.2.1'] },
+  { name: "family 'IPv6'", host: 'dual.test', options: { family: 'IPv6' }, want: ['2001:db8::2', '2001:db8::1'] },
+  { name: "family 'IPv4'", host: 'dual.test', options: { family: 'IPv4' }, want: ['192.0.2.2', '192.0.2.1'] },
+  { name: 'order ipv4first', host: 'dual.test', options: { order: 'ipv4first' }, want: ['192.0.2.2', '192.0.2.1', '2001:db8::2', '2001:db8::1'] },
+  { name: 'order ipv6first', host: 'dual.test', options: { order: 'ipv6first' }, want: ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1'] },
+  { name: 'verbatim false = ipv4first', host: 'dual.test', options: { verbatim: false }, want: ['192.0.2.2', '192.0.2.1', '2001:db8::2', '2001:db8::1'] },
+  { name: 'verbatim true', host: 'dual.test', options: { verbatim: true }, want: ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1'] },
+  { name: 'V4MAPPED without AAAA maps A', host: 'v4.test', options: { family: 6, hints: V4MAPPED }, want: ['::ffff:192.0.2.7'] },
+  { name: 'V4MAPPED with AAAA keeps AAAA only', host: 'dual.test', options: { family: 6, hints: V4MAPPED }, want: ['2001:db8::2', '2001:db8::1'] },
+  { name: 'V4MAPPED|ALL gives both', host: 'dual.test', options: { family: 6, hints: V4MAPPED | ALL }, want: ['::ffff:192.0.2.2', '::ffff:192.0.2.1', '2001:db8::2', '2001:db8::1'] },
+  { name: 'one family answers, the other failed', host: 'timeout.test', options: {}, want: ['192.0.2.9'] },
+  { name: 'duplicates removed', host: 'dup.test', options: {}, want: ['192.0.2.1'] },
+  { name: 'IPv4 literal', host: '127.0.0.1', options: { family: 6 }, want: ['127.0.0.1'] },
+  { name: 'IPv6 literal', host: '::1', options: {}, want: ['::1'] },
+];
+
+for (const c of cases) {
+  t.test(`all: ${c.name}`, async (t) => {
+    const { lookup } = setup();
+    const got = await all(lookup, c.host, c.options);
+    t.same(got.map((a) => a.address), c.want);
+    for (const a of got) t.equal(a.family, a.address.includes(':') ? 6 : 4, `family of ${a.address}`);
+  });
+}
+
+t.test('single answer overloads: (host, cb), (host, family, cb), (host, options, cb)', async (t) => {
+  const { lookup } = setup();
+  t.same(await one(lookup, 'dual.test'), ['2001:db8::2', 6]);
+  t.same(await one(lookup, 'dual.test', 4), ['192.0.2.2', 4]);
+  t.same(await one(lookup, 'dual.test', { family: 6 }), ['2001:db8::2', 6]);
+  t.same(await one(lookup, 'v4.test', 0), ['192.0.2.7', 4]);
+});
+
+t.test('IP literals and the callback are answered asynchronously, without DNS', async (t) => {
+  const { lookup, resolver } = setup();
+  let sync = true;
+  const done = new Promise<void>((resolve) =>
+    lookup('127.0.0.1', (_err, address) => {
+      t.equal(address, '127.0.0.1');
+      t.notOk(sync, 'callback not called synchronously');
+      resolve();
+    }),
+  );
+  sync = false;
+  await done;
+  t.equal(resolver.queries.length, 0);
+});
+
+t.test('family asks only that record type', async (t) => {
+  const { lookup, resolver } = setup();
+  await one(lookup, 'dual.test', 4);
+  t.same(resolver.queries, [{ name: 'dual.test', type: 'A' }]);
+});
+
+t.test('ADDRCONFIG drops families without a configured address', async (t) => {
+  const { lookup, resolver } = setup([4]);
+  t.same((await all(lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.address), ['192.0.2.2', '192.0.2.1']);
+  t.same(resolver.queries, [{ name: 'dual.test', type: 'A' }]);
+  const loopbackOnly = setup([]);
+  t.equal((await all(loopbackOnly.lookup, 'dual.test', { hints: ADDRCONFIG })).length, 4, 'no configured family: both kept');
+});
+
+const errorCases: Array<{ name: string; host: string; options: LookupOptions; code: string }> = [
+  { name: 'unknown name', host: 'nope.test', options: {}, code: 'ENOTFOUND' },
+  { name: 'no record of the family', host: 'v4.test', options: { family: 6 }, code: 'ENODATA' },
+  { name: 'transport error beats NODATA', host: 'broken.test', options: {}, code: 'ESERVFAIL' },
+  { name: 'empty hostname', host: '', options: {}, code: 'ENOTFOUND' },
+];
+
+for (const c of errorCases) {
+  t.test(`error: ${c.name} -> ${c.code}, never an empty array`, async (t) => {
+    const { lookup } = setup();
+    const err = (await all(lookup, c.host, c.options).catch((e: unknown) => e)) as NodeJS.ErrnoException & { hostname: string };
+    t.equal(err.code, c.code);
+    t.equal(err.hostname, c.host);
+    t.equal(err.syscall, 'getaddrinfo');
+    const single = (await one(lookup, c.host, c.options).catch((e: unknown) => e)) as NodeJS.ErrnoException;
+    t.equal(single.code, c.code);
+  });
+}
+
+t.test('a non-DNS failure becomes a DNS error with the cause kept', async (t) => {
+  const boom = new Error('boom');
+  const lookup = createLookup({ resolver: { query: () => Promise.reject(boom) }, order });
+  const err = (await all(lookup, 'x.test').catch((e: unknown) => e)) as Error & { code: string };
+  t.equal(err.code, 'ENODATA');
+  t.equal(err.cause, boom);
+  const abort = Object.assign(new Error('aborted'), { code: 'ABORT_ERR' });
+  const aborted = createLookup({ resolver: { query: () => Promise.reject(abort) }, order });
+  t.equal(((await all(aborted, 'x.test').catch((e: unknown) => e)) as { code: string }).code, 'ECANCELLED');
+  const empty = createLookup({
+    resolver: { query: async (name, type) => ({ name, type, records: [], ttl: 0, cnames: [], source: 'dns' }) },
+    order,
+  });
+  t.equal(((await all(empty, 'x.test').catch((e: unknown) => e)) as { code: string }).code, 'ENODATA', 'empty answers');
+});
+
+const badArguments: Array<{ name: string; call: (l: LookupFunction) => void; option: string }> = [
+  { name: 'hostname not a string', call: (l) => (l as any)(42, () => {}), option: 'hostname' },
+  { name: 'no callback', call: (l) => (l as any)('x.test', {}), option: 'callback' },
+  { name: 'family 5', call: (l) => l('x.test', { family: 5 }, () => {}), option: 'options.family' },
+  { name: 'numeric family 5', call: (l) => l('x.test', 5, () => {}), option: 'family' },
+  { name: 'unknown hints', call: (l) => l('x.test', { hints: 9999 }, () => {}), option: 'options.hints' },
+  { name: 'hints not a number', call: (l) => l('x.test', { hints: 'x' as any }, () => {}), option: 'options.hints' },
+  { name: 'bad order', call: (l) => l('x.test', { order: 'random' as any }, () => {}), option: 'options.order' },
+  { name: 'all not boolean', call: (l) => l('x.test', { all: 1 as any }, () => {}), option: 'options.all' },
+  { name: 'verbatim not boolean', call: (l) => l('x.test', { verbatim: 'yes' as any }, () => {}), option: 'options.verbatim' },
+  { name: 'options a string', call: (l) => (l as any)('x.test', 'IPv4', () => {}), option: 'options' },
+];
+
+for (const c of badArguments) {
+  t.test(`bad argument: ${c.name} throws naming ${c.option}`, async (t) => {
+    const { lookup } = setup();
+    t.throws(() => c.call(lookup), { code: 'ERR_HE_INVALID_ARGUMENT', option: c.option });
+  });
+}
+
+t.test('null options behave as none', async (t) => {
+  const { lookup } = setup();
+  const got = await new Promise<string>((resolve, reject) =>
+    lookup('v4.test', null as any, (err: NodeJS.ErrnoException | null, address: string) => (err ? reject(err) : resolve(address))),
+  );
+  t.equal(got, '192.0.2.7');
+});
