@@ -1,0 +1,143 @@
+/**
+ * RFC 6724 §6 destination address selection (RFC 8305 §4, R7) with the RFC 8305 history
+ * rules (R8). A pure function of (destinations, sources, history): the I/O that finds the
+ * sources lives in source-address.ts, as Go splits net/addrselect.go.
+ *
+ * Rules applied: 1, 2, 5, 6, 7 (partly), 8, "lower RTT", "used before", 9 (IPv6 only), 10.
+ * Rules 3 (deprecated source) and 4 (home address) need kernel address flags that user
+ * space cannot read, so they never decide.
+ */
+import { isMappedIPv4, parseIp } from './ip-bytes.js';
+import { commonPrefixLen, isEncapsulatedSource, policyOf, scopeOf } from './policy-table.js';
+
+export interface Destination {
+  address: string;
+  family: 4 | 6;
+}
+
+/** What the caller remembers about a destination (RFC 8305 §4). Per network (R9). */
+export interface DestinationHistory {
+  /** Measured round-trip time in ms; a missing or non-finite value counts as unknown. */
+  rttMs: number;
+  usedBefore?: boolean;
+}
+
+/** Everything the rules compare, computed once per destination. */
+interface Candidate<T> {
+  item: T;
+  index: number;
+  usable: boolean;
+  ipv6: boolean;
+  scope: number;
+  precedence: number;
+  label: number;
+  sourceScope: number;
+  sourceLabel: number;
+  encapsulated: boolean;
+  prefixLen: number;
+  rttMs: number; // Infinity when unknown
+  usedBefore: boolean;
+}
+
+/**
+ * RFC 6724 §6 destination selection: pure. `sources` maps each destination address to the
+ * local source address the kernel would use, or undefined when the destination is unusable
+ * (S1); an address missing from the map, or one that does not parse, is unusable too.
+ * Stable (S10). Does not mutate the input.
+ */
+export function sortDestinations<T extends Destination>(
+  destinations: readonly T[],
+  sources: ReadonlyMap<string, string | undefined>,
+  history?: ReadonlyMap<string, { rttMs: number; usedBefore?: boolean }>,
+): T[] {
+  return destinations
+    .map((item, index) => candidateOf(item, index, sources.get(item.address), history?.get(item.address)))
+    .sort(compare)
+    .map((c) => c.item);
+}
+
+function candidateOf<T extends Destination>(
+  item: T,
+  index: number,
+  sourceText: string | undefined,
+  known: DestinationHistory | undefined,
+): Candidate<T> {
+  const destination = parseIp(item.address);
+  const source = sourceText === undefined ? undefined : parseIp(sourceText);
+  const rtt = known?.rttMs;
+  const base = { item, index, rttMs: Number.isFinite(rtt) ? rtt! : Infinity, usedBefore: known?.usedBefore === true };
+  if (destination === undefined || source === undefined) return { ...base, ...UNUSABLE };
+  const policy = policyOf(destination);
+  return {
+    ...base,
+    usable: true,
+    ipv6: !isMappedIPv4(destination),
+    scope: scopeOf(destination),
+    precedence: policy.precedence,
+    label: policy.label,
+    sourceScope: scopeOf(source),
+    sourceLabel: policyOf(source).label,
+    encapsulated: isEncapsulatedSource(source),
+    prefixLen: commonPrefixLen(source, destination),
+  };
+}
+
+const UNUSABLE = {
+  usable: false,
+  ipv6: false,
+  scope: 0,
+  precedence: 0,
+  label: 0,
+  sourceScope: 0,
+  sourceLabel: 0,
+  encapsulated: false,
+  prefixLen: 0,
+} as const;
+
+type Rule = (a: Candidate<unknown>, b: Candidate<unknown>) => number;
+
+/** Negative: A first; positive: B first. Each rule is a key comparison, so the order is total. */
+const prefer = (a: boolean, b: boolean): number => (a === b ? 0 : a ? -1 : 1);
+
+const RULES: readonly Rule[] = [
+  // Rule 2: "Prefer matching scope. If Scope(DA) = Scope(Source(DA)) and Scope(DB) <>
+  // Scope(Source(DB)), then prefer DA."
+  (a, b) => prefer(a.scope === a.sourceScope, b.scope === b.sourceScope),
+  // Rule 5: "Prefer matching label. If Label(Source(DA)) = Label(DA) and Label(Source(DB))
+  // <> Label(DB), then prefer DA."
+  (a, b) => prefer(a.label === a.sourceLabel, b.label === b.sourceLabel),
+  // Rule 6: "Prefer higher precedence. If Precedence(DA) > Precedence(DB), then prefer DA."
+  (a, b) => b.precedence - a.precedence,
+  // Rule 7: "Prefer native transport. If DA is reached via an encapsulating transition
+  // mechanism (e.g., IPv6 in IPv4) and DB is not, then prefer DB." Judged by the source
+  // address (6to4, Teredo): see isEncapsulatedSource.
+  (a, b) => prefer(!a.encapsulated, !b.encapsulated),
+  // Rule 8: "Prefer smaller scope. If Scope(DA) < Scope(DB), then prefer DA."
+  (a, b) => a.scope - b.scope,
+  // RFC 8305 §4 (R8): a rule "between rules 8 and 9 that prefers addresses with lower
+  // RTTs". An unknown RTT ranks after every measured one, which keeps the order total.
+  (a, b) => (a.rttMs === b.rttMs ? 0 : a.rttMs < b.rttMs ? -1 : 1),
+  // RFC 8305 §4 (R8): "another ... rule between the RTT rule and rule 9, which prefers
+  // used addresses over unused ones".
+  (a, b) => prefer(a.usedBefore, b.usedBefore),
+  // Rule 9: "Use longest matching prefix. When DA and DB belong to the same address
+  // family ...: If CommonPrefixLen(Source(DA), DA) > CommonPrefixLen(Source(DB), DB),
+  // then prefer DA." IPv6 only, as Go does: for IPv4 a shared prefix says nothing about
+  // distance (golang/go#13283, #18518).
+  (a, b) => (a.ipv6 && b.ipv6 ? b.prefixLen - a.prefixLen : 0),
+];
+
+function compare(a: Candidate<unknown>, b: Candidate<unknown>): number {
+  // Rule 1: "Avoid unusable destinations. If DB is known to be unreachable or if
+  // Source(DB) is undefined, then prefer DA." Two unusable ones keep their order (as Go).
+  if (a.usable && b.usable) {
+    for (const rule of RULES) {
+      const order = rule(a, b);
+      if (order !== 0) return order;
+    }
+  } else if (a.usable !== b.usable) {
+    return a.usable ? -1 : 1;
+  }
+  // Rule 10: "Otherwise, leave the order unchanged." Explicit, not left to the engine.
+  return a.index - b.index;
+}
