@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DnsError } from '../lib/errors.js';
-import { MAX_LABEL_OCTETS, MAX_NAME_OCTETS, canonicalName, normalizeHostname } from '../lib/dns/name.js';
+import { MAX_LABEL_OCTETS, MAX_NAME_OCTETS, canonicalName, isValidHostname, normalizeHostname } from '../lib/dns/name.js';
 
 const label63 = 'a'.repeat(63);
 // Four labels: 63 + 63 + 63 + 61 octets + 3 dots = 253 octets.
@@ -27,6 +27,7 @@ const valid: string[] = [
 for (const name of valid) {
   t.test(`valid: ${name.length > 40 ? `${name.length} octets` : name}`, async (t) => {
     t.equal(normalizeHostname(name), name, 'returned unchanged, case kept');
+    t.equal(isValidHostname(name), true);
   });
 }
 
@@ -62,6 +63,7 @@ const invalid: Array<[unknown, RegExp, string]> = [
 
 for (const [name, message, hostname] of invalid) {
   t.test(`invalid: ${typeof name === 'string' ? JSON.stringify(name.length > 40 ? `${name.slice(0, 20)}...` : name) : typeof name}`, async (t) => {
+    t.equal(isValidHostname(name), false);
     const err = caught(() => normalizeHostname(name));
     t.type(err, DnsError);
     t.match(err, { name: 'DnsError', code: 'EBADNAME', hostname, message });

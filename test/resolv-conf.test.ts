@@ -91,6 +91,11 @@ const texts: Array<{ name: string; text: string; want: Partial<ResolvConf> }> = 
     text: 'nameserver ::1\nnameserver ::1\nnameserver 127.0.0.1\nnameserver 127.0.0.2\n',
     want: { nameservers: [v6('::1'), v6('::1'), v4('127.0.0.1')] },
   },
+  {
+    name: 'invalid search domains are left out',
+    text: 'search good.example bad..example a_b.example bücher.example .lead.example\n',
+    want: { search: ['good.example', 'a_b.example'] },
+  },
   { name: 'a comment-only search line is ignored', text: 'search a.example\nsearch # nothing\n', want: { search: ['a.example'] } },
 ];
 

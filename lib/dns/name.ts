@@ -24,6 +24,11 @@ export function normalizeHostname(name: unknown): string {
   return name;
 }
 
+/** The same check as `normalizeHostname`, as a boolean. */
+export function isValidHostname(name: unknown): name is string {
+  return typeof name === 'string' && findProblem(name) === undefined;
+}
+
 /** The cache key form: ASCII lowercase (RFC 4343 §3), no trailing dot. */
 export function canonicalName(name: string): string {
   const lower = name.toLowerCase();

@@ -12,11 +12,13 @@
  * 1 s and `attempts:0` is 1 (glibc's res_send floors the timeout at 1 s, and no
  * attempt at all would fail every lookup); a token starting with `#` or `;` ends a line
  * (glibc would take it as a search domain); the root domain `.` (systemd-resolved
- * writes `search .`) adds nothing to the search list; the search list is kept to
+ * writes `search .`) and invalid names (`a..b`, non-ASCII) are left out of the search
+ * list; the search list is kept to
  * MAX_SEARCH_DOMAINS entries (glibc >= 2.26 has no limit, glibc <= 2.25 kept 6).
  */
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
+import { isValidHostname } from '../dns/name.js';
 import type { ServerAddress } from '../dns/types.js';
 import { parseIpLiteral } from './ip.js';
 import { DNS_PORT } from './server-address.js';
@@ -116,11 +118,12 @@ function addNameserver(conf: ResolvConf, entry: string | undefined): void {
   if (literal) conf.nameservers.push({ address: literal.address, port: DNS_PORT, family: literal.family });
 }
 
+/** Drops the root and names no query could carry (glibc would send them and fail). */
 function searchDomains(text: string): string[] {
   return text
     .split(/[ \t\r]+/)
     .map((domain) => (domain.endsWith('.') ? domain.slice(0, -1) : domain))
-    .filter((domain) => domain !== '')
+    .filter((domain) => domain !== '' && isValidHostname(domain))
     .slice(0, MAX_SEARCH_DOMAINS);
 }
 
