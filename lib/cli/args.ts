@@ -10,7 +10,8 @@
  *
  * Options may come before or after the positionals, as `--opt value` or `--opt=value`;
  * `--` ends the options. A repeated single-value option: the last one wins.
- * `--help` wins over everything, then `--version`, then any error.
+ * Once the command word is known to be valid, `--help` wins over everything else, then
+ * `--version`, then the first error.
  */
 import { isIP } from 'node:net';
 import { isHost, parseNameserver, parsePort, splitHostPort } from './host.js';
