@@ -1,0 +1,279 @@
+/**
+ * Command-line parsing for `happy-eyeballs`, by hand so every mistake becomes one
+ * `UsageError` with a one-line message naming the value (main prints it and exits 2).
+ *
+ *   happy-eyeballs probe <host>[:port] [--port N] [--tls] [--json] [--nameserver IP[:PORT]]…
+ *                        [--attempt-delay MS] [--resolution-delay MS] [--timeout MS]
+ *   happy-eyeballs resolve <host> [--json] [--nameserver IP[:PORT]]…
+ *   happy-eyeballs demo
+ *   happy-eyeballs help [command] | --help | -h | --version | -v      (--no-color anywhere)
+ *
+ * Options may come before or after the positionals, as `--opt value` or `--opt=value`;
+ * `--` ends the options. A repeated single-value option: the last one wins.
+ * Once the command word is known to be valid, `--help` wins over everything else, then
+ * `--version`, then the first error.
+ */
+import { isIP } from 'node:net';
+import { isHost, parseNameserver, parsePort, splitHostPort } from './host.js';
+
+export type CommandName = 'probe' | 'resolve' | 'demo';
+export const COMMANDS: readonly CommandName[] = ['probe', 'resolve', 'demo'];
+
+export interface ProbeCommand {
+  command: 'probe';
+  host: string;
+  /** From `host:port` or `--port`; else 443 with `--tls`, 80 without. */
+  port: number;
+  tls: boolean;
+  json: boolean;
+  nameservers: string[];
+  /** Only set when given; main applies `PROBE_DEFAULTS`. */
+  attemptDelay?: number;
+  resolutionDelay?: number;
+  timeout?: number;
+  noColor: boolean;
+}
+export interface ResolveCommand {
+  command: 'resolve';
+  host: string;
+  json: boolean;
+  nameservers: string[];
+  noColor: boolean;
+}
+export interface DemoCommand {
+  command: 'demo';
+  noColor: boolean;
+}
+export interface HelpCommand {
+  command: 'help';
+  topic?: CommandName;
+}
+export interface VersionCommand {
+  command: 'version';
+}
+export type ParsedCommand = ProbeCommand | ResolveCommand | DemoCommand | HelpCommand | VersionCommand;
+
+/** Defaults main applies when an option is absent (ms); the help text shows them. */
+export const PROBE_DEFAULTS = { attemptDelay: 250, resolutionDelay: 50, timeout: 10_000 } as const;
+export const DEFAULT_PORT = { tcp: 80, tls: 443 } as const;
+/** RFC 8305 §5: never below 10 ms (R13); a ceiling of 2 s (R14). */
+export const ATTEMPT_DELAY_RANGE = { min: 10, max: 2_000 } as const;
+/** Node's timers overflow past 2^31 - 1 ms and fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Bad command line. `command` names the usage to point at, if one is known. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly code = 'ERR_HE_USAGE';
+  readonly command: CommandName | undefined;
+
+  constructor(message: string, command?: CommandName) {
+    super(message);
+    this.command = command;
+  }
+}
+
+interface OptionSpec {
+  takesValue: boolean;
+  /** Commands the option applies to; `undefined` for global options. */
+  commands?: readonly CommandName[];
+}
+
+const OPTIONS: Record<string, OptionSpec> = {
+  '--help': { takesValue: false },
+  '--version': { takesValue: false },
+  '--no-color': { takesValue: false },
+  '--port': { takesValue: true, commands: ['probe'] },
+  '--tls': { takesValue: false, commands: ['probe'] },
+  '--json': { takesValue: false, commands: ['probe', 'resolve'] },
+  '--nameserver': { takesValue: true, commands: ['probe', 'resolve'] },
+  '--attempt-delay': { takesValue: true, commands: ['probe'] },
+  '--resolution-delay': { takesValue: true, commands: ['probe'] },
+  '--timeout': { takesValue: true, commands: ['probe'] },
+};
+const SHORT: Record<string, string> = { '-h': '--help', '-v': '--version' };
+
+interface OptionToken {
+  name: string;
+  value: string | undefined;
+}
+interface Tokens {
+  positionals: string[];
+  options: OptionToken[];
+  /** The first malformed option; thrown once the command (for the hint) is known. */
+  problem: string | undefined;
+}
+
+/** Parses `process.argv.slice(2)`. Throws `UsageError` on any bad input. */
+export function parseArgs(argv: readonly string[]): ParsedCommand {
+  const tokens = tokenize(argv);
+  const [first, ...rest] = tokens.positionals;
+  const has = (name: string): boolean => tokens.options.some((o) => o.name === name);
+  const command = first === undefined ? undefined : commandName(first);
+  if (first === 'help') return helpTopic(rest);
+  if (first !== undefined && command === undefined) throw new UsageError(`unknown command ${quote(first)}`);
+  if (has('--help')) return command ? { command: 'help', topic: command } : { command: 'help' };
+  if (has('--version')) return { command: 'version' };
+  if (tokens.problem !== undefined) throw new UsageError(tokens.problem, command);
+  if (command === undefined) throw new UsageError('missing command');
+  checkApplicable(tokens.options, command);
+  if (command === 'probe') return probeCommand(rest, tokens.options);
+  if (command === 'resolve') return resolveCommand(rest, tokens.options);
+  expectPositionals(rest, 0, command);
+  return { command: 'demo', noColor: has('--no-color') };
+}
+
+/** Step 1: split argv into positionals and known options, noting the first bad one. */
+function tokenize(argv: readonly string[]): Tokens {
+  const tokens: Tokens = { positionals: [], options: [], problem: undefined };
+  const note = (problem: string): void => void (tokens.problem ??= problem);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      tokens.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      tokens.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = SHORT[arg] ?? (eq < 0 ? arg : arg.slice(0, eq));
+    const spec = OPTIONS[name];
+    if (!spec) {
+      note(`unknown option ${quote(name)}`);
+      continue;
+    }
+    let value = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (!spec.takesValue && value !== undefined) note(`option ${name} takes no value`);
+    if (spec.takesValue && value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) note(`option ${name} needs a value`);
+      else value = argv[++i];
+    }
+    tokens.options.push({ name, value });
+  }
+  return tokens;
+}
+
+function commandName(word: string): CommandName | undefined {
+  return COMMANDS.find((c) => c === word);
+}
+
+function helpTopic(rest: string[]): HelpCommand {
+  const [topic, ...extra] = rest;
+  if (topic === undefined) return { command: 'help' };
+  const command = commandName(topic);
+  if (!command) throw new UsageError(`unknown command ${quote(topic)}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${quote(extra[0] as string)}`, command);
+  return { command: 'help', topic: command };
+}
+
+function checkApplicable(options: OptionToken[], command: CommandName): void {
+  for (const { name } of options) {
+    const commands = OPTIONS[name]?.commands;
+    if (commands && !commands.includes(command)) throw new UsageError(`option ${name} does not apply to ${command}`, command);
+  }
+}
+
+function expectPositionals(rest: string[], count: number, command: CommandName): void {
+  if (rest.length < count) throw new UsageError('missing host', command);
+  if (rest.length > count) throw new UsageError(`unexpected argument ${quote(rest[count] as string)}`, command);
+}
+
+/** The last value of a single-value option (last one wins), if given. */
+function lastValue(options: OptionToken[], name: string): string | undefined {
+  return options.filter((o) => o.name === name).pop()?.value;
+}
+
+function flag(options: OptionToken[], name: string): boolean {
+  return options.some((o) => o.name === name);
+}
+
+function probeCommand(rest: string[], options: OptionToken[]): ProbeCommand {
+  expectPositionals(rest, 1, 'probe');
+  const input = rest[0] as string;
+  const target = parseTarget(input, 'probe');
+  const tls = flag(options, '--tls');
+  const portText = lastValue(options, '--port');
+  const port = portText === undefined ? undefined : portOf(portText, '--port', 'probe');
+  if (port !== undefined && target.port !== undefined && port !== target.port) {
+    throw new UsageError(`conflicting ports: ${quote(input)} and --port ${port}`, 'probe');
+  }
+  const probe: ProbeCommand = {
+    command: 'probe',
+    host: target.host,
+    port: port ?? target.port ?? (tls ? DEFAULT_PORT.tls : DEFAULT_PORT.tcp),
+    tls,
+    json: flag(options, '--json'),
+    nameservers: nameservers(options, 'probe'),
+    noColor: flag(options, '--no-color'),
+  };
+  const attemptDelay = numberOption(options, '--attempt-delay', ATTEMPT_DELAY_RANGE.min, ATTEMPT_DELAY_RANGE.max);
+  const resolutionDelay = numberOption(options, '--resolution-delay', 0, MAX_TIMER_MS);
+  const timeout = numberOption(options, '--timeout', 1, MAX_TIMER_MS);
+  if (attemptDelay !== undefined) probe.attemptDelay = attemptDelay;
+  if (resolutionDelay !== undefined) probe.resolutionDelay = resolutionDelay;
+  if (timeout !== undefined) probe.timeout = timeout;
+  return probe;
+}
+
+function resolveCommand(rest: string[], options: OptionToken[]): ResolveCommand {
+  expectPositionals(rest, 1, 'resolve');
+  const input = rest[0] as string;
+  const target = parseTarget(input, 'resolve');
+  if (target.port !== undefined) throw new UsageError(`resolve takes a host without a port: ${quote(input)}`, 'resolve');
+  return {
+    command: 'resolve',
+    host: target.host,
+    json: flag(options, '--json'),
+    nameservers: nameservers(options, 'resolve'),
+    noColor: flag(options, '--no-color'),
+  };
+}
+
+/** `name`, `name:port`, `v4:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
+function parseTarget(input: string, command: CommandName): { host: string; port: number | undefined } {
+  const split = splitHostPort(input);
+  const valid = split !== undefined && (split.bracketed ? isIP(split.host) === 6 : isHost(split.host));
+  if (!valid) throw new UsageError(`invalid host ${quote(input)} (expected a host name or an IP address)`, command);
+  return { host: split.host, port: split.port === undefined ? undefined : portOf(split.port, input, command) };
+}
+
+function portOf(text: string, where: string, command: CommandName): number {
+  const port = parsePort(text);
+  if (port === undefined) {
+    const context = where === '--port' ? '' : ` in ${quote(where)}`;
+    throw new UsageError(`invalid port ${quote(text)}${context} (expected an integer from 1 to 65535)`, command);
+  }
+  return port;
+}
+
+function nameservers(options: OptionToken[], command: CommandName): string[] {
+  return options
+    .filter((o) => o.name === '--nameserver')
+    .map(({ value }) => {
+      const text = value as string; // tokenize() saw to it that a value follows
+      const server = parseNameserver(text);
+      if (server === undefined) {
+        throw new UsageError(`invalid nameserver ${quote(text)} (expected IP, IP:PORT or [IPv6]:PORT)`, command);
+      }
+      return server;
+    });
+}
+
+/** A whole number of milliseconds in [min, max], if the option was given. */
+function numberOption(options: OptionToken[], name: string, min: number, max: number): number | undefined {
+  const text = lastValue(options, name);
+  if (text === undefined) return undefined;
+  const value = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(`invalid ${name} ${quote(text)} (expected whole milliseconds from ${min} to ${max})`, 'probe');
+  }
+  return value;
+}
+
+/** One line, whatever the user typed: JSON quoting escapes control characters. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}

@@ -1,0 +1,114 @@
+/** Help text, one screen per command, and the two lines printed for a usage error. */
+import {
+  ATTEMPT_DELAY_RANGE,
+  DEFAULT_PORT,
+  PROBE_DEFAULTS,
+  type CommandName,
+  type UsageError,
+} from './args.js';
+
+const BIN = 'happy-eyeballs';
+
+const EXIT_CODES = `Exit status:
+  0  reachable (probe) / addresses found (resolve)
+  1  not reachable / no addresses
+  2  bad usage or bad input`;
+
+const GLOBAL = `Usage: ${BIN} <command> [options]
+
+Connect the way RFC 8305 (Happy Eyeballs v2) says, and show the race.
+
+Commands:
+  probe <host>[:port]   resolve AAAA and A, race the connections, report per family
+  resolve <host>        show the AAAA and A records with TTLs and CNAME chain
+  demo                  run probe against a lab started on loopback
+  help [command]        show help for a command
+
+Options:
+  -h, --help            show help (after a command: that command's help)
+  -v, --version         print the version
+      --no-color        no colours (also: NO_COLOR set and non-empty)
+
+${EXIT_CODES}
+
+Run '${BIN} <command> --help' for a command's options.`;
+
+const PROBE = `Usage: ${BIN} probe <host>[:port] [options]
+
+Resolve AAAA and A in parallel, race staggered connection attempts (RFC 8305),
+then print each address's answer, the race as a timeline and a verdict:
+dual-stack, ipv4-only, ipv6-only, ipv6-broken, ipv4-broken or unreachable.
+
+<host> is a host name, an IPv4 address or an IPv6 address; a port goes after a
+colon: name:port, 192.0.2.1:port, [2001:db8::1]:port (a bare IPv6 address takes
+no port: use brackets or --port).
+
+Options:
+      --port N              TCP port, 1-65535 (default ${DEFAULT_PORT.tls} with --tls, else ${DEFAULT_PORT.tcp});
+                            must agree with a port given in <host>
+      --tls                 complete a TLS handshake too (SNI: the host name)
+      --json                print one JSON object instead of the report
+      --nameserver IP[:PORT]
+                            ask this DNS server (port 53 by default); repeat for
+                            more; default: the system's resolv.conf
+      --attempt-delay MS    Connection Attempt Delay, ${ATTEMPT_DELAY_RANGE.min}-${ATTEMPT_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.attemptDelay})
+      --resolution-delay MS wait this long for AAAA after A arrives (default ${PROBE_DEFAULTS.resolutionDelay})
+      --timeout MS          give up on the whole probe after MS ms (default ${PROBE_DEFAULTS.timeout})
+      --no-color            no colours
+  -h, --help                show this help
+
+${EXIT_CODES}
+
+Examples:
+  ${BIN} probe example.com
+  ${BIN} probe example.com --tls --json
+  ${BIN} probe [2001:db8::1]:8080 --attempt-delay 100
+  ${BIN} probe localhost:3000 --nameserver 127.0.0.1:5300`;
+
+const RESOLVE = `Usage: ${BIN} resolve <host> [options]
+
+Ask AAAA and A in parallel with the built-in DNS client and print the
+records, their TTLs (seconds), the CNAME chain, the server that answered and
+how long each answer took.
+
+Options:
+      --json                print one JSON object instead of the table
+      --nameserver IP[:PORT]
+                            ask this DNS server (port 53 by default); repeat for
+                            more; default: the system's resolv.conf
+      --no-color            no colours
+  -h, --help                show this help
+
+${EXIT_CODES}
+
+Examples:
+  ${BIN} resolve example.com
+  ${BIN} resolve example.com --nameserver 127.0.0.1:5300 --json`;
+
+const DEMO = `Usage: ${BIN} demo [options]
+
+Start a lab on loopback (a DNS server and listeners), probe it and show the
+race. Sends nothing beyond loopback.
+
+Options:
+      --no-color            no colours
+  -h, --help                show this help
+
+${EXIT_CODES}`;
+
+const TEXT: Record<CommandName, string> = { probe: PROBE, resolve: RESOLVE, demo: DEMO };
+
+/** The help text for a command, or the global one; ends with a newline. */
+export function usage(topic?: CommandName): string {
+  return `${topic ? TEXT[topic] : GLOBAL}\n`;
+}
+
+/** `Try 'happy-eyeballs probe --help'.` */
+export function usageHint(command?: CommandName): string {
+  return `Try '${BIN}${command ? ` ${command}` : ''} --help'.`;
+}
+
+/** What main writes to stderr before exiting 2: the message, then the hint. */
+export function formatUsageError(err: UsageError): string {
+  return `${BIN}: ${err.message}\n${usageHint(err.command)}\n`;
+}
