@@ -11,44 +11,15 @@ import { Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError }
 import { Flight, waitUnlessAborted } from './flight.js';
 import { type CacheSettings, type DnsCacheOptions, resolveOptions } from './options.js';
 import { UpstreamSlots } from './slots.js';
+import { type CacheStats, newCounters } from './stats.js';
 import { EntryStore } from './store.js';
 import { checkQuery, normalizeName, checkType } from './validate.js';
 
 export type { DnsCacheOptions } from './options.js';
+export type { CacheStats } from './stats.js';
 
 /** What `DnsCache#resolve` calls upstream; `signal` aborts only when the cache closes. */
 export type Fetch = (signal: AbortSignal) => Promise<Answer>;
-
-/** Counters since the cache was made (the last four are current levels). */
-export interface CacheStats {
-  /** Fresh positive answers served from the cache. */
-  hits: number;
-  /** Askers that found nothing cached and started a fetch. */
-  misses: number;
-  /** Askers that waited on a fetch another asker started. */
-  coalesced: number;
-  /** Expired answers served (RFC 8767), at once or after a failed or slow refresh. */
-  staleServed: number;
-  /** Remembered NXDOMAIN / NODATA re-thrown. */
-  negativeHits: number;
-  /** Remembered upstream failures re-thrown. */
-  errorHits: number;
-  /** Calls of the fetch function. */
-  upstreamQueries: number;
-  /** Fetches started to refresh an expired answer. */
-  refreshes: number;
-  /** Entries dropped to stay within maxEntries. */
-  evictions: number;
-  /** Fetches that waited queueTimeout for an upstream slot and failed. */
-  queueTimeouts: number;
-  /** Fetches refused at once because maxQueued were already waiting. */
-  queueOverflows: number;
-  entries: number;
-  inFlight: number;
-  queued: number;
-}
-
-type Counter = Exclude<keyof CacheStats, 'evictions' | 'entries' | 'inFlight' | 'queued'>;
 
 const MAX_INTERNED_SERVERS = 64;
 
@@ -62,10 +33,7 @@ export class DnsCache {
   /** The few `ip:port` strings seen, so entries share them. */
   readonly #servers = new Map<string, string>();
   readonly #closing = new AbortController();
-  readonly #n: Record<Counter, number> = {
-    hits: 0, misses: 0, coalesced: 0, staleServed: 0, negativeHits: 0, errorHits: 0,
-    upstreamQueries: 0, refreshes: 0, queueTimeouts: 0, queueOverflows: 0,
-  };
+  readonly #n = newCounters();
 
   constructor(options?: DnsCacheOptions) {
     this.#s = resolveOptions(options);
@@ -83,24 +51,10 @@ export class DnsCache {
     const signal = checkQuery(type, fetch, options);
     if (this.#closing.signal.aborted) throw closedError(name, type);
     if (signal?.aborted) throw new AbortError(signal.reason);
-    const now = this.#s.clock.now();
-    const entry = this.#store.get(type, key);
-    if (entry !== undefined) {
-      const past = now - entry.expiresAt();
-      if (past < 0) return this.#fromFresh(entry, type, key, now);
-      if (entry.addrs !== null && past <= this.#s.maxStaleMs) {
-        return this.#fromStale(entry, past, name, type, key, fetch, signal, now);
-      }
-      this.#store.delete(type, key); // an expired failure, or past the RFC 8767 max stale timer
-    }
-    let flight = this.#flights[type].get(key);
-    if (flight) this.#n.coalesced++;
-    else {
-      this.#n.misses++;
-      flight = this.#start(name, type, key, fetch);
-    }
-    await waitUnlessAborted(flight.done, signal);
-    return this.#outcome(flight, type, key, undefined);
+    const step = this.#lookup(name, type, key, fetch, undefined);
+    if (!(step instanceof Wait)) return step;
+    await waitUnlessAborted(step.until, signal);
+    return this.#lookup(name, type, key, fetch, step) as Answer;
   }
 
   stats(): CacheStats {
@@ -138,7 +92,34 @@ export class DnsCache {
     this.#store.clear();
   }
 
-  #fromFresh(entry: Entry, type: RecordType, key: string, now: number): Answer {
+  /**
+   * One pass over the state of (name, type): fresh, expired (stale), in flight or idle.
+   * After a wait it runs again with `waited` set (double-check): the entry is re-read from
+   * the top, and only if no newer fresh one is there does the waited flight's outcome count.
+   */
+  #lookup(name: string, type: RecordType, key: string, fetch: Fetch, waited: Wait | undefined): Answer | Wait {
+    const now = this.#s.clock.now();
+    const entry = this.#store.get(type, key);
+    if (entry !== undefined) {
+      const past = now - entry.expiresAt();
+      // A fresh entry some other fetch stored after ours is newer than our outcome: a plain hit.
+      if (past < 0 && entry !== waited?.flight.entry) return this.#fresh(entry, type, key, now);
+      if (waited) return this.#outcome(waited, type, now);
+      if (entry.addrs !== null && past < this.#s.maxStaleMs) return this.#expired(entry, past, name, type, key, fetch, now);
+      this.#store.delete(type, key); // an expired failure, or past the RFC 8767 max stale timer
+    } else if (waited) {
+      return this.#outcome(waited, type, now);
+    }
+    let flight = this.#flights[type].get(key);
+    if (flight) this.#n.coalesced++;
+    else {
+      this.#n.misses++;
+      flight = this.#start(name, type, key, fetch);
+    }
+    return new Wait(flight, flight.done, undefined);
+  }
+
+  #fresh(entry: Entry, type: RecordType, key: string, now: number): Answer {
     this.#store.touch(type, key, entry);
     if (entry.addrs !== null) {
       this.#n.hits++;
@@ -148,22 +129,19 @@ export class DnsCache {
     throw toError(entry, type, now);
   }
 
-  async #fromStale(
-    entry: Entry, past: number, name: string, type: RecordType, key: string,
-    fetch: Fetch, signal: AbortSignal | undefined, now: number,
-  ): Promise<Answer> {
+  /** An expired answer within maxStale: RFC 8767 serve-stale, with stale-while-revalidate first. */
+  #expired(entry: Entry, past: number, name: string, type: RecordType, key: string, fetch: Fetch, now: number): Answer | Wait {
     this.#store.touch(type, key, entry);
     let flight = this.#flights[type].get(key);
     const rechecking = (this.#recheckAfter.get(entry) ?? -Infinity) > now;
-    if (past <= this.#s.staleWhileRevalidateMs || rechecking) {
-      // Served at once; one background refresh unless a failed one is still recent.
+    if (past < this.#s.staleWhileRevalidateMs || rechecking) {
+      // Served at once; one background refresh unless a failed one is still recent (RFC 8767 §5).
       if (!flight && !rechecking) this.#refresh(name, type, key, fetch);
       return this.#stale(entry, type, now);
     }
     if (flight) this.#n.coalesced++;
     else flight = this.#refresh(name, type, key, fetch);
-    await waitUnlessAborted(flight.staleDue(this.#s.clock, this.#s.staleRefreshTimeout), signal);
-    return this.#outcome(flight, type, key, entry);
+    return new Wait(flight, flight.staleDue(this.#s.clock, this.#s.staleRefreshTimeout), entry);
   }
 
   #refresh(name: string, type: RecordType, key: string, fetch: Fetch): Flight {
@@ -177,22 +155,16 @@ export class DnsCache {
   }
 
   /**
-   * What a waiter gets once woken: re-read from the top (the newest fresh entry wins),
-   * else the flight's own outcome; a waiter on an expired answer gets that answer when
-   * the refresh failed without an authoritative answer, or is still running.
+   * A woken waiter's result when no newer fresh entry exists: the stale answer while the
+   * refresh still runs (RFC 8767 §5 client response timer) or when it failed without an
+   * authoritative answer; else the flight's own outcome (stored or not, e.g. TTL 0), and
+   * its original error rather than a rebuilt one.
    */
-  #outcome(flight: Flight, type: RecordType, key: string, stale: Entry | undefined): Answer {
-    const now = this.#s.clock.now();
-    if (!flight.settled) return this.#stale(stale as Entry, type, now); // RFC 8767 §5 client response timer
-    const current = this.#store.get(type, key);
-    const newest = current !== undefined && now < current.expiresAt() ? current : flight.entry;
-    const own = newest === flight.entry;
-    if (newest === undefined || (own && flight.failed)) {
-      if (stale && !this.#closing.signal.aborted && !isNegative(errorCode(flight.error))) return this.#stale(stale, type, now);
-      throw flight.error;
-    }
-    if (newest.addrs !== null) return toAnswer(newest, type, now, own ? 'dns' : 'cache', 0);
-    throw toError(newest, type, now);
+  #outcome({ flight, stale }: Wait, type: RecordType, now: number): Answer {
+    if (!flight.settled) return this.#stale(stale as Entry, type, now);
+    if (!flight.failed) return toAnswer(flight.entry as Entry, type, now, 'dns', 0);
+    if (stale && !this.#closing.signal.aborted && !isNegative(errorCode(flight.error))) return this.#stale(stale, type, now);
+    throw flight.error;
   }
 
   #start(name: string, type: RecordType, key: string, fetch: Fetch): Flight {
@@ -275,6 +247,15 @@ export class DnsCache {
     if (this.#servers.size < MAX_INTERNED_SERVERS) this.#servers.set(server, server);
     return server;
   }
+}
+
+/** What a caller waits for: a flight settling, or for an expired entry the stale-answer timer. */
+class Wait {
+  constructor(
+    readonly flight: Flight,
+    readonly until: Promise<void>,
+    readonly stale: Entry | undefined,
+  ) {}
 }
 
 function queueError(name: string, type: RecordType, why: string): DnsError {

@@ -1,2 +1,3 @@
-export { DnsCache, type CacheStats, type Fetch } from './cache.js';
+export { DnsCache, type Fetch } from './cache.js';
+export type { CacheStats } from './stats.js';
 export type { DnsCacheOptions } from './options.js';
