@@ -49,7 +49,7 @@ export class DnsCache {
   async resolve(name: string, type: RecordType, fetch: Fetch, options?: QueryOptions): Promise<Answer> {
     const key = normalizeName(name);
     const signal = checkQuery(type, fetch, options);
-    if (this.#closing.signal.aborted) throw closedError(name, type);
+    if (this.#closing.signal.aborted) throw cacheError('ECANCELLED', name, type, 'cache closed');
     if (signal?.aborted) throw new AbortError(signal.reason);
     const step = this.#lookup(name, type, key, fetch, undefined);
     if (!(step instanceof Wait)) return step;
@@ -86,7 +86,7 @@ export class DnsCache {
     this.#closing.abort(new AbortError('DnsCache closed'));
     this.#slots.close();
     for (const type of ['A', 'AAAA'] as const) {
-      for (const [key, flight] of this.#flights[type]) flight.settle(undefined, true, closedError(key, type));
+      for (const [key, flight] of this.#flights[type]) flight.settle(undefined, true, cacheError('ECANCELLED', key, type, 'cache closed'));
       this.#flights[type].clear();
     }
     this.#store.clear();
@@ -174,12 +174,12 @@ export class DnsCache {
       () => this.#run(flight, name, type, key, fetch),
       () => {
         this.#n.queueTimeouts++;
-        this.#onFailure(flight, name, type, key, queueError(name, type, `waited ${this.#s.queueTimeout} ms for an upstream slot`), false);
+        this.#onFailure(flight, name, type, key, cacheError('ETIMEOUT', name, type, `waited ${this.#s.queueTimeout} ms for an upstream slot`), false);
       },
     );
     if (!queued) {
       this.#n.queueOverflows++;
-      this.#onFailure(flight, name, type, key, queueError(name, type, `${this.#s.maxQueued} queries already wait for an upstream slot`), false);
+      this.#onFailure(flight, name, type, key, cacheError('ETIMEOUT', name, type, `${this.#s.maxQueued} queries already wait for an upstream slot`), false);
     }
     return flight;
   }
@@ -258,10 +258,8 @@ class Wait {
   ) {}
 }
 
-function queueError(name: string, type: RecordType, why: string): DnsError {
-  return new DnsError('ETIMEOUT', { hostname: name, rrtype: type }, `query${type === 'A' ? 'A' : 'Aaaa'} ETIMEOUT ${type} ${name}: ${why}`);
-}
-
-function closedError(name: string, type: RecordType): DnsError {
-  return new DnsError('ECANCELLED', { hostname: name, rrtype: type }, `query${type === 'A' ? 'A' : 'Aaaa'} ECANCELLED ${type} ${name}: cache closed`);
+/** A DnsError made by the cache itself, worded like the client's with the reason added. */
+function cacheError(code: 'ETIMEOUT' | 'ECANCELLED', name: string, type: RecordType, why: string): DnsError {
+  const syscall = type === 'A' ? 'queryA' : 'queryAaaa';
+  return new DnsError(code, { hostname: name, rrtype: type }, `${syscall} ${code} ${type} ${name}: ${why}`);
 }

@@ -6,7 +6,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { AbortError } from '../errors.js';
 import type { Entry } from './entry.js';
-import { unrefTimer } from './slots.js';
 
 export class Flight {
   readonly done: Promise<void>;
@@ -30,15 +29,12 @@ export class Flight {
    * entry asked (later waiters share that deadline), or when the flight settles if sooner.
    */
   staleDue(clock: Clock, ms: number): Promise<void> {
-    if (this.#staleDue === undefined) {
-      this.#staleDue = this.settled
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            this.#markStaleDue = resolve;
-            this.#clock = clock;
-            this.#timer = unrefTimer(clock.setTimeout(() => this.#fireStale(), ms));
-          });
-    }
+    // Only asked of a flight still running: settled flights leave the cache's map at once.
+    this.#staleDue ??= new Promise<void>((resolve) => {
+      this.#markStaleDue = resolve;
+      this.#clock = clock;
+      this.#timer = clock.setTimeout(() => this.#fireStale(), ms);
+    });
     return this.#staleDue;
   }
 

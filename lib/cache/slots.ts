@@ -75,7 +75,8 @@ export class UpstreamSlots {
   #arm(): void {
     if (this.#timer !== undefined) return;
     const head = this.#queue.values().next().value as Job;
-    this.#timer = unrefTimer(this.#clock.setTimeout(() => this.#expireDue(), head.deadline - this.#clock.now()));
+    // Kept referenced: a caller awaits its outcome, so it must not let the process exit first.
+    this.#timer = this.#clock.setTimeout(() => this.#expireDue(), head.deadline - this.#clock.now());
   }
 
   #disarm(): void {
@@ -94,12 +95,4 @@ export class UpstreamSlots {
     }
     if (this.#queue.size > 0) this.#arm();
   }
-}
-
-/** Cache timers never hold the process open: the fetches they wait for do, if anything. */
-export function unrefTimer(timer: TimerHandle): TimerHandle {
-  if (typeof timer === 'object' && typeof (timer as { unref?: unknown }).unref === 'function') {
-    (timer as { unref(): unknown }).unref();
-  }
-  return timer;
 }
