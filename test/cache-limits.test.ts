@@ -144,3 +144,17 @@ t.test('a refresh that times out in the queue serves the stale answer (RFC 8767)
   cache.close();
   await t.rejects(busy, { code: 'ECANCELLED' });
 });
+
+t.test('a refresh refused by a full queue serves the stale answer at once and arms no timer', async (t) => {
+  const clock = new FakeClock();
+  const cache = new DnsCache({ clock, maxInFlight: 1, maxQueued: 0, staleWhileRevalidate: 0 });
+  const up = upstream();
+  await cache.resolve('old.test', 'A', up.fetchFor('old.test', 'A'));
+  clock.advance(600_000);
+  const busy = cache.resolve('busy.test', 'A', upstream(true).fetchFor('busy.test', 'A'));
+  const a = await cache.resolve('old.test', 'A', up.fetchFor('old.test', 'A'));
+  t.same([a.source, clock.pending()], ['stale', 0]);
+  t.match(cache.stats(), { queueOverflows: 1, staleServed: 1 });
+  cache.close();
+  await t.rejects(busy, { code: 'ECANCELLED' });
+});

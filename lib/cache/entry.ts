@@ -40,7 +40,7 @@ export const isNegative = (code: string | undefined): boolean => code === 'ENOTF
 
 /** Upstream failures that say nothing about the name: cached briefly (errorTtl), stale served instead. */
 const TRANSIENT = new Set<string>(['ESERVFAIL', 'ETIMEOUT', 'EREFUSED', 'ECONNREFUSED', 'ECONNRESET', 'EBADRESP']);
-export const isTransient = (code: string | undefined): boolean => code !== undefined && TRANSIENT.has(code);
+const isTransient = (code: string | undefined): boolean => code !== undefined && TRANSIENT.has(code);
 
 const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(Math.floor(value), low), high);
 

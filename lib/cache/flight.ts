@@ -29,7 +29,7 @@ export class Flight {
    * entry asked (later waiters share that deadline), or when the flight settles if sooner.
    */
   staleDue(clock: Clock, ms: number): Promise<void> {
-    // Only asked of a flight still running: settled flights leave the cache's map at once.
+    if (this.settled) return this.done; // e.g. refused at once by a full queue: no timer to arm
     this.#staleDue ??= new Promise<void>((resolve) => {
       this.#markStaleDue = resolve;
       this.#clock = clock;
