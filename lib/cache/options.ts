@@ -1,0 +1,136 @@
+/** DnsCache options: documented defaults, validated up front (InvalidArgumentError names the option). */
+import { type Clock, systemClock } from '../clock.js';
+import { InvalidArgumentError } from '../errors.js';
+
+export interface DnsCacheOptions {
+  /** Source of time and timers. @default systemClock */
+  clock?: Clock;
+  /** Lower bound on a positive answer's TTL, whole seconds (so are the other TTL bounds). @default 0 */
+  minTtl?: number;
+  /** Upper bound on a positive answer's TTL, seconds. @default 86400 */
+  maxTtl?: number;
+  /** Lower bound on a negative (NXDOMAIN / NODATA) answer's TTL, seconds. @default 0 */
+  negativeMinTtl?: number;
+  /** Upper bound on a negative answer's TTL, seconds (RFC 2308 §5: at most 3 hours). @default 3600 */
+  negativeMaxTtl?: number;
+  /**
+   * How long an upstream failure (ESERVFAIL, ETIMEOUT, EREFUSED, ECONNREFUSED, ECONNRESET,
+   * EBADRESP) is remembered, seconds; `0` remembers none. Short: a failure is a guess about
+   * the near future, not an answer. @default 1
+   */
+  errorTtl?: number;
+  /**
+   * Seconds after expiry during which the expired answer is served at once while one
+   * background refresh runs. @default 10
+   */
+  staleWhileRevalidate?: number;
+  /**
+   * RFC 8767 maximum stale timer, seconds past expiry: when a refresh fails, the expired
+   * answer is served instead of the error up to this age; past it the entry is gone. @default 86400
+   */
+  maxStale?: number;
+  /** TTL handed out with a stale answer, seconds (RFC 8767 §4). @default 30 */
+  staleTtl?: number;
+  /**
+   * RFC 8767 §5 client response timer, ms: an asker waiting on the refresh of an expired
+   * answer gets the stale answer after this long even if the refresh still runs. @default 1800
+   */
+  staleRefreshTimeout?: number;
+  /**
+   * RFC 8767 §5 failure recheck timer, seconds: after a refresh fails, the stale answer is
+   * served at once, with no new upstream attempt, for this long. @default 30
+   */
+  failureRecheck?: number;
+  /** Most (name, type) entries kept; the least recently used goes first. @default 10000 */
+  maxEntries?: number;
+  /** Most upstream fetches running at once; more wait in a queue. @default 256 */
+  maxInFlight?: number;
+  /** Most fetches waiting for an upstream slot; more fail at once with ETIMEOUT. @default 4096 */
+  maxQueued?: number;
+  /** How long a fetch waits for an upstream slot before failing with ETIMEOUT, ms. @default 5000 */
+  queueTimeout?: number;
+}
+
+/** Options with defaults applied; durations converted to milliseconds where the cache keeps time. */
+export interface CacheSettings {
+  clock: Clock;
+  minTtl: number;
+  maxTtl: number;
+  negativeMinTtl: number;
+  negativeMaxTtl: number;
+  errorTtl: number;
+  staleWhileRevalidateMs: number;
+  maxStaleMs: number;
+  staleTtl: number;
+  staleRefreshTimeout: number;
+  failureRecheckMs: number;
+  maxEntries: number;
+  maxInFlight: number;
+  maxQueued: number;
+  queueTimeout: number;
+}
+
+export function resolveOptions(options: DnsCacheOptions | undefined): CacheSettings {
+  if (options === undefined) options = {};
+  else if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('options', options, 'an object');
+  }
+  const o = options;
+  const amount = (name: keyof DnsCacheOptions, fallback: number): number => nonNegative(name, o[name], fallback);
+  const ttl = (name: keyof DnsCacheOptions, fallback: number): number => integer(name, o[name], fallback, 0);
+  const settings: CacheSettings = {
+    clock: checkClock(o.clock),
+    minTtl: ttl('minTtl', 0),
+    maxTtl: ttl('maxTtl', 86400),
+    negativeMinTtl: ttl('negativeMinTtl', 0),
+    negativeMaxTtl: ttl('negativeMaxTtl', 3600),
+    errorTtl: amount('errorTtl', 1),
+    staleWhileRevalidateMs: amount('staleWhileRevalidate', 10) * 1000,
+    maxStaleMs: amount('maxStale', 86400) * 1000,
+    staleTtl: ttl('staleTtl', 30),
+    staleRefreshTimeout: amount('staleRefreshTimeout', 1800),
+    failureRecheckMs: amount('failureRecheck', 30) * 1000,
+    maxEntries: integer('maxEntries', o.maxEntries, 10000, 1),
+    maxInFlight: integer('maxInFlight', o.maxInFlight, 256, 1),
+    maxQueued: integer('maxQueued', o.maxQueued, 4096, 0),
+    queueTimeout: amount('queueTimeout', 5000),
+  };
+  checkOrder('minTtl', settings.minTtl, settings.maxTtl, 'maxTtl');
+  checkOrder('negativeMinTtl', settings.negativeMinTtl, settings.negativeMaxTtl, 'negativeMaxTtl');
+  return settings;
+}
+
+function nonNegative(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(name, value, 'a finite number >= 0');
+  }
+  return value;
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new InvalidArgumentError(name, value, `an integer >= ${min}`);
+  }
+  return value;
+}
+
+function checkOrder(lowName: string, low: number, high: number, highName: string): void {
+  if (low > high) throw new InvalidArgumentError(lowName, low, `at most ${highName} (${high})`);
+}
+
+function checkClock(clock: unknown): Clock {
+  if (clock === undefined) return systemClock;
+  const c = clock as Partial<Clock> | null;
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    typeof c.now !== 'function' ||
+    typeof c.setTimeout !== 'function' ||
+    typeof c.clearTimeout !== 'function'
+  ) {
+    throw new InvalidArgumentError('clock', clock, 'an object with now(), setTimeout() and clearTimeout()');
+  }
+  return c as Clock;
+}

@@ -1,0 +1,67 @@
+/**
+ * Settled entries, bounded by count with least-recently-used eviction.
+ *
+ * One Map per record type keyed by the normalized name, so a lookup needs no key string
+ * built per call and a name's A and AAAA entries share one key string. Each Map keeps
+ * its own use order (a hit re-inserts); `seq` stamps make the global LRU the older of
+ * the two maps' first entries.
+ */
+import type { RecordType } from '../dns/types.js';
+import type { Entry } from './entry.js';
+
+export class EntryStore {
+  readonly #byType: Record<RecordType, Map<string, Entry>> = { A: new Map(), AAAA: new Map() };
+  readonly #maps = Object.values(this.#byType);
+  readonly #maxEntries: number;
+  #seq = 0;
+  evictions = 0;
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.#byType.A.size + this.#byType.AAAA.size;
+  }
+
+  get(type: RecordType, key: string): Entry | undefined {
+    return this.#byType[type].get(key);
+  }
+
+  /** Marks an entry most recently used. */
+  touch(type: RecordType, key: string, entry: Entry): void {
+    const map = this.#byType[type];
+    entry.seq = ++this.#seq;
+    map.delete(key);
+    map.set(key, entry);
+  }
+
+  /** Stores (or replaces) an entry as most recently used, evicting beyond maxEntries. */
+  set(type: RecordType, key: string, entry: Entry): void {
+    this.touch(type, key, entry);
+    while (this.size > this.#maxEntries) this.#evictOldest();
+  }
+
+  delete(type: RecordType, key: string): void {
+    this.#byType[type].delete(key);
+  }
+
+  clear(): void {
+    for (const map of this.#maps) map.clear();
+  }
+
+  #evictOldest(): void {
+    let oldest: { map: Map<string, Entry>; key: string; seq: number } | undefined;
+    for (const map of this.#maps) {
+      const first = map.entries().next();
+      if (first.done) continue;
+      const [key, entry] = first.value;
+      if (!oldest || entry.seq < oldest.seq) oldest = { map, key, seq: entry.seq };
+    }
+    // Only called while size > maxEntries >= 1, so some map has a first entry.
+    /* c8 ignore next */
+    if (!oldest) return;
+    oldest.map.delete(oldest.key);
+    this.evictions++;
+  }
+}
