@@ -134,3 +134,19 @@ t.test('R18 (at least): duplicate addresses in and across answers are tried once
 t.test('literalResolver answers the literal itself', async (t) => {
   t.match(await literalResolver('::1').query('::1', 'AAAA'), { records: [{ address: '::1', ttl: 0 }], source: 'literal', type: 'AAAA' });
 });
+
+t.test('R16: answers from a resolver that ignores the abort are ignored after the race ends', async (t) => {
+  const run = runRace({
+    resolver: (clock) => ({
+      query: (_name, type) =>
+        new Promise((resolve, reject) =>
+          clock.setTimeout(() => (type === 'A' ? resolve(answer('dual.test', 'A', [A4])) : reject(new DnsError('ETIMEOUT', { hostname: 'dual.test' }))), 500),
+        ),
+    }),
+    timeout: 100,
+  });
+  await run.clock.advance(1000);
+  t.match(run.outcome.error, { code: 'ERR_HE_TIMEOUT' });
+  t.same(run.attempts.sockets, []);
+  t.same(eventsOf(run.events, 'dns'), [], 'late answers leave no trace');
+});

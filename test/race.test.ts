@@ -1,7 +1,9 @@
 import t from 'tap';
 import { AllAttemptsFailedError, AttemptError, TimeoutError } from '../lib/errors.js';
-import type { DnsStep, AttemptScript } from './helpers/race-fakes.js';
-import { plan } from './helpers/race-fakes.js';
+import type { AttemptCallbacks } from '../lib/racer/attempt.js';
+import { createRace } from '../lib/racer/race.js';
+import { RaceClock } from './helpers/race-clock.js';
+import { type AttemptScript, type DnsStep, plan, ScriptedResolver, simpleOrder } from './helpers/race-fakes.js';
 import { A4, A6, B4, B6, C4, C6, eventsOf, runRace, starts } from './helpers/race-harness.js';
 
 interface Scenario {
@@ -238,4 +240,41 @@ t.test('timeout during DNS: no cause, queries aborted', async (t) => {
   t.equal((run.outcome.error as Error).cause, undefined);
   t.match(eventsOf(run.events, 'race:end'), [{ outcome: 'timeout', ms: 100 }]);
   t.equal(run.clock.pending, 0);
+});
+
+t.test('an attempt that reports out of turn is heard once, and not after the race is over', async (t) => {
+  const calls: AttemptCallbacks[] = [];
+  const destroyed: number[] = [];
+  const clock = new RaceClock();
+  let result: string | undefined;
+  createRace(
+    {
+      host: 'dual.test',
+      port: 1,
+      families: [6],
+      resolutionDelay: 50,
+      connectionAttemptDelay: 250,
+      clock,
+      order: simpleOrder,
+      resolver: new ScriptedResolver(clock, { AAAA: { at: 0, addresses: [A6, B6] } }),
+      createAttempt: (_target, callbacks) => {
+        const index = calls.push(callbacks) - 1;
+        return { socket: index, destroy: () => destroyed.push(index), detach: () => {} };
+      },
+    },
+    { resolve: (r) => (result = `won ${r.socket}`), reject: (e) => (result = `failed ${String(e)}`) },
+  ).start();
+  await clock.advance(1);
+  calls[0]?.failed(new Error('first'), 'tcp');
+  calls[0]?.connected();
+  calls[0]?.succeeded();
+  calls[0]?.failed(new Error('again'), 'tcp');
+  t.same(destroyed, [0], 'the failed attempt destroyed once');
+  t.equal(result, undefined, 'a success after its own failure is ignored');
+  calls[1]?.succeeded();
+  calls[1]?.succeeded();
+  calls[1]?.failed(new Error('late'), 'tcp');
+  calls[1]?.connected();
+  t.equal(result, 'won 1');
+  t.same(destroyed, [0], 'the winner is not destroyed');
 });

@@ -67,12 +67,12 @@ export class CandidateFeed {
 
   /** The error to report when no address came at all (see `pickDnsError`). */
   failure(): Error {
-    return pickDnsError(this.#options.families.flatMap((family) => this.#errors.get(family) ?? []), this.#options.host);
+    const errors = this.#options.families.map((family) => this.#errors.get(family));
+    return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
   }
 
   /** Stops waiting: aborts the queries still out (R16: the resolver's cache keeps filling). */
   close(): void {
-    if (this.#closed) return;
     this.#closed = true;
     this.#clearDelay();
     this.#controller.abort();
