@@ -74,7 +74,7 @@ const maxTimer = 2 ** 31 - 1;
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
   'firstAddressFamilyCount', 'family', 'resolver', 'onEvent', 'clock', 'connectAttempt', 'order',
-  'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket',
+  'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
 export function normalizeConnectOptions(options: ConnectOptions): ConnectSettings {

@@ -70,6 +70,7 @@ function raceOptions(s: ConnectSettings) {
 
 function nameResolver(resolver: AddressResolver | undefined): AddressResolver {
   if (resolver !== undefined) return resolver;
-  /* c8 ignore next -- the shared resolver reads the system's resolv.conf, whose nameserver tests must never query */
+  /* c8 ignore start -- the shared resolver reads the system's resolv.conf, whose nameserver tests must never query */
   return getDefaultResolver();
 }
+/* c8 ignore stop */

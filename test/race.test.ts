@@ -234,7 +234,7 @@ t.test('timeout: TimeoutError with the attempt errors so far as its cause', asyn
 });
 
 t.test('timeout during DNS: no cause, queries aborted', async (t) => {
-  const run = runRace({ dns: {}, timeout: 100 });
+  const run = runRace({ timeout: 100 });
   await run.clock.advance(1000);
   t.type(run.outcome.error, TimeoutError);
   t.equal((run.outcome.error as Error).cause, undefined);

@@ -35,7 +35,10 @@ export interface Attempt<S> {
 export type AttemptFactory<S> = (target: AttemptTarget, callbacks: AttemptCallbacks) => Attempt<S>;
 
 /** Socket options the factory passes through; the scheduler owns host, port and family. */
-export type PassThroughSocketOptions = Omit<net.TcpSocketConnectOpts, 'host' | 'port' | 'family' | 'lookup' | 'timeout'>;
+export type PassThroughSocketOptions = Omit<
+  net.TcpNetConnectOpts,
+  'host' | 'port' | 'family' | 'lookup' | 'hints' | 'timeout' | 'signal' | 'fd' | 'autoSelectFamily' | 'autoSelectFamilyAttemptTimeout'
+>;
 
 export interface SocketAttemptOptions {
   /** Ordinary net options (noDelay, keepAlive, allowHalfOpen, localAddress, …). */
@@ -75,12 +78,10 @@ function watch(socket: net.Socket, secure: boolean, callbacks: AttemptCallbacks)
   return {
     socket,
     detach,
+    // destroy() without an error emits no 'error', and Node drops connect results for destroyed sockets.
     destroy: () => {
       detach();
-      socket.on('error', ignore); // nothing may throw from a socket we gave up on
       socket.destroy();
     },
   };
 }
-
-function ignore(): void {}

@@ -50,11 +50,6 @@ export class RaceClock implements Clock {
     await settle();
   }
 
-  /** Moves time to the absolute `ms`. */
-  async advanceTo(ms: number): Promise<void> {
-    await this.advance(ms - this.#now);
-  }
-
   #earliest(): [object, Timer] | undefined {
     let best: [object, Timer] | undefined;
     for (const entry of this.#timers) {
