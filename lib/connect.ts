@@ -1,0 +1,76 @@
+/**
+ * `connect()`: resolve, race and hand back the first socket to connect (RFC 8305).
+ * IP literals skip DNS; names go to the resolver as two streams, AAAA and A.
+ */
+import type net from 'node:net';
+import type tls from 'node:tls';
+import PCancelable from 'p-cancelable';
+import { systemClock } from './clock.js';
+import { type ConnectOptions, type ConnectSettings, normalizeConnectOptions } from './connect-options.js';
+import type { AddressResolver } from './dns/types.js';
+import { socketAttemptFactory } from './racer/attempt.js';
+import { literalResolver } from './racer/candidates.js';
+import { createOrder } from './racer/default-order.js';
+import { createRace, type RaceHandlers } from './racer/race.js';
+import { getDefaultResolver } from './resolver.js';
+
+export type { ConnectOptions } from './connect-options.js';
+export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
+export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget, PassThroughSocketOptions } from './racer/attempt.js';
+export type { Candidate } from './racer/candidates.js';
+export type { OrderFunction } from './racer/queue.js';
+export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
+
+/**
+ * Opens a TCP (or TLS) connection to `host:port` the Happy Eyeballs v2 way. Resolves
+ * with the first socket to connect (TLS: handshake done), carrying
+ * `autoSelectFamilyAttemptedAddresses`; rejects with a DnsError (Node codes),
+ * AllAttemptsFailedError, TimeoutError, AbortError, CancelError or InvalidArgumentError.
+ */
+export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOptions }): PCancelable<tls.TLSSocket>;
+export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
+export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
+  return new PCancelable((resolve, reject, onCancel) => {
+    let settings: ConnectSettings;
+    try {
+      settings = normalizeConnectOptions(options);
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const handlers: RaceHandlers<net.Socket> = {
+      resolve: ({ socket, attemptedAddresses }) => {
+        (socket as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = attemptedAddresses;
+        resolve(socket);
+      },
+      reject,
+    };
+    const race = createRace(raceOptions(settings), handlers);
+    onCancel(() => race.cancel());
+    race.start();
+  });
+}
+
+function raceOptions(s: ConnectSettings) {
+  return {
+    host: s.host,
+    port: s.port,
+    families: s.literalFamily === 0 ? s.families : [s.literalFamily],
+    resolver: s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host),
+    resolutionDelay: s.resolutionDelay,
+    connectionAttemptDelay: s.connectionAttemptDelay,
+    timeout: s.timeout,
+    signal: s.signal,
+    order: s.order ?? createOrder(s.firstAddressFamilyCount),
+    createAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
+    clock: s.clock ?? systemClock,
+    onEvent: s.onEvent,
+  };
+}
+
+function nameResolver(resolver: AddressResolver | undefined): AddressResolver {
+  if (resolver !== undefined) return resolver;
+  /* c8 ignore start -- the shared resolver reads the system's resolv.conf, whose nameserver tests must never query */
+  return getDefaultResolver();
+}
+/* c8 ignore stop */

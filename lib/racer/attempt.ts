@@ -1,0 +1,87 @@
+/**
+ * One connection attempt to one IP address: the seam between the scheduler and sockets.
+ * The default factory opens a TCP connection with `net.connect` (never a host name, so
+ * no lookup happens) and, for TLS races, runs the TLS handshake on it.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Family } from './timeline.js';
+
+export interface AttemptTarget {
+  address: string;
+  family: Family;
+  port: number;
+}
+
+/** How an attempt reports back. Call each at most once and never from inside the factory call. */
+export interface AttemptCallbacks {
+  /** TCP is up and a TLS handshake is in progress (TLS attempts only). */
+  connected(): void;
+  /** The connection is usable: TCP connected, or TLS handshake done (HEv3 V5). */
+  succeeded(): void;
+  /** The attempt failed in the given phase. */
+  failed(error: unknown, phase: 'tcp' | 'tls'): void;
+}
+
+export interface Attempt<S> {
+  readonly socket: S;
+  /** Stops the attempt and frees its socket. */
+  destroy(): void;
+  /** Hands the socket over to the caller: removes the attempt's own listeners. */
+  detach(): void;
+}
+
+/** Starts one attempt. May throw: the scheduler counts that as the attempt's failure. */
+export type AttemptFactory<S> = (target: AttemptTarget, callbacks: AttemptCallbacks) => Attempt<S>;
+
+/** Socket options the factory passes through; the scheduler owns host, port and family. */
+export type PassThroughSocketOptions = Omit<
+  net.TcpNetConnectOpts,
+  'host' | 'port' | 'family' | 'lookup' | 'hints' | 'timeout' | 'signal' | 'fd' | 'autoSelectFamily' | 'autoSelectFamilyAttemptTimeout'
+>;
+
+export interface SocketAttemptOptions {
+  /** Ordinary net options (noDelay, keepAlive, allowHalfOpen, localAddress, …). */
+  net?: PassThroughSocketOptions | undefined;
+  /** TLS options: present means every attempt is TCP then TLS. */
+  tls?: tls.ConnectionOptions | undefined;
+}
+
+export function socketAttemptFactory(options: SocketAttemptOptions = {}): AttemptFactory<net.Socket> {
+  return (target, callbacks) => {
+    const where = { host: target.address, port: target.port, family: target.family };
+    const secure = options.tls !== undefined;
+    // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
+    const socket = secure ? tls.connect({ ...options.net, ...options.tls, ...where }) : net.connect({ ...options.net, ...where });
+    return watch(socket, secure, callbacks);
+  };
+}
+
+function watch(socket: net.Socket, secure: boolean, callbacks: AttemptCallbacks): Attempt<net.Socket> {
+  let tcpUp = false;
+  const onConnect = (): void => {
+    tcpUp = true;
+    if (secure) callbacks.connected();
+    else callbacks.succeeded();
+  };
+  const onSecure = (): void => callbacks.succeeded();
+  // Node reports a close during the TLS handshake as an ECONNRESET error, so 'error' covers every failure.
+  const onError = (err: unknown): void => callbacks.failed(err, secure && tcpUp ? 'tls' : 'tcp');
+  socket.once('connect', onConnect);
+  socket.once('secureConnect', onSecure);
+  socket.on('error', onError);
+  const detach = (): void => {
+    socket.off('connect', onConnect);
+    socket.off('secureConnect', onSecure);
+    socket.off('error', onError);
+  };
+  return {
+    socket,
+    detach,
+    // destroy() without an error emits no 'error', and Node drops connect results for destroyed sockets.
+    destroy: () => {
+      detach();
+      socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The two DNS streams (AAAA and A) turned into batches of candidate addresses for the
+ * racer, RFC 8305 §3: both queries go out together, each answer is acted on as it
+ * arrives, and an A answer that comes first waits the Resolution Delay for AAAA.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
+import { DnsError, errorCode } from '../errors.js';
+import type { Family, Timeline } from './timeline.js';
+
+export interface Candidate {
+  address: string;
+  family: Family;
+}
+
+export interface CandidateFeedOptions {
+  host: string;
+  /** Families to ask for, IPv6 first: `[6, 4]`, `[4]` or `[6]`. */
+  families: readonly Family[];
+  resolver: AddressResolver;
+  /** Milliseconds to wait for AAAA once a positive A answer is in (R4). */
+  resolutionDelay: number;
+  clock: Clock;
+  timeline: Timeline;
+}
+
+export interface CandidateHandlers {
+  /** Addresses the racer may use from now on (R3, R5, R6). */
+  addresses(batch: Candidate[]): void;
+  /** Every query has answered or failed: no more addresses will come. */
+  settled(): void;
+}
+
+const recordType = (family: Family): RecordType => (family === 6 ? 'AAAA' : 'A');
+const isFamily = (family: Family, address: string): boolean => (family === 6 ? isIPv6(address) : isIPv4(address));
+
+export class CandidateFeed {
+  readonly #options: CandidateFeedOptions;
+  readonly #controller = new AbortController();
+  readonly #pending = new Set<Family>();
+  readonly #errors = new Map<Family, Error>();
+  /** IPv4 addresses held back while the Resolution Delay runs (R4). */
+  #held: Candidate[] = [];
+  /** True once IPv4 addresses may go out: AAAA settled or the Resolution Delay passed. */
+  #released: boolean;
+  #delayTimer: TimerHandle | undefined;
+  #handlers: CandidateHandlers | undefined;
+  #closed = false;
+
+  constructor(options: CandidateFeedOptions) {
+    this.#options = options;
+    this.#released = !options.families.includes(6);
+  }
+
+  /** True once no more addresses can come. */
+  get settled(): boolean {
+    return this.#pending.size === 0;
+  }
+
+  /** R1/R2: send every query at once (AAAA first) and act on each answer on its own. */
+  start(handlers: CandidateHandlers): void {
+    this.#handlers = handlers;
+    for (const family of this.#options.families) this.#pending.add(family);
+    for (const family of this.#options.families) this.#ask(family);
+  }
+
+  /** The error to report when no address came at all (see `pickDnsError`). */
+  failure(): Error {
+    const errors = this.#options.families.map((family) => this.#errors.get(family));
+    return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
+  }
+
+  /** Stops waiting: aborts the queries still out (R16: the resolver's cache keeps filling). */
+  close(): void {
+    this.#closed = true;
+    this.#clearDelay();
+    this.#controller.abort();
+  }
+
+  #ask(family: Family): void {
+    const { resolver, host } = this.#options;
+    let answer: Promise<Answer>;
+    try {
+      answer = Promise.resolve(resolver.query(host, recordType(family), { signal: this.#controller.signal }));
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    answer.then(
+      (value) => this.#answered(family, value),
+      (err: unknown) => this.#failed(family, err),
+    );
+  }
+
+  #answered(family: Family, answer: Answer): void {
+    if (this.#closed) return;
+    const records = Array.isArray(answer?.records) ? answer.records : [];
+    const addresses = [...new Set(records.map((r) => r?.address).filter((a) => typeof a === 'string' && isFamily(family, a)))];
+    if (addresses.length === 0) {
+      // A resolver must turn "no records" into a DnsError; take an empty or wrong-family answer as one.
+      const code = records.length === 0 ? 'ENODATA' : 'EBADRESP';
+      this.#failed(family, new DnsError(code, { hostname: this.#options.host, rrtype: recordType(family) }));
+      return;
+    }
+    this.#pending.delete(family);
+    this.#options.timeline.emit({ type: 'dns', family, addresses });
+    const batch = addresses.map((address) => ({ address, family }));
+    if (family === 6 || this.#released) this.#release(batch);
+    else this.#hold(batch);
+    this.#checkSettled();
+  }
+
+  #failed(family: Family, err: unknown): void {
+    if (this.#closed) return;
+    const error = err instanceof Error ? err : new Error(`resolver rejected with ${String(err)}`, { cause: err });
+    this.#pending.delete(family);
+    this.#errors.set(family, error);
+    this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
+    // R5: AAAA is negative, so the IPv4 addresses in hand go out now.
+    if (family === 6) this.#release([]);
+    this.#checkSettled();
+  }
+
+  /** R4: a positive A answer first waits the Resolution Delay for AAAA. */
+  #hold(batch: Candidate[]): void {
+    this.#held.push(...batch);
+    const { resolutionDelay, clock, timeline } = this.#options;
+    if (resolutionDelay === 0) {
+      this.#release([]);
+      return;
+    }
+    timeline.emit({ type: 'dns:wait', resolutionDelay });
+    this.#delayTimer = clock.setTimeout(() => {
+      this.#delayTimer = undefined;
+      this.#release([]);
+    }, resolutionDelay);
+  }
+
+  #release(batch: Candidate[]): void {
+    this.#released = true;
+    this.#clearDelay();
+    const out = [...this.#held, ...batch];
+    this.#held = [];
+    if (out.length > 0) this.#handlers?.addresses(out);
+  }
+
+  #checkSettled(): void {
+    if (this.settled && !this.#closed) this.#handlers?.settled();
+  }
+
+  #clearDelay(): void {
+    if (this.#delayTimer === undefined) return;
+    this.#options.clock.clearTimeout(this.#delayTimer);
+    this.#delayTimer = undefined;
+  }
+}
+
+/**
+ * Which DNS error to report when no family gave an address. Most telling first:
+ * `ENOTFOUND` (the name does not exist, as Node's lookup reports it), then failures
+ * that explain the silence (`ESERVFAIL`, `ETIMEOUT`, `EREFUSED`, `ECONNREFUSED`,
+ * `EBADRESP`, anything else), then `ENODATA` (the name exists, with no address of
+ * that type). On a tie the A error wins: IPv4 is the family a host is most expected to have.
+ */
+export function pickDnsError(errors: readonly Error[], hostname: string): Error {
+  const rank = (err: Error): number => {
+    const code = errorCode(err);
+    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
+  };
+  let best: Error | undefined;
+  for (const err of errors) if (best === undefined || rank(err) <= rank(best)) best = err;
+  // Unreachable from the feed (a family without an address always left an error); kept total.
+  return best ?? new DnsError('ENOTFOUND', { hostname });
+}
+
+/** Answers for an IP literal: no DNS at all, the address is the one candidate. */
+export function literalResolver(address: string): AddressResolver {
+  return {
+    query: async (name, type) => ({ name, type, records: [{ address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' }),
+  };
+}
