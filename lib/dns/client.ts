@@ -1,0 +1,133 @@
+/**
+ * The user-space DNS client: search-list expansion, then for each candidate name the
+ * servers × attempts loop and CNAME chasing. Implements `Upstream` for the cache.
+ */
+import { AbortError, DnsError, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
+import { searchCandidates } from '../system/search.js';
+import type { ClientStats, TryContext } from './exchange.js';
+import { asciiLower } from './interpret.js';
+import { resolveOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
+import { encodeName } from './query.js';
+import { askServers } from './servers.js';
+import { serverKey } from './transport.js';
+import type { Answer, QueryOptions, RecordType, ServerAddress, Upstream } from './types.js';
+
+export type { DnsClientOptions } from './options.js';
+export type { ClientStats } from './exchange.js';
+
+/** Why one name gave no answer; turned into a `DnsError` naming the name as asked. */
+interface NameFailure {
+  code: DnsErrorCode;
+  server: ServerAddress | undefined;
+  negativeTtl?: number | undefined;
+  cause?: unknown;
+}
+
+type NameResult = { kind: 'answer'; answer: Answer } | ({ kind: 'error' } & NameFailure);
+
+export class DnsClient implements Upstream {
+  readonly #config: DnsClientConfig;
+  readonly #stats: ClientStats = { queriesSent: 0, udpQueries: 0, tcpQueries: 0, truncated: 0, ignoredReplies: 0, timeouts: 0 };
+  /** In-flight queries, so close() can end them. */
+  readonly #inflight = new Map<AbortController, { name: string; type: RecordType }>();
+  #nextServer = 0;
+  #closed = false;
+
+  constructor(options: DnsClientOptions) {
+    this.#config = resolveOptions(options);
+  }
+
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
+    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+    const signal = options.signal;
+    if (this.#closed) throw cancelled(name, type);
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(new AbortError(signal?.reason));
+    signal?.addEventListener('abort', onAbort);
+    this.#inflight.set(controller, { name, type });
+    try {
+      return await this.#search(name, type, controller.signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.#inflight.delete(controller);
+    }
+  }
+
+  stats(): ClientStats {
+    return { ...this.#stats };
+  }
+
+  /** Ends every in-flight query with ECANCELLED; their sockets and timers go at once. */
+  close(): void {
+    this.#closed = true;
+    for (const [controller, { name, type }] of this.#inflight) controller.abort(cancelled(name, type));
+    this.#inflight.clear();
+  }
+
+  /**
+   * Each candidate in turn (glibc res_search): NXDOMAIN and NODATA move on to the next;
+   * a server failure ends the search. When all are negative: ENODATA if any candidate
+   * had NODATA, else ENOTFOUND; the negative TTL is the smallest, unknown if any was.
+   */
+  async #search(name: string, type: RecordType, signal: AbortSignal): Promise<Answer> {
+    const candidates = searchCandidates(name, this.#config).filter(fitsOnWire);
+    if (candidates.length === 0) throw new DnsError('EBADNAME', { hostname: name, rrtype: type });
+    const negatives: NameFailure[] = [];
+    for (const candidate of candidates) {
+      const result = await this.#resolveName(candidate, type, signal);
+      if (result.kind === 'answer') return result.answer;
+      if (result.code !== 'ENOTFOUND' && result.code !== 'ENODATA') throw toError(name, type, result);
+      negatives.push(result);
+    }
+    const decided = negatives.find((n) => n.code === 'ENODATA') ?? negatives[negatives.length - 1]!;
+    const ttls = negatives.map((n) => n.negativeTtl);
+    const negativeTtl = ttls.includes(undefined) ? undefined : Math.min(...(ttls as number[]));
+    throw toError(name, type, { ...decided, negativeTtl });
+  }
+
+  /** One name, following CNAMEs to other queries when the answer section stops short. */
+  async #resolveName(candidate: string, type: RecordType, signal: AbortSignal): Promise<NameResult> {
+    const ctx: TryContext = { ...this.#config, signal, stats: this.#stats };
+    const plan = { ...this.#config, first: this.#config.rotate ? this.#nextServer++ % this.#config.servers.length : 0 };
+    const visited = new Set<string>();
+    const cnames: string[] = [];
+    let ttl = Number.POSITIVE_INFINITY;
+    let current = candidate;
+    for (;;) {
+      visited.add(asciiLower(current));
+      const asked = await askServers(plan, current, type, { visited, links: cnames.length }, ctx);
+      if (asked.kind === 'failed') return { kind: 'error', code: asked.code, server: asked.server, cause: asked.cause };
+      const { outcome, server } = asked;
+      cnames.push(...outcome.cnames);
+      if (outcome.kind === 'negative') return { kind: 'error', code: outcome.code, server, negativeTtl: outcome.negativeTtl };
+      ttl = Math.min(ttl, outcome.ttl);
+      if (outcome.kind === 'records') {
+        const answer: Answer = { name: candidate, type, records: outcome.records, ttl, cnames, server: serverKey(server), source: 'dns' };
+        return { kind: 'answer', answer };
+      }
+      for (const name of outcome.cnames) visited.add(asciiLower(name));
+      current = outcome.target;
+      if (!fitsOnWire(current)) return { kind: 'error', code: 'EBADRESP', server, cause: new Error(`CNAME target ${current}`) };
+    }
+  }
+}
+
+function fitsOnWire(name: string): boolean {
+  try {
+    encodeName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
+  const server = failure.server && serverKey(failure.server);
+  return new DnsError(failure.code, { hostname, rrtype, server, negativeTtl: failure.negativeTtl, cause: failure.cause });
+}
+
+function cancelled(hostname: string, rrtype: RecordType): DnsError {
+  return new DnsError('ECANCELLED', { hostname, rrtype });
+}

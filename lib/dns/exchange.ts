@@ -1,0 +1,54 @@
+/**
+ * Exchange: one try of one question against one server. UDP first; a truncated reply is
+ * thrown away whole (RFC 2181 §9) and the question asked again over TCP (RFC 1035 §4.2.1,
+ * RFC 7766 §5). Both legs share the try's deadline, as Go's `exchange` does.
+ */
+import type { Clock } from '../clock.js';
+import { buildQuery } from './query.js';
+import { tcpExchange } from './tcp.js';
+import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
+import type { RecordType, ServerAddress } from './types.js';
+import { udpExchange } from './udp.js';
+
+/** Counters the client reports in `stats()`. */
+export interface ClientStats {
+  queriesSent: number;
+  udpQueries: number;
+  tcpQueries: number;
+  truncated: number;
+  ignoredReplies: number;
+  timeouts: number;
+}
+
+export interface TryContext {
+  clock: Clock;
+  /** Milliseconds for this try, UDP and TCP together. */
+  timeout: number;
+  udpPayloadSize: number;
+  signal: AbortSignal;
+  stats: ClientStats;
+}
+
+export async function exchange(server: ServerAddress, name: string, type: RecordType, ctx: TryContext): Promise<ReplyResult> {
+  const { stats } = ctx;
+  const options: TransportOptions = {
+    clock: ctx.clock,
+    deadline: ctx.clock.now() + ctx.timeout,
+    signal: ctx.signal,
+    onIgnored: () => void stats.ignoredReplies++,
+  };
+  stats.queriesSent++;
+  stats.udpQueries++;
+  const udp: PacketResult = await udpExchange(server, buildQuery(name, type, ctx.udpPayloadSize), options);
+  let result: ReplyResult;
+  if (udp.kind === 'truncated') {
+    stats.truncated++;
+    stats.queriesSent++;
+    stats.tcpQueries++;
+    result = await tcpExchange(server, buildQuery(name, type, ctx.udpPayloadSize), options);
+  } else {
+    result = udp;
+  }
+  if (result.kind === 'failure' && result.code === 'ETIMEOUT') stats.timeouts++;
+  return result;
+}

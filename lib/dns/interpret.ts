@@ -1,0 +1,139 @@
+/**
+ * What one accepted reply says about (name, type): records, a CNAME target still to ask,
+ * a negative answer, or a server failure. Pure; the reply is untrusted input.
+ */
+import type { AddressRecord, RecordType } from './types.js';
+import type { DecodedReply } from './reply.js';
+
+/** RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks. */
+export const MAX_CNAME_LINKS = 8;
+
+export type ServerFailureCode = 'ESERVFAIL' | 'EREFUSED' | 'EBADRESP';
+
+export type Outcome =
+  | { kind: 'records'; records: AddressRecord[]; ttl: number; cnames: string[] }
+  /** The chain ended without the asked type and without a SOA: the target must be asked. */
+  | { kind: 'follow'; target: string; ttl: number; cnames: string[] }
+  | { kind: 'negative'; code: 'ENOTFOUND' | 'ENODATA'; negativeTtl: number | undefined; cnames: string[] }
+  | { kind: 'failure'; code: ServerFailureCode; reason: string };
+
+/** The chain walked so far, across queries, for loop and depth checks (names lower-cased). */
+export interface ChainSoFar {
+  visited: ReadonlySet<string>;
+  links: number;
+}
+
+interface Rr {
+  name: string;
+  type: string;
+  class?: string | undefined;
+  ttl?: number | undefined;
+  data?: unknown;
+}
+
+const RCODE_FAILURES: Readonly<Record<string, ServerFailureCode>> = { SERVFAIL: 'ESERVFAIL', REFUSED: 'EREFUSED' };
+
+export function interpret(reply: DecodedReply, name: string, type: RecordType, chain: ChainSoFar): Outcome {
+  const rcode = reply.rcode ?? 'NOERROR';
+  if (hasExtendedRcode(reply)) return { kind: 'failure', code: 'EBADRESP', reason: 'extended RCODE (RFC 6891 §6.1.3)' };
+  if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
+    return { kind: 'failure', code: RCODE_FAILURES[rcode] ?? 'EBADRESP', reason: `RCODE ${rcode}` };
+  }
+  const answers = (reply.answers ?? []) as Rr[];
+  const walked = followCnames(answers, name, chain);
+  if (typeof walked === 'string') return { kind: 'failure', code: 'ESERVFAIL', reason: walked };
+  const { owner, cnames, ttl: chainTtl } = walked;
+  // RFC 6604 §3: with a chain, the RCODE speaks of its last name.
+  if (rcode === 'NXDOMAIN') return negative('ENOTFOUND', reply, owner, cnames);
+  const rrset = collectRecords(answers, owner, type);
+  if (rrset.length > 0) {
+    return { kind: 'records', records: rrset, ttl: Math.min(chainTtl, ...rrset.map((r) => r.ttl)), cnames };
+  }
+  // A SOA means the server knows the target has no such data (RFC 2308 §2.2); without one
+  // the chain left the server's data and the target is asked (RFC 1034 §5.3.3 step 3).
+  if (cnames.length > 0 && soaNegativeTtl(reply, owner) === undefined) {
+    return { kind: 'follow', target: owner, ttl: chainTtl, cnames };
+  }
+  return negative('ENODATA', reply, owner, cnames);
+}
+
+/** RFC 2181 §8: a TTL with the top bit set counts as 0. */
+export function ttlOf(rr: Rr): number {
+  const ttl = rr.ttl ?? 0;
+  return ttl > 0x7fffffff ? 0 : ttl;
+}
+
+/** RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM), from a SOA that owns `name` or an ancestor. */
+export function soaNegativeTtl(reply: DecodedReply, name: string): number | undefined {
+  for (const rr of (reply.authorities ?? []) as Rr[]) {
+    if (rr.type !== 'SOA' || rr.class !== 'IN' || !isSameOrAncestor(rr.name, name)) continue;
+    const minimum = (rr.data as { minimum?: number } | undefined)?.minimum ?? 0;
+    return Math.min(ttlOf(rr), minimum > 0x7fffffff ? 0 : minimum);
+  }
+  return undefined;
+}
+
+function negative(code: 'ENOTFOUND' | 'ENODATA', reply: DecodedReply, owner: string, cnames: string[]): Outcome {
+  return { kind: 'negative', code, negativeTtl: soaNegativeTtl(reply, owner), cnames };
+}
+
+/** Walks CNAMEs owned by `name` (case-insensitive, RFC 4343) inside the answer section. */
+function followCnames(
+  answers: Rr[],
+  name: string,
+  chain: ChainSoFar,
+): { owner: string; cnames: string[]; ttl: number } | string {
+  const seen = new Set(chain.visited).add(asciiLower(name));
+  const cnames: string[] = [];
+  let owner = name;
+  let ttl = Number.POSITIVE_INFINITY;
+  for (;;) {
+    const link = answers.find((rr) => rr.type === 'CNAME' && rr.class === 'IN' && sameName(rr.name, owner));
+    if (!link || typeof link.data !== 'string') return { owner, cnames, ttl };
+    const target = trimDot(link.data);
+    if (seen.has(asciiLower(target))) return `CNAME loop at ${target}`;
+    if (chain.links + cnames.length >= MAX_CNAME_LINKS) return `CNAME chain longer than ${MAX_CNAME_LINKS}`;
+    seen.add(asciiLower(target));
+    cnames.push(target);
+    ttl = Math.min(ttl, ttlOf(link));
+    owner = target;
+  }
+}
+
+/**
+ * Only the asked type, class IN, owned by the chain's last name. dns-packet decodes A and
+ * AAAA data from exactly 4 and 16 bytes, so the text is always a valid address.
+ */
+function collectRecords(answers: Rr[], owner: string, type: RecordType): AddressRecord[] {
+  const records: AddressRecord[] = [];
+  for (const rr of answers) {
+    if (rr.type === type && rr.class === 'IN' && sameName(rr.name, owner)) {
+      records.push({ address: rr.data as string, ttl: ttlOf(rr) });
+    }
+  }
+  return records;
+}
+
+function hasExtendedRcode(reply: DecodedReply): boolean {
+  return (reply.additionals ?? []).some((rr) => rr.type === 'OPT' && rr.extendedRcode !== 0);
+}
+
+/** RFC 4343: DNS names compare without ASCII case (and only ASCII case). */
+export function sameName(a: string, b: string): boolean {
+  return a === b || (a.length === b.length && asciiLower(a) === asciiLower(b));
+}
+
+export function asciiLower(name: string): string {
+  return /[A-Z]/.test(name) ? name.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : name;
+}
+
+function isSameOrAncestor(ancestor: string, name: string): boolean {
+  if (ancestor === '.') return true;
+  const a = asciiLower(ancestor);
+  const n = asciiLower(name);
+  return n === a || n.endsWith(`.${a}`);
+}
+
+function trimDot(name: string): string {
+  return name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
+}

@@ -1,0 +1,112 @@
+/** `DnsClient` options: documented, defaulted and validated up front. */
+import { isIP } from 'node:net';
+import { systemClock, type Clock } from '../clock.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { ServerAddress } from './types.js';
+
+export interface DnsClientOptions {
+  /** Servers, asked in order (resolv.conf `nameserver`). IP literals; at least one. */
+  servers: ServerAddress[];
+  /** Milliseconds one try may take, UDP and a TCP retry together (resolv.conf `timeout:`). @default 5000 */
+  timeout?: number;
+  /** Rounds over every server (resolv.conf `attempts:`). @default 2 */
+  attempts?: number;
+  /** Start each query at the next server, round robin (resolv.conf `rotate`). @default false */
+  rotate?: boolean;
+  /** Domains appended to short names (resolv.conf `search`). @default [] */
+  search?: string[];
+  /** Dots a name needs to be asked as is first (resolv.conf `ndots:`). @default 1 */
+  ndots?: number;
+  /** EDNS0 UDP payload size advertised, bytes (RFC 6891 §6.2.5; DNS flag day 2020). @default 1232 */
+  udpPayloadSize?: number;
+  /** Time source for per-try timeouts. @default systemClock */
+  clock?: Clock;
+}
+
+export interface DnsClientConfig {
+  servers: ServerAddress[];
+  timeout: number;
+  attempts: number;
+  rotate: boolean;
+  search: string[];
+  ndots: number;
+  udpPayloadSize: number;
+  clock: Clock;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
+  return {
+    servers: validServers(options.servers),
+    timeout: integerIn('timeout', options.timeout ?? 5000, 1, MAX_TIMER_MS),
+    attempts: integerIn('attempts', options.attempts ?? 2, 1, 10),
+    rotate: booleanOption('rotate', options.rotate ?? false),
+    search: validSearch(options.search ?? []),
+    // resolv.conf(5): ndots is capped at 15.
+    ndots: integerIn('ndots', options.ndots ?? 1, 0, 15),
+    // RFC 6891 §6.2.5: values below 512 are treated as 512; refuse them instead.
+    udpPayloadSize: integerIn('udpPayloadSize', options.udpPayloadSize ?? 1232, 512, 65535),
+    clock: validClock(options.clock ?? systemClock),
+  };
+}
+
+function validServers(servers: unknown): ServerAddress[] {
+  if (!Array.isArray(servers) || servers.length === 0) {
+    throw new InvalidArgumentError('servers', servers, 'a non-empty array of { address, port, family }');
+  }
+  return servers.map((server: unknown, i) => validServer(server, `servers[${i}]`));
+}
+
+function validServer(server: unknown, option: string): ServerAddress {
+  const s = server as Partial<ServerAddress> | null;
+  const family = typeof s?.address === 'string' ? isIP(s.address) : 0;
+  if (family === 0 || s?.family !== family) {
+    throw new InvalidArgumentError(option, server, '{ address: an IP literal, family: its family (4 or 6), port }');
+  }
+  const port = integerIn(`${option}.port`, s.port, 1, 65535);
+  return { address: canonicalAddress(s.address!, family), port, family };
+}
+
+/** The kernel reports reply sources in canonical form (inet_ntop); compare like with like. */
+function canonicalAddress(address: string, family: 4 | 6): string {
+  if (family === 4) return address;
+  const percent = address.indexOf('%');
+  const bare = percent < 0 ? address : address.slice(0, percent);
+  const canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  return percent < 0 ? canonical : canonical + address.slice(percent);
+}
+
+function validSearch(search: unknown): string[] {
+  const ok =
+    Array.isArray(search) &&
+    search.length <= 32 &&
+    search.every((d) => typeof d === 'string' && d.length > 0 && d.length <= 254);
+  if (!ok) throw new InvalidArgumentError('search', search, 'an array of at most 32 domain names');
+  return [...(search as string[])];
+}
+
+function integerIn(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(option, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function booleanOption(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
+  return value;
+}
+
+function validClock(clock: unknown): Clock {
+  const c = clock as Partial<Clock> | null;
+  if (
+    typeof c?.now !== 'function' ||
+    typeof c.setTimeout !== 'function' ||
+    typeof c.clearTimeout !== 'function'
+  ) {
+    throw new InvalidArgumentError('clock', clock, 'an object with now, setTimeout and clearTimeout');
+  }
+  return c as Clock;
+}

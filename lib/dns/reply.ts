@@ -1,0 +1,59 @@
+/**
+ * Check response: a reply is used only if it answers the query that was sent
+ * (RFC 5452 §9.1: same ID, same question; RFC 1035 §4.1.1: QR set). Everything here is
+ * pure and never throws: replies are untrusted input.
+ */
+import dnsPacket from 'dns-packet';
+import type { SentQuery } from './query.js';
+
+const HEADER_BYTES = 12;
+const FLAG_QR = 0x80; // in byte 2
+const FLAG_TC = 0x02; // in byte 2
+
+/** A decoded reply; `rcode` is the 4-bit header code (dns-packet fills it; its types omit it). */
+export type DecodedReply = dnsPacket.DecodedPacket & { rcode?: string };
+
+/**
+ * The cheap header and question check, before any decoding: ID, QR, one question equal to
+ * ours byte for byte except ASCII case (RFC 1035 §2.3.3; RFC 4343 §3).
+ */
+export function matchesQuery(reply: Buffer, query: SentQuery): boolean {
+  if (reply.length < query.questionEnd) return false;
+  if (reply.readUInt16BE(0) !== query.id) return false;
+  if ((reply[2]! & FLAG_QR) === 0) return false;
+  if (reply.readUInt16BE(4) !== 1) return false;
+  return sameQuestion(reply, query.packet, query.questionEnd);
+}
+
+/** TC (RFC 1035 §4.1.1): the reply was cut; none of it may be used (RFC 2181 §9). */
+export function isTruncated(reply: Buffer): boolean {
+  return (reply[2]! & FLAG_TC) !== 0;
+}
+
+/**
+ * dns-packet throws on garbage (bad pointers, overflows, lying counts): that is "no reply".
+ * It also reads A/AAAA data past the end of a cut packet without throwing, hence the
+ * length check.
+ */
+export function decodeReply(reply: Buffer): DecodedReply | undefined {
+  try {
+    const decoded = dnsPacket.decode(reply) as DecodedReply;
+    return dnsPacket.decode.bytes <= reply.length ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** QNAME compared without ASCII case, then QTYPE and QCLASS exactly. */
+function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
+  const nameEnd = end - 4;
+  for (let i = HEADER_BYTES; i < nameEnd; i++) {
+    if (foldCase(reply[i]!) !== foldCase(sent[i]!)) return false;
+  }
+  return reply.readUInt32BE(nameEnd) === sent.readUInt32BE(nameEnd);
+}
+
+/** ASCII letters only; length bytes are <= 63 and so never letters. */
+function foldCase(byte: number): number {
+  return byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
+}

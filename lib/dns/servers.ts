@@ -1,0 +1,74 @@
+/**
+ * Servers × attempts, as resolv.conf(5) defines them: each round asks every server in
+ * turn, one try each; a reply that settles the question (records, NXDOMAIN, NODATA, a
+ * CNAME to follow) ends the search, anything else moves on to the next server at once.
+ */
+import type { DnsErrorCode } from '../errors.js';
+import { exchange, type TryContext } from './exchange.js';
+import { interpret, type ChainSoFar, type Outcome } from './interpret.js';
+import type { TransportFailureCode } from './transport.js';
+import type { RecordType, ServerAddress } from './types.js';
+
+export interface ServerPlan {
+  servers: readonly ServerAddress[];
+  attempts: number;
+  /** Index of the server asked first (rotate moves it per query). */
+  first: number;
+}
+
+/** A settled outcome and who said it, or why no server could say. */
+export type Asked =
+  | { kind: 'settled'; outcome: Exclude<Outcome, { kind: 'failure' }>; server: ServerAddress }
+  | { kind: 'failed'; code: DnsErrorCode; server: ServerAddress | undefined; cause: unknown };
+
+interface Failure {
+  code: TransportFailureCode | 'ESERVFAIL' | 'EREFUSED';
+  server: ServerAddress;
+  cause: unknown;
+}
+
+export async function askServers(
+  plan: ServerPlan,
+  name: string,
+  type: RecordType,
+  chain: ChainSoFar,
+  ctx: TryContext,
+): Promise<Asked> {
+  const { servers } = plan;
+  const failures: Failure[] = [];
+  for (let round = 0; round < plan.attempts; round++) {
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(plan.first + i) % servers.length]!;
+      const result = await exchange(server, name, type, ctx);
+      if (result.kind === 'failure') {
+        failures.push({ code: result.code, server, cause: result.cause });
+        continue;
+      }
+      const outcome = interpret(result.reply, name, type, chain);
+      if (outcome.kind !== 'failure') return { kind: 'settled', outcome, server };
+      failures.push({ code: outcome.code, server, cause: new Error(outcome.reason) });
+    }
+  }
+  return { kind: 'failed', ...decidingFailure(failures) };
+}
+
+/**
+ * A server that answered says more than one that did not: SERVFAIL, then REFUSED, then a
+ * bad reply, a cut TCP stream, a timeout; ECONNREFUSED only when every server refused.
+ */
+const PRECEDENCE: readonly Failure['code'][] = [
+  'ESERVFAIL',
+  'EREFUSED',
+  'EBADRESP',
+  'ECONNRESET',
+  'ETIMEOUT',
+  'ECONNREFUSED',
+];
+
+function decidingFailure(failures: Failure[]): { code: DnsErrorCode; server: ServerAddress | undefined; cause: unknown } {
+  for (const code of PRECEDENCE) {
+    for (let i = failures.length - 1; i >= 0; i--) if (failures[i]!.code === code) return failures[i]!;
+  }
+  /* c8 ignore next 2 -- attempts >= 1 and servers non-empty: at least one failure is recorded */
+  return { code: 'ETIMEOUT', server: undefined, cause: undefined };
+}

@@ -1,0 +1,102 @@
+/**
+ * Stream round trip (RFC 1035 §4.2.2, RFC 7766): one query on a fresh TCP connection,
+ * each message behind a 2-byte length. Used after a truncated UDP reply.
+ */
+import net from 'node:net';
+import { errorCode } from '../errors.js';
+import type { SentQuery } from './query.js';
+import { decodeReply, isTruncated, matchesQuery } from './reply.js';
+import { literalLookup, type TransportOptions, type ReplyResult } from './transport.js';
+import type { ServerAddress } from './types.js';
+
+export function tcpExchange(server: ServerAddress, query: SentQuery, options: TransportOptions): Promise<ReplyResult> {
+  const { clock, signal, onIgnored } = options;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const socket = net.connect({ host: server.address, port: server.port, lookup: literalLookup, noDelay: true });
+    const frames = new FrameReader();
+    let open = true;
+    const finish = (result: ReplyResult | undefined, err?: unknown): void => {
+      if (!open) return;
+      open = false;
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (result) resolve(result);
+      else reject(err);
+    };
+    const onAbort = (): void => finish(undefined, signal.reason);
+    // A server that trickles or never finishes its frame is bounded by the try's deadline.
+    const timer = clock.setTimeout(
+      () => finish({ kind: 'failure', code: 'ETIMEOUT' }),
+      Math.max(0, options.deadline - clock.now()),
+    );
+    signal.addEventListener('abort', onAbort);
+    socket.on('error', (err) => {
+      finish({ kind: 'failure', code: errorCode(err) === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'ECONNRESET', cause: err });
+    });
+    socket.on('close', () => finish({ kind: 'failure', code: 'ECONNRESET', cause: new Error('closed before a reply') }));
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of frames.push(chunk)) {
+        if (!open) return;
+        const result = acceptFrame(frame, query);
+        if (result === undefined) onIgnored();
+        else finish(result);
+      }
+    });
+    socket.write(lengthPrefixed(query.packet));
+  });
+}
+
+/**
+ * A frame that is not ours is skipped; one that is ours but cannot be used ends the try:
+ * on a connection we opened it cannot be an off-path forgery.
+ */
+function acceptFrame(frame: Buffer, query: SentQuery): ReplyResult | undefined {
+  if (!matchesQuery(frame, query)) return undefined;
+  if (isTruncated(frame)) return { kind: 'failure', code: 'EBADRESP', cause: new Error('TC set over TCP') };
+  const reply = decodeReply(frame);
+  return reply ? { kind: 'reply', reply } : { kind: 'failure', code: 'EBADRESP', cause: new Error('undecodable reply') };
+}
+
+export function lengthPrefixed(message: Buffer): Buffer {
+  const framed = Buffer.allocUnsafe(message.length + 2);
+  framed.writeUInt16BE(message.length, 0);
+  message.copy(framed, 2);
+  return framed;
+}
+
+/**
+ * Splits a byte stream into length-prefixed frames, whatever the chunking. Frames are at
+ * most 65535 bytes by construction, so what is held is bounded by one frame plus one chunk.
+ * Chunks are kept in a list and joined once per frame, so trickled bytes cost O(n).
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need: number | undefined;
+
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const frames: Buffer[] = [];
+    for (;;) {
+      if (this.need === undefined) {
+        if (this.buffered < 2) break;
+        this.need = this.take(2).readUInt16BE(0);
+      }
+      if (this.buffered < this.need) break;
+      frames.push(this.take(this.need));
+      this.need = undefined;
+    }
+    return frames;
+  }
+
+  private take(bytes: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    const rest = all.subarray(bytes);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    return all.subarray(0, bytes);
+  }
+}
