@@ -1,0 +1,183 @@
+/**
+ * The public Resolver: one name and record type at a time, answered from (in order)
+ * IP literals, `localhost` (RFC 6761), the hosts file, the cache, and the user-space
+ * DNS client. AAAA and A are separate queries, so the racer consumes them as two
+ * independent streams (RFC 8305 §3).
+ */
+import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
+import type { Clock } from './clock.js';
+import { DnsClient, type ClientStats } from './dns/client.js';
+import { normalizeHostname } from './dns/name.js';
+import type { AddressRecord, Answer, AddressResolver, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
+import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
+import { createLookup, type LookupFunction } from './lookup.js';
+import { configuredFamilies } from './system/interfaces.js';
+import { createOrder } from './racer/default-order.js';
+import { loadSystemConfig } from './system/config.js';
+import { HostsFile } from './system/hosts-file.js';
+import { lookupHosts } from './system/hosts.js';
+import { parseIpLiteral } from './system/ip.js';
+import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
+import { parseServerAddress } from './system/server-address.js';
+
+export interface ResolverOptions {
+  /** DNS servers: `'ip'`, `'ip:port'`, `'[v6]:port'`. @default the `nameserver` lines of resolv.conf (127.0.0.1 if none) */
+  servers?: string[];
+  /** Path of resolv.conf, or `false` to read none (glibc defaults). @default '/etc/resolv.conf' */
+  resolvConf?: string | false;
+  /** Path of the hosts file, or `false` for none (`localhost` is still answered, RFC 6761). @default '/etc/hosts' */
+  hosts?: string | false;
+  /** Milliseconds one try at one server may take. @default resolv.conf `timeout:` (5000) */
+  timeout?: number;
+  /** Rounds over all servers. @default resolv.conf `attempts:` (2) */
+  attempts?: number;
+  /** Spread queries over the servers round robin. @default resolv.conf `rotate` (false) */
+  rotate?: boolean;
+  /** Search domains for short names. @default resolv.conf `search`/`domain` */
+  search?: string[];
+  /** Dots a name needs to be asked as is before the search domains. @default resolv.conf `ndots:` (1) */
+  ndots?: number;
+  /** Cache options, or `false` for no cache. @default {} (see DnsCacheOptions) */
+  cache?: DnsCacheOptions | false;
+  /** Time source (tests). @default the system clock */
+  clock?: Clock;
+}
+
+export type ResolverStats = CacheStats &
+  ClientStats & {
+    /** Answers from the hosts file or `localhost`. */
+    hostsAnswers: number;
+    /** Queries for IP literals, answered without DNS. */
+    literalAnswers: number;
+  };
+
+interface Upstreams {
+  client: DnsClient;
+  hosts: HostsFile | undefined;
+}
+
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'cache', 'clock']);
+
+export class Resolver implements AddressResolver {
+  /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
+  readonly lookup: LookupFunction;
+  readonly #options: ResolverOptions;
+  readonly #servers: ServerAddress[] | undefined;
+  readonly #cache: DnsCache | undefined;
+  #upstreams: Promise<Upstreams> | undefined;
+  #client: DnsClient | undefined;
+  #hosts: HostsFile | undefined;
+  #closed = false;
+  #hostsAnswers = 0;
+  #literalAnswers = 0;
+
+  constructor(options: ResolverOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key}`, (options as Record<string, unknown>)[key], 'a known Resolver option');
+    }
+    this.#options = options;
+    if (options.servers !== undefined) {
+      if (!Array.isArray(options.servers) || options.servers.length === 0) {
+        throw new InvalidArgumentError('servers', options.servers, "a non-empty array of 'ip', 'ip:port' or '[v6]:port'");
+      }
+      this.#servers = options.servers.map((entry, i) => parseServerAddress(entry, `servers[${i}]`));
+    }
+    if (options.cache !== false) {
+      this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
+    }
+    this.lookup = createLookup({
+      resolver: this,
+      order: createOrder(1),
+      configuredFamilies,
+    });
+  }
+
+  /** The answer for (name, type), with TTLs, CNAME chain, server and source. */
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+    const signal = options.signal;
+    if (signal?.aborted) throw new AbortError(signal.reason);
+    if (this.#closed) throw new DnsError('ECANCELLED', { hostname: String(name), rrtype: type }, `query ECANCELLED ${name}: resolver closed`);
+    const literal = typeof name === 'string' ? parseIpLiteral(name) : undefined;
+    if (literal) {
+      this.#literalAnswers++;
+      if ((literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
+      return { name, type, records: [{ address: literal.address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' };
+    }
+    const hostname = normalizeHostname(name);
+    const upstreams = await this.#ready();
+    if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
+    const local = upstreams.hosts
+      ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
+      : lookupHosts(new Map(), hostname, type === 'AAAA' ? 6 : 4);
+    if (local !== undefined) return this.#fromHosts(hostname, type, local);
+    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
+    if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
+    return upstreams.client.query(hostname, type, { signal });
+  }
+
+  /** The records of (name, type) with their TTLs in seconds. */
+  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[]> {
+    return (await this.query(name, type, options)).records;
+  }
+
+  stats(): ResolverStats {
+    const cache = this.#cache?.stats() ?? {
+      hits: 0, misses: 0, coalesced: 0, staleServed: 0, negativeHits: 0, errorHits: 0, upstreamQueries: 0,
+      refreshes: 0, evictions: 0, queueTimeouts: 0, queueOverflows: 0, entries: 0, inFlight: 0, queued: 0,
+    };
+    const client = this.#client?.stats() ?? { queriesSent: 0, udpQueries: 0, tcpQueries: 0, truncated: 0, ignoredReplies: 0, timeouts: 0 };
+    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
+  }
+
+  /** Ends queries in flight (ECANCELLED) and releases every socket and timer. */
+  close(): void {
+    this.#closed = true;
+    this.#cache?.close();
+    this.#client?.close();
+    this.#hosts?.close();
+  }
+
+  #fromHosts(hostname: string, type: RecordType, addresses: string[]): Answer {
+    this.#hostsAnswers++;
+    // A name the hosts file knows only for the other family has no record of this one (as glibc).
+    if (addresses.length === 0) throw new DnsError('ENODATA', { hostname, rrtype: type });
+    return { name: hostname, type, records: addresses.map((address) => ({ address, ttl: 0 })), ttl: 0, cnames: [], source: 'hosts' };
+  }
+
+  /** System configuration is read once, on the first query that needs DNS. */
+  #ready(): Promise<Upstreams> {
+    this.#upstreams ??= this.#load();
+    return this.#upstreams;
+  }
+
+  async #load(): Promise<Upstreams> {
+    const o = this.#options;
+    const system = await loadSystemConfig({ resolvConf: o.resolvConf, hosts: o.hosts });
+    const conf: ResolvConf = system.resolvConf;
+    const servers = this.#servers ?? (conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS]);
+    this.#client = new DnsClient({
+      servers,
+      timeout: o.timeout ?? conf.timeout,
+      attempts: o.attempts ?? conf.attempts,
+      rotate: o.rotate ?? conf.rotate,
+      search: o.search ?? conf.search,
+      ndots: o.ndots ?? conf.ndots,
+      ...(o.clock ? { clock: o.clock } : {}),
+    });
+    if (system.hostsPath !== undefined) {
+      this.#hosts = new HostsFile({ path: system.hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
+    }
+    if (this.#closed) this.close();
+    return { client: this.#client, hosts: this.#hosts };
+  }
+}
+
+let defaultResolver: Resolver | undefined;
+
+/** The shared resolver built from the system configuration, made on first use. */
+export function getDefaultResolver(): Resolver {
+  defaultResolver ??= new Resolver();
+  return defaultResolver;
+}
