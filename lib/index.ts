@@ -1,0 +1,29 @@
+// The public surface (see README "API"). This file only re-exports.
+export { connect, attemptDelayRange, resolutionDelayRange } from './connect.js';
+export type {
+  ConnectOptions,
+  AttemptFactory,
+  AttemptTarget,
+  Candidate,
+  OrderFunction,
+  RaceEvent,
+  RaceOutcome,
+  AttemptInfo,
+  AbandonReason,
+} from './connect.js';
+export { Resolver, getDefaultResolver } from './resolver.js';
+export type { ResolverOptions, ResolverStats } from './resolver.js';
+export type { DnsCacheOptions, CacheStats } from './cache/index.js';
+export type { LookupFunction, LookupOptions, LookupAddress } from './lookup.js';
+export type { Answer, AddressRecord, RecordType, AnswerSource, QueryOptions, AddressResolver } from './dns/types.js';
+export { channelNames } from './diagnostics.js';
+export {
+  DnsError,
+  InvalidArgumentError,
+  AttemptError,
+  AllAttemptsFailedError,
+  TimeoutError,
+  AbortError,
+} from './errors.js';
+export type { DnsErrorCode } from './errors.js';
+export { CancelError } from 'p-cancelable';
