@@ -83,13 +83,14 @@ function followCnames(
   name: string,
   chain: ChainSoFar,
 ): { owner: string; cnames: string[]; ttl: number } | string {
-  const seen = new Set(chain.visited).add(asciiLower(name));
   const cnames: string[] = [];
   let owner = name;
   let ttl = Number.POSITIVE_INFINITY;
+  let seen: Set<string> | undefined; // built on the first link only: most answers have none
   for (;;) {
     const link = answers.find((rr) => rr.type === 'CNAME' && rr.class === 'IN' && sameName(rr.name, owner));
     if (!link || typeof link.data !== 'string') return { owner, cnames, ttl };
+    seen ??= new Set(chain.visited).add(asciiLower(name));
     const target = trimDot(link.data);
     if (seen.has(asciiLower(target))) return `CNAME loop at ${target}`;
     if (chain.links + cnames.length >= MAX_CNAME_LINKS) return `CNAME chain longer than ${MAX_CNAME_LINKS}`;

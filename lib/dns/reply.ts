@@ -46,6 +46,7 @@ export function decodeReply(reply: Buffer): DecodedReply | undefined {
 
 /** QNAME compared without ASCII case, then QTYPE and QCLASS exactly. */
 function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
+  if (reply.compare(sent, HEADER_BYTES, end, HEADER_BYTES, end) === 0) return true; // the usual case
   const nameEnd = end - 4;
   for (let i = HEADER_BYTES; i < nameEnd; i++) {
     if (foldCase(reply[i]!) !== foldCase(sent[i]!)) return false;

@@ -1,51 +1,52 @@
 /**
- * Packet round trip: one query over a fresh connected UDP socket bound to port 0, so the
- * kernel picks a random source port per query (RFC 5452 §9.2). Connecting makes the
- * kernel drop datagrams from other sources and report ICMP port unreachable as
- * ECONNREFUSED, so a closed server port is left at once.
+ * Packet round trip: one query over a connected UDP socket bound to port 0 (see
+ * udp-pool.ts for how sockets are shared and retired). Connecting makes the kernel drop datagrams
+ * from other sources and report ICMP port unreachable as ECONNREFUSED, so a closed server
+ * port is left at once.
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import type { SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
-import { literalLookup, type TransportOptions, type PacketResult } from './transport.js';
+import type { PacketResult, TransportOptions } from './transport.js';
 import type { ServerAddress } from './types.js';
+import type { UdpPool } from './udp-pool.js';
 
-export function udpExchange(server: ServerAddress, query: SentQuery, options: TransportOptions): Promise<PacketResult> {
-  const { clock, signal, onIgnored } = options;
+export function udpExchange(
+  pool: UdpPool,
+  server: ServerAddress,
+  build: (id: number) => SentQuery,
+  options: TransportOptions,
+): Promise<PacketResult> {
+  const { clock, scope, onIgnored } = options;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const socket = dgram.createSocket({ type: server.family === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
+    if (scope.reason) return reject(scope.reason);
     let open = true;
     const finish = (): boolean => {
       if (!open) return false;
       open = false;
       clock.clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
+      stopListening();
+      lease.release();
       return true;
     };
-    const onAbort = (): void => {
-      if (finish()) reject(signal.reason);
-    };
-    const fail = (err: unknown): void => {
-      if (finish()) resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
-    };
+    const lease = pool.lease(server, {
+      onMessage(msg, rinfo) {
+        const result = acceptReply(msg, rinfo, server, query);
+        if (result === undefined) onIgnored();
+        else if (finish()) resolve(result);
+      },
+      // ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server.
+      onError(err) {
+        if (finish()) resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+      },
+    });
+    const query = build(lease.id);
     const timer = clock.setTimeout(
       () => finish() && resolve({ kind: 'failure', code: 'ETIMEOUT' }),
       Math.max(0, options.deadline - clock.now()),
     );
-    signal.addEventListener('abort', onAbort);
-    // ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server.
-    socket.on('error', fail);
-    socket.on('message', (msg, rinfo) => {
-      if (!open) return;
-      const result = acceptReply(msg, rinfo, server, query);
-      if (result === undefined) return onIgnored();
-      if (finish()) resolve(result);
-    });
-    socket.connect(server.port, server.address, () => {
-      if (open) socket.send(query.packet, (err) => err && fail(err));
-    });
+    const stopListening = scope.onCancel((reason) => finish() && reject(reason));
+    lease.send(query.packet);
   });
 }
 
