@@ -3,7 +3,7 @@
  * a negative answer, or a server failure. Pure; the reply is untrusted input.
  */
 import type { AddressRecord, RecordType } from './types.js';
-import type { DecodedReply } from './reply.js';
+import type { DecodedRecord as Rr, DecodedReply } from './reply.js';
 
 /** RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks. */
 export const MAX_CNAME_LINKS = 8;
@@ -23,23 +23,15 @@ export interface ChainSoFar {
   links: number;
 }
 
-interface Rr {
-  name: string;
-  type: string;
-  class?: string | undefined;
-  ttl?: number | undefined;
-  data?: unknown;
-}
 
 const RCODE_FAILURES: Readonly<Record<string, ServerFailureCode>> = { SERVFAIL: 'ESERVFAIL', REFUSED: 'EREFUSED' };
 
 export function interpret(reply: DecodedReply, name: string, type: RecordType, chain: ChainSoFar): Outcome {
-  const rcode = reply.rcode ?? 'NOERROR';
+  const { rcode, answers } = reply;
   if (hasExtendedRcode(reply)) return { kind: 'failure', code: 'EBADRESP', reason: 'extended RCODE (RFC 6891 §6.1.3)' };
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
     return { kind: 'failure', code: RCODE_FAILURES[rcode] ?? 'EBADRESP', reason: `RCODE ${rcode}` };
   }
-  const answers = (reply.answers ?? []) as Rr[];
   const walked = followCnames(answers, name, chain);
   if (typeof walked === 'string') return { kind: 'failure', code: 'ESERVFAIL', reason: walked };
   const { owner, cnames, ttl: chainTtl } = walked;
@@ -59,16 +51,19 @@ export function interpret(reply: DecodedReply, name: string, type: RecordType, c
 
 /** RFC 2181 §8: a TTL with the top bit set counts as 0. */
 export function ttlOf(rr: Rr): number {
-  const ttl = rr.ttl ?? 0;
+  return capTtl(rr.ttl!); // dns-packet sets ttl on every record but OPT
+}
+
+function capTtl(ttl: number): number {
   return ttl > 0x7fffffff ? 0 : ttl;
 }
 
 /** RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM), from a SOA that owns `name` or an ancestor. */
 export function soaNegativeTtl(reply: DecodedReply, name: string): number | undefined {
-  for (const rr of (reply.authorities ?? []) as Rr[]) {
+  for (const rr of reply.authorities) {
     if (rr.type !== 'SOA' || rr.class !== 'IN' || !isSameOrAncestor(rr.name, name)) continue;
-    const minimum = (rr.data as { minimum?: number } | undefined)?.minimum ?? 0;
-    return Math.min(ttlOf(rr), minimum > 0x7fffffff ? 0 : minimum);
+    const { minimum } = rr.data as { minimum: number }; // dns-packet always decodes it
+    return Math.min(ttlOf(rr), capTtl(minimum));
   }
   return undefined;
 }
@@ -91,7 +86,7 @@ function followCnames(
     const link = answers.find((rr) => rr.type === 'CNAME' && rr.class === 'IN' && sameName(rr.name, owner));
     if (!link || typeof link.data !== 'string') return { owner, cnames, ttl };
     seen ??= new Set(chain.visited).add(asciiLower(name));
-    const target = trimDot(link.data);
+    const target = link.data;
     if (seen.has(asciiLower(target))) return `CNAME loop at ${target}`;
     if (chain.links + cnames.length >= MAX_CNAME_LINKS) return `CNAME chain longer than ${MAX_CNAME_LINKS}`;
     seen.add(asciiLower(target));
@@ -116,7 +111,7 @@ function collectRecords(answers: Rr[], owner: string, type: RecordType): Address
 }
 
 function hasExtendedRcode(reply: DecodedReply): boolean {
-  return (reply.additionals ?? []).some((rr) => rr.type === 'OPT' && rr.extendedRcode !== 0);
+  return reply.additionals.some((rr) => rr.type === 'OPT' && rr.extendedRcode !== 0);
 }
 
 /** RFC 4343: DNS names compare without ASCII case (and only ASCII case). */
@@ -133,8 +128,4 @@ function isSameOrAncestor(ancestor: string, name: string): boolean {
   const a = asciiLower(ancestor);
   const n = asciiLower(name);
   return n === a || n.endsWith(`.${a}`);
-}
-
-function trimDot(name: string): string {
-  return name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
 }
