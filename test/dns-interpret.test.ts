@@ -127,19 +127,19 @@ const cases: Case[] = [
   {
     what: 'a CNAME loop inside the answer',
     answers: [cname(N, 'b.example.test'), cname('b.example.test', 'host.EXAMPLE.test')],
-    want: { kind: 'failure', code: 'ESERVFAIL', reason: 'CNAME loop at host.EXAMPLE.test' },
+    want: { kind: 'broken', code: 'ESERVFAIL', reason: 'CNAME loop at host.EXAMPLE.test' },
   },
   {
     what: 'a CNAME back to a name asked earlier in the chain',
     answers: [cname(N, 'first.example.test')],
     visited: ['first.example.test'],
     links: 1,
-    want: { kind: 'failure', code: 'ESERVFAIL', reason: 'CNAME loop at first.example.test' },
+    want: { kind: 'broken', code: 'ESERVFAIL', reason: 'CNAME loop at first.example.test' },
   },
   {
     what: `a chain longer than ${MAX_CNAME_LINKS} links`,
     answers: Array.from({ length: MAX_CNAME_LINKS + 1 }, (_, i) => cname(i === 0 ? N : `c${i}.example.test`, `c${i + 1}.example.test`)),
-    want: { kind: 'failure', code: 'ESERVFAIL', reason: `CNAME chain longer than ${MAX_CNAME_LINKS}` },
+    want: { kind: 'broken', code: 'ESERVFAIL', reason: `CNAME chain longer than ${MAX_CNAME_LINKS}` },
   },
   {
     what: `exactly ${MAX_CNAME_LINKS} links is allowed`,
@@ -158,7 +158,7 @@ const cases: Case[] = [
     what: 'links from earlier queries count toward the limit',
     answers: [cname(N, 'next.example.test')],
     links: MAX_CNAME_LINKS,
-    want: { kind: 'failure', code: 'ESERVFAIL', reason: `CNAME chain longer than ${MAX_CNAME_LINKS}` },
+    want: { kind: 'broken', code: 'ESERVFAIL', reason: `CNAME chain longer than ${MAX_CNAME_LINKS}` },
   },
 ];
 

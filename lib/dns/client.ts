@@ -109,8 +109,9 @@ export class DnsClient implements Upstream {
       const asked = await askServers(plan, current, { visited, links: cnames.length }, ctx);
       if (asked.kind === 'failed') return { kind: 'error', code: asked.code, server: asked.server, cause: asked.cause };
       const { outcome, server } = asked;
-      cnames.push(...outcome.cnames);
       if (outcome.kind === 'negative') return { kind: 'error', code: outcome.code, server, negativeTtl: outcome.negativeTtl };
+      if (outcome.kind === 'broken') return { kind: 'error', code: outcome.code, server, cause: new Error(outcome.reason) };
+      cnames.push(...outcome.cnames);
       ttl = Math.min(ttl, outcome.ttl);
       if (outcome.kind === 'records') {
         const answer: Answer = { name: candidate.name, type, records: outcome.records, ttl, cnames, server: serverKey(server), source: 'dns' };

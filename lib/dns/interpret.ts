@@ -5,7 +5,10 @@
 import type { AddressRecord, RecordType } from './types.js';
 import type { DecodedRecord as Rr, DecodedReply } from './reply.js';
 
-/** RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks. */
+/**
+ * RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks; a
+ * loop or a longer chain is ESERVFAIL, what a recursive resolver would answer.
+ */
 export const MAX_CNAME_LINKS = 8;
 
 export type ServerFailureCode = 'ESERVFAIL' | 'EREFUSED' | 'EBADRESP';
@@ -15,6 +18,9 @@ export type Outcome =
   /** The chain ended without the asked type and without a SOA: the target must be asked. */
   | { kind: 'follow'; target: string; ttl: number; cnames: string[] }
   | { kind: 'negative'; code: 'ENOTFOUND' | 'ENODATA'; negativeTtl: number | undefined; cnames: string[] }
+  /** A CNAME loop or a chain too long: the server answered, asking again would not help. */
+  | { kind: 'broken'; code: 'ESERVFAIL'; reason: string }
+  /** This server could not answer: the next one is asked. */
   | { kind: 'failure'; code: ServerFailureCode; reason: string };
 
 /** The chain walked so far, across queries, for loop and depth checks (names lower-cased). */
@@ -33,7 +39,7 @@ export function interpret(reply: DecodedReply, name: string, type: RecordType, c
     return { kind: 'failure', code: RCODE_FAILURES[rcode] ?? 'EBADRESP', reason: `RCODE ${rcode}` };
   }
   const walked = followCnames(answers, name, chain);
-  if (typeof walked === 'string') return { kind: 'failure', code: 'ESERVFAIL', reason: walked };
+  if (typeof walked === 'string') return { kind: 'broken', code: 'ESERVFAIL', reason: walked };
   const { owner, cnames, ttl: chainTtl } = walked;
   // RFC 6604 §3: with a chain, the RCODE speaks of its last name.
   if (rcode === 'NXDOMAIN') return negative('ENOTFOUND', reply, owner, cnames);
