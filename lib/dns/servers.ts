@@ -5,7 +5,7 @@
  */
 import type { DnsErrorCode } from '../errors.js';
 import { exchange, type TryContext } from './exchange.js';
-import { interpret, type ChainSoFar, type Outcome } from './interpret.js';
+import { interpret, type ChainSoFar, type Outcome, type ServerFailureCode } from './interpret.js';
 import type { TransportFailureCode } from './transport.js';
 import type { Question } from './query.js';
 import type { ServerAddress } from './types.js';
@@ -23,7 +23,7 @@ export type Asked =
   | { kind: 'failed'; code: DnsErrorCode; server: ServerAddress | undefined; cause: unknown };
 
 interface Failure {
-  code: TransportFailureCode | 'ESERVFAIL' | 'EREFUSED';
+  code: TransportFailureCode | ServerFailureCode;
   server: ServerAddress;
   cause: unknown;
 }

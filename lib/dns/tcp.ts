@@ -48,14 +48,13 @@ export function tcpExchange(server: ServerAddress, query: SentQuery, options: Tr
 }
 
 /**
- * A frame that is not ours is skipped; one that is ours but cannot be used ends the try:
- * on a connection we opened it cannot be an off-path forgery.
+ * Only a decodable, untruncated reply to our query ends the round trip; any other frame
+ * is skipped and the deadline bounds the wait, as over UDP.
  */
 function acceptFrame(frame: Buffer, query: SentQuery): ReplyResult | undefined {
-  if (!matchesQuery(frame, query)) return undefined;
-  if (isTruncated(frame)) return { kind: 'failure', code: 'EBADRESP', cause: new Error('TC set over TCP') };
+  if (!matchesQuery(frame, query) || isTruncated(frame)) return undefined;
   const reply = decodeReply(frame);
-  return reply ? { kind: 'reply', reply } : { kind: 'failure', code: 'EBADRESP', cause: new Error('undecodable reply') };
+  return reply && { kind: 'reply', reply };
 }
 
 export function lengthPrefixed(message: Buffer): Buffer {

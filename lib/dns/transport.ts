@@ -21,7 +21,7 @@ export type ReplyResult = { kind: 'reply'; reply: DecodedReply } | TransportFail
 /** UDP may also say "truncated: ask again over TCP". */
 export type PacketResult = ReplyResult | { kind: 'truncated' };
 
-export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EBADRESP';
+export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET';
 
 /** `ip:port`, or `[v6]:port` (RFC 3986 §3.2.2 brackets). */
 export function serverKey(server: ServerAddress): string {

@@ -43,7 +43,12 @@ export interface SeenQuery {
 }
 
 const BIND_TRIES = 20;
-const PACE = 64; // forgeries sent per event-loop turn, so the client's socket buffer keeps up
+/**
+ * Forgeries sent per event-loop turn (after the poll phase, via setImmediate): libuv reads
+ * up to 32 datagrams per socket per turn, so a client in this process keeps up and the
+ * real reply is not dropped from a full socket buffer.
+ */
+const PACE = 16;
 
 export class FakeDnsServer {
   readonly address: FakeServerAddress;
@@ -55,6 +60,7 @@ export class FakeDnsServer {
   readonly #behaviours = new Map<string, Behaviour>();
   readonly #seen: SeenQuery[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #immediates = new Set<NodeJS.Immediate>();
   readonly #connections = new Set<net.Socket>();
   #closed = false;
 
@@ -133,7 +139,9 @@ export class FakeDnsServer {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
+    for (const immediate of this.#immediates) clearImmediate(immediate);
     this.#timers.clear();
+    this.#immediates.clear();
     for (const socket of this.#connections) socket.destroy();
     await Promise.all([
       new Promise<void>((resolve) => this.#udp.close(() => resolve())),
@@ -158,7 +166,7 @@ export class FakeDnsServer {
     }
     const sendBatch = (from: number): void => {
       for (const f of batches.slice(from, from + PACE)) send(f.socket, f.packet);
-      if (from + PACE < batches.length) this.#later(0, () => sendBatch(from + PACE));
+      if (from + PACE < batches.length) this.#nextTurn(() => sendBatch(from + PACE));
       else this.#later(behaviour.delay ?? 0, () => send(this.#udp, reply), behaviour.delay === undefined);
     };
     sendBatch(0);
@@ -228,6 +236,14 @@ export class FakeDnsServer {
       return behaviour;
     }
     return {};
+  }
+
+  #nextTurn(fn: () => void): void {
+    const immediate = setImmediate(() => {
+      this.#immediates.delete(immediate);
+      fn();
+    });
+    this.#immediates.add(immediate);
   }
 
   /** A timer cleared by close(); `now` runs at once (no delay asked for). */
