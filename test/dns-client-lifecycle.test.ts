@@ -76,6 +76,18 @@ t.test('abort: AbortError at once, sockets and timers released', async (t) => {
   client.close();
 });
 
+t.test('aborted in the same tick: nothing is sent; a close() after it does not change the error', async (t) => {
+  const client = new DnsClient({ servers: [srv.address] });
+  srv.resetCounts();
+  const controller = new AbortController();
+  const pending = client.query('www.example.test', 'A', { signal: controller.signal });
+  controller.abort();
+  client.close(); // the first reason wins
+  await t.rejects(pending, { name: 'AbortError' });
+  await quiet();
+  t.equal(srv.count(), 0, 'the socket closed before its first send');
+});
+
 t.test('an already aborted signal: AbortError without sending anything', async (t) => {
   const client = new DnsClient({ servers: [srv.address] });
   srv.resetCounts();

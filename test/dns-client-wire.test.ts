@@ -92,6 +92,11 @@ t.test('a CNAME chain longer than 8 links, spread over queries, is cut (ESERVFAI
   await t.rejects(client.query('back.example.test', 'A'), { code: 'ESERVFAIL' });
 });
 
+t.test('a CNAME target that cannot be asked (the root): EBADRESP', async (t) => {
+  srv.setRecords('to-root.example.test', 'CNAME', ['.']);
+  await t.rejects(client.query('to-root.example.test', 'A'), { code: 'EBADRESP', server: srv.server });
+});
+
 t.test('IPv6 server: Answer.server is [::1]:port', async (t) => {
   const c6 = new DnsClient({ servers: [v6.address], timeout: 2000 });
   const answer = await c6.query('www.example.test', 'AAAA');

@@ -68,7 +68,6 @@ export class DnsClient implements Upstream {
     this.#closed = true;
     for (const [scope, { name, type }] of this.#inflight) scope.cancel(cancelled(name, type));
     this.#inflight.clear();
-    this.#udpPool.close();
   }
 
   /**

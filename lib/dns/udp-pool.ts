@@ -5,6 +5,8 @@
  * retired and closed once its last query ends; a socket left with no query is closed at
  * once too. So a port serves a handful of queries at most, while a burst of queries
  * shares the cost of opening sockets. `maxQueries: 1` gives a fresh socket per query.
+ * Since a socket lives only while a query waits on it, cancelling every query (as
+ * `DnsClient#close` does) closes every socket.
  */
 import dgram from 'node:dgram';
 import { newQueryId } from './query.js';
@@ -34,7 +36,10 @@ class UdpChannel {
   #closed = false;
   issued = 0;
 
-  constructor(server: ServerAddress, onStray: () => void, onClosed: (channel: UdpChannel) => void) {
+  readonly #nextId: () => number;
+
+  constructor(server: ServerAddress, nextId: () => number, onStray: () => void, onClosed: (channel: UdpChannel) => void) {
+    this.#nextId = nextId;
     this.#onStray = onStray;
     this.#onClosed = onClosed;
     this.#socket = dgram.createSocket({ type: server.family === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
@@ -49,8 +54,8 @@ class UdpChannel {
 
   lease(waiter: UdpWaiter): UdpLease {
     this.issued++;
-    let id = newQueryId();
-    while (this.#waiters.has(id)) id = newQueryId(); // at most a few dozen are taken
+    let id = this.#nextId();
+    while (this.#waiters.has(id)) id = this.#nextId(); // at most maxQueries (<= 1000) of 65536 are taken
     this.#waiters.set(id, waiter);
     return {
       id,
@@ -60,10 +65,6 @@ class UdpChannel {
         if (this.#waiters.size === 0) this.close();
       },
     };
-  }
-
-  get closed(): boolean {
-    return this.#closed;
   }
 
   close(): void {
@@ -94,33 +95,30 @@ export class UdpPool {
   readonly maxQueries: number;
   /** The socket new queries to a server go to. */
   readonly #current = new Map<string, UdpChannel>();
-  readonly #open = new Set<UdpChannel>();
   readonly #onStray: () => void;
+  readonly #nextId: () => number;
 
-  /** `onStray` counts replies no query waits for (late, forged, or not DNS at all). */
-  constructor(maxQueries: number, onStray: () => void) {
+  /**
+   * `onStray` counts replies no query waits for (late, forged, or not DNS at all);
+   * `nextId` draws query IDs (a seam for tests).
+   */
+  constructor(maxQueries: number, onStray: () => void, nextId: () => number = newQueryId) {
     this.maxQueries = maxQueries;
     this.#onStray = onStray;
+    this.#nextId = nextId;
   }
 
   lease(server: ServerAddress, waiter: UdpWaiter): UdpLease {
     const key = `${server.address} ${server.port}`;
     let channel = this.#current.get(key);
-    if (!channel || channel.closed || channel.issued >= this.maxQueries) {
-      channel = new UdpChannel(server, this.#onStray, (closed) => this.#forget(key, closed));
+    if (!channel || channel.issued >= this.maxQueries) {
+      channel = new UdpChannel(server, this.#nextId, this.#onStray, (closed) => this.#forget(key, closed));
       this.#current.set(key, channel);
-      this.#open.add(channel);
     }
     return channel.lease(waiter);
   }
 
-  /** Closes every socket; callers cancel their queries first. */
-  close(): void {
-    for (const channel of [...this.#open]) channel.close();
-  }
-
   #forget(key: string, channel: UdpChannel): void {
-    this.#open.delete(channel);
     if (this.#current.get(key) === channel) this.#current.delete(key);
   }
 }

@@ -20,38 +20,40 @@ export function udpExchange(
   const { clock, scope, onIgnored } = options;
   return new Promise((resolve, reject) => {
     if (scope.reason) return reject(scope.reason);
-    let open = true;
-    const finish = (): boolean => {
-      if (!open) return false;
-      open = false;
+    // Each way out (reply, error, timeout, cancel) first removes the others, so runs once.
+    const finish = (): void => {
       clock.clearTimeout(timer);
       stopListening();
       lease.release();
-      return true;
     };
     const lease = pool.lease(server, {
       onMessage(msg, rinfo) {
         const result = acceptReply(msg, rinfo, server, query);
-        if (result === undefined) onIgnored();
-        else if (finish()) resolve(result);
+        if (result === undefined) return onIgnored();
+        finish();
+        resolve(result);
       },
       // ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server.
       onError(err) {
-        if (finish()) resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+        finish();
+        resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
       },
     });
     const query = build(lease.id);
-    const timer = clock.setTimeout(
-      () => finish() && resolve({ kind: 'failure', code: 'ETIMEOUT' }),
-      Math.max(0, options.deadline - clock.now()),
-    );
-    const stopListening = scope.onCancel((reason) => finish() && reject(reason));
+    const timer = clock.setTimeout(() => {
+      finish();
+      resolve({ kind: 'failure', code: 'ETIMEOUT' });
+    }, Math.max(0, options.deadline - clock.now()));
+    const stopListening = scope.onCancel((reason) => {
+      finish();
+      reject(reason);
+    });
     lease.send(query.packet);
   });
 }
 
 /** The source must be the server (defence in depth: the connected socket filters too). */
-function acceptReply(
+export function acceptReply(
   msg: Buffer,
   rinfo: dgram.RemoteInfo,
   server: ServerAddress,
@@ -64,12 +66,10 @@ function acceptReply(
   return reply && { kind: 'reply', reply };
 }
 
-/** The kernel reports canonical addresses; servers were canonicalized when configured. */
+/**
+ * The kernel reports canonical addresses and servers were canonicalized when configured;
+ * a zone id may be reported by number where it was configured by name, so it is left out.
+ */
 function sameAddress(reported: string, configured: string): boolean {
-  return reported === configured || withoutZone(reported) === withoutZone(configured);
-}
-
-function withoutZone(address: string): string {
-  const percent = address.indexOf('%');
-  return percent < 0 ? address : address.slice(0, percent);
+  return reported.split('%', 1)[0] === configured.split('%', 1)[0];
 }

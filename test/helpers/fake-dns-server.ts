@@ -96,7 +96,9 @@ export class FakeDnsServer {
       } catch (err) {
         udp.close();
         tcp.close();
-        // Port 0 gave a UDP port whose TCP twin is taken: try another.
+        // A fixed port that is taken is the caller's problem. With port 0 the kernel's UDP
+        // port may have a TCP twin held elsewhere: try another (a test cannot arrange that).
+        /* c8 ignore next */
         if (options.port || attempt >= BIND_TRIES) throw err;
       }
     }
@@ -188,7 +190,7 @@ export class FakeDnsServer {
   }
 
   #onTcpQuery(msg: Buffer, socket: net.Socket): void {
-    const query = this.#accept(msg, 'tcp', socket.remotePort ?? 0);
+    const query = this.#accept(msg, 'tcp', socket.remotePort!);
     if (!query) return;
     const behaviour = this.#behaviourFor(query);
     if (behaviour.drop === 'tcp' || behaviour.drop === 'all') return;
@@ -222,7 +224,7 @@ export class FakeDnsServer {
     }
     const q = query.questions?.[0];
     if (query.type !== 'query' || !q) return undefined;
-    this.#seen.push({ name: q.name.toLowerCase(), type: q.type, transport, id: query.id ?? 0, port });
+    this.#seen.push({ name: q.name.toLowerCase(), type: q.type, transport, id: query.id!, port });
     return query;
   }
 
