@@ -5,7 +5,7 @@ import { knotOrFail, startKnot } from './helpers/knot.js';
 import { fixtureZones } from './helpers/zones.js';
 
 if (knotOrFail(t)) {
-  const knot = await startKnot(fixtureZones());
+  const knot = await startKnot(fixtureZones(), { udpWorkers: 1 });
   t.teardown(() => knot.stop());
   const server = `127.0.0.1:${knot.port}`;
 

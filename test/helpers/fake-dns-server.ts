@@ -98,11 +98,12 @@ export class FakeDnsServer {
         tcp.close();
         // A fixed port that is taken is the caller's problem. With port 0 the kernel's UDP
         // port may have a TCP twin held elsewhere: try another (a test cannot arrange that).
-        /* c8 ignore next */
+        /* c8 ignore start */
         if (options.port || attempt >= BIND_TRIES) throw err;
       }
     }
   }
+  /* c8 ignore stop */
 
   /** `ip:port` or `[v6]:port`, as resolver options take servers. */
   get server(): string {
@@ -250,7 +251,6 @@ export class FakeDnsServer {
 
   /** A timer cleared by close(); `now` runs at once (no delay asked for). */
   #later(ms: number, fn: () => void, now = false): void {
-    if (this.#closed) return;
     if (now) return fn();
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
