@@ -55,7 +55,7 @@ for (const c of cases) {
     one!.resetCounts();
     two!.resetCounts();
     const order = (c.order ?? ['one', 'two']).map((key) => byName[key]);
-    const client = new DnsClient({ servers: order, timeout: 150, attempts: 2 });
+    const client = new DnsClient({ servers: order, timeout: 500, attempts: 2 });
     const pending = client.query(NAME, 'A');
     if (c.code) {
       await t.rejects(pending, { code: c.code, hostname: NAME, rrtype: 'A' });

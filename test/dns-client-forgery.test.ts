@@ -48,10 +48,10 @@ t.test('every kind of forgery at once, then a delayed real reply', async (t) => 
 
 t.test('only garbage: the query times out, it is never ended by a bad packet', async (t) => {
   srv.setBehaviour('v6only.example.test', 'AAAA', { garbage: true, forge: ['garbage', 'cut', 'wrong-id'] });
-  const client = new DnsClient({ servers: [srv.address], timeout: 120, attempts: 2 });
+  const client = new DnsClient({ servers: [srv.address], timeout: 300, attempts: 2 });
   const start = performance.now();
   await t.rejects(client.query('v6only.example.test', 'AAAA'), { code: 'ETIMEOUT' });
-  t.ok(performance.now() - start >= 235, 'waited out both tries');
+  t.ok(performance.now() - start >= 595, 'waited out both tries');
   t.equal(client.stats().ignoredReplies, 8, '4 bad packets per try, all ignored');
   srv.setBehaviour('v6only.example.test', 'AAAA', undefined);
   client.close();

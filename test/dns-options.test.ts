@@ -88,5 +88,14 @@ t.test('query arguments are validated: a rejection, never a throw', async (t) =>
     t.type(pending, Promise);
     await t.rejects(pending, { name: 'InvalidArgumentError', option });
   }
+  for (const [options, option] of [
+    [null, 'options'],
+    ['fast', 'options'],
+    [{ signal: 'stop' }, 'signal'],
+  ] as const) {
+    const pending = client.query('www.example.test', 'A', options as never);
+    t.type(pending, Promise);
+    await t.rejects(pending, { name: 'InvalidArgumentError', option });
+  }
   client.close();
 });

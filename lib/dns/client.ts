@@ -44,7 +44,9 @@ export class DnsClient implements Upstream {
   async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
     if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
     const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('signal', signal, 'an AbortSignal');
     if (this.#closed) throw cancelled(name, type);
     if (signal?.aborted) throw new AbortError(signal.reason);
     const scope = new CancelScope();
