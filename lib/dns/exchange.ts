@@ -4,11 +4,13 @@
  * RFC 7766 §5). Both legs share the try's deadline, as Go's `exchange` does.
  */
 import type { Clock } from '../clock.js';
-import { buildQuery } from './query.js';
+import type { CancelScope } from './cancel.js';
+import { buildQuery, type Question } from './query.js';
 import { tcpExchange } from './tcp.js';
 import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
-import type { RecordType, ServerAddress } from './types.js';
+import type { ServerAddress } from './types.js';
 import { udpExchange } from './udp.js';
+import type { UdpPool } from './udp-pool.js';
 
 /** Counters the client reports in `stats()`. */
 export interface ClientStats {
@@ -25,27 +27,28 @@ export interface TryContext {
   /** Milliseconds for this try, UDP and TCP together. */
   timeout: number;
   udpPayloadSize: number;
-  signal: AbortSignal;
+  scope: CancelScope;
+  udpPool: UdpPool;
   stats: ClientStats;
 }
 
-export async function exchange(server: ServerAddress, name: string, type: RecordType, ctx: TryContext): Promise<ReplyResult> {
+export async function exchange(server: ServerAddress, question: Question, ctx: TryContext): Promise<ReplyResult> {
   const { stats } = ctx;
   const options: TransportOptions = {
     clock: ctx.clock,
     deadline: ctx.clock.now() + ctx.timeout,
-    signal: ctx.signal,
+    scope: ctx.scope,
     onIgnored: () => void stats.ignoredReplies++,
   };
   stats.queriesSent++;
   stats.udpQueries++;
-  const udp: PacketResult = await udpExchange(server, buildQuery(name, type, ctx.udpPayloadSize), options);
+  const udp: PacketResult = await udpExchange(ctx.udpPool, server, (id) => buildQuery(question, ctx.udpPayloadSize, id), options);
   let result: ReplyResult;
   if (udp.kind === 'truncated') {
     stats.truncated++;
     stats.queriesSent++;
     stats.tcpQueries++;
-    result = await tcpExchange(server, buildQuery(name, type, ctx.udpPayloadSize), options);
+    result = await tcpExchange(server, buildQuery(question, ctx.udpPayloadSize), options);
   } else {
     result = udp;
   }

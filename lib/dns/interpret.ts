@@ -3,9 +3,12 @@
  * a negative answer, or a server failure. Pure; the reply is untrusted input.
  */
 import type { AddressRecord, RecordType } from './types.js';
-import type { DecodedReply } from './reply.js';
+import type { DecodedRecord as Rr, DecodedReply } from './reply.js';
 
-/** RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks. */
+/**
+ * RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks; a
+ * loop or a longer chain is ESERVFAIL, what a recursive resolver would answer.
+ */
 export const MAX_CNAME_LINKS = 8;
 
 export type ServerFailureCode = 'ESERVFAIL' | 'EREFUSED' | 'EBADRESP';
@@ -15,6 +18,9 @@ export type Outcome =
   /** The chain ended without the asked type and without a SOA: the target must be asked. */
   | { kind: 'follow'; target: string; ttl: number; cnames: string[] }
   | { kind: 'negative'; code: 'ENOTFOUND' | 'ENODATA'; negativeTtl: number | undefined; cnames: string[] }
+  /** A CNAME loop or a chain too long: the server answered, asking again would not help. */
+  | { kind: 'broken'; code: 'ESERVFAIL'; reason: string }
+  /** This server could not answer: the next one is asked. */
   | { kind: 'failure'; code: ServerFailureCode; reason: string };
 
 /** The chain walked so far, across queries, for loop and depth checks (names lower-cased). */
@@ -23,25 +29,17 @@ export interface ChainSoFar {
   links: number;
 }
 
-interface Rr {
-  name: string;
-  type: string;
-  class?: string | undefined;
-  ttl?: number | undefined;
-  data?: unknown;
-}
 
 const RCODE_FAILURES: Readonly<Record<string, ServerFailureCode>> = { SERVFAIL: 'ESERVFAIL', REFUSED: 'EREFUSED' };
 
 export function interpret(reply: DecodedReply, name: string, type: RecordType, chain: ChainSoFar): Outcome {
-  const rcode = reply.rcode ?? 'NOERROR';
+  const { rcode, answers } = reply;
   if (hasExtendedRcode(reply)) return { kind: 'failure', code: 'EBADRESP', reason: 'extended RCODE (RFC 6891 §6.1.3)' };
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
     return { kind: 'failure', code: RCODE_FAILURES[rcode] ?? 'EBADRESP', reason: `RCODE ${rcode}` };
   }
-  const answers = (reply.answers ?? []) as Rr[];
   const walked = followCnames(answers, name, chain);
-  if (typeof walked === 'string') return { kind: 'failure', code: 'ESERVFAIL', reason: walked };
+  if (typeof walked === 'string') return { kind: 'broken', code: 'ESERVFAIL', reason: walked };
   const { owner, cnames, ttl: chainTtl } = walked;
   // RFC 6604 §3: with a chain, the RCODE speaks of its last name.
   if (rcode === 'NXDOMAIN') return negative('ENOTFOUND', reply, owner, cnames);
@@ -59,16 +57,19 @@ export function interpret(reply: DecodedReply, name: string, type: RecordType, c
 
 /** RFC 2181 §8: a TTL with the top bit set counts as 0. */
 export function ttlOf(rr: Rr): number {
-  const ttl = rr.ttl ?? 0;
+  return capTtl(rr.ttl!); // dns-packet sets ttl on every record but OPT
+}
+
+function capTtl(ttl: number): number {
   return ttl > 0x7fffffff ? 0 : ttl;
 }
 
 /** RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM), from a SOA that owns `name` or an ancestor. */
 export function soaNegativeTtl(reply: DecodedReply, name: string): number | undefined {
-  for (const rr of (reply.authorities ?? []) as Rr[]) {
+  for (const rr of reply.authorities) {
     if (rr.type !== 'SOA' || rr.class !== 'IN' || !isSameOrAncestor(rr.name, name)) continue;
-    const minimum = (rr.data as { minimum?: number } | undefined)?.minimum ?? 0;
-    return Math.min(ttlOf(rr), minimum > 0x7fffffff ? 0 : minimum);
+    const { minimum } = rr.data as { minimum: number }; // dns-packet always decodes it
+    return Math.min(ttlOf(rr), capTtl(minimum));
   }
   return undefined;
 }
@@ -83,14 +84,15 @@ function followCnames(
   name: string,
   chain: ChainSoFar,
 ): { owner: string; cnames: string[]; ttl: number } | string {
-  const seen = new Set(chain.visited).add(asciiLower(name));
   const cnames: string[] = [];
   let owner = name;
   let ttl = Number.POSITIVE_INFINITY;
+  let seen: Set<string> | undefined; // built on the first link only: most answers have none
   for (;;) {
     const link = answers.find((rr) => rr.type === 'CNAME' && rr.class === 'IN' && sameName(rr.name, owner));
     if (!link || typeof link.data !== 'string') return { owner, cnames, ttl };
-    const target = trimDot(link.data);
+    seen ??= new Set(chain.visited).add(asciiLower(name));
+    const target = link.data;
     if (seen.has(asciiLower(target))) return `CNAME loop at ${target}`;
     if (chain.links + cnames.length >= MAX_CNAME_LINKS) return `CNAME chain longer than ${MAX_CNAME_LINKS}`;
     seen.add(asciiLower(target));
@@ -115,7 +117,7 @@ function collectRecords(answers: Rr[], owner: string, type: RecordType): Address
 }
 
 function hasExtendedRcode(reply: DecodedReply): boolean {
-  return (reply.additionals ?? []).some((rr) => rr.type === 'OPT' && rr.extendedRcode !== 0);
+  return reply.additionals.some((rr) => rr.type === 'OPT' && rr.extendedRcode !== 0);
 }
 
 /** RFC 4343: DNS names compare without ASCII case (and only ASCII case). */
@@ -132,8 +134,4 @@ function isSameOrAncestor(ancestor: string, name: string): boolean {
   const a = asciiLower(ancestor);
   const n = asciiLower(name);
   return n === a || n.endsWith(`.${a}`);
-}
-
-function trimDot(name: string): string {
-  return name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
 }

@@ -14,6 +14,18 @@ const FLAG_RD = 0x0100;
 const HEADER_BYTES = 12;
 const OPT_BYTES = 11;
 
+/** One (name, type) to ask, with the name already in wire form (encoded once per name). */
+export interface Question {
+  name: string;
+  type: RecordType;
+  wire: Buffer;
+}
+
+/** Throws DnsError EBADNAME when the name cannot be put on the wire. */
+export function makeQuestion(name: string, type: RecordType): Question {
+  return { name, type, wire: encodeName(name, type) };
+}
+
 /** A query as sent: what a reply must echo to be accepted. */
 export interface SentQuery {
   id: number;
@@ -33,9 +45,9 @@ export function newQueryId(): number {
   return randomInt(0, 0x10000);
 }
 
-/** Encodes the query for (name, type). `name` carries no trailing dot. */
-export function buildQuery(name: string, type: RecordType, udpPayloadSize: number, id = newQueryId()): SentQuery {
-  const qname = encodeName(name, type);
+/** Encodes the query for a question. */
+export function buildQuery(question: Question, udpPayloadSize: number, id = newQueryId()): SentQuery {
+  const { name, type, wire: qname } = question;
   const questionEnd = HEADER_BYTES + qname.length + 4;
   const packet = Buffer.allocUnsafe(questionEnd + OPT_BYTES);
   packet.writeUInt16BE(id, 0);

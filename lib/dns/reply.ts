@@ -10,8 +10,28 @@ const HEADER_BYTES = 12;
 const FLAG_QR = 0x80; // in byte 2
 const FLAG_TC = 0x02; // in byte 2
 
-/** A decoded reply; `rcode` is the 4-bit header code (dns-packet fills it; its types omit it). */
-export type DecodedReply = dnsPacket.DecodedPacket & { rcode?: string };
+/** One decoded record, as loosely as dns-packet gives it. */
+export interface DecodedRecord {
+  name: string;
+  type: string;
+  class?: string;
+  /** Set on every record but OPT. */
+  ttl?: number;
+  data?: unknown;
+  /** OPT only. */
+  extendedRcode?: number;
+}
+
+/**
+ * A decoded reply. dns-packet's decode always fills these fields (its types leave them
+ * optional and omit `rcode`, the 4-bit header code as a name such as 'NXDOMAIN').
+ */
+export interface DecodedReply {
+  rcode: string;
+  answers: DecodedRecord[];
+  authorities: DecodedRecord[];
+  additionals: DecodedRecord[];
+}
 
 /**
  * The cheap header and question check, before any decoding: ID, QR, one question equal to
@@ -37,7 +57,7 @@ export function isTruncated(reply: Buffer): boolean {
  */
 export function decodeReply(reply: Buffer): DecodedReply | undefined {
   try {
-    const decoded = dnsPacket.decode(reply) as DecodedReply;
+    const decoded = dnsPacket.decode(reply) as unknown as DecodedReply;
     return dnsPacket.decode.bytes <= reply.length ? decoded : undefined;
   } catch {
     return undefined;
@@ -46,6 +66,7 @@ export function decodeReply(reply: Buffer): DecodedReply | undefined {
 
 /** QNAME compared without ASCII case, then QTYPE and QCLASS exactly. */
 function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
+  if (reply.compare(sent, HEADER_BYTES, end, HEADER_BYTES, end) === 0) return true; // the usual case
   const nameEnd = end - 4;
   for (let i = HEADER_BYTES; i < nameEnd; i++) {
     if (foldCase(reply[i]!) !== foldCase(sent[i]!)) return false;

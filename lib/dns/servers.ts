@@ -5,9 +5,10 @@
  */
 import type { DnsErrorCode } from '../errors.js';
 import { exchange, type TryContext } from './exchange.js';
-import { interpret, type ChainSoFar, type Outcome } from './interpret.js';
+import { interpret, type ChainSoFar, type Outcome, type ServerFailureCode } from './interpret.js';
 import type { TransportFailureCode } from './transport.js';
-import type { RecordType, ServerAddress } from './types.js';
+import type { Question } from './query.js';
+import type { ServerAddress } from './types.js';
 
 export interface ServerPlan {
   servers: readonly ServerAddress[];
@@ -22,15 +23,14 @@ export type Asked =
   | { kind: 'failed'; code: DnsErrorCode; server: ServerAddress | undefined; cause: unknown };
 
 interface Failure {
-  code: TransportFailureCode | 'ESERVFAIL' | 'EREFUSED';
+  code: TransportFailureCode | ServerFailureCode;
   server: ServerAddress;
   cause: unknown;
 }
 
 export async function askServers(
   plan: ServerPlan,
-  name: string,
-  type: RecordType,
+  question: Question,
   chain: ChainSoFar,
   ctx: TryContext,
 ): Promise<Asked> {
@@ -39,12 +39,12 @@ export async function askServers(
   for (let round = 0; round < plan.attempts; round++) {
     for (let i = 0; i < servers.length; i++) {
       const server = servers[(plan.first + i) % servers.length]!;
-      const result = await exchange(server, name, type, ctx);
+      const result = await exchange(server, question, ctx);
       if (result.kind === 'failure') {
         failures.push({ code: result.code, server, cause: result.cause });
         continue;
       }
-      const outcome = interpret(result.reply, name, type, chain);
+      const outcome = interpret(result.reply, question.name, question.type, chain);
       if (outcome.kind !== 'failure') return { kind: 'settled', outcome, server };
       failures.push({ code: outcome.code, server, cause: new Error(outcome.reason) });
     }

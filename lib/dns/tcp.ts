@@ -10,9 +10,9 @@ import { literalLookup, type TransportOptions, type ReplyResult } from './transp
 import type { ServerAddress } from './types.js';
 
 export function tcpExchange(server: ServerAddress, query: SentQuery, options: TransportOptions): Promise<ReplyResult> {
-  const { clock, signal, onIgnored } = options;
+  const { clock, scope, onIgnored } = options;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (scope.reason) return reject(scope.reason);
     const socket = net.connect({ host: server.address, port: server.port, lookup: literalLookup, noDelay: true });
     const frames = new FrameReader();
     let open = true;
@@ -20,18 +20,17 @@ export function tcpExchange(server: ServerAddress, query: SentQuery, options: Tr
       if (!open) return;
       open = false;
       clock.clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       socket.destroy();
       if (result) resolve(result);
       else reject(err);
     };
-    const onAbort = (): void => finish(undefined, signal.reason);
     // A server that trickles or never finishes its frame is bounded by the try's deadline.
     const timer = clock.setTimeout(
       () => finish({ kind: 'failure', code: 'ETIMEOUT' }),
       Math.max(0, options.deadline - clock.now()),
     );
-    signal.addEventListener('abort', onAbort);
+    const stopListening = scope.onCancel((reason) => finish(undefined, reason));
     socket.on('error', (err) => {
       finish({ kind: 'failure', code: errorCode(err) === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'ECONNRESET', cause: err });
     });
@@ -49,14 +48,13 @@ export function tcpExchange(server: ServerAddress, query: SentQuery, options: Tr
 }
 
 /**
- * A frame that is not ours is skipped; one that is ours but cannot be used ends the try:
- * on a connection we opened it cannot be an off-path forgery.
+ * Only a decodable, untruncated reply to our query ends the round trip; any other frame
+ * is skipped and the deadline bounds the wait, as over UDP.
  */
 function acceptFrame(frame: Buffer, query: SentQuery): ReplyResult | undefined {
-  if (!matchesQuery(frame, query)) return undefined;
-  if (isTruncated(frame)) return { kind: 'failure', code: 'EBADRESP', cause: new Error('TC set over TCP') };
+  if (!matchesQuery(frame, query) || isTruncated(frame)) return undefined;
   const reply = decodeReply(frame);
-  return reply ? { kind: 'reply', reply } : { kind: 'failure', code: 'EBADRESP', cause: new Error('undecodable reply') };
+  return reply && { kind: 'reply', reply };
 }
 
 export function lengthPrefixed(message: Buffer): Buffer {

@@ -1,5 +1,6 @@
 /** What the UDP and TCP round trips share: their options and their result. */
 import type { Clock } from '../clock.js';
+import type { CancelScope } from './cancel.js';
 import type { DecodedReply } from './reply.js';
 import type { ServerAddress } from './types.js';
 
@@ -7,8 +8,8 @@ export interface TransportOptions {
   clock: Clock;
   /** `clock.now()` value at which this try gives up. */
   deadline: number;
-  /** Aborting ends the round trip at once; the promise rejects with `signal.reason`. */
-  signal: AbortSignal;
+  /** Cancelling ends the round trip at once; the promise rejects with the reason. */
+  scope: CancelScope;
   /** Called for each reply that was ignored (forged, corrupt, not ours). */
   onIgnored(): void;
 }
@@ -20,7 +21,7 @@ export type ReplyResult = { kind: 'reply'; reply: DecodedReply } | TransportFail
 /** UDP may also say "truncated: ask again over TCP". */
 export type PacketResult = ReplyResult | { kind: 'truncated' };
 
-export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EBADRESP';
+export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET';
 
 /** `ip:port`, or `[v6]:port` (RFC 3986 §3.2.2 brackets). */
 export function serverKey(server: ServerAddress): string {

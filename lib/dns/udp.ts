@@ -1,56 +1,59 @@
 /**
- * Packet round trip: one query over a fresh connected UDP socket bound to port 0, so the
- * kernel picks a random source port per query (RFC 5452 §9.2). Connecting makes the
- * kernel drop datagrams from other sources and report ICMP port unreachable as
- * ECONNREFUSED, so a closed server port is left at once.
+ * Packet round trip: one query over a connected UDP socket bound to port 0 (see
+ * udp-pool.ts for how sockets are shared and retired). Connecting makes the kernel drop datagrams
+ * from other sources and report ICMP port unreachable as ECONNREFUSED, so a closed server
+ * port is left at once.
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import type { SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
-import { literalLookup, type TransportOptions, type PacketResult } from './transport.js';
+import type { PacketResult, TransportOptions } from './transport.js';
 import type { ServerAddress } from './types.js';
+import type { UdpPool } from './udp-pool.js';
 
-export function udpExchange(server: ServerAddress, query: SentQuery, options: TransportOptions): Promise<PacketResult> {
-  const { clock, signal, onIgnored } = options;
+export function udpExchange(
+  pool: UdpPool,
+  server: ServerAddress,
+  build: (id: number) => SentQuery,
+  options: TransportOptions,
+): Promise<PacketResult> {
+  const { clock, scope, onIgnored } = options;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const socket = dgram.createSocket({ type: server.family === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
-    let open = true;
-    const finish = (): boolean => {
-      if (!open) return false;
-      open = false;
+    if (scope.reason) return reject(scope.reason);
+    // Each way out (reply, error, timeout, cancel) first removes the others, so runs once.
+    const finish = (): void => {
       clock.clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
-      return true;
+      stopListening();
+      lease.release();
     };
-    const onAbort = (): void => {
-      if (finish()) reject(signal.reason);
-    };
-    const fail = (err: unknown): void => {
-      if (finish()) resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
-    };
-    const timer = clock.setTimeout(
-      () => finish() && resolve({ kind: 'failure', code: 'ETIMEOUT' }),
-      Math.max(0, options.deadline - clock.now()),
-    );
-    signal.addEventListener('abort', onAbort);
-    // ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server.
-    socket.on('error', fail);
-    socket.on('message', (msg, rinfo) => {
-      if (!open) return;
-      const result = acceptReply(msg, rinfo, server, query);
-      if (result === undefined) return onIgnored();
-      if (finish()) resolve(result);
+    const lease = pool.lease(server, {
+      onMessage(msg, rinfo) {
+        const result = acceptReply(msg, rinfo, server, query);
+        if (result === undefined) return onIgnored();
+        finish();
+        resolve(result);
+      },
+      // ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server.
+      onError(err) {
+        finish();
+        resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+      },
     });
-    socket.connect(server.port, server.address, () => {
-      if (open) socket.send(query.packet, (err) => err && fail(err));
+    const query = build(lease.id);
+    const timer = clock.setTimeout(() => {
+      finish();
+      resolve({ kind: 'failure', code: 'ETIMEOUT' });
+    }, Math.max(0, options.deadline - clock.now()));
+    const stopListening = scope.onCancel((reason) => {
+      finish();
+      reject(reason);
     });
+    lease.send(query.packet);
   });
 }
 
 /** The source must be the server (defence in depth: the connected socket filters too). */
-function acceptReply(
+export function acceptReply(
   msg: Buffer,
   rinfo: dgram.RemoteInfo,
   server: ServerAddress,
@@ -63,12 +66,10 @@ function acceptReply(
   return reply && { kind: 'reply', reply };
 }
 
-/** The kernel reports canonical addresses; servers were canonicalized when configured. */
+/**
+ * The kernel reports canonical addresses and servers were canonicalized when configured;
+ * a zone id may be reported by number where it was configured by name, so it is left out.
+ */
 function sameAddress(reported: string, configured: string): boolean {
-  return reported === configured || withoutZone(reported) === withoutZone(configured);
-}
-
-function withoutZone(address: string): string {
-  const percent = address.indexOf('%');
-  return percent < 0 ? address : address.slice(0, percent);
+  return reported.split('%', 1)[0] === configured.split('%', 1)[0];
 }

@@ -1,0 +1,104 @@
+/** The UDP and TCP round trips and the UDP socket pool, driven directly. */
+import net from 'node:net';
+import dnsPacket from 'dns-packet';
+import t from 'tap';
+import { systemClock } from '../lib/clock.js';
+import { CancelScope } from '../lib/dns/cancel.js';
+import { buildQuery, makeQuestion } from '../lib/dns/query.js';
+import { lengthPrefixed, tcpExchange } from '../lib/dns/tcp.js';
+import type { TransportOptions } from '../lib/dns/transport.js';
+import { UdpPool } from '../lib/dns/udp-pool.js';
+import { acceptReply, udpExchange } from '../lib/dns/udp.js';
+import { FakeDnsServer } from './helpers/fake-dns-server.js';
+import { fixtureZones } from './helpers/zones.js';
+
+const srv = await FakeDnsServer.start({ zones: fixtureZones() });
+t.teardown(() => srv.close());
+
+function options(scope = new CancelScope()): TransportOptions & { ignored: number } {
+  const o = { clock: systemClock, deadline: systemClock.now() + 2000, scope, ignored: 0, onIgnored: () => void o.ignored++ };
+  return o;
+}
+
+const question = makeQuestion('www.example.test', 'A');
+
+t.test('a round trip already cancelled rejects at once and sends nothing', async (t) => {
+  const scope = new CancelScope();
+  const reason = new Error('gone');
+  scope.cancel(reason);
+  scope.cancel(new Error('later reasons are ignored'));
+  t.equal(scope.reason, reason);
+  srv.resetCounts();
+  const pool = new UdpPool(16, () => {});
+  await t.rejects(udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options(scope)), reason);
+  await t.rejects(tcpExchange(srv.address, buildQuery(question, 1232), options(scope)), reason);
+  t.equal(srv.count(), 0);
+});
+
+t.test('UDP: a reply is accepted, the socket closes when its last query ends', async (t) => {
+  const pool = new UdpPool(16, () => {});
+  const result = await udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options());
+  t.equal(result.kind, 'reply');
+});
+
+t.test('a query on a socket already connected is sent at once; a silent one is cancelled', async (t) => {
+  srv.setBehaviour('silent.example.test', 'A', { drop: 'all' });
+  srv.setRecords('silent.example.test', 'A', ['192.0.2.5']);
+  srv.resetCounts();
+  const pool = new UdpPool(16, () => {});
+  const scope = new CancelScope();
+  const silent = udpExchange(pool, srv.address, (id) => buildQuery(makeQuestion('silent.example.test', 'A'), 1232, id), options(scope));
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the socket is connected by now
+  const answered = await udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options());
+  t.equal(answered.kind, 'reply', 'second query shared the socket');
+  t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'one source port for both');
+  scope.cancel(new Error('enough'));
+  await t.rejects(silent, { message: 'enough' });
+});
+
+t.test('acceptReply: only from the server address and port (whatever the kernel would let through)', async (t) => {
+  const sent = buildQuery(question, 1232, 0x7777);
+  const reply = Buffer.from(sent.packet);
+  reply[2]! |= 0x80;
+  const server = { address: 'fe80::1%eth0', port: 53, family: 6 as const };
+  const from = (address: string, port: number) => ({ address, port, family: 'IPv6' as const, size: reply.length });
+  t.equal(acceptReply(reply, from('fe80::1%2', 53), server, sent)?.kind, 'reply', 'zone id by number or name');
+  t.equal(acceptReply(reply, from('fe80::1', 53), server, sent)?.kind, 'reply');
+  t.equal(acceptReply(reply, from('fe80::2', 53), server, sent), undefined, 'other address');
+  t.equal(acceptReply(reply, from('fe80::1', 54), server, sent), undefined, 'other port');
+});
+
+t.test('the pool never gives two waiting queries on one socket the same ID', async (t) => {
+  const draws = [5, 5, 5, 9, 5, 11];
+  const pool = new UdpPool(16, () => {}, () => draws.shift()!);
+  const waiter = { onMessage: () => {}, onError: () => {} };
+  const a = pool.lease(srv.address, waiter);
+  const b = pool.lease(srv.address, waiter);
+  t.same([a.id, b.id], [5, 9]);
+  a.release();
+  const c = pool.lease(srv.address, waiter);
+  t.equal(c.id, 5, 'a released ID may be used again');
+  b.release();
+  c.release();
+});
+
+t.test('TCP: frames after the accepted reply in the same chunk are not looked at', async (t) => {
+  const sent = buildQuery(question, 1232, 0x4242);
+  const real = dnsPacket.encode({
+    type: 'response',
+    id: 0x4242,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name: 'www.example.test', type: 'A' }],
+    answers: [{ name: 'www.example.test', type: 'A', class: 'IN', ttl: 9, data: '192.0.2.99' }],
+  });
+  const server = net.createServer((socket) => {
+    socket.once('data', () => socket.end(Buffer.concat([lengthPrefixed(real), lengthPrefixed(Buffer.from('trailing junk'))])));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const o = options();
+  const result = await tcpExchange({ address: '127.0.0.1', port, family: 4 }, sent, o);
+  t.equal(result.kind, 'reply');
+  t.equal(o.ignored, 0, 'the trailing frame was not even counted');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
