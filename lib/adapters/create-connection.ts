@@ -79,13 +79,13 @@ export function openConnection(options: CreateConnectionOptions, callback: Socke
   const name = hostname || host || 'localhost';
   const sni = servername ?? undefined;
   if (socketPath) {
-    const path = { ...direct, ...tlsObject(tlsOption), path: socketPath, ...(sni === undefined ? {} : { servername: sni }) };
+    const path = { ...direct, ...tlsObject(tlsOption), path: socketPath, servername: sniFor(name, sni) };
     socketToCallback(() => (secure ? tls.connect(path) : net.connect(path)), secure ? 'secureConnect' : 'connect', callback, settings.hooks);
     return;
   }
   if (httpSocket !== undefined) {
     if (!secure) return void process.nextTick(callback, new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)'), null);
-    const upgrade = { ...direct, ...tlsObject(tlsOption), socket: httpSocket, servername: sni ?? (net.isIP(name) ? undefined : name) };
+    const upgrade = { ...direct, ...tlsObject(tlsOption), socket: httpSocket, servername: sniFor(name, sni) };
     socketToCallback(() => tls.connect(upgrade), 'secureConnect', callback, settings.hooks);
     return;
   }
@@ -110,6 +110,11 @@ function isSecure(options: CreateConnectionOptions): boolean {
 
 function protocolOf(agent: unknown): unknown {
   return agent !== null && typeof agent === 'object' ? (agent as { protocol?: unknown }).protocol : undefined;
+}
+
+/** Without a host to connect to, tls checks the certificate against `servername`: default it to the name. */
+function sniFor(name: string, servername: string | undefined): string | undefined {
+  return servername ?? (net.isIP(name) === 0 ? name : undefined);
 }
 
 function tlsObject(value: CreateConnectionOptions['tls']): tls.ConnectionOptions {

@@ -34,6 +34,8 @@ export interface Served {
   server: http.Server;
   /** TCP connections accepted. */
   connections: number;
+  /** The server's side of each TCP connection. */
+  sockets: net.Socket[];
   /** `socket.remoteAddress` of each request, in order. */
   remoteAddresses: string[];
 }
@@ -63,8 +65,11 @@ function serve(secure: boolean): Served {
     res.end(JSON.stringify({ remoteAddress } satisfies Seen));
   };
   const server = secure ? https.createServer(credentials, handler) : http.createServer(handler);
-  const served: Served = { server, connections: 0, remoteAddresses: [] };
-  server.on('connection', () => served.connections++);
+  const served: Served = { server, connections: 0, sockets: [], remoteAddresses: [] };
+  server.on('connection', (socket: net.Socket) => {
+    served.connections++;
+    served.sockets.push(socket);
+  });
   server.on('tlsClientError', () => {});
   return served;
 }
