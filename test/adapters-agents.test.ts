@@ -72,11 +72,13 @@ t.test('the agent\'s options reach every connection: family: 4 goes over IPv4 th
 
 t.test('timeout: the connect deadline, then the socket idle timeout, as with Node\'s agent', async (t) => {
   const { resolver } = await startDns(t);
-  const world = await startWorld(t, 'healthy', false);
-  const agent = new HttpAgent({ resolver, timeout: 4000, keepAlive: true });
-  t.teardown(() => agent.destroy());
-  const { socket } = await get(world.url(), agent);
-  t.equal(socket.timeout, 4000);
+  for (const secure of [false, true]) {
+    const world = await startWorld(t, 'healthy', secure);
+    const agent = secure ? new HttpsAgent({ resolver, ca, timeout: 4000, keepAlive: true }) : new HttpAgent({ resolver, timeout: 4000, keepAlive: true });
+    t.teardown(() => agent.destroy());
+    const { socket } = await get(world.url(), agent);
+    t.equal(socket.timeout, 4000, secure ? 'https' : 'http');
+  }
 });
 
 t.test('HTTPS: a second connection resumes the TLS session the first one got', async (t) => {

@@ -82,6 +82,7 @@ const secureCases: Array<[string, Partial<CreateConnectionOptions>, boolean]> = 
   ["`tls: false` beats protocol 'https:'", { protocol: 'https:', tls: false }, false],
   ["protocol 'http:' beats an HTTPS default agent", { protocol: 'http:', _defaultAgent: https.globalAgent }, false],
   ['an HTTP agent', { agent: http.globalAgent }, false],
+  ['`agent: false` (a one-off agent) and an HTTPS default agent', { agent: false, _defaultAgent: https.globalAgent }, true],
   ['nothing said', {}, false],
 ];
 
@@ -204,6 +205,13 @@ t.test('httpSocket: TLS over a socket the caller holds (a proxy tunnel), no race
   t.equal(err, null);
   t.equal((socket as tls.TLSSocket).authorized, true);
   t.same(server.handshakes.map((h) => h.servername), ['v4.example.test'], 'SNI from the host name');
+  // The tunnel's own host name is one the certificate does not cover (a proxy's); a stub lookup, no DNS.
+  const tunnel2 = net.connect({ host: 'proxy.invalid', port: server.port, family: 4, lookup: (_h, _o, cb) => cb(null, '127.0.0.1', 4) });
+  t.teardown(() => tunnel2.destroy());
+  await once(tunnel2, 'connect');
+  const literal = await open(t, { hostname: '127.0.0.1', port: 443, protocol: 'https:', ca, httpSocket: tunnel2 });
+  t.equal((literal.socket as tls.TLSSocket).authorized, true, 'an IP target: the certificate is checked against the IP, not the tunnel\'s host');
+  t.same(server.handshakes.map((h) => h.servername), ['v4.example.test', false], 'and no SNI');
   const plain = await open(t, { hostname: 'v4.example.test', port: 80, protocol: 'http:', httpSocket: tunnel });
   t.match(plain.err, { option: 'httpSocket' });
 });

@@ -47,12 +47,13 @@ export interface ConnectorRequest {
 export type Connector = (request: ConnectorRequest, callback: UndiciCallback) => void;
 
 export function connector(options: ConnectorOptions = {}): Connector {
-  checkRaceOptions(options);
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const { allowH2, maxCachedSessions, keepAlive, keepAliveInitialDelay, timeout, ...base } = options;
+  checkRaceOptions(base);
   const h2 = checkBoolean('allowH2', allowH2 ?? false);
-  const sessions = new TlsSessionCache(checkInteger('maxCachedSessions', maxCachedSessions ?? 100, 0));
-  const probeDelay = checkInteger('keepAliveInitialDelay', keepAliveInitialDelay ?? 60e3, 0);
-  const deadline = checkInteger('timeout', timeout ?? 10e3, 0);
+  const sessions = new TlsSessionCache(checkCount('maxCachedSessions', maxCachedSessions ?? 100));
+  const probeDelay = checkMs('keepAliveInitialDelay', keepAliveInitialDelay ?? 60e3);
+  const deadline = checkMs('timeout', timeout ?? 10e3);
   const alpn = h2 ? ['h2', 'http/1.1'] : ['http/1.1'];
 
   return function connect(request, callback) {
@@ -93,7 +94,14 @@ function checkBoolean(option: string, value: unknown): boolean {
   return value;
 }
 
-function checkInteger(option: string, value: unknown, min: number): number {
-  if (!Number.isSafeInteger(value) || (value as number) < min) throw new InvalidArgumentError(option, value, `an integer of at least ${min}`);
+function checkCount(option: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidArgumentError(option, value, 'an integer of at least 0');
   return value as number;
+}
+
+function checkMs(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 2 ** 31 - 1)) {
+    throw new InvalidArgumentError(option, value, 'a number of milliseconds from 0 to 2147483647');
+  }
+  return value;
 }

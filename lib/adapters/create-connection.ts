@@ -73,19 +73,19 @@ export function openConnection(options: CreateConnectionOptions, callback: Socke
   }
   const secure = settings.secure ?? isSecure(options);
   const idle = settings.idleTimeout !== false;
-  const hooks = idle ? withIdleTimeout(settings.hooks ?? {}, options.timeout) : (settings.hooks ?? {});
+  const hooks = idle ? withIdleTimeout(settings.hooks ?? {}, options.timeout) : settings.hooks;
   const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, timeout, ...rest } = options;
   const direct = idle && timeout !== undefined ? { ...rest, timeout } : rest;
   const name = hostname || host || 'localhost';
   const sni = servername ?? undefined;
   if (socketPath) {
-    const path = { ...direct, ...tlsObject(tlsOption), path: socketPath, servername: sniFor(name, sni) };
+    const path = { ...direct, ...tlsObject(tlsOption), path: socketPath, host: name, servername: sniFor(name, sni) };
     socketToCallback(() => (secure ? tls.connect(path) : net.connect(path)), secure ? 'secureConnect' : 'connect', callback, settings.hooks);
     return;
   }
   if (httpSocket !== undefined) {
     if (!secure) return void process.nextTick(callback, new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)'), null);
-    const upgrade = { ...direct, ...tlsObject(tlsOption), socket: httpSocket, servername: sniFor(name, sni) };
+    const upgrade = { ...direct, ...tlsObject(tlsOption), socket: httpSocket, host: name, servername: sniFor(name, sni) };
     socketToCallback(() => tls.connect(upgrade), 'secureConnect', callback, settings.hooks);
     return;
   }
@@ -112,7 +112,7 @@ function protocolOf(agent: unknown): unknown {
   return agent !== null && typeof agent === 'object' ? (agent as { protocol?: unknown }).protocol : undefined;
 }
 
-/** Without a host to connect to, tls checks the certificate against `servername`: default it to the name. */
+/** SNI for a socket we do not connect by IP: the name, unless it is an IP literal (RFC 6066 §3). */
 function sniFor(name: string, servername: string | undefined): string | undefined {
   return servername ?? (net.isIP(name) === 0 ? name : undefined);
 }

@@ -11,10 +11,6 @@ export class TlsSessionCache {
     this.#max = max;
   }
 
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   get(key: string): Buffer | undefined {
     const session = this.#sessions.get(key);
     if (session === undefined) return undefined;
