@@ -73,6 +73,14 @@ t.test('a plain connection to a name: the callback gets the connected socket', a
   t.same((socket as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses, [`127.0.0.1:${server.port}`]);
 });
 
+t.test('no hostname or host: localhost, as http.request does', async (t) => {
+  const server = await tlsServer(t);
+  const local = new MemoryResolver({ localhost: { A: { addresses: ['127.0.0.1'] } } });
+  const { socket } = await open(t, { port: server.port, resolver: local, family: 4 });
+  t.equal(socket?.remoteAddress, '127.0.0.1');
+  t.same(local.calls.map((c) => c.name), ['localhost']);
+});
+
 const secureCases: Array<[string, Partial<CreateConnectionOptions>, boolean]> = [
   ["protocol 'https:'", { protocol: 'https:' }, true],
   ['an HTTPS agent as `agent`', { agent: https.globalAgent }, true],

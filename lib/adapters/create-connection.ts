@@ -73,32 +73,38 @@ export function openConnection(options: CreateConnectionOptions, callback: Socke
   }
   const secure = settings.secure ?? isSecure(options);
   const idle = settings.idleTimeout !== false;
+  if (options.socketPath || options.httpSocket !== undefined) return openDirect(options, secure, idle, callback, settings.hooks);
   const hooks = idle ? withIdleTimeout(settings.hooks ?? {}, options.timeout) : settings.hooks;
-  const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, timeout, ...rest } = options;
-  const direct = idle && timeout !== undefined ? { ...rest, timeout } : rest;
-  const name = hostname || host || 'localhost';
-  const sni = servername ?? undefined;
-  if (socketPath) {
-    const path = { ...direct, ...tlsObject(tlsOption), path: socketPath, host: name, servername: sniFor(name, sni) };
-    socketToCallback(() => (secure ? tls.connect(path) : net.connect(path)), secure ? 'secureConnect' : 'connect', callback, settings.hooks);
-    return;
-  }
-  if (httpSocket !== undefined) {
-    if (!secure) return void process.nextTick(callback, new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)'), null);
-    const upgrade = { ...direct, ...tlsObject(tlsOption), socket: httpSocket, host: name, servername: sniFor(name, sni) };
-    socketToCallback(() => tls.connect(upgrade), 'secureConnect', callback, settings.hooks);
-    return;
-  }
-  const connectOptions: ConnectOptions = {
+  raceToCallback(toConnectOptions(options, secure), callback, hooks);
+}
+
+/** The request's options as `connect()` takes them. */
+function toConnectOptions(options: CreateConnectionOptions, secure: boolean): ConnectOptions {
+  const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, ...rest } = options;
+  return {
     ...(rest as Omit<ConnectOptions, 'host' | 'port'>),
     family: rest.family as ConnectOptions['family'],
     localAddress: rest.localAddress ?? undefined,
-    timeout,
-    host: name,
+    host: hostname || host || 'localhost',
     port: port === undefined || port === null || port === '' ? (secure ? 443 : 80) : port,
-    tls: secure ? { ...tlsObject(tlsOption), ...(sni === undefined ? {} : { servername: sni }) } : undefined,
+    tls: secure ? { ...tlsObject(tlsOption), ...(servername == null ? {} : { servername }) } : undefined,
   };
-  raceToCallback(connectOptions, callback, hooks);
+}
+
+/** A Unix socket path, or TLS over the caller's socket: one socket, no DNS, no race. */
+function openDirect(options: CreateConnectionOptions, secure: boolean, idle: boolean, callback: SocketCallback, hooks?: SocketHooks): void {
+  const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, timeout, ...rest } = options;
+  const name = hostname || host || 'localhost';
+  // net/tls set `timeout` as the idle timeout themselves; the connector's is a connect deadline only.
+  const common = { ...rest, ...(idle && timeout !== undefined ? { timeout } : {}), ...tlsObject(tlsOption), host: name, servername: sniFor(name, servername ?? undefined) };
+  if (socketPath) {
+    const path = { ...common, path: socketPath };
+    socketToCallback(() => (secure ? tls.connect(path) : net.connect(path)), secure ? 'secureConnect' : 'connect', callback, hooks);
+  } else if (!secure) {
+    process.nextTick(callback, new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)'), null);
+  } else {
+    socketToCallback(() => tls.connect({ ...common, socket: httpSocket }), 'secureConnect', callback, hooks);
+  }
 }
 
 /** TLS when asked for (`tls`), else when the scheme or the agent is HTTPS. */
