@@ -1,0 +1,69 @@
+/**
+ * `HttpAgent` and `HttpsAgent`: Node's own agents (pooling, keep-alive, maxSockets,
+ * scheduling, the HTTPS session cache) with only the connection step replaced by the
+ * racer. The agent's options, racer options included, reach every connection: Node
+ * merges them into each request's options before `createConnection`.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type stream from 'node:stream';
+import { type CreateConnectionOptions, openConnection } from './create-connection.js';
+import { checkRaceOptions, type RaceOptions } from './race-options.js';
+import type { SocketCallback } from './socket-callback.js';
+
+/** Options the agents take beside Node's: the racer's (see `ConnectOptions`). */
+export type AgentRaceOptions = Omit<RaceOptions, 'family' | 'localAddress' | 'timeout'>;
+
+export interface HttpAgentOptions extends http.AgentOptions, AgentRaceOptions {}
+export interface HttpsAgentOptions extends https.AgentOptions, AgentRaceOptions {}
+
+type Callback = (err: Error | null, socket: stream.Duplex) => void;
+
+/** https.Agent's TLS session cache (lib/https.js), which `tls.connect` alone does not use. */
+interface SessionCache {
+  _getSession(key: string): Buffer | undefined;
+  _cacheSession(key: string, session: Buffer): void;
+  _evictSession(key: string): void;
+}
+
+export class HttpAgent extends http.Agent {
+  constructor(options?: HttpAgentOptions) {
+    checkRaceOptions(options);
+    super(options);
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: Callback): undefined {
+    openConnection(options as CreateConnectionOptions, callback as SocketCallback, { secure: false });
+    return undefined;
+  }
+}
+
+export class HttpsAgent extends https.Agent {
+  constructor(options?: HttpsAgentOptions) {
+    checkRaceOptions(options);
+    super(options);
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: Callback): undefined {
+    const key = (options as { _agentKey?: string })._agentKey;
+    const cache = this as unknown as SessionCache;
+    const session = key ? cache._getSession(key) : undefined;
+    // As https.Agent: a cached session is offered unless the request brings its own.
+    const withSession = session === undefined ? options : { session, ...options };
+    openConnection(withSession as CreateConnectionOptions, callback as SocketCallback, {
+      secure: true,
+      hooks: key ? sessionHooks(cache, key) : undefined,
+    });
+    return undefined;
+  }
+}
+
+/** Every attempt's new session is cached; one ended by an error is forgotten. */
+function sessionHooks(cache: SessionCache, key: string) {
+  return {
+    onAttempt: (socket: net.Socket) => socket.on('session', (session: Buffer) => cache._cacheSession(key, session)),
+    onConnected: (socket: net.Socket) => socket.once('close', (hadError: boolean) => hadError && cache._evictSession(key)),
+  };
+}
+
