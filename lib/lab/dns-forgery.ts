@@ -31,7 +31,7 @@ type Question = dnsPacket.Question;
 /** One forged reply to `query` (a decoded query with one question). */
 export function forge(kind: Forgery, query: dnsPacket.Packet): Buffer {
   const q = query.questions![0]!;
-  const id = query.id ?? 0;
+  const id = query.id!;
   switch (kind) {
     case 'wrong-id':
       return poisoned((id + 1 + randomInt(0xfffe)) & 0xffff, [q]);
@@ -71,9 +71,9 @@ export function forge(kind: Forgery, query: dnsPacket.Packet): Buffer {
 }
 
 /** A NOERROR reply whose answer is a poison address for the question's name. */
-function poisoned(id: number, questions: Question[], type = questions[0]?.type, name = questions[0]?.name): Buffer {
+function poisoned(id: number, questions: Question[], type = questions[0]!.type, name = questions[0]!.name): Buffer {
   const data = type === 'AAAA' ? POISON_AAAA : POISON_A;
-  const answers = name === undefined ? [] : [{ name, type: type === 'AAAA' ? 'AAAA' : 'A', class: 'IN', ttl: 3600, data }];
+  const answers = [{ name, type: type === 'AAAA' ? 'AAAA' : 'A', class: 'IN', ttl: 3600, data }];
   return dnsPacket.encode({
     type: 'response',
     id,

@@ -44,9 +44,9 @@ const RCODES: Readonly<Record<string, number>> = {
   REFUSED: 5,
 };
 
-/** RFC 1035 §4.2.1 / RFC 6891 §6.2.3: the UDP size limit the query allows. */
+/** RFC 1035 §4.2.1 / RFC 6891 §6.2.3: the UDP size limit the query allows. Queries come from dns-packet's decode, which fills every field. */
 export function udpLimit(query: dnsPacket.Packet): number {
-  const opt = query.additionals?.find((rr) => rr.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+  const opt = query.additionals!.find((rr) => rr.type === 'OPT') as dnsPacket.OptAnswer | undefined;
   return opt ? Math.max(512, opt.udpPayloadSize) : 512;
 }
 
@@ -63,15 +63,15 @@ export function buildReply(store: ZoneStore, query: dnsPacket.Packet, behaviour:
     answers = [];
     authorities = negative ? soa : [];
   }
-  const hasOpt = query.additionals?.some((rr) => rr.type === 'OPT') ?? false;
+  const hasOpt = query.additionals!.some((rr) => rr.type === 'OPT');
   const packet = (tc: boolean, kept: dnsPacket.Answer[], auth: dnsPacket.Answer[]): Buffer =>
     dnsPacket.encode({
       type: 'response',
-      id: query.id ?? 0,
+      id: query.id!,
       flags:
         dnsPacket.AUTHORITATIVE_ANSWER |
         dnsPacket.RECURSION_AVAILABLE |
-        ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) |
+        (query.flags! & dnsPacket.RECURSION_DESIRED) |
         (tc ? dnsPacket.TRUNCATED_RESPONSE : 0) |
         RCODES[rcode]!,
       questions: query.questions,

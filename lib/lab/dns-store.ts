@@ -1,7 +1,7 @@
 /**
- * The fake server's data: zones plus records set at run time, and the lookup a server
- * does for one question (RFC 1034 §4.3.2, simplified): exact match, CNAME chased through
- * every zone held, one-level wildcard, NXDOMAIN/NODATA with the zone's SOA.
+ * The fake server's data: zones plus records set at run time, and the lookup an
+ * authoritative server does for one question (RFC 1034 §4.3.2, simplified): exact match,
+ * CNAME chased inside the zone, one-level wildcard, NXDOMAIN/NODATA with the zone's SOA.
  * Pure: node built-ins and dns-packet types only.
  */
 import { soaAnswer, toAnswers, type Rr, type Zone, type ZoneRecord, type ZoneRecordType } from './dns-zone.js';
@@ -58,7 +58,9 @@ export class ZoneStore {
     let name = qname;
     for (let step = 0; step < MAX_CHAIN; step++) {
       const zone = this.zoneFor(name);
-      if (!zone) break; // the chain left our data: the client asks the target elsewhere
+      // An authoritative server stops where the chain leaves the zone (RFC 1034 §4.3.2
+      // step 3a), as knot does: the client asks the target itself.
+      if (zone !== first) break;
       const records = this.#recordsAt(name);
       if (records === undefined) return { rcode: 'NXDOMAIN', answers, authorities: [soaAnswer(zone)] };
       const wanted = records.filter((r) => r.type === qtype);
