@@ -57,7 +57,7 @@ export async function timeClient(client: ClientName, target: { host: string; por
   const took = (): number => Math.round((clock.now() - started) * 10) / 10;
   try {
     const socket = client === 'happy-eyeballs' ? await viaConnect(target) : await viaNet(target, client === 'autoSelectFamily');
-    const address = socket.remoteAddress ?? null;
+    const address = String(socket.remoteAddress); // set on every connected socket
     const ms = took();
     socket.destroy();
     return { address, error: null, ms };

@@ -16,7 +16,7 @@ import { legendLines } from './timeline.js';
 import type { OutputStream } from './run.js';
 import { startSpinner, type Style } from './style.js';
 
-export const DEMO_HOSTS: readonly LabHostSpec[] = [
+export const DEMO_HOSTS: ReadonlyArray<LabHostSpec & { note: string }> = [
   { name: 'dual-stack.he.test', ipv6: 'accept', ipv4: 'accept', note: '::1 and 127.0.0.1 both accept' },
   { name: 'broken-v6.he.test', ipv6: 'black-hole', ipv4: 'accept', note: 'SYNs to ::1 vanish (full accept queue); 127.0.0.1 accepts' },
   { name: 'slow-aaaa.he.test', ipv6: 'accept', ipv4: 'accept', aaaaDelay: 1_000, note: 'the AAAA answer takes 1 s; both addresses accept' },
@@ -68,7 +68,7 @@ function intro(lab: Lab, style: Style): string {
     style.bold('happy-eyeballs demo: a lab on loopback'),
     `DNS server ${lab.nameserver} (zone he.test); every address is ::1 or 127.0.0.1.`,
     '',
-    ...lab.hosts.map((h) => `  ${fit(hostPort(h.name, h.port), 28)}  ${style.dim(h.note ?? '')}`),
+    ...DEMO_HOSTS.map((h) => `  ${fit(hostPort(h.name, lab.host(h.name).port), 28)}  ${style.dim(h.note)}`),
     '',
     'Each probe: DNS per family, every address tried on its own, and the race:',
     ...legendLines(style.width).map((line) => style.dim(line)),

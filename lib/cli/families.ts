@@ -25,8 +25,8 @@ export interface CheckResult extends AttemptTarget {
   ok: boolean;
   /** Start → connected (TLS: handshake done), or → failure. */
   ms: number;
-  /** An AttemptError when `ok` is false. */
-  error: AttemptError | undefined;
+  /** When `ok` is false: an AttemptError, or the probe's TimeoutError if it was never dialled. */
+  error: Error | undefined;
 }
 
 /** Checks each target, at most `concurrency` at a time; results in target order. */
@@ -61,7 +61,10 @@ export function checkOne(target: AttemptTarget, options: CheckOptions): Promise<
       const error = cause === undefined ? undefined : new AttemptError({ ...target, durationMs: ms, phase }, cause);
       resolve({ ...target, ok: cause === undefined, ms: roundMs(ms), error });
     };
-    if (limit <= 0) return finish(new TimeoutError('probe', options.probeTimeout));
+    if (limit <= 0) {
+      resolve({ ...target, ok: false, ms: 0, error: new TimeoutError('probe', options.probeTimeout) });
+      return;
+    }
     timer = clock.setTimeout(() => finish(new TimeoutError(`connect to ${target.address}`, limit)), limit);
     try {
       attempt = options.connect(target, {

@@ -7,7 +7,8 @@
  *    askers into one upstream query per type, so the race sees DNS as it really
  *    arrives (RFC 8305 §3 Resolution Delay included) and DNS is asked once.
  * 2. When the race is over (a winner, or every attempt failed), the late answers are
- *    awaited, then every address is tried on its own (families.ts, RFC 8305 §9.3).
+ *    awaited, then every address but the winner's (already proven) is tried on its
+ *    own (families.ts, RFC 8305 §9.3).
  *
  * `timeout` bounds the whole probe: the race, the queries and the checks.
  */
@@ -21,7 +22,7 @@ import { socketAttemptFactory, type AttemptTarget } from '../racer/attempt.js';
 import { checkAll, familyReports } from './families.js';
 import { FAMILIES, type DnsFamilyReport, type Family, type ProbeReport, type ResolveFamilyReport } from './probe-report.js';
 import { raceReport, type RaceReport } from './race-report.js';
-import { queryBoth } from './resolve.js';
+import { queryBoth, roundMs } from './resolve.js';
 import { verdictOfReport } from './verdict.js';
 
 export interface ProbeSettings {
@@ -57,13 +58,16 @@ export async function runProbe(s: ProbeSettings): Promise<ProbeReport> {
     const queries = queryBoth(s.resolver, s.host, { clock, start, signal: deadline.signal });
     const race = await runRace(s, clock, start);
     const dns = { ipv6: dnsOnly(await queries.ipv6), ipv4: dnsOnly(await queries.ipv4) };
-    const results = await checkAll(targetsOf(dns, s.port), {
+    const won = race.attempts.find((a) => a.outcome === 'won');
+    const targets = targetsOf(dns, s.port).filter((t) => !(t.address === won?.address && t.family === won.family));
+    const results = await checkAll(targets, {
       connect: socketAttemptFactory({ tls: s.tls ? tlsOptions(s) : undefined }),
       clock,
       concurrency: s.concurrency ?? CHECK_CONCURRENCY,
       timeoutMs: () => Math.min(s.addressTimeout ?? ADDRESS_TIMEOUT, start + s.timeout - clock.now()),
       probeTimeout: s.timeout,
     });
+    if (won) results.push({ address: won.address, family: won.family, port: s.port, ok: true, ms: roundMs(won.endMs - won.startMs), error: undefined });
     const families = familyReports(dns, results);
     const verdict = verdictOfReport({ dns, families });
     return { host: s.host, port: s.port, tls: s.tls, dns, attempts: race.attempts, families, winner: race.winner, verdict };

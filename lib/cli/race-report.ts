@@ -54,6 +54,6 @@ function settle(row: AttemptReport | undefined, ms: number, outcome: AttemptRepo
 
 /** The race's TimeoutError, from its end event (what the timed-out attempts share). */
 function timeoutError(events: readonly RaceEvent[]): unknown {
-  const end = events.find((e) => e.type === 'race:end');
-  return end?.type === 'race:end' ? end.error : undefined;
+  const end = events.find((e): e is Extract<RaceEvent, { type: 'race:end' }> => e.type === 'race:end');
+  return end?.error;
 }

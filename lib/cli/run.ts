@@ -106,7 +106,7 @@ function json(value: unknown): string {
 }
 
 /** One line on stderr; bad input exits 2, anything else 1. */
-function reportFailure(err: unknown, io: CliIo): number {
+export function reportFailure(err: unknown, io: CliIo): number {
   if (err instanceof UsageError) {
     io.stderr.write(formatUsageError(err));
     return EXIT_USAGE;

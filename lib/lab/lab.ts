@@ -41,6 +41,8 @@ export interface LabOptions {
   ttl?: number;
   /** Accepting servers speak TLS with these. */
   tls?: Credentials | undefined;
+  /** Port of the DNS server (UDP and TCP) on 127.0.0.1, e.g. 53 for getaddrinfo. @default 0: any free port */
+  dnsPort?: number | undefined;
 }
 
 export interface Lab {
@@ -65,11 +67,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   };
   try {
     for (const spec of options.hosts) {
-      const pair = await listenPair(spec, options.tls);
+      const pair = await listenPair(spec, { tls: options.tls });
       pairs.push(pair);
       hosts.push({ ...spec, port: pair.port, accepted: pair.accepted });
     }
-    dns = await FakeDnsServer.start({ zones: [labZone(origin, ttl, options.hosts)] });
+    dns = await FakeDnsServer.start({ zones: [labZone(origin, ttl, options.hosts)], port: options.dnsPort ?? 0 });
     for (const spec of options.hosts) delay(dns, spec);
   } catch (err) {
     await close();

@@ -23,8 +23,23 @@ export interface ListenerPair {
   close(): Promise<void>;
 }
 
-interface Listener {
+export interface Listener {
   close(): Promise<void>;
+}
+
+/** Starts one family's listener on `port` (0: any); the seam tests use to make a port taken. */
+export type StartListener = (
+  state: 'accept' | 'black-hole',
+  host: string,
+  port: number,
+  onAccept: () => void,
+  credentials: Credentials | undefined,
+) => Promise<{ listener: Listener; port: number }>;
+
+export interface ListenPairOptions {
+  /** Accepting servers speak TLS with these. */
+  tls?: Credentials | undefined;
+  start?: StartListener;
 }
 
 const LOOPBACK = { ipv6: '::1', ipv4: '127.0.0.1' } as const;
@@ -37,8 +52,9 @@ const PORT_TRIES = 8;
  */
 export async function listenPair(
   states: { ipv6?: PathState | undefined; ipv4?: PathState | undefined },
-  credentials?: Credentials,
+  options: ListenPairOptions = {},
 ): Promise<ListenerPair> {
+  const start = options.start ?? startListener;
   const accepted = { ipv6: 0, ipv4: 0 };
   const order = (['ipv6', 'ipv4'] as const).filter((f) => states[f] === 'accept' || states[f] === 'black-hole');
   if (order.length === 0) return { port: await freePort(), accepted, close: async () => {} };
@@ -49,7 +65,7 @@ export async function listenPair(
     try {
       for (const family of order) {
         const onAccept = (): void => void accepted[family]++;
-        const started = await start(states[family] as 'accept' | 'black-hole', LOOPBACK[family], port, onAccept, credentials);
+        const started = await start(states[family] as 'accept' | 'black-hole', LOOPBACK[family], port, onAccept, options.tls);
         listeners.push(started.listener);
         port = started.port;
       }
@@ -62,19 +78,13 @@ export async function listenPair(
   throw lastError;
 }
 
-async function start(
-  state: 'accept' | 'black-hole',
-  host: string,
-  port: number,
-  onAccept: () => void,
-  credentials: Credentials | undefined,
-): Promise<{ listener: Listener; port: number }> {
+export const startListener: StartListener = async (state, host, port, onAccept, credentials) => {
   if (state === 'black-hole') {
     const hole: BlackHole = await startBlackHole({ host, port });
     return { listener: hole, port: hole.port };
   }
   return acceptingServer(host, port, onAccept, credentials);
-}
+};
 
 /** Accepts every connection (TLS: completes the handshake) and holds it until closed. */
 async function acceptingServer(
