@@ -60,7 +60,7 @@ t.test('dual-stack: the whole JSON object, field by field', async (t) => {
   const [attempt] = report.attempts;
   t.same(Object.keys(attempt ?? {}), ['address', 'family', 'startMs', 'endMs', 'outcome', 'error']);
   t.match(attempt, { address: '::1', family: 6, outcome: 'won', error: null });
-  t.ok(attempt!.startMs >= 0 && attempt!.endMs >= attempt!.startMs);
+  t.ok(attempt!.startMs >= (report.dns.ipv6.ms as number) && attempt!.endMs >= attempt!.startMs, 'the attempt began once AAAA was in');
   t.same(Object.keys(report.winner ?? {}), ['address', 'family', 'ms']);
   t.match(report.winner, { address: '::1', family: 6 });
   t.equal(report.winner!.ms, attempt!.endMs, 'the winner connected when its attempt ended');
@@ -95,7 +95,8 @@ t.test('R12/§9.3 ipv6-broken: IPv4 starts one Connection Attempt Delay later an
   t.match(v4, { address: '127.0.0.1', family: 4, outcome: 'won', error: null });
   const gap = v4!.startMs - v6!.startMs;
   t.ok(gap >= 245 && gap < 600, `IPv4 started ${gap} ms after IPv6 (delay 250)`);
-  t.ok(Math.abs(v6!.endMs - v4!.endMs) < 2, 'the loser is cancelled when the winner connects (R15)');
+  const lag = v6!.endMs - v4!.endMs;
+  t.ok(lag >= 0 && lag < 50, `the loser is cancelled when the winner connects (R15): ${lag} ms later`);
   t.match(report.families.ipv6, { reachable: false, ms: null, error: { code: 'ERR_HE_TIMEOUT' } });
   t.match(report.families.ipv4, { reachable: true, error: null });
   t.match(report.winner, { address: '127.0.0.1', family: 4 });

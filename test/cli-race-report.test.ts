@@ -28,6 +28,7 @@ t.test('R17/R15: a failed IPv6 attempt, IPv4 wins, a third attempt is abandoned;
     { address: '2001:db8::2', family: 6, startMs: 260.5, endMs: 270.8, outcome: 'abandoned', error: null },
   ]);
   t.same(report.winner, { address: v4.address, family: 4, ms: 270.8 });
+  t.same(report.dnsMs, { ipv6: 2.5, ipv4: 3.5 }, 'when the race heard each DNS answer, on the probe axis');
 });
 
 t.test('the race timeout: attempts still running time out, sharing the race error', async (t) => {
@@ -61,7 +62,11 @@ t.test('cancelled or aborted attempts are abandoned, not failures; no attempts a
     );
     t.match(report.attempts, [{ outcome: 'abandoned', error: null, endMs: 3 }], reason);
   }
-  t.same(raceReport([{ type: 'dns', ms: 4, family: 4, addresses: [], error: new Error('x') }, { type: 'race:end', ms: 4, outcome: 'failed' }], 0), { attempts: [], winner: null });
+  t.same(raceReport([{ type: 'dns', ms: 4, family: 4, addresses: [], error: new Error('x') }, { type: 'race:end', ms: 4, outcome: 'failed' }], 0), {
+    attempts: [],
+    winner: null,
+    dnsMs: { ipv4: 4 },
+  });
 });
 
 t.test('an event for an attempt that never started is a broken timeline, not a silent row', async (t) => {

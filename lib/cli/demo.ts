@@ -41,6 +41,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const lab = await startLab({ hosts: [...DEMO_HOSTS] });
   try {
     out.write(intro(lab, style));
+    // One probe first, not shown, so one-time costs (module loading, JIT) do not land on the first host.
+    await step(options, 'warming up', () => probeHost(lab, DEMO_HOSTS[0]!.name, lab.hosts[0]!.port, options));
     for (const host of lab.hosts) {
       const report = await step(options, `probing ${host.name}`, () => probeHost(lab, host.name, host.port, options));
       out.write(`\n${withoutLegend(renderProbe(report, style), style)}`);

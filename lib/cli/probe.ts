@@ -57,7 +57,7 @@ export async function runProbe(s: ProbeSettings): Promise<ProbeReport> {
   try {
     const queries = queryBoth(s.resolver, s.host, { clock, start, signal: deadline.signal });
     const race = await runRace(s, clock, start);
-    const dns = { ipv6: dnsOnly(await queries.ipv6), ipv4: dnsOnly(await queries.ipv4) };
+    const dns = { ipv6: dnsOnly(await queries.ipv6, race.dnsMs.ipv6), ipv4: dnsOnly(await queries.ipv4, race.dnsMs.ipv4) };
     const won = race.attempts.find((a) => a.outcome === 'won');
     const targets = targetsOf(dns, s.port).filter((t) => !(t.address === won?.address && t.family === won.family));
     const results = await checkAll(targets, {
@@ -115,8 +115,14 @@ function tlsOptions(s: ProbeSettings): tls.ConnectionOptions {
   return net.isIP(s.host) === 0 ? { servername: s.host.replace(/\.$/, ''), ...s.tlsOptions } : { ...s.tlsOptions };
 }
 
-/** The probe's `dns` shape: the resolve report without its `type`. */
-function dnsOnly(report: ResolveFamilyReport): DnsFamilyReport {
+/**
+ * The probe's `dns` shape: the resolve report without its `type`. Both askers wait on
+ * one cached query, and whichever is told first may spend time (the race opens a
+ * socket) before the other hears: the earlier observation is the answer's time.
+ */
+function dnsOnly(report: ResolveFamilyReport, raceMs: number | undefined): DnsFamilyReport {
   const { type: _type, ...dns } = report;
+  // The race asks only families the probe asks, so `ms` is a number whenever `raceMs` is.
+  if (raceMs !== undefined) dns.ms = Math.min(dns.ms as number, raceMs);
   return dns;
 }

@@ -3,12 +3,14 @@
  * per attempt (start order) and the winner, on the probe's time axis.
  */
 import type { RaceEvent } from '../racer/timeline.js';
-import { reportError, type AttemptReport, type WinnerReport } from './probe-report.js';
+import { reportError, type AttemptReport, type Family, type WinnerReport } from './probe-report.js';
 import { roundMs } from './resolve.js';
 
 export interface RaceReport {
   attempts: AttemptReport[];
   winner: WinnerReport | null;
+  /** When the race saw each family's DNS outcome, if it did before it ended. */
+  dnsMs: Partial<Record<Family, number>>;
 }
 
 /**
@@ -19,8 +21,12 @@ export function raceReport(events: readonly RaceEvent[], offset: number): RaceRe
   const at = (ms: number): number => roundMs(offset + ms);
   const byNumber = new Map<number, AttemptReport>();
   let winner: WinnerReport | null = null;
+  const dnsMs: Partial<Record<Family, number>> = {};
   for (const event of events) {
     switch (event.type) {
+      case 'dns':
+        dnsMs[event.family === 6 ? 'ipv6' : 'ipv4'] = at(event.ms);
+        break;
       case 'attempt:start':
         byNumber.set(event.attempt, { address: event.address, family: event.family, startMs: at(event.ms), endMs: at(event.ms), outcome: 'abandoned', error: null });
         break;
@@ -37,10 +43,10 @@ export function raceReport(events: readonly RaceEvent[], offset: number): RaceRe
         settle(byNumber.get(event.attempt), at(event.ms), event.reason === 'timeout' ? 'timeout' : 'abandoned', event.reason === 'timeout' ? timeoutError(events) : undefined);
         break;
       default:
-        break; // DNS is timed by the probe's own queries; the rest changes no row
+        break; // dns:wait, attempt:connected, delay-extended and race:end change no row
     }
   }
-  return { attempts: [...byNumber.values()], winner };
+  return { attempts: [...byNumber.values()], winner, dnsMs };
 }
 
 /** Every attempt event follows its `attempt:start` (race.ts emits it before dialling). */
