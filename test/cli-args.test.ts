@@ -175,7 +175,7 @@ const bad: Array<{ argv: string[]; message: string; command?: CommandName }> = [
   ...[
     ['--attempt-delay', '9'], ['--attempt-delay', '0'], ['--attempt-delay', '2001'], ['--attempt-delay', '-5'],
     ['--attempt-delay', 'abc'], ['--attempt-delay', '250ms'], ['--resolution-delay', '-1'], ['--resolution-delay', '1.5'],
-    ['--resolution-delay', '2147483648'], ['--timeout', '0'], ['--timeout', '2147483648'], ['--timeout', '99999999999'],
+    ['--resolution-delay', '2147483648'], ['--resolution-delay', '2001'], ['--timeout', '0'], ['--timeout', '2147483648'], ['--timeout', '99999999999'],
     ['--timeout', '1e3'], ['--timeout', ''], ['--timeout', ' 5'], ['--timeout', 'Infinity'], ['--timeout', 'NaN'],
   ].map(([option, value]) => ({
     argv: ['probe', 'example.com', `${option}=${value}`],
@@ -232,7 +232,8 @@ t.test('usage text: synopsis, defaults with units, exit codes, examples', async 
   t.match(probeHelp, /^Usage: happy-eyeballs probe <host>\[:port\] \[options\]/);
   t.match(probeHelp, 'default 443 with --tls, else 80');
   t.match(probeHelp, '10-2000 ms (default 250)');
-  t.match(probeHelp, '(default 50)');
+  t.match(probeHelp, '0-2000 ms (default 50)');
+  t.match(probeHelp, 'NODE_EXTRA_CA_CERTS', '--tls says which CAs it trusts');
   t.match(probeHelp, '(default 10000)');
   t.match(probeHelp, 'Examples:\n  happy-eyeballs probe example.com');
   t.match(usage('resolve'), /^Usage: happy-eyeballs resolve <host> \[options\]/);

@@ -84,6 +84,20 @@ t.test('timeline: a row per DNS answer and per attempt, with the outcome marks',
   t.match(race, /0 ms +300 ms\n/, 'the axis ends at the last event');
 });
 
+t.test('timeline spans: the start in the precision of the end, so a start never reads later than its end', async (t) => {
+  const report = brokenV6();
+  report.attempts = [
+    { address: '2001:db8::1', family: 6, startMs: 1.94, endMs: 3.4, outcome: 'failed', error: { code: 'ECONNREFUSED', message: 'r' } },
+    { address: '192.0.2.1', family: 4, startMs: 3.5, endMs: 3.7, outcome: 'failed', error: { code: 'ECONNREFUSED', message: 'r' } },
+    { address: '2001:db8::2', family: 6, startMs: 0.4, endMs: 400, outcome: 'failed', error: { code: 'ECONNREFUSED', message: 'r' } },
+  ];
+  const out = renderProbe(report, plain());
+  const race = out.slice(out.indexOf('\nrace\n'));
+  t.match(lineWith(race, '  2001:db8::1 '), / 1\.9→3\.4 ms failed ECONNREFUSED$/);
+  t.match(lineWith(race, '  192.0.2.1 '), / 3\.5→3\.7 ms failed ECONNREFUSED$/, 'not 4→3.7');
+  t.match(lineWith(race, '  2001:db8::2 '), / 0→400 ms failed ECONNREFUSED$/);
+});
+
 t.test('timeline bars are proportional to time, and fill the width', async (t) => {
   const attempt = (address: string, startMs: number, endMs: number): AttemptReport => ({
     address,
@@ -188,7 +202,7 @@ t.test('other outcomes, an IPv6 winner, DNS errors and families not asked', asyn
   t.match(out, '→ reachable\n', 'no connect time when the family has none');
   t.notMatch(out, '→ not reachable', 'no family line without addresses');
   t.notMatch(out, /^ {2}A /m, 'no timeline row for a query not asked');
-  t.match(out, /✓ +3→9\.0 ms connected$/m);
+  t.match(out, /✓ +3\.0→9\.0 ms connected$/m);
   t.match(out, /✗ +19→5000 ms timeout ERR_HE_TIMEOUT$/m);
   t.match(out, 'winner  [2001:db8::9]:80 (IPv6) after 3.0 ms');
 

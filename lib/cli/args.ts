@@ -58,6 +58,8 @@ export const PROBE_DEFAULTS = { attemptDelay: 250, resolutionDelay: 50, timeout:
 export const DEFAULT_PORT = { tcp: 80, tls: 443 } as const;
 /** RFC 8305 §5: never below 10 ms (R13); a ceiling of 2 s (R14). */
 export const ATTEMPT_DELAY_RANGE = { min: 10, max: 2_000 } as const;
+/** As connect() takes it (connect-options.ts resolutionDelayRange). */
+export const RESOLUTION_DELAY_RANGE = { min: 0, max: 2_000 } as const;
 /** Node's timers overflow past 2^31 - 1 ms and fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -210,7 +212,7 @@ function probeCommand(rest: string[], options: OptionToken[]): ProbeCommand {
     noColor: flag(options, '--no-color'),
   };
   const attemptDelay = numberOption(options, '--attempt-delay', ATTEMPT_DELAY_RANGE.min, ATTEMPT_DELAY_RANGE.max);
-  const resolutionDelay = numberOption(options, '--resolution-delay', 0, MAX_TIMER_MS);
+  const resolutionDelay = numberOption(options, '--resolution-delay', RESOLUTION_DELAY_RANGE.min, RESOLUTION_DELAY_RANGE.max);
   const timeout = numberOption(options, '--timeout', 1, MAX_TIMER_MS);
   if (attemptDelay !== undefined) probe.attemptDelay = attemptDelay;
   if (resolutionDelay !== undefined) probe.resolutionDelay = resolutionDelay;

@@ -79,7 +79,8 @@ function dnsRows(report: ProbeReport): Row[] {
 
 function attemptRows(report: ProbeReport): Row[] {
   return report.attempts.map((attempt) => {
-    const span = `${Math.round(attempt.startMs)}→${formatMs(attempt.endMs)}`;
+    // The start in the end's precision (formatMs): `3.7→3.9 ms`, never `4→3.9 ms`.
+    const span = `${attempt.startMs.toFixed(attempt.endMs < 10 ? 1 : 0)}→${formatMs(attempt.endMs)}`;
     const why = attempt.error ? ` ${attempt.error.code}` : '';
     return {
       label: attempt.address,

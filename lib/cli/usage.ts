@@ -1,6 +1,7 @@
 /** Help text, one screen per command, and the two lines printed for a usage error. */
 import {
   ATTEMPT_DELAY_RANGE,
+  RESOLUTION_DELAY_RANGE,
   DEFAULT_PORT,
   PROBE_DEFAULTS,
   type CommandName,
@@ -36,7 +37,9 @@ Run '${BIN} <command> --help' for a command's options.`;
 const PROBE = `Usage: ${BIN} probe <host>[:port] [options]
 
 Resolve AAAA and A in parallel, race staggered connection attempts (RFC 8305),
-then print each address's answer, the race as a timeline and a verdict:
+then try every address on its own (at most 2 s each), so a broken family shows
+even when the other one wins. Prints each address's answer, the race as a
+timeline and a verdict:
 dual-stack, ipv4-only, ipv6-only, ipv6-broken, ipv4-broken or unreachable.
 
 <host> is a host name, an IPv4 address or an IPv6 address; a port goes after a
@@ -46,13 +49,15 @@ no port: use brackets or --port).
 Options:
       --port N              TCP port, 1-65535 (default ${DEFAULT_PORT.tls} with --tls, else ${DEFAULT_PORT.tcp});
                             must agree with a port given in <host>
-      --tls                 complete a TLS handshake too (SNI: the host name)
+      --tls                 complete a TLS handshake too (SNI: the host name);
+                            trusts Node's CA store, plus NODE_EXTRA_CA_CERTS=file.pem
       --json                print one JSON object instead of the report
       --nameserver IP[:PORT]
                             ask this DNS server (port 53 by default); repeat for
                             more; default: the system's resolv.conf
       --attempt-delay MS    Connection Attempt Delay, ${ATTEMPT_DELAY_RANGE.min}-${ATTEMPT_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.attemptDelay})
-      --resolution-delay MS wait this long for AAAA after A arrives (default ${PROBE_DEFAULTS.resolutionDelay})
+      --resolution-delay MS Resolution Delay: wait this long for AAAA after A arrives,
+                            ${RESOLUTION_DELAY_RANGE.min}-${RESOLUTION_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.resolutionDelay})
       --timeout MS          give up on the whole probe after MS ms (default ${PROBE_DEFAULTS.timeout})
       --no-color            no colours
   -h, --help                show this help

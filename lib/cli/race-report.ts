@@ -1,0 +1,65 @@
+/**
+ * The race as the report shows it: connect()'s `onEvent` timeline turned into one row
+ * per attempt (start order) and the winner, on the probe's time axis.
+ */
+import type { RaceEvent } from '../racer/timeline.js';
+import { reportError, type AttemptReport, type Family, type WinnerReport } from './probe-report.js';
+import { roundMs } from './resolve.js';
+
+export interface RaceReport {
+  attempts: AttemptReport[];
+  winner: WinnerReport | null;
+  /** When the race saw each family's DNS outcome, if it did before it ended. */
+  dnsMs: Partial<Record<Family, number>>;
+}
+
+/**
+ * `events`: the whole timeline, up to `race:end`. `offset`: milliseconds from the
+ * probe's start to the race's (the race stamps its events from its own start).
+ */
+export function raceReport(events: readonly RaceEvent[], offset: number): RaceReport {
+  const at = (ms: number): number => roundMs(offset + ms);
+  const byNumber = new Map<number, AttemptReport>();
+  let winner: WinnerReport | null = null;
+  const dnsMs: Partial<Record<Family, number>> = {};
+  for (const event of events) {
+    switch (event.type) {
+      case 'dns':
+        dnsMs[event.family === 6 ? 'ipv6' : 'ipv4'] = at(event.ms);
+        break;
+      case 'attempt:start':
+        byNumber.set(event.attempt, { address: event.address, family: event.family, startMs: at(event.ms), endMs: at(event.ms), outcome: 'abandoned', error: null });
+        break;
+      case 'attempt:success':
+        settle(byNumber.get(event.attempt), at(event.ms), 'won');
+        winner = { address: event.address, family: event.family, ms: at(event.ms) };
+        break;
+      case 'attempt:failure': {
+        settle(byNumber.get(event.attempt), at(event.ms), 'failed', event.error).phase = event.error.phase;
+        break;
+      }
+      case 'attempt:abandoned':
+        // RFC 8305 §5 (R15): losers are cancelled; only the race's own timeout is a failure.
+        settle(byNumber.get(event.attempt), at(event.ms), event.reason === 'timeout' ? 'timeout' : 'abandoned', event.reason === 'timeout' ? timeoutError(events) : undefined);
+        break;
+      default:
+        break; // dns:wait, attempt:connected, delay-extended and race:end change no row
+    }
+  }
+  return { attempts: [...byNumber.values()], winner, dnsMs };
+}
+
+/** Every attempt event follows its `attempt:start` (race.ts emits it before dialling). */
+function settle(row: AttemptReport | undefined, ms: number, outcome: AttemptReport['outcome'], error?: unknown): AttemptReport {
+  if (row === undefined) throw new Error('race event for an attempt that never started');
+  row.endMs = ms;
+  row.outcome = outcome;
+  row.error = error === undefined ? null : reportError(error);
+  return row;
+}
+
+/** The race's TimeoutError, from its end event (what the timed-out attempts share). */
+function timeoutError(events: readonly RaceEvent[]): unknown {
+  const end = events.find((e): e is Extract<RaceEvent, { type: 'race:end' }> => e.type === 'race:end');
+  return end?.error;
+}
