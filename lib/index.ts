@@ -27,3 +27,11 @@ export {
 } from './errors.js';
 export type { DnsErrorCode } from './errors.js';
 export { CancelError } from 'p-cancelable';
+export { createConnection } from './adapters/create-connection.js';
+export type { CreateConnectionOptions, AgentCallback, UndiciCallback } from './adapters/create-connection.js';
+export { HttpAgent, HttpsAgent } from './adapters/agents.js';
+export type { HttpAgentOptions, HttpsAgentOptions, AgentRaceOptions } from './adapters/agents.js';
+export { connector } from './adapters/connector.js';
+export type { Connector, ConnectorOptions, ConnectorRequest } from './adapters/connector.js';
+export { lookup } from './adapters/default-lookup.js';
+export type { RaceOptions } from './adapters/race-options.js';

@@ -1,0 +1,14 @@
+import t from 'tap';
+import * as api from '../lib/index.js';
+
+t.test('the public surface of DESIGN.md is exported', async (t) => {
+  for (const name of ['connect', 'createConnection', 'lookup', 'Resolver', 'getDefaultResolver', 'HttpAgent', 'HttpsAgent', 'connector']) {
+    t.type((api as Record<string, unknown>)[name], 'function', name);
+  }
+  for (const name of ['DnsError', 'InvalidArgumentError', 'AttemptError', 'AllAttemptsFailedError', 'TimeoutError', 'AbortError', 'CancelError']) {
+    t.type((api as Record<string, unknown>)[name], 'function', name);
+  }
+  t.equal(api.channelNames.raceEnd, 'happy-eyeballs:race:end');
+  t.same(api.attemptDelayRange, { min: 10, max: 2000 });
+  t.same(api.resolutionDelayRange, { min: 0, max: 2000 });
+});
