@@ -18,7 +18,23 @@ export const channelNames = {
   attemptAbandoned: 'happy-eyeballs:attempt:abandoned',
   /** The race is over: `{ outcome, winner?, error? }`. */
   raceEnd: 'happy-eyeballs:race:end',
+  /** A Resolver query settled: `{ name, type, ms, source, addresses, server }` or `{ name, type, ms, error }`. */
+  dnsQuery: 'happy-eyeballs:dns:query',
 } as const;
+
+/** What `happy-eyeballs:dns:query` carries. */
+export interface DnsQueryMessage {
+  name: string;
+  type: 'A' | 'AAAA';
+  /** Milliseconds from the call to its outcome. */
+  ms: number;
+  source?: string;
+  addresses?: string[];
+  server?: string | undefined;
+  error?: unknown;
+}
+
+export const dnsQueryChannel = diagnostics.channel(channelNames.dnsQuery);
 
 export type RaceMessage = RaceEvent & RaceContext;
 

@@ -5,7 +5,8 @@
  * independent streams (RFC 8305 §3).
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
+import { dnsQueryChannel, type DnsQueryMessage } from './diagnostics.js';
 import { DnsClient, type ClientStats } from './dns/client.js';
 import { normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
@@ -95,6 +96,23 @@ export class Resolver implements AddressResolver {
 
   /** The answer for (name, type), with TTLs, CNAME chain, server and source. */
   async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+    if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
+    const clock = this.#options.clock ?? systemClock;
+    const started = clock.now();
+    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms'>): void => {
+      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, ...message } satisfies DnsQueryMessage);
+    };
+    try {
+      const answer = await this.#query(name, type, options);
+      publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
+      return answer;
+    } catch (error) {
+      publish({ error });
+      throw error;
+    }
+  }
+
+  async #query(name: string, type: RecordType, options: QueryOptions): Promise<Answer> {
     if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);

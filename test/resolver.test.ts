@@ -219,3 +219,19 @@ t.test('an injected clock drives the cache: TTLs count down without sleeping', a
   t.equal(server.count('www.example.test', 'A'), 1);
   await t.rejects(resolver.query(42 as never, 'A'), { code: 'EBADNAME' });
 });
+
+t.test('every query is published on happy-eyeballs:dns:query when someone listens', async (t) => {
+  const diagnostics = await import('node:diagnostics_channel');
+  const server = await withServer(t);
+  const resolver = resolverFor(t, server);
+  const seen: Array<Record<string, unknown>> = [];
+  const listener = (message: unknown) => seen.push(message as Record<string, unknown>);
+  diagnostics.subscribe('happy-eyeballs:dns:query', listener);
+  t.teardown(() => diagnostics.unsubscribe('happy-eyeballs:dns:query', listener));
+  await resolver.query('www.example.test', 'AAAA');
+  await resolver.query('missing.example.test', 'A').catch(() => {});
+  t.equal(seen.length, 2);
+  t.match(seen[0], { name: 'www.example.test', type: 'AAAA', source: 'dns', addresses: ['2001:db8::1'], server: server.server });
+  t.ok(typeof seen[0]!.ms === 'number' && (seen[0]!.ms as number) >= 0);
+  t.match(seen[1], { name: 'missing.example.test', type: 'A', error: { code: 'ENOTFOUND' } });
+});
