@@ -3,7 +3,7 @@
  * outcome and rebuild an Answer (or DnsError) from it. The fetched Answer object is not
  * kept: an entry holds its addresses packed into one string (packed.ts), a few small
  * integers and pointers to shared strings, so a name with 2 A + 2 AAAA records costs
- * about 330 bytes with its key (see scripts/bench-cache.ts).
+ * about 340 bytes with its key (see scripts/bench-cache.ts).
  */
 import { DnsError, type DnsErrorCode, errorCode } from '../errors.js';
 import type { Answer, AnswerSource, RecordType } from '../dns/types.js';
