@@ -122,6 +122,22 @@ for (const c of clamps) {
   });
 }
 
+for (const start of [0, 1_700_000_000_123.75]) {
+  t.test(`TTLs count down and expire at the same ms with a clock starting at ${start} (Date.now-like clocks work)`, async (t) => {
+    const clock = new FakeClock(start);
+    const cache = new DnsCache({ clock, staleWhileRevalidate: 0 });
+    const fetch = counted(() => answer('epoch.test', 'A', ['192.0.2.1'], 60));
+    await cache.resolve('epoch.test', 'A', fetch);
+    // Stored at the whole ms: expiry is 60 s after Math.floor(start).
+    clock.advance(Math.floor(start) + 60_000 - start - 0.25);
+    const last = await cache.resolve('epoch.test', 'A', fetch);
+    t.same([last.source, last.ttl, last.records[0]?.ttl], ['cache', 1, 1]);
+    clock.advance(0.25);
+    t.equal((await cache.resolve('epoch.test', 'A', fetch)).source, 'dns');
+    t.equal(fetch.calls, 2);
+  });
+}
+
 t.test('TTL 0 answers every waiter of its fetch but is not kept (RFC 1035 §3.2.1) and drops the old answer', async (t) => {
   const clock = new FakeClock();
   const cache = new DnsCache({ clock, staleWhileRevalidate: 0 });

@@ -34,9 +34,12 @@ export class DnsCache {
   readonly #servers = new Map<string, string>();
   readonly #closing = new AbortController();
   readonly #n = newCounters();
+  /** Clock ms (whole) the cache counts its times from, so stored times stay small integers. */
+  readonly #epoch: number;
 
   constructor(options?: DnsCacheOptions) {
     this.#s = resolveOptions(options);
+    this.#epoch = Math.floor(this.#s.clock.now());
     this.#store = new EntryStore(this.#s.maxEntries);
     this.#slots = new UpstreamSlots(this.#s.clock, this.#s.maxInFlight, this.#s.maxQueued, this.#s.queueTimeout);
   }
@@ -98,17 +101,17 @@ export class DnsCache {
    * the top, and only if no newer fresh one is there does the waited flight's outcome count.
    */
   #lookup(name: string, type: RecordType, key: string, fetch: Fetch, waited: Wait | undefined): Answer | Wait {
-    const now = this.#s.clock.now();
+    const now = this.#now();
     const entry = this.#store.get(type, key);
     if (entry !== undefined) {
       const past = now - entry.expiresAt();
       // A fresh entry some other fetch stored after ours is newer than our outcome: a plain hit.
       if (past < 0 && entry !== waited?.flight.entry) return this.#fresh(entry, type, key, now);
-      if (waited) return this.#outcome(waited, type, now);
+      if (waited) return this.#outcome(waited, type, key, now);
       if (entry.addrs !== null && past < this.#s.maxStaleMs) return this.#expired(entry, past, name, type, key, fetch, now);
       this.#store.delete(type, key); // an expired failure, or past the RFC 8767 max stale timer
     } else if (waited) {
-      return this.#outcome(waited, type, now);
+      return this.#outcome(waited, type, key, now);
     }
     let flight = this.#flights[type].get(key);
     if (flight) this.#n.coalesced++;
@@ -123,10 +126,10 @@ export class DnsCache {
     this.#store.touch(type, key, entry);
     if (entry.addrs !== null) {
       this.#n.hits++;
-      return toAnswer(entry, type, now, 'cache', 0);
+      return toAnswer(entry, key, type, now, 'cache', 0);
     }
-    this.#n[isNegative(entry.code) ? 'negativeHits' : 'errorHits']++;
-    throw toError(entry, type, now);
+    this.#n[isNegative(entry.details.code) ? 'negativeHits' : 'errorHits']++;
+    throw toError(entry, key, type, now);
   }
 
   /** An expired answer within maxStale: RFC 8767 serve-stale, with stale-while-revalidate first. */
@@ -137,7 +140,7 @@ export class DnsCache {
     if (past < this.#s.staleWhileRevalidateMs || rechecking) {
       // Served at once; one background refresh unless a failed one is still recent (RFC 8767 §5).
       if (!flight && !rechecking) this.#refresh(name, type, key, fetch);
-      return this.#stale(entry, type, now);
+      return this.#stale(entry, type, key, now);
     }
     if (flight) this.#n.coalesced++;
     else flight = this.#refresh(name, type, key, fetch);
@@ -149,9 +152,9 @@ export class DnsCache {
     return this.#start(name, type, key, fetch);
   }
 
-  #stale(entry: Entry, type: RecordType, now: number): Answer {
+  #stale(entry: Entry, type: RecordType, key: string, now: number): Answer {
     this.#n.staleServed++;
-    return toAnswer(entry, type, now, 'stale', this.#s.staleTtl);
+    return toAnswer(entry, key, type, now, 'stale', this.#s.staleTtl);
   }
 
   /**
@@ -160,10 +163,10 @@ export class DnsCache {
    * authoritative answer; else the flight's own outcome (stored or not, e.g. TTL 0), and
    * its original error rather than a rebuilt one.
    */
-  #outcome({ flight, stale }: Wait, type: RecordType, now: number): Answer {
-    if (!flight.settled) return this.#stale(stale as Entry, type, now);
-    if (!flight.failed) return toAnswer(flight.entry as Entry, type, now, 'dns', 0);
-    if (stale && !this.#closing.signal.aborted && !isNegative(errorCode(flight.error))) return this.#stale(stale, type, now);
+  #outcome({ flight, stale }: Wait, type: RecordType, key: string, now: number): Answer {
+    if (!flight.settled) return this.#stale(stale as Entry, type, key, now);
+    if (!flight.failed) return toAnswer(flight.entry as Entry, key, type, now, 'dns', 0);
+    if (stale && !this.#closing.signal.aborted && !isNegative(errorCode(flight.error))) return this.#stale(stale, type, key, now);
     throw flight.error;
   }
 
@@ -206,7 +209,7 @@ export class DnsCache {
 
   #onAnswer(flight: Flight, name: string, type: RecordType, key: string, answer: Answer): void {
     if (flight.settled) return; // closed meanwhile
-    const entry = entryFromAnswer(answer, name, type, this.#s.clock.now(), this.#s);
+    const entry = entryFromAnswer(answer, name, key, type, this.#now(), this.#s);
     if (entry instanceof DnsError) return this.#onFailure(flight, name, type, key, entry, true);
     this.#keep(type, key, entry);
     this.#settle(flight, type, key, entry, false, undefined);
@@ -215,14 +218,14 @@ export class DnsCache {
   /** `remember` is false for local failures (queue full or timed out): they say nothing about the name. */
   #onFailure(flight: Flight, name: string, type: RecordType, key: string, err: unknown, remember: boolean): void {
     if (flight.settled) return;
-    const now = this.#s.clock.now();
+    const now = this.#now();
     const current = this.#store.get(type, key);
     let entry: Entry | undefined;
     if (current?.addrs && !isNegative(errorCode(err))) {
       // RFC 8767 §4: keep the expired answer to serve stale; §5: no new attempt for a while.
       this.#recheckAfter.set(current, now + this.#s.failureRecheckMs);
     } else if (remember) {
-      entry = entryFromError(err, name, now, this.#s);
+      entry = entryFromError(err, name, key, now, this.#s);
       if (entry) this.#keep(type, key, entry); // an authoritative NXDOMAIN / NODATA replaces the old answer
     }
     this.#settle(flight, type, key, entry, true, err);
@@ -231,7 +234,6 @@ export class DnsCache {
   /** Stores an entry; TTL 0 means "this transaction only" (RFC 1035 §3.2.1) and drops the old one. */
   #keep(type: RecordType, key: string, entry: Entry): void {
     if (entry.ttl <= 0) return this.#store.delete(type, key);
-    if (entry.name === key) entry.name = key; // share the key's string
     if (entry.server !== undefined) entry.server = this.#intern(entry.server);
     this.#store.set(type, key, entry);
   }
@@ -239,6 +241,10 @@ export class DnsCache {
   #settle(flight: Flight, type: RecordType, key: string, entry: Entry | undefined, failed: boolean, error: unknown): void {
     this.#flights[type].delete(key);
     flight.settle(entry, failed, error);
+  }
+
+  #now(): number {
+    return this.#s.clock.now() - this.#epoch;
   }
 
   #intern(server: string): string {

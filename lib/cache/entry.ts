@@ -1,31 +1,56 @@
 /**
  * One settled cache entry in compact form, and the steps that build it from an upstream
  * outcome and rebuild an Answer (or DnsError) from it. The fetched Answer object is not
- * kept: an entry holds the address strings, the name and a few numbers, so a name with
- * two records costs a few hundred bytes (see scripts/bench-cache.ts).
+ * kept: an entry holds its addresses packed into one string (packed.ts), a few small
+ * integers and pointers to shared strings, so a name with 2 A + 2 AAAA records costs
+ * about 340 bytes with its key (see scripts/bench-cache.ts).
  */
 import { DnsError, type DnsErrorCode, errorCode } from '../errors.js';
 import type { Answer, AnswerSource, RecordType } from '../dns/types.js';
 import type { CacheSettings } from './options.js';
+import { pack, unpack } from './packed.js';
 
 const NO_CNAMES: readonly string[] = Object.freeze([]);
 
-export class Entry {
+/** The parts of an entry most entries share (one object for all of them): see `details()`. */
+export class Details {
   constructor(
-    /** Answer name, or the failed error's hostname (the cache may swap in an equal shared string). */
-    public name: string,
-    /** Addresses of a positive answer; `null` for a remembered failure. */
-    readonly addrs: readonly string[] | null,
-    /** Failure code when `addrs` is null. */
+    /** Answer name, or the failed error's hostname, when it is not the cache key itself. */
+    readonly name: string | undefined,
+    /** Failure code of a remembered failure. */
     readonly code: DnsErrorCode | undefined,
     readonly cnames: readonly string[],
+    /** Seconds the records' TTL is longer than the entry's (a CNAME's shorter TTL cut the entry's). */
+    readonly recordTtlOver: number,
+  ) {}
+}
+
+const PLAIN = new Details(undefined, undefined, NO_CNAMES, 0);
+const FAILURES = new Map<DnsErrorCode, Details>();
+
+/** Shared details when nothing is particular (one per failure code), else a new object. */
+function details(name: string, key: string, code: DnsErrorCode | undefined, cnames: readonly string[], recordTtlOver: number): Details {
+  if (name !== key || cnames.length > 0 || recordTtlOver > 0) return new Details(name === key ? undefined : name, code, cnames, recordTtlOver);
+  if (code === undefined) return PLAIN;
+  let shared = FAILURES.get(code);
+  if (shared === undefined) FAILURES.set(code, (shared = new Details(undefined, code, NO_CNAMES, 0)));
+  return shared;
+}
+
+/** Six fields: every one costs 8 bytes on each of up to maxEntries objects. */
+export class Entry {
+  constructor(
+    /** Addresses of a positive answer, packed, or as text when they do not pack; `null` for a remembered failure. */
+    readonly addrs: string | readonly string[] | null,
+    readonly details: Details,
     public server: string | undefined,
-    /** Clock ms when stored, whole (a small integer takes no heap box); ages and expiry count from here. */
+    /**
+     * Cache clock ms when stored, whole: ages and expiry count from here. The cache counts
+     * from its creation, so this stays a small integer (no heap box) for 24 days.
+     */
     readonly storedAt: number,
     /** Whole seconds the entry is fresh (answer TTL, clamped). */
     readonly ttl: number,
-    /** Whole seconds handed out on the records (RFC 2181 §5.2: one TTL per RRset), >= ttl. */
-    readonly recordTtl: number,
     /** LRU stamp, set by the store. */
     public seq = 0,
   ) {}
@@ -50,6 +75,7 @@ const isTtl = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v 
 export function entryFromAnswer(
   answer: unknown,
   asked: string,
+  key: string,
   type: RecordType,
   now: number,
   s: CacheSettings,
@@ -59,14 +85,14 @@ export function entryFromAnswer(
   if (a === null || typeof a !== 'object') return bad('not an object');
   if (!Array.isArray(a.records)) return bad('records is not an array');
   if (!isTtl(a.ttl)) return bad('ttl is not a number >= 0');
-  const addrs = new Array<string>(a.records.length);
+  const texts = new Array<string>(a.records.length);
   let recordMin = Infinity;
-  for (let i = 0; i < addrs.length; i++) {
+  for (let i = 0; i < texts.length; i++) {
     const r: unknown = a.records[i];
     if (r === null || typeof r !== 'object') return bad(`record ${i} is not an object`);
     const { address, ttl } = r as { address?: unknown; ttl?: unknown };
     if (typeof address !== 'string' || !isTtl(ttl)) return bad(`record ${i} needs an address string and a ttl`);
-    addrs[i] = flatten(address);
+    texts[i] = address;
     recordMin = Math.min(recordMin, ttl);
   }
   const cnames = Array.isArray(a.cnames) && a.cnames.length > 0 ? a.cnames.map(String) : NO_CNAMES;
@@ -75,14 +101,15 @@ export function entryFromAnswer(
   const ttl = clamp(Math.min(a.ttl, recordMin), s.minTtl, s.maxTtl);
   // Records keep their own TTL when a CNAME shortened the answer's (never below it).
   const recordTtl = Math.max(ttl, clamp(recordMin, s.minTtl, s.maxTtl));
-  return new Entry(name, addrs, undefined, cnames, server, Math.floor(now), ttl, recordTtl);
+  const addrs = pack(texts, type) ?? texts.map(flatten);
+  return new Entry(addrs, details(name, key, undefined, cnames, recordTtl - ttl), server, Math.floor(now), ttl);
 }
 
 /**
  * Builds the entry remembering a failure, or `undefined` when the failure is not to be
  * cached (aborts, cancellations, errors without a DNS code).
  */
-export function entryFromError(err: unknown, asked: string, now: number, s: CacheSettings): Entry | undefined {
+export function entryFromError(err: unknown, asked: string, key: string, now: number, s: CacheSettings): Entry | undefined {
   const code = errorCode(err);
   let ttl: number;
   if (isNegative(code)) {
@@ -97,7 +124,7 @@ export function entryFromError(err: unknown, asked: string, now: number, s: Cach
   const e = err as { hostname?: unknown; server?: unknown };
   const hostname = typeof e.hostname === 'string' ? e.hostname : asked;
   const server = typeof e.server === 'string' ? e.server : undefined;
-  return new Entry(hostname, null, code as DnsErrorCode, NO_CNAMES, server, Math.floor(now), ttl, ttl);
+  return new Entry(null, details(hostname, key, code as DnsErrorCode, NO_CNAMES, 0), server, Math.floor(now), ttl);
 }
 
 /**
@@ -116,20 +143,22 @@ function remaining(ttl: number, storedAt: number, now: number): number {
   return left > 0 ? left : 0;
 }
 
-/** A fresh Answer object for one caller (callers may mutate what they get). */
-export function toAnswer(e: Entry, type: RecordType, now: number, source: AnswerSource, staleTtl: number): Answer {
-  const addrs = e.addrs as readonly string[];
+/** A fresh Answer object for one caller (callers may mutate what they get); `key` is the entry's cache key. */
+export function toAnswer(e: Entry, key: string, type: RecordType, now: number, source: AnswerSource, staleTtl: number): Answer {
+  const d = e.details;
   const stale = source === 'stale';
   const ttl = stale ? staleTtl : remaining(e.ttl, e.storedAt, now);
-  const recordTtl = stale ? staleTtl : remaining(e.recordTtl, e.storedAt, now);
-  const records = new Array<{ address: string; ttl: number }>(addrs.length);
-  for (let i = 0; i < addrs.length; i++) records[i] = { address: addrs[i] as string, ttl: recordTtl };
-  return { name: e.name, type, records, ttl, cnames: e.cnames.slice(), server: e.server, source };
+  const recordTtl = stale ? staleTtl : remaining(e.ttl + d.recordTtlOver, e.storedAt, now);
+  const addrs = e.addrs as string | readonly string[];
+  const records = typeof addrs === 'string' ? unpack(addrs, type, recordTtl) : addrs.map((address) => ({ address, ttl: recordTtl }));
+  // A literal, not a slice of the shared frozen empty array: that slice takes a slow path (~140 ns).
+  const cnames = d.cnames.length === 0 ? [] : d.cnames.slice();
+  return { name: d.name ?? key, type, records, ttl, cnames, server: e.server, source };
 }
 
 /** The error a remembered failure is re-thrown as: same code, hostname and rrtype. */
-export function toError(e: Entry, type: RecordType, now: number): DnsError {
-  const code = e.code as DnsErrorCode;
+export function toError(e: Entry, key: string, type: RecordType, now: number): DnsError {
+  const { name, code } = e.details as { name: string | undefined; code: DnsErrorCode };
   const negativeTtl = isNegative(code) ? remaining(e.ttl, e.storedAt, now) : undefined;
-  return new DnsError(code, { hostname: e.name, rrtype: type, server: e.server, negativeTtl });
+  return new DnsError(code, { hostname: name ?? key, rrtype: type, server: e.server, negativeTtl });
 }
