@@ -158,3 +158,20 @@ t.test('a refresh refused by a full queue serves the stale answer at once and ar
   cache.close();
   await t.rejects(busy, { code: 'ECANCELLED' });
 });
+
+t.test('hundreds of fetches listening on the close signal raise no MaxListeners warning', async (t) => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  const cache = new DnsCache();
+  t.teardown(() => cache.close());
+  const fetch = (signal: AbortSignal) =>
+    new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  const pending = Array.from({ length: 100 }, (_, i) => cache.resolve(`n${i}.test`, 'A', fetch).catch(() => undefined));
+  await new Promise((resolve) => setImmediate(resolve));
+  cache.close();
+  await Promise.all(pending);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
+});

@@ -5,6 +5,7 @@
  * answers are served stale while refreshing (RFC 8767). Expiry is lazy, checked on
  * access; the only timers are the queue's one and a flight's stale-answer timer.
  */
+import { setMaxListeners } from 'node:events';
 import type { Answer, QueryOptions, RecordType } from '../dns/types.js';
 import { AbortError, DnsError, errorCode } from '../errors.js';
 import { Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
@@ -42,6 +43,9 @@ export class DnsCache {
     this.#epoch = Math.floor(this.#s.clock.now());
     this.#store = new EntryStore(this.#s.maxEntries);
     this.#slots = new UpstreamSlots(this.#s.clock, this.#s.maxInFlight, this.#s.maxQueued, this.#s.queueTimeout);
+    // Every running fetch may listen on this one signal; maxInFlight bounds them, so
+    // Node's leak warning (at 11 listeners) would only be noise.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   /**
