@@ -18,6 +18,8 @@ export interface ChildOptions {
   deadlineMs: number;
   /** Called for each `@@tag json` line, in order. */
   onMessage?: (tag: string, value: unknown) => void;
+  /** Called for every other stdout line (after it is passed through). */
+  onLine?: (line: string) => void;
 }
 
 export interface ChildResult {
@@ -48,7 +50,10 @@ export function runChild(options: ChildOptions): Promise<ChildResult> {
   }, options.deadlineMs);
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const match = /^@@(\S+) (.*)$/.exec(line);
-    if (!match) return void process.stdout.write(`  [${options.label}] ${line}\n`);
+    if (!match) {
+      process.stdout.write(`  [${options.label}] ${line}\n`);
+      return options.onLine?.(line);
+    }
     const value: unknown = JSON.parse(match[2]!);
     messages.set(match[1]!, value);
     options.onMessage?.(match[1]!, value);
