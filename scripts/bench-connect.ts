@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
   if (report.breakdown) printBreakdown(report.breakdown);
   const goals = targets(medians);
   console.log('\ntargets:');
-  for (const t of goals) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.what}: ${times(t.value)}`);
+  for (const t of goals) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.what}: ${times(t.value, 3)}`);
   if (jsonOut) {
     const out = { benchmark: 'connect', date: new Date().toISOString(), node: process.version, cores: cpus().length, runs, nameserver: ns.nameserver, medians, targets: goals, breakdown: report.breakdown, phases: Object.fromEntries(report.scenarios.map((s) => [s.name, { happyEyeballs: s.phases, nodeLookups: s.nodeLookups }])) };
     writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);

@@ -1,17 +1,17 @@
 /** Plain-text tables and number formats shared by the benchmarks. */
 
-/** Milliseconds with precision that suits the size: 0.123, 12.3, 1234. */
+/** Milliseconds with precision that suits the size: 0.123, 12.34, 252.6. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '-';
   if (value < 1) return value.toFixed(3);
   if (value < 100) return value.toFixed(2);
-  return value.toFixed(0);
+  return value.toFixed(1);
 }
 
-/** A ratio as `12.3×`; `-` when unknown. */
-export function times(value: number): string {
+/** A ratio as `1.23×` or `12.3×` (`digits` decimals below 10); `-` when unknown. */
+export function times(value: number, digits = 2): string {
   if (!Number.isFinite(value)) return '-';
-  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)}×`;
+  return `${value < 10 ? value.toFixed(digits) : value.toFixed(1)}×`;
 }
 
 /** Left-aligned first column, right-aligned others, columns as wide as their widest cell. */
