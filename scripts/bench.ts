@@ -1,0 +1,131 @@
+/**
+ * Runs every benchmark in sequence, each as a child process with its own arguments
+ * (`--quick`: smaller runs, the whole set well under 2 minutes), prints a summary and
+ * writes bench-results/results.json (gitignored).
+ *
+ *   npm run bench [-- --quick]        (builds with tsc first)
+ *   node build/scripts/bench.js [--quick] [--only name,name]
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { knotdPath } from '../test/helpers/knot.js';
+import { killAll, runChild } from './bench-lib/child.js';
+import { namespaceUnavailable } from './bench-lib/namespace.js';
+import { stringArg } from './bench-lib/print.js';
+
+interface Bench {
+  name: string;
+  /** Script under build/scripts. */
+  script: string;
+  nodeArgs?: string[];
+  args: { quick: string[]; full: string[] };
+  /** The script takes --json-out FILE. */
+  json: boolean;
+  /** Lines of its output worth repeating in the summary. */
+  summary: RegExp;
+  /** Why it cannot run here, or undefined. */
+  unavailable?: () => string | undefined;
+}
+
+const BENCHES: Bench[] = [
+  {
+    name: 'cache',
+    script: 'bench-cache.js',
+    nodeArgs: ['--expose-gc'],
+    args: { quick: [], full: [] }, // fixed sizes (about 30 s)
+    json: false,
+    summary: /^\s*(ratio|DnsCache|cacheable-lookup)\b/,
+  },
+  {
+    name: 'dns-client',
+    script: 'bench-dns-client.js',
+    args: { quick: ['2', '5000', '50'], full: ['8', '20000', '50'] }, // rounds, queries per round, in flight
+    json: false,
+    summary: /^(dnsclient:|c-ares:|ratio)/,
+    unavailable: () => (knotdPath() ? undefined : 'knotd is not installed (Debian package "knot")'),
+  },
+  {
+    name: 'threadpool',
+    script: 'bench-threadpool.js',
+    args: { quick: ['--rounds', '1', '--fresh-bound', '3000'], full: [] },
+    json: true,
+    summary: /^(mode |baseline|happy-eyeballs|dns\.lookup|readFile median|vs baseline)/,
+  },
+  {
+    name: 'connect',
+    script: 'bench-connect.js',
+    args: { quick: ['--runs', '12'], full: ['--runs', '30'] },
+    json: true,
+    summary: /^\s*(met|MISSED)\b/,
+    unavailable: namespaceUnavailable,
+  },
+];
+
+interface Outcome {
+  name: string;
+  command: string;
+  status: 'ok' | 'failed' | 'skipped';
+  reason?: string;
+  seconds: number;
+  exitCode?: number | null;
+  summary: string[];
+  output: string[];
+  results?: unknown;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DEADLINE_MS = { quick: 3 * 60_000, full: 15 * 60_000 };
+
+async function runBench(bench: Bench, mode: 'quick' | 'full', dir: string): Promise<Outcome> {
+  const jsonOut = join(dir, `${bench.name}.json`);
+  const args = [...(bench.nodeArgs ?? []), join(here, bench.script), ...bench.args[mode], ...(bench.json ? ['--json-out', jsonOut] : [])];
+  const shown = [...(bench.nodeArgs ?? []), `build/scripts/${bench.script}`, ...bench.args[mode], ...(bench.json ? ['--json-out', 'FILE'] : [])];
+  const command = `node ${shown.join(' ')}`;
+  const unavailable = bench.unavailable?.();
+  if (unavailable) return { name: bench.name, command, status: 'skipped', reason: unavailable, seconds: 0, summary: [], output: [] };
+  console.log(`\n== ${bench.name}: ${command}`);
+  const output: string[] = [];
+  const started = performance.now();
+  const result = await runChild({ label: bench.name, command: process.execPath, args, deadlineMs: DEADLINE_MS[mode], onLine: (line) => output.push(line) });
+  const seconds = (performance.now() - started) / 1000;
+  const ok = result.code === 0 && !result.killed;
+  const outcome: Outcome = {
+    name: bench.name, command, status: ok ? 'ok' : 'failed', seconds, exitCode: result.code,
+    summary: output.filter((line) => bench.summary.test(line)), output,
+  };
+  if (!ok) outcome.reason = result.killed ? `killed after ${DEADLINE_MS[mode] / 1000} s` : `exit ${result.code ?? result.signal}`;
+  if (bench.json && existsSync(jsonOut)) outcome.results = JSON.parse(readFileSync(jsonOut, 'utf8'));
+  return outcome;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const mode = argv.includes('--quick') ? 'quick' : 'full';
+  const only = stringArg(argv, '--only')?.split(',');
+  const dir = mkdtempSync(join(tmpdir(), 'he-bench-'));
+  const outcomes: Outcome[] = [];
+  const started = performance.now();
+  try {
+    for (const bench of BENCHES.filter((b) => !only || only.includes(b.name))) outcomes.push(await runBench(bench, mode, dir));
+  } finally {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n== summary (${mode}, ${seconds.toFixed(0)} s in all; node ${process.version}, ${cpus().length} cores)`);
+  for (const o of outcomes) {
+    console.log(`${o.name}: ${o.status}${o.reason ? ` (${o.reason})` : ''}, ${o.seconds.toFixed(1)} s — ${o.command}`);
+    for (const line of o.summary) console.log(`    ${line.trim()}`);
+  }
+  const resultsDir = join(here, '..', '..', 'bench-results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'results.json');
+  const report = { date: new Date().toISOString(), mode, node: process.version, cores: cpus().length, seconds, benchmarks: outcomes };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten: bench-results/results.json`);
+  if (mode === 'quick' && seconds > 120) console.log(`note: --quick took ${seconds.toFixed(0)} s, over its 2-minute budget (a loaded machine?)`);
+  if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
+}
+
+await main(process.argv.slice(2));
