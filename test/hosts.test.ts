@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { caught } from './helpers/caught.js';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -232,12 +233,3 @@ t.test('HostsFile with defaults reads /etc/hosts and answers localhost as loopba
     t.ok(answer.length > 0 && answer.every(isLoopback), `IPv${family}: ${answer.join(', ')}`);
   }
 });
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { caught } from './helpers/caught.js';
 import fc from 'fast-check';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { isLoopback, isV4Mapped, parseIpLiteral, stripZone, toBytes16 } from '../lib/system/ip.js';
@@ -141,12 +142,3 @@ t.test('isV4Mapped checks the ::ffff:0:0/96 prefix', async (t) => {
   t.equal(isV4Mapped(toBytes16('::1:ffff:1.2.3.4')), false);
   t.equal(isV4Mapped(toBytes16('2001:db8::ffff:1.2.3.4')), false);
 });
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { caught } from './helpers/caught.js';
 import { DnsError } from '../lib/errors.js';
 import { MAX_LABEL_OCTETS, MAX_NAME_OCTETS, canonicalName, isValidHostname, normalizeHostname } from '../lib/dns/name.js';
 
@@ -87,13 +88,4 @@ for (const [name, want] of canonical) {
   t.test(`canonicalName(${name}) = ${want}`, async (t) => {
     t.equal(canonicalName(name), want);
   });
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
 }

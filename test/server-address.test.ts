@@ -1,4 +1,5 @@
 import t from 'tap';
+import { caught } from './helpers/caught.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { DNS_PORT, formatServerAddress, parseServerAddress } from '../lib/system/server-address.js';
 
@@ -81,12 +82,3 @@ t.test('formatServerAddress round-trips', async (t) => {
     t.same(parseServerAddress(formatted), parseServerAddress(entry));
   }
 });
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
