@@ -15,7 +15,7 @@ async function withServer(t: Test): Promise<FakeDnsServer> {
 }
 
 function resolverFor(t: Test, server: FakeDnsServer, options: ConstructorParameters<typeof Resolver>[0] = {}): Resolver {
-  const resolver = new Resolver({ servers: [server.server], resolvConf: false, hosts: false, timeout: 300, attempts: 1, ...options });
+  const resolver = new Resolver({ servers: [server.server], resolvConf: false, hosts: false, timeout: 2000, attempts: 1, ...options });
   t.teardown(() => resolver.close());
   return resolver;
 }
