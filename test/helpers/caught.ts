@@ -1,9 +1,8 @@
-/** What `fn` throws, or undefined: for asserting on a thrown error's fields. */
+import assert from 'node:assert';
+
+/** What `fn` throws (an assertion fails when it does not): for checking an error's fields. */
 export function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
+  let error: unknown;
+  assert.throws(fn, (err: unknown) => ((error = err), true));
+  return error;
 }
