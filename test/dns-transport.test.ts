@@ -30,14 +30,14 @@ t.test('a round trip already cancelled rejects at once and sends nothing', async
   t.equal(scope.reason, reason);
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
-  await t.rejects(udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options(scope)), reason);
+  await t.rejects(udpExchange(pool, srv.address, question, 1232, options(scope)), reason);
   await t.rejects(tcpExchange(srv.address, buildQuery(question, 1232), options(scope)), reason);
   t.equal(srv.count(), 0);
 });
 
 t.test('UDP: a reply is accepted, the socket closes when its last query ends', async (t) => {
   const pool = new UdpPool(16, () => {});
-  const result = await udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options());
+  const result = await udpExchange(pool, srv.address, question, 1232, options());
   t.equal(result.kind, 'reply');
 });
 
@@ -47,9 +47,9 @@ t.test('a query on a socket already connected is sent at once; a silent one is c
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
   const scope = new CancelScope();
-  const silent = udpExchange(pool, srv.address, (id) => buildQuery(makeQuestion('silent.example.test', 'A'), 1232, id), options(scope));
+  const silent = udpExchange(pool, srv.address, makeQuestion('silent.example.test', 'A'), 1232, options(scope));
   await new Promise((resolve) => setTimeout(resolve, 20)); // the socket is connected by now
-  const answered = await udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options());
+  const answered = await udpExchange(pool, srv.address, question, 1232, options());
   t.equal(answered.kind, 'reply', 'second query shared the socket');
   t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'one source port for both');
   scope.cancel(new Error('enough'));

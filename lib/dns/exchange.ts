@@ -30,6 +30,8 @@ export interface TryContext {
   scope: CancelScope;
   udpPool: UdpPool;
   stats: ClientStats;
+  /** Counts an ignored reply in `stats` (made once per client, not per try). */
+  onIgnored(): void;
 }
 
 export async function exchange(server: ServerAddress, question: Question, ctx: TryContext): Promise<ReplyResult> {
@@ -38,11 +40,11 @@ export async function exchange(server: ServerAddress, question: Question, ctx: T
     clock: ctx.clock,
     deadline: ctx.clock.now() + ctx.timeout,
     scope: ctx.scope,
-    onIgnored: () => void stats.ignoredReplies++,
+    onIgnored: ctx.onIgnored,
   };
   stats.queriesSent++;
   stats.udpQueries++;
-  const udp: PacketResult = await udpExchange(ctx.udpPool, server, (id) => buildQuery(question, ctx.udpPayloadSize, id), options);
+  const udp: PacketResult = await udpExchange(ctx.udpPool, server, question, ctx.udpPayloadSize, options);
   let result: ReplyResult;
   if (udp.kind === 'truncated') {
     stats.truncated++;

@@ -20,69 +20,77 @@ export interface UdpWaiter {
 }
 
 /** A query's hold on a socket: its ID there, a way to send, and to let go. */
-export interface UdpLease {
+export class UdpLease {
+  readonly #channel: UdpChannel;
   readonly id: number;
-  send(packet: Buffer): void;
-  release(): void;
+
+  constructor(channel: UdpChannel, id: number) {
+    this.#channel = channel;
+    this.id = id;
+  }
+
+  send(packet: Buffer): void {
+    this.#channel.send(packet);
+  }
+
+  release(): void {
+    this.#channel.release(this.id);
+  }
 }
 
 class UdpChannel {
   readonly #socket: dgram.Socket;
   readonly #waiters = new Map<number, UdpWaiter>();
-  readonly #onStray: () => void;
-  readonly #onClosed: (channel: UdpChannel) => void;
+  readonly #pool: UdpPool;
+  readonly #server: ServerAddress;
   #connected = false;
   #unsent: Buffer[] = [];
   #closed = false;
   issued = 0;
 
-  readonly #nextId: () => number;
-
-  constructor(server: ServerAddress, nextId: () => number, onStray: () => void, onClosed: (channel: UdpChannel) => void) {
-    this.#nextId = nextId;
-    this.#onStray = onStray;
-    this.#onClosed = onClosed;
+  constructor(server: ServerAddress, pool: UdpPool) {
+    this.#pool = pool;
+    this.#server = server;
     this.#socket = dgram.createSocket({ type: server.family === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
     this.#socket.on('message', (msg, rinfo) => this.#dispatch(msg, rinfo));
     // ICMP port unreachable (ECONNREFUSED) or any socket error: every query here fails.
     this.#socket.on('error', (err) => this.#fail(err));
     this.#socket.connect(server.port, server.address, () => {
       this.#connected = true;
-      for (const packet of this.#unsent.splice(0)) this.#send(packet);
+      for (const packet of this.#unsent.splice(0)) this.send(packet);
     });
   }
 
-  lease(waiter: UdpWaiter): UdpLease {
+  lease(waiter: UdpWaiter, nextId: () => number): UdpLease {
     this.issued++;
-    let id = this.#nextId();
-    while (this.#waiters.has(id)) id = this.#nextId(); // at most maxQueries (<= 1000) of 65536 are taken
+    let id = nextId();
+    while (this.#waiters.has(id)) id = nextId(); // at most maxQueries (<= 1000) of 65536 are taken
     this.#waiters.set(id, waiter);
-    return {
-      id,
-      send: (packet) => (this.#connected ? this.#send(packet) : void this.#unsent.push(packet)),
-      release: () => {
-        this.#waiters.delete(id);
-        if (this.#waiters.size === 0) this.close();
-      },
-    };
+    return new UdpLease(this, id);
+  }
+
+  send(packet: Buffer): void {
+    // No callback: send errors come as 'error' events, handled above; saves a tick per query.
+    if (!this.#connected) this.#unsent.push(packet);
+    else if (!this.#closed) this.#socket.send(packet);
+  }
+
+  release(id: number): void {
+    this.#waiters.delete(id);
+    if (this.#waiters.size === 0) this.close();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket.close();
-    this.#onClosed(this);
-  }
-
-  #send(packet: Buffer): void {
-    // No callback: send errors come as 'error' events, handled above; saves a tick per query.
-    if (!this.#closed) this.#socket.send(packet);
+    this.#pool.forget(this.#server, this);
   }
 
   #dispatch(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const waiter = msg.length >= 2 ? this.#waiters.get(msg.readUInt16BE(0)) : undefined;
     if (waiter) waiter.onMessage(msg, rinfo);
-    else this.#onStray();
+    else this.#pool.onStray();
   }
 
   #fail(err: Error): void {
@@ -93,9 +101,9 @@ class UdpChannel {
 
 export class UdpPool {
   readonly maxQueries: number;
-  /** The socket new queries to a server go to. */
-  readonly #current = new Map<string, UdpChannel>();
-  readonly #onStray: () => void;
+  /** The socket new queries to a server go to (keyed by the client's own server objects). */
+  readonly #current = new Map<ServerAddress, UdpChannel>();
+  readonly onStray: () => void;
   readonly #nextId: () => number;
 
   /**
@@ -104,21 +112,21 @@ export class UdpPool {
    */
   constructor(maxQueries: number, onStray: () => void, nextId: () => number = newQueryId) {
     this.maxQueries = maxQueries;
-    this.#onStray = onStray;
+    this.onStray = onStray;
     this.#nextId = nextId;
   }
 
   lease(server: ServerAddress, waiter: UdpWaiter): UdpLease {
-    const key = `${server.address} ${server.port}`;
-    let channel = this.#current.get(key);
+    let channel = this.#current.get(server);
     if (!channel || channel.issued >= this.maxQueries) {
-      channel = new UdpChannel(server, this.#nextId, this.#onStray, (closed) => this.#forget(key, closed));
-      this.#current.set(key, channel);
+      channel = new UdpChannel(server, this);
+      this.#current.set(server, channel);
     }
-    return channel.lease(waiter);
+    return channel.lease(waiter, this.#nextId);
   }
 
-  #forget(key: string, channel: UdpChannel): void {
-    if (this.#current.get(key) === channel) this.#current.delete(key);
+  /** A channel closed: new queries to its server need a new socket. */
+  forget(server: ServerAddress, channel: UdpChannel): void {
+    if (this.#current.get(server) === channel) this.#current.delete(server);
   }
 }
