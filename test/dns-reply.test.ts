@@ -91,6 +91,44 @@ t.test('10,000 malformed replies: no throw, nothing accepted that could change a
   t.ok(acceptedBenign > 100, 'byte flips in TTL and address bytes keep a usable reply');
 });
 
+t.test('decodeReply after the question check gives exactly what dns-packet decode gives, on 10,000 replies', async (t) => {
+  let compared = 0;
+  let differ = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const packet = i % 5 === 0 ? reply({ flags: randomInt(0, 16), authorities: [SOA], additionals: [OPT] }) : malformed(i);
+    if (!matchesQuery(packet, sent)) continue;
+    compared++;
+    const want = reference(packet);
+    if (!sameDecoding(decodeReply(packet, sent.questionEnd), want) || !sameDecoding(decodeReply(packet), want)) differ++;
+  }
+  t.equal(differ, 0, 'same records, same RCODE, same refusals');
+  t.ok(compared > 3000, `${compared} replies passed the question check and were compared`);
+});
+
+const SOA: dnsPacket.Answer = {
+  name: 'example.test',
+  type: 'SOA',
+  ttl: 60,
+  data: { mname: 'ns.example.test', rname: 'host.example.test', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 },
+};
+const OPT: dnsPacket.Answer = { name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] };
+
+/** dns-packet's whole-message decode, with the same length check. */
+function reference(packet: Buffer): dnsPacket.DecodedPacket | undefined {
+  try {
+    const decoded = dnsPacket.decode(packet);
+    return dnsPacket.decode.bytes <= packet.length ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameDecoding(ours: ReturnType<typeof decodeReply>, want: dnsPacket.DecodedPacket | undefined): boolean {
+  if (!ours || !want) return ours === want;
+  const { rcode, answers, authorities, additionals } = want as dnsPacket.DecodedPacket & { rcode: string };
+  return JSON.stringify(ours) === JSON.stringify({ rcode, answers, authorities, additionals });
+}
+
 let acceptedBenign = 0;
 const PACKET_FORGERIES = FORGERIES.filter((f) => f !== 'wrong-port');
 /** Random bytes, cut headers, loops, lying counts and byte flips of a real reply. */

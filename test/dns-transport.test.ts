@@ -7,18 +7,32 @@ import { CancelScope } from '../lib/dns/cancel.js';
 import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { lengthPrefixed, tcpExchange } from '../lib/dns/tcp.js';
 import type { TransportOptions } from '../lib/dns/transport.js';
-import { UdpPool } from '../lib/dns/udp-pool.js';
+import { UdpPool, type UdpLease, type UdpWaiter } from '../lib/dns/udp-pool.js';
 import { acceptReply, udpExchange } from '../lib/dns/udp.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
+import { ManualClock } from './helpers/manual-clock.js';
 import { fixtureZones } from './helpers/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());
 
-function options(scope = new CancelScope()): TransportOptions & { ignored: number } {
-  const o = { clock: systemClock, deadline: systemClock.now() + 2000, scope, ignored: 0, onIgnored: () => void o.ignored++ };
+function options(scope = new CancelScope()): TransportOptions & { ignored: number; timeouts: number } {
+  const o = {
+    clock: systemClock,
+    deadline: systemClock.now() + 2000,
+    scope,
+    ignored: 0,
+    timeouts: 0,
+    onIgnored: () => void o.ignored++,
+    onTimeout: () => void o.timeouts++,
+  };
   return o;
 }
+
+/** TCP after a truncated reply is the caller's business; these round trips never need it. */
+const noTcp = (): never => {
+  throw new Error('no truncated reply expected');
+};
 
 const question = makeQuestion('www.example.test', 'A');
 
@@ -30,14 +44,14 @@ t.test('a round trip already cancelled rejects at once and sends nothing', async
   t.equal(scope.reason, reason);
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
-  await t.rejects(udpExchange(pool, srv.address, question, 1232, options(scope)), reason);
+  await t.rejects(udpExchange(pool, srv.address, question, 1232, options(scope), noTcp), reason);
   await t.rejects(tcpExchange(srv.address, buildQuery(question, 1232), options(scope)), reason);
   t.equal(srv.count(), 0);
 });
 
 t.test('UDP: a reply is accepted, the socket closes when its last query ends', async (t) => {
   const pool = new UdpPool(16, () => {});
-  const result = await udpExchange(pool, srv.address, question, 1232, options());
+  const result = await udpExchange(pool, srv.address, question, 1232, options(), noTcp);
   t.equal(result.kind, 'reply');
 });
 
@@ -47,9 +61,9 @@ t.test('a query on a socket already connected is sent at once; a silent one is c
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
   const scope = new CancelScope();
-  const silent = udpExchange(pool, srv.address, makeQuestion('silent.example.test', 'A'), 1232, options(scope));
+  const silent = udpExchange(pool, srv.address, makeQuestion('silent.example.test', 'A'), 1232, options(scope), noTcp);
   await new Promise((resolve) => setTimeout(resolve, 20)); // the socket is connected by now
-  const answered = await udpExchange(pool, srv.address, question, 1232, options());
+  const answered = await udpExchange(pool, srv.address, question, 1232, options(), noTcp);
   t.equal(answered.kind, 'reply', 'second query shared the socket');
   t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'one source port for both');
   scope.cancel(new Error('enough'));
@@ -70,8 +84,8 @@ t.test('acceptReply: only from the server address and port (whatever the kernel 
 
 t.test('the pool never gives two waiting queries on one socket the same ID', async (t) => {
   const draws = [5, 5, 5, 9, 5, 11];
-  const pool = new UdpPool(16, () => {}, () => draws.shift()!);
-  const waiter = { onMessage: () => {}, onError: () => {} };
+  const pool = new UdpPool(16, () => {}, systemClock, () => draws.shift()!);
+  const waiter = { deadline: Number.POSITIVE_INFINITY, onMessage: () => {}, onError: () => {}, onTimeout: () => {} };
   const a = pool.lease(srv.address, waiter);
   const b = pool.lease(srv.address, waiter);
   t.same([a.id, b.id], [5, 9]);
@@ -80,6 +94,34 @@ t.test('the pool never gives two waiting queries on one socket the same ID', asy
   t.equal(c.id, 5, 'a released ID may be used again');
   b.release();
   c.release();
+});
+
+t.test('a socket keeps one timer, moved to the earliest deadline; each query times out at its own', async (t) => {
+  const clock = new ManualClock();
+  const pool = new UdpPool(16, () => {}, clock);
+  const timedOut: string[] = [];
+  const leases = new Map<string, UdpLease>();
+  const waiter = (name: string, deadline: number): UdpWaiter => ({
+    deadline,
+    onMessage: () => {},
+    onError: () => {},
+    onTimeout: () => {
+      timedOut.push(name);
+      leases.get(name)!.release();
+    },
+  });
+  leases.set('late', pool.lease(srv.address, waiter('late', 5000)));
+  t.same(clock.pending, [5000]);
+  leases.set('early', pool.lease(srv.address, waiter('early', 2000)));
+  t.same(clock.pending, [2000], 'moved to the earlier deadline');
+  clock.advance(1999);
+  t.same(timedOut, []);
+  clock.advance(1);
+  t.same(timedOut, ['early']);
+  t.same(clock.pending, [3000], 'then on to the next');
+  clock.advance(3000);
+  t.same(timedOut, ['early', 'late']);
+  t.same(clock.pending, [], 'gone with the socket');
 });
 
 t.test('TCP: frames after the accepted reply in the same chunk are not looked at', async (t) => {

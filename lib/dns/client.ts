@@ -34,6 +34,7 @@ export class DnsClient implements Upstream {
   readonly #inflight = new Set<QueryScope>();
   readonly #udpPool: UdpPool;
   readonly #onIgnored = (): void => void this.#stats.ignoredReplies++;
+  readonly #onTimeout = (): void => void this.#stats.timeouts++;
   /** `Answer.server` of each configured server, made once. */
   readonly #serverKeys: Map<ServerAddress, string>;
   #nextServer = 0;
@@ -41,7 +42,7 @@ export class DnsClient implements Upstream {
 
   constructor(options: DnsClientOptions) {
     this.#config = resolveOptions(options);
-    this.#udpPool = new UdpPool(this.#config.udpMaxQueries, this.#onIgnored);
+    this.#udpPool = new UdpPool(this.#config.udpMaxQueries, this.#onIgnored, this.#config.clock);
     this.#serverKeys = new Map(this.#config.servers.map((server) => [server, serverKey(server)]));
   }
 
@@ -112,6 +113,7 @@ export class DnsClient implements Upstream {
       stats: this.#stats,
       udpPool: this.#udpPool,
       onIgnored: this.#onIgnored,
+      onTimeout: this.#onTimeout,
     };
     const plan = { servers, attempts, first: rotate ? this.#nextServer++ % servers.length : 0 };
     // Names asked so far, lower-cased; interpret() adds the name asked, so the first

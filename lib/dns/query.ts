@@ -76,20 +76,21 @@ function writeOpt(packet: Buffer, offset: number, udpPayloadSize: number): void 
  * Callers validate names; this only refuses what cannot be put on the wire.
  */
 export function encodeName(name: string, type?: RecordType): Buffer {
-  const text = Buffer.from(name, 'utf8');
-  if (text.length === 0) return Buffer.from([0]); // the root
-  const wire = Buffer.allocUnsafe(text.length + 2); // each dot becomes a length byte, plus the first and the 0
-  if (wire.length > 255) throw badName(name, type);
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && text[i] !== 0x2e) continue;
-    const length = i - start;
+  if (name.length === 0) return Buffer.from([0]); // the root
+  // The text goes in at offset 1; each dot then becomes the length of the label before it.
+  const octets = Buffer.byteLength(name, 'utf8');
+  if (octets + 2 > 255) throw badName(name, type);
+  const wire = Buffer.allocUnsafe(octets + 2);
+  wire.write(name, 1, 'utf8');
+  let lengthAt = 0;
+  for (let i = 1; i <= octets + 1; i++) {
+    if (i <= octets && wire[i] !== 0x2e) continue;
+    const length = i - lengthAt - 1;
     if (length === 0 || length > 63) throw badName(name, type);
-    wire[start] = length;
-    text.copy(wire, start + 1, start, i);
-    start = i + 1;
+    wire[lengthAt] = length;
+    lengthAt = i;
   }
-  wire[text.length + 1] = 0;
+  wire[octets + 1] = 0;
   return wire;
 }
 

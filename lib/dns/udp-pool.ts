@@ -6,17 +6,24 @@
  * once too. So a port serves a handful of queries at most, while a burst of queries
  * shares the cost of opening sockets. `maxQueries: 1` gives a fresh socket per query.
  * Since a socket lives only while a query waits on it, cancelling every query (as
- * `DnsClient#close` does) closes every socket.
+ * `DnsClient#close` does) closes every socket, and with it its timer.
+ *
+ * Deadlines are kept per socket too: one timer, set for the earliest deadline of the
+ * queries waiting there, instead of a timer per query (which cost ~3% of the benchmark).
  */
 import dgram from 'node:dgram';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { newQueryId } from './query.js';
 import { literalLookup } from './transport.js';
 import type { ServerAddress } from './types.js';
 
 /** One query waiting on a socket. */
 export interface UdpWaiter {
+  /** `clock.now()` value at which `onTimeout` is called, unless the query ended before. */
+  readonly deadline: number;
   onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void;
   onError(err: Error): void;
+  onTimeout(): void;
 }
 
 /** A query's hold on a socket: its ID there, a way to send, and to let go. */
@@ -46,6 +53,9 @@ class UdpChannel {
   #connected = false;
   #unsent: Buffer[] = [];
   #closed = false;
+  #timer: TimerHandle | undefined;
+  /** When the timer fires; later than every waiter's deadline only once they ended. */
+  #timerAt = Number.POSITIVE_INFINITY;
   issued = 0;
 
   constructor(server: ServerAddress, pool: UdpPool) {
@@ -61,11 +71,12 @@ class UdpChannel {
     });
   }
 
-  lease(waiter: UdpWaiter, nextId: () => number): UdpLease {
+  lease(waiter: UdpWaiter): UdpLease {
     this.issued++;
-    let id = nextId();
-    while (this.#waiters.has(id)) id = nextId(); // at most maxQueries (<= 1000) of 65536 are taken
+    let id = this.#pool.nextId();
+    while (this.#waiters.has(id)) id = this.#pool.nextId(); // at most maxQueries (<= 1000) of 65536 are taken
     this.#waiters.set(id, waiter);
+    if (waiter.deadline < this.#timerAt) this.#arm(waiter.deadline);
     return new UdpLease(this, id);
   }
 
@@ -83,8 +94,35 @@ class UdpChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#disarm();
     this.#socket.close();
     this.#pool.forget(this.#server, this);
+  }
+
+  #arm(at: number): void {
+    const { clock } = this.#pool;
+    this.#disarm();
+    this.#timerAt = at;
+    this.#timer = clock.setTimeout(() => this.#expire(), Math.max(0, at - clock.now()));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) this.#pool.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Times out every waiter due by now, then waits for the next deadline (if any is left). */
+  #expire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = this.#pool.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const waiter of [...this.#waiters.values()]) {
+      if (waiter.deadline <= now) waiter.onTimeout();
+      else if (waiter.deadline < next) next = waiter.deadline;
+    }
+    if (!this.#closed && next < Number.POSITIVE_INFINITY) this.#arm(next);
   }
 
   #dispatch(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -101,19 +139,19 @@ class UdpChannel {
 
 export class UdpPool {
   readonly maxQueries: number;
+  readonly clock: Clock;
+  /** Counts replies no query waits for (late, forged, or not DNS at all). */
+  readonly onStray: () => void;
+  /** Draws query IDs (a seam for tests). */
+  readonly nextId: () => number;
   /** The socket new queries to a server go to (keyed by the client's own server objects). */
   readonly #current = new Map<ServerAddress, UdpChannel>();
-  readonly onStray: () => void;
-  readonly #nextId: () => number;
 
-  /**
-   * `onStray` counts replies no query waits for (late, forged, or not DNS at all);
-   * `nextId` draws query IDs (a seam for tests).
-   */
-  constructor(maxQueries: number, onStray: () => void, nextId: () => number = newQueryId) {
+  constructor(maxQueries: number, onStray: () => void, clock: Clock = systemClock, nextId: () => number = newQueryId) {
     this.maxQueries = maxQueries;
     this.onStray = onStray;
-    this.#nextId = nextId;
+    this.clock = clock;
+    this.nextId = nextId;
   }
 
   lease(server: ServerAddress, waiter: UdpWaiter): UdpLease {
@@ -122,7 +160,7 @@ export class UdpPool {
       channel = new UdpChannel(server, this);
       this.#current.set(server, channel);
     }
-    return channel.lease(waiter, this.#nextId);
+    return channel.lease(waiter);
   }
 
   /** A channel closed: new queries to its server need a new socket. */

@@ -5,24 +5,28 @@
  * port is left at once.
  */
 import type dgram from 'node:dgram';
-import type { TimerHandle } from '../clock.js';
 import type { CancelListener } from './cancel.js';
 import { buildQuery, type Question, type SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
-import type { PacketResult, TransportOptions } from './transport.js';
+import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
 import type { ServerAddress } from './types.js';
 import type { UdpLease, UdpPool, UdpWaiter } from './udp-pool.js';
 
+/**
+ * Resolves with the reply, or a failure; a truncated reply resolves with what
+ * `onTruncated` gives instead (the TCP retry), so the caller awaits one promise per try.
+ */
 export function udpExchange(
   pool: UdpPool,
   server: ServerAddress,
   question: Question,
   udpPayloadSize: number,
   options: TransportOptions,
-): Promise<PacketResult> {
+  onTruncated: () => Promise<ReplyResult>,
+): Promise<ReplyResult> {
   return new Promise((resolve, reject) => {
     if (options.scope.reason) return reject(options.scope.reason);
-    new UdpTry(pool, server, question, udpPayloadSize, options, resolve, reject);
+    new UdpTry(pool, server, question, udpPayloadSize, options, onTruncated, resolve, reject);
   });
 }
 
@@ -32,12 +36,13 @@ export function udpExchange(
  * this runs once per query.
  */
 class UdpTry implements UdpWaiter, CancelListener {
+  readonly deadline: number;
   readonly #server: ServerAddress;
   readonly #options: TransportOptions;
+  readonly #onTruncated: () => Promise<ReplyResult>;
   readonly #lease: UdpLease;
   readonly #query: SentQuery;
-  readonly #timer: TimerHandle;
-  readonly #resolve: (result: PacketResult) => void;
+  readonly #resolve: (result: ReplyResult | Promise<ReplyResult>) => void;
   readonly #reject: (reason: Error) => void;
 
   constructor(
@@ -46,30 +51,39 @@ class UdpTry implements UdpWaiter, CancelListener {
     question: Question,
     udpPayloadSize: number,
     options: TransportOptions,
-    resolve: (result: PacketResult) => void,
+    onTruncated: () => Promise<ReplyResult>,
+    resolve: (result: ReplyResult | Promise<ReplyResult>) => void,
     reject: (reason: Error) => void,
   ) {
+    this.deadline = options.deadline;
     this.#server = server;
     this.#options = options;
+    this.#onTruncated = onTruncated;
     this.#resolve = resolve;
     this.#reject = reject;
     this.#lease = pool.lease(server, this);
     this.#query = buildQuery(question, udpPayloadSize, this.#lease.id);
-    const { clock } = options;
-    this.#timer = clock.setTimeout(() => this.#end({ kind: 'failure', code: 'ETIMEOUT' }), Math.max(0, options.deadline - clock.now()));
     options.scope.on(this);
     this.#lease.send(this.#query.packet);
   }
 
   onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const result = acceptReply(msg, rinfo, this.#server, this.#query);
-    if (result === undefined) this.#options.onIgnored();
-    else this.#end(result);
+    if (result === undefined) return this.#options.onIgnored();
+    this.#finish();
+    this.#resolve(result.kind === 'truncated' ? this.#onTruncated() : result);
   }
 
   /** ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server. */
   onError(err: Error): void {
-    this.#end({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+    this.#finish();
+    this.#resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+  }
+
+  onTimeout(): void {
+    this.#finish();
+    this.#options.onTimeout();
+    this.#resolve({ kind: 'failure', code: 'ETIMEOUT' });
   }
 
   cancelled(reason: Error): void {
@@ -77,13 +91,7 @@ class UdpTry implements UdpWaiter, CancelListener {
     this.#reject(reason);
   }
 
-  #end(result: PacketResult): void {
-    this.#finish();
-    this.#resolve(result);
-  }
-
   #finish(): void {
-    this.#options.clock.clearTimeout(this.#timer);
     this.#options.scope.off(this);
     this.#lease.release();
   }
