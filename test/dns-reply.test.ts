@@ -65,6 +65,7 @@ t.test('decodeReply gives undefined, never throws, on what dns-packet cannot rea
     { what: 'lying ANCOUNT', packet: withCount(good, 6, 40) },
     { what: 'compression loop', packet: forge('compression-loop', query) },
     { what: 'pointer forward', packet: pointer(good, 0x3fff) },
+    { what: 'A data read as HINFO: its strings run past the end', packet: withCount(good, sent.questionEnd + 18, 13) },
   ];
   for (const c of cases) t.equal(decodeReply(c.packet), undefined, c.what);
 });

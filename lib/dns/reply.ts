@@ -82,7 +82,8 @@ export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply |
         offset += record.decode.bytes;
       }
     }
-    if (offset > reply.length) return undefined;
+    // Written so that NaN (dns-packet's length of a string read past the end) fails too.
+    if (!(offset <= reply.length)) return undefined;
     return { rcode: RCODE_NAMES[reply[3]! & 0x0f]!, answers: sections[0]!, authorities: sections[1]!, additionals: sections[2]! };
   } catch {
     return undefined;
