@@ -49,6 +49,20 @@ t.test('a round trip already cancelled rejects at once and sends nothing', async
   t.equal(srv.count(), 0);
 });
 
+t.test('a cancel scope has one listener at a time: a second is a bug, not a silent leak', async (t) => {
+  const scope = new CancelScope();
+  const heard: string[] = [];
+  const first = { cancelled: () => void heard.push('first') };
+  const second = { cancelled: () => void heard.push('second') };
+  scope.on(first);
+  t.throws(() => scope.on(second), /already listening/);
+  scope.off(second); // not the listener: nothing changes
+  scope.off(first);
+  scope.on(second);
+  scope.cancel(new Error('stop'));
+  t.same(heard, ['second']);
+});
+
 t.test('UDP: a reply is accepted, the socket closes when its last query ends', async (t) => {
   const pool = new UdpPool(16, () => {});
   const result = await udpExchange(pool, srv.address, question, 1232, options(), noTcp);
