@@ -14,7 +14,7 @@ t.test('a query decodes as one question with RD and an EDNS0 OPT of the asked pa
     { name: `${'x'.repeat(63)}.test`, type: 'AAAA', size: 1232 },
   ];
   for (const c of cases) {
-    const sent = buildQuery(makeQuestion(c.name, c.type), c.size, 0xbeef);
+    const sent = buildQuery(makeQuestion(c.name, c.type, c.size), 0xbeef);
     const decoded = dnsPacket.decode(sent.packet) as dnsPacket.DecodedPacket & { rcode: string };
     t.equal(decoded.id, 0xbeef, `${c.name}: id`);
     t.equal(decoded.type, 'query', `${c.name}: QR clear`);
@@ -61,5 +61,16 @@ t.test('query IDs come from the CSPRNG: spread over 16 bits, not sequential', as
   t.ok(new Set(steps).size > 1900, 'no fixed step between consecutive IDs');
   t.ok(ids.filter((id) => id < 0x8000).length > 800, 'both halves of the range used');
   t.ok(ids.filter((id) => id >= 0x8000).length > 800);
-  t.not(buildQuery(makeQuestion('a.test', 'A'), 1232).id, undefined, 'buildQuery picks an ID when none is given');
+  t.not(buildQuery(makeQuestion('a.test', 'A')).id, undefined, 'buildQuery picks an ID when none is given');
+});
+
+t.test('each try gets its own copy of the query: IDs never leak between tries', async (t) => {
+  const question = makeQuestion('www.example.test', 'A');
+  const first = buildQuery(question, 0x1111);
+  const second = buildQuery(question, 0x2222);
+  t.equal(first.packet.readUInt16BE(0), 0x1111);
+  t.equal(second.packet.readUInt16BE(0), 0x2222, 'the second try did not rewrite the first packet');
+  t.equal(question.template.readUInt16BE(0), 0, 'the template keeps ID 0');
+  t.same(first.packet.subarray(2), second.packet.subarray(2), 'the rest is the same query');
+  t.equal(first.questionEnd, question.questionEnd);
 });

@@ -6,7 +6,7 @@ import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { decodeReply, isTruncated, matchesQuery } from '../lib/dns/reply.js';
 import { FORGERIES, POISON_A, forge } from './helpers/fake-dns-forgery.js';
 
-const sent = buildQuery(makeQuestion('www.example.test', 'A'), 1232, 0x1234);
+const sent = buildQuery(makeQuestion('www.example.test', 'A'), 0x1234);
 const query = dnsPacket.decode(sent.packet);
 
 type Packet = dnsPacket.Packet;
@@ -42,7 +42,7 @@ t.test('matchesQuery accepts only a reply with our ID, QR and our question (RFC 
 
 t.test('a case difference outside ASCII letters is a different name', async (t) => {
   // 0x5b '[' and 0x7b '{' differ by the 0x20 bit but are not letters.
-  const a = buildQuery(makeQuestion('a[b.test', 'A'), 1232, 7);
+  const a = buildQuery(makeQuestion('a[b.test', 'A'), 7);
   const b = Buffer.from(a.packet);
   b[2] = 0x81; // QR
   b[14] = 0x7b; // '[' -> '{'

@@ -44,8 +44,8 @@ t.test('a round trip already cancelled rejects at once and sends nothing', async
   t.equal(scope.reason, reason);
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
-  await t.rejects(udpExchange(pool, srv.address, question, 1232, options(scope), noTcp), reason);
-  await t.rejects(tcpExchange(srv.address, buildQuery(question, 1232), options(scope)), reason);
+  await t.rejects(udpExchange(pool, srv.address, question, options(scope), noTcp), reason);
+  await t.rejects(tcpExchange(srv.address, buildQuery(question), options(scope)), reason);
   t.equal(srv.count(), 0);
 });
 
@@ -65,7 +65,7 @@ t.test('a cancel scope has one listener at a time: a second is a bug, not a sile
 
 t.test('UDP: a reply is accepted, the socket closes when its last query ends', async (t) => {
   const pool = new UdpPool(16, () => {});
-  const result = await udpExchange(pool, srv.address, question, 1232, options(), noTcp);
+  const result = await udpExchange(pool, srv.address, question, options(), noTcp);
   t.equal(result.kind, 'reply');
 });
 
@@ -75,9 +75,9 @@ t.test('a query on a socket already connected is sent at once; a silent one is c
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
   const scope = new CancelScope();
-  const silent = udpExchange(pool, srv.address, makeQuestion('silent.example.test', 'A'), 1232, options(scope), noTcp);
+  const silent = udpExchange(pool, srv.address, makeQuestion('silent.example.test', 'A'), options(scope), noTcp);
   await new Promise((resolve) => setTimeout(resolve, 20)); // the socket is connected by now
-  const answered = await udpExchange(pool, srv.address, question, 1232, options(), noTcp);
+  const answered = await udpExchange(pool, srv.address, question, options(), noTcp);
   t.equal(answered.kind, 'reply', 'second query shared the socket');
   t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'one source port for both');
   scope.cancel(new Error('enough'));
@@ -85,7 +85,7 @@ t.test('a query on a socket already connected is sent at once; a silent one is c
 });
 
 t.test('acceptReply: only from the server address and port (whatever the kernel would let through)', async (t) => {
-  const sent = buildQuery(question, 1232, 0x7777);
+  const sent = buildQuery(question, 0x7777);
   const reply = Buffer.from(sent.packet);
   reply[2]! |= 0x80;
   const server = { address: 'fe80::1%eth0', port: 53, family: 6 as const };
@@ -139,7 +139,7 @@ t.test('a socket keeps one timer, moved to the earliest deadline; each query tim
 });
 
 t.test('TCP: frames after the accepted reply in the same chunk are not looked at', async (t) => {
-  const sent = buildQuery(question, 1232, 0x4242);
+  const sent = buildQuery(question, 0x4242);
   const real = dnsPacket.encode({
     type: 'response',
     id: 0x4242,

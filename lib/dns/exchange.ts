@@ -24,13 +24,11 @@ export interface ClientStats {
   timeouts: number;
 }
 
-/** What every try of one query shares; the counters are made once per client. */
+/** What every try shares: made once per client, so a query allocates none of it. */
 export interface TryContext {
   clock: Clock;
-  /** Milliseconds for this try, UDP and TCP together. */
+  /** Milliseconds for one try, UDP and TCP together. */
   timeout: number;
-  udpPayloadSize: number;
-  scope: CancelScope;
   udpPool: UdpPool;
   stats: ClientStats;
   /** Count an ignored reply and a timed-out try in `stats`. */
@@ -38,21 +36,21 @@ export interface TryContext {
   onTimeout(): void;
 }
 
-export function exchange(server: ServerAddress, question: Question, ctx: TryContext): Promise<ReplyResult> {
+export function exchange(server: ServerAddress, question: Question, ctx: TryContext, scope: CancelScope): Promise<ReplyResult> {
   const { stats } = ctx;
   const options: TransportOptions = {
     clock: ctx.clock,
     deadline: ctx.clock.now() + ctx.timeout,
-    scope: ctx.scope,
+    scope,
     onIgnored: ctx.onIgnored,
     onTimeout: ctx.onTimeout,
   };
   stats.queriesSent++;
   stats.udpQueries++;
-  return udpExchange(ctx.udpPool, server, question, ctx.udpPayloadSize, options, () => {
+  return udpExchange(ctx.udpPool, server, question, options, () => {
     stats.truncated++;
     stats.queriesSent++;
     stats.tcpQueries++;
-    return tcpExchange(server, buildQuery(question, ctx.udpPayloadSize), options);
+    return tcpExchange(server, buildQuery(question), options);
   });
 }

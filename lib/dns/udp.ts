@@ -20,13 +20,12 @@ export function udpExchange(
   pool: UdpPool,
   server: ServerAddress,
   question: Question,
-  udpPayloadSize: number,
   options: TransportOptions,
   onTruncated: () => Promise<ReplyResult>,
 ): Promise<ReplyResult> {
   return new Promise((resolve, reject) => {
     if (options.scope.reason) return reject(options.scope.reason);
-    new UdpTry(pool, server, question, udpPayloadSize, options, onTruncated, resolve, reject);
+    new UdpTry(pool, server, question, options, onTruncated, resolve, reject);
   });
 }
 
@@ -49,7 +48,6 @@ class UdpTry implements UdpWaiter, CancelListener {
     pool: UdpPool,
     server: ServerAddress,
     question: Question,
-    udpPayloadSize: number,
     options: TransportOptions,
     onTruncated: () => Promise<ReplyResult>,
     resolve: (result: ReplyResult | Promise<ReplyResult>) => void,
@@ -62,7 +60,7 @@ class UdpTry implements UdpWaiter, CancelListener {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#lease = pool.lease(server, this);
-    this.#query = buildQuery(question, udpPayloadSize, this.#lease.id);
+    this.#query = buildQuery(question, this.#lease.id);
     options.scope.on(this);
     this.#lease.send(this.#query.packet);
   }
