@@ -185,7 +185,7 @@ class QueryScope extends CancelScope {
 
 /** Without a search list only the trailing dot matters (as in searchCandidates). */
 function trimDot(name: string): string {
-  return name.endsWith('.') ? name.slice(0, -1) : name;
+  return name.charCodeAt(name.length - 1) === 0x2e ? name.slice(0, -1) : name;
 }
 
 

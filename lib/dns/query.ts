@@ -15,8 +15,9 @@ const HEADER_BYTES = 12;
 const OPT_BYTES = 11;
 
 /**
- * One (name, type) to ask, with its whole query encoded once (ID 0): each try sends a
- * copy under its own ID, over UDP or TCP.
+ * One (name, type) to ask, with its whole query encoded once: the first try sends it
+ * under its ID; any later try (next server, attempt, TCP) sends a copy under its own, so
+ * a packet once handed out is never written again.
  */
 export interface Question {
   name: string;
@@ -24,6 +25,8 @@ export interface Question {
   template: Buffer;
   /** Offset just past the question section. */
   questionEnd: number;
+  /** Whether a try has taken `template` as its packet. */
+  sent: boolean;
 }
 
 /** Throws DnsError EBADNAME when the name cannot be put on the wire. */
@@ -40,7 +43,7 @@ export function makeQuestion(name: string, type: RecordType, udpPayloadSize = 12
   packet.writeUInt16BE(TYPE_CODES[type], questionEnd - 4);
   packet.writeUInt16BE(CLASS_IN, questionEnd - 2);
   writeOpt(packet, questionEnd, udpPayloadSize);
-  return { name, type, template: packet, questionEnd };
+  return { name, type, template: packet, questionEnd, sent: false };
 }
 
 /** A query as sent: what a reply must echo to be accepted. */
@@ -62,11 +65,15 @@ export function newQueryId(): number {
   return randomInt(0, 0x10000);
 }
 
-/** The question's query under `id`: a copy of its template, so no packet is ever shared. */
+/** The question's query under `id`: the template itself the first time, then copies. */
 export function buildQuery(question: Question, id = newQueryId()): SentQuery {
   const { name, type, template, questionEnd } = question;
-  const packet = Buffer.allocUnsafe(template.length);
-  packet.set(template, 0);
+  let packet = template;
+  if (question.sent) {
+    packet = Buffer.allocUnsafe(template.length);
+    packet.set(template, 0);
+  }
+  question.sent = true;
   packet.writeUInt16BE(id, 0);
   return { id, name, type, packet, questionEnd };
 }
