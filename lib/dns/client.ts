@@ -188,7 +188,6 @@ function trimDot(name: string): string {
   return name.charCodeAt(name.length - 1) === 0x2e ? name.slice(0, -1) : name;
 }
 
-
 function badName(hostname: string, rrtype: RecordType): never {
   throw new DnsError('EBADNAME', { hostname, rrtype });
 }

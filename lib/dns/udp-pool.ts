@@ -103,7 +103,9 @@ class UdpChannel {
     const { clock } = this.#pool;
     this.#disarm();
     this.#timerAt = at;
-    this.#timer = clock.setTimeout(() => this.#expire(), Math.max(0, at - clock.now()));
+    // Whole milliseconds: Node keeps a timer list per distinct delay, so fractional delays
+    // (deadlines come from performance.now()) would each make a list of their own.
+    this.#timer = clock.setTimeout(() => this.#expire(), Math.ceil(Math.max(0, at - clock.now())));
   }
 
   #disarm(): void {
