@@ -1,8 +1,8 @@
 /**
  * Packet round trip: one query over a connected UDP socket bound to port 0 (see
- * udp-pool.ts for how sockets are shared and retired). Connecting makes the kernel drop datagrams
- * from other sources and report ICMP port unreachable as ECONNREFUSED, so a closed server
- * port is left at once.
+ * udp-pool.ts for how sockets are shared and retired, and how their one timer keeps each
+ * query's deadline). Connecting makes the kernel drop datagrams from other sources and
+ * report ICMP port unreachable as ECONNREFUSED, so a closed server port is left at once.
  */
 import type dgram from 'node:dgram';
 import type { CancelListener } from './cancel.js';
