@@ -84,6 +84,33 @@ t.test('a query on a socket already connected is sent at once; a silent one is c
   await t.rejects(silent, { message: 'enough' });
 });
 
+t.test('a socket that cannot connect fails its queries with its error at once, and closes', async (t) => {
+  const before = await settledUdpSockets();
+  // An IPv6 address on an IPv4 socket: connect() fails in the kernel call; nothing is sent.
+  const pool = new UdpPool(16, () => {});
+  const server = { address: '::1', port: srv.address.port, family: 4 as const };
+  const o = options();
+  const started = performance.now();
+  const result = await udpExchange(pool, server, question, o, noTcp);
+  t.match(result, { kind: 'failure', code: 'ECONNREFUSED', cause: { code: 'EINVAL', syscall: 'connect' } });
+  t.ok(performance.now() - started < 1000, 'not a timeout');
+  t.equal(o.timeouts, 0);
+  t.equal(await settledUdpSockets(), before, 'the socket is closed');
+});
+
+/** UDP sockets of this process once closing ones are gone (a handle goes a loop turn after close()). */
+async function settledUdpSockets(): Promise<number> {
+  const count = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'UDPWrap').length;
+  let last = count();
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const now = count();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 t.test('acceptReply: only from the server address and port (whatever the kernel would let through)', async (t) => {
   const sent = buildQuery(question, 0x7777);
   const reply = Buffer.from(sent.packet);

@@ -65,10 +65,13 @@ class UdpChannel {
     this.#socket.on('message', (msg, rinfo) => this.#dispatch(msg, rinfo));
     // ICMP port unreachable (ECONNREFUSED) or any socket error: every query here fails.
     this.#socket.on('error', (err) => this.#fail(err));
-    this.#socket.connect(server.port, server.address, () => {
-      this.#connected = true;
-      for (const packet of this.#unsent.splice(0)) this.send(packet);
-    });
+    // literalLookup answers at once, so Node connects (or fails, then emits 'error') within
+    // connect(). No callback: Node would call it with a failure too, and sending then threw
+    // out of a tick (a crash, e.g. an IPv6 server without an IPv6 route). The queries of
+    // this tick go out from a microtask, so one cancelled in the tick it was made never
+    // reaches the wire.
+    this.#socket.connect(server.port, server.address);
+    queueMicrotask(() => this.#flush());
   }
 
   lease(waiter: UdpWaiter): UdpLease {
@@ -84,6 +87,19 @@ class UdpChannel {
     // No callback: send errors come as 'error' events, handled above; saves a tick per query.
     if (!this.#connected) this.#unsent.push(packet);
     else if (!this.#closed) this.#socket.send(packet);
+  }
+
+  #flush(): void {
+    if (this.#closed) return;
+    if (!isConnected(this.#socket)) {
+      // Connecting failed: the 'error' event follows. (Or connected later, which Node 20
+      // does not do with a synchronous lookup: then wait for it.)
+      /* c8 ignore next */
+      this.#socket.once('connect', () => this.#flush());
+      return;
+    }
+    this.#connected = true;
+    for (const packet of this.#unsent.splice(0)) this.#socket.send(packet);
   }
 
   release(id: number): void {
@@ -136,6 +152,15 @@ class UdpChannel {
   #fail(err: Error): void {
     for (const waiter of [...this.#waiters.values()]) waiter.onError(err);
     this.close();
+  }
+}
+
+function isConnected(socket: dgram.Socket): boolean {
+  try {
+    socket.remoteAddress();
+    return true;
+  } catch {
+    return false;
   }
 }
 
