@@ -50,7 +50,8 @@ export class DnsClient implements Upstream {
     this.#config = config;
     this.#udpPool = new UdpPool(config.udpMaxQueries, onIgnored, config.clock);
     const { servers, attempts, clock, timeout } = config;
-    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, stats, onIgnored, onTimeout: () => void stats.timeouts++ };
+    const onTimeout = (): void => void stats.timeouts++;
+    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, stats, onIgnored, onTimeout };
     this.#serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
   }
 
@@ -147,7 +148,8 @@ export class DnsClient implements Upstream {
       for (const name of outcome.cnames) cnames.push(name);
       ttl = Math.min(ttl, outcome.ttl);
       if (outcome.kind === 'records') {
-        const answer: Answer = { name: candidate.name, type, records: outcome.records, ttl, cnames, server: this.#serverKeys.get(server)!, source: 'dns' };
+        const { records } = outcome;
+        const answer: Answer = { name: candidate.name, type, records, ttl, cnames, server: this.#serverKeys.get(server)!, source: 'dns' };
         return { kind: 'answer', answer };
       }
       visited ??= new Set([asciiLower(candidate.name)]);

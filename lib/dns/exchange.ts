@@ -36,7 +36,12 @@ export interface TryContext {
   onTimeout(): void;
 }
 
-export function exchange(server: ServerAddress, question: Question, ctx: TryContext, scope: CancelScope): Promise<ReplyResult> {
+export function exchange(
+  server: ServerAddress,
+  question: Question,
+  ctx: TryContext,
+  scope: CancelScope,
+): Promise<ReplyResult> {
   const { stats } = ctx;
   const options: TransportOptions = {
     clock: ctx.clock,
