@@ -58,6 +58,30 @@ t.test('per-try timeouts run on the injected clock: timeout × attempts, no real
   client.close();
 });
 
+t.test('one timer per socket: set for its earliest deadline, moved to the next, cleared with the socket', async (t) => {
+  const clock = new ManualClock();
+  const client = new DnsClient({ servers: [srv.address], timeout: 5000, attempts: 1, clock });
+  srv.resetCounts();
+  const first = client.query('silent.example.test', 'A');
+  await until(() => srv.count('silent.example.test', 'A', 'udp') === 1);
+  t.same(clock.pending, [5000], 'one timer for the first query');
+  clock.advance(1000);
+  const second = client.query('silent.example.test', 'AAAA');
+  await until(() => srv.count('silent.example.test', 'AAAA', 'udp') === 1);
+  t.same(clock.pending, [5000], 'a later deadline on the same socket adds no timer');
+  clock.advance(4000);
+  await t.rejects(first, { code: 'ETIMEOUT' });
+  t.same(clock.pending, [1000], 'the timer now waits for the second deadline');
+  const answered = await client.query('www.example.test', 'A');
+  t.ok(answered.records.length > 0);
+  t.same(clock.pending, [1000], 'an answered query leaves it as it was');
+  t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'all three on one socket');
+  client.close();
+  await t.rejects(second, { code: 'ECANCELLED' });
+  t.same(clock.pending, [], 'closing the socket cleared its timer');
+  t.equal(client.stats().timeouts, 1);
+});
+
 t.test('abort: AbortError at once, sockets and timers released', async (t) => {
   const baseline = await quiet();
   const client = new DnsClient({ servers: [srv.address], timeout: 60_000 });

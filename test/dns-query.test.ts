@@ -14,7 +14,7 @@ t.test('a query decodes as one question with RD and an EDNS0 OPT of the asked pa
     { name: `${'x'.repeat(63)}.test`, type: 'AAAA', size: 1232 },
   ];
   for (const c of cases) {
-    const sent = buildQuery(makeQuestion(c.name, c.type), c.size, 0xbeef);
+    const sent = buildQuery(makeQuestion(c.name, c.type, c.size), 0xbeef);
     const decoded = dnsPacket.decode(sent.packet) as dnsPacket.DecodedPacket & { rcode: string };
     t.equal(decoded.id, 0xbeef, `${c.name}: id`);
     t.equal(decoded.type, 'query', `${c.name}: QR clear`);
@@ -61,5 +61,20 @@ t.test('query IDs come from the CSPRNG: spread over 16 bits, not sequential', as
   t.ok(new Set(steps).size > 1900, 'no fixed step between consecutive IDs');
   t.ok(ids.filter((id) => id < 0x8000).length > 800, 'both halves of the range used');
   t.ok(ids.filter((id) => id >= 0x8000).length > 800);
-  t.not(buildQuery(makeQuestion('a.test', 'A'), 1232).id, undefined, 'buildQuery picks an ID when none is given');
+  t.not(buildQuery(makeQuestion('a.test', 'A')).id, undefined, 'buildQuery picks an ID when none is given');
+});
+
+t.test('a packet handed to a try is never written again: later tries get copies', async (t) => {
+  const question = makeQuestion('www.example.test', 'A');
+  const first = buildQuery(question, 0x1111);
+  const second = buildQuery(question, 0x2222);
+  const third = buildQuery(question, 0x3333);
+  t.equal(first.packet, question.template, 'the first try takes the encoded query itself');
+  t.equal(first.packet.readUInt16BE(0), 0x1111, 'later tries did not rewrite the first packet');
+  t.equal(second.packet.readUInt16BE(0), 0x2222);
+  t.equal(third.packet.readUInt16BE(0), 0x3333);
+  t.same(first.packet.subarray(2), third.packet.subarray(2), 'the rest is the same query');
+  third.packet[13] = 0x58;
+  t.equal(second.packet[13], first.packet[13], 'copies share no memory');
+  t.equal(first.questionEnd, question.questionEnd);
 });

@@ -6,7 +6,7 @@ import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { decodeReply, isTruncated, matchesQuery } from '../lib/dns/reply.js';
 import { FORGERIES, POISON_A, forge } from './helpers/fake-dns-forgery.js';
 
-const sent = buildQuery(makeQuestion('www.example.test', 'A'), 1232, 0x1234);
+const sent = buildQuery(makeQuestion('www.example.test', 'A'), 0x1234);
 const query = dnsPacket.decode(sent.packet);
 
 type Packet = dnsPacket.Packet;
@@ -42,7 +42,7 @@ t.test('matchesQuery accepts only a reply with our ID, QR and our question (RFC 
 
 t.test('a case difference outside ASCII letters is a different name', async (t) => {
   // 0x5b '[' and 0x7b '{' differ by the 0x20 bit but are not letters.
-  const a = buildQuery(makeQuestion('a[b.test', 'A'), 1232, 7);
+  const a = buildQuery(makeQuestion('a[b.test', 'A'), 7);
   const b = Buffer.from(a.packet);
   b[2] = 0x81; // QR
   b[14] = 0x7b; // '[' -> '{'
@@ -65,6 +65,7 @@ t.test('decodeReply gives undefined, never throws, on what dns-packet cannot rea
     { what: 'lying ANCOUNT', packet: withCount(good, 6, 40) },
     { what: 'compression loop', packet: forge('compression-loop', query) },
     { what: 'pointer forward', packet: pointer(good, 0x3fff) },
+    { what: 'A data read as HINFO: its strings run past the end', packet: withCount(good, sent.questionEnd + 18, 13) },
   ];
   for (const c of cases) t.equal(decodeReply(c.packet), undefined, c.what);
 });
@@ -90,6 +91,44 @@ t.test('10,000 malformed replies: no throw, nothing accepted that could change a
   t.equal(accepted, acceptedBenign, 'only the benign mutations produce records');
   t.ok(acceptedBenign > 100, 'byte flips in TTL and address bytes keep a usable reply');
 });
+
+t.test('decodeReply after the question check gives exactly what dns-packet decode gives, on 10,000 replies', async (t) => {
+  let compared = 0;
+  let differ = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const packet = i % 5 === 0 ? reply({ flags: randomInt(0, 16), authorities: [SOA], additionals: [OPT] }) : malformed(i);
+    if (!matchesQuery(packet, sent)) continue;
+    compared++;
+    const want = reference(packet);
+    if (!sameDecoding(decodeReply(packet, sent.questionEnd), want) || !sameDecoding(decodeReply(packet), want)) differ++;
+  }
+  t.equal(differ, 0, 'same records, same RCODE, same refusals');
+  t.ok(compared > 3000, `${compared} replies passed the question check and were compared`);
+});
+
+const SOA: dnsPacket.Answer = {
+  name: 'example.test',
+  type: 'SOA',
+  ttl: 60,
+  data: { mname: 'ns.example.test', rname: 'host.example.test', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 },
+};
+const OPT: dnsPacket.Answer = { name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] };
+
+/** dns-packet's whole-message decode, with the same length check. */
+function reference(packet: Buffer): dnsPacket.DecodedPacket | undefined {
+  try {
+    const decoded = dnsPacket.decode(packet);
+    return dnsPacket.decode.bytes <= packet.length ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameDecoding(ours: ReturnType<typeof decodeReply>, want: dnsPacket.DecodedPacket | undefined): boolean {
+  if (!ours || !want) return ours === want;
+  const { rcode, answers, authorities, additionals } = want as dnsPacket.DecodedPacket & { rcode: string };
+  return JSON.stringify(ours) === JSON.stringify({ rcode, answers, authorities, additionals });
+}
 
 let acceptedBenign = 0;
 const PACKET_FORGERIES = FORGERIES.filter((f) => f !== 'wrong-port');

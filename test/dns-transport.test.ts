@@ -7,18 +7,32 @@ import { CancelScope } from '../lib/dns/cancel.js';
 import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { lengthPrefixed, tcpExchange } from '../lib/dns/tcp.js';
 import type { TransportOptions } from '../lib/dns/transport.js';
-import { UdpPool } from '../lib/dns/udp-pool.js';
+import { UdpPool, type UdpLease, type UdpWaiter } from '../lib/dns/udp-pool.js';
 import { acceptReply, udpExchange } from '../lib/dns/udp.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
+import { ManualClock } from './helpers/manual-clock.js';
 import { fixtureZones } from './helpers/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());
 
-function options(scope = new CancelScope()): TransportOptions & { ignored: number } {
-  const o = { clock: systemClock, deadline: systemClock.now() + 2000, scope, ignored: 0, onIgnored: () => void o.ignored++ };
+function options(scope = new CancelScope()): TransportOptions & { ignored: number; timeouts: number } {
+  const o = {
+    clock: systemClock,
+    deadline: systemClock.now() + 2000,
+    scope,
+    ignored: 0,
+    timeouts: 0,
+    onIgnored: () => void o.ignored++,
+    onTimeout: () => void o.timeouts++,
+  };
   return o;
 }
+
+/** TCP after a truncated reply is the caller's business; these round trips never need it. */
+const noTcp = (): never => {
+  throw new Error('no truncated reply expected');
+};
 
 const question = makeQuestion('www.example.test', 'A');
 
@@ -30,14 +44,28 @@ t.test('a round trip already cancelled rejects at once and sends nothing', async
   t.equal(scope.reason, reason);
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
-  await t.rejects(udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options(scope)), reason);
-  await t.rejects(tcpExchange(srv.address, buildQuery(question, 1232), options(scope)), reason);
+  await t.rejects(udpExchange(pool, srv.address, question, options(scope), noTcp), reason);
+  await t.rejects(tcpExchange(srv.address, buildQuery(question), options(scope)), reason);
   t.equal(srv.count(), 0);
+});
+
+t.test('a cancel scope has one listener at a time: a second is a bug, not a silent leak', async (t) => {
+  const scope = new CancelScope();
+  const heard: string[] = [];
+  const first = { cancelled: () => void heard.push('first') };
+  const second = { cancelled: () => void heard.push('second') };
+  scope.on(first);
+  t.throws(() => scope.on(second), /already listening/);
+  scope.off(second); // not the listener: nothing changes
+  scope.off(first);
+  scope.on(second);
+  scope.cancel(new Error('stop'));
+  t.same(heard, ['second']);
 });
 
 t.test('UDP: a reply is accepted, the socket closes when its last query ends', async (t) => {
   const pool = new UdpPool(16, () => {});
-  const result = await udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options());
+  const result = await udpExchange(pool, srv.address, question, options(), noTcp);
   t.equal(result.kind, 'reply');
 });
 
@@ -47,17 +75,44 @@ t.test('a query on a socket already connected is sent at once; a silent one is c
   srv.resetCounts();
   const pool = new UdpPool(16, () => {});
   const scope = new CancelScope();
-  const silent = udpExchange(pool, srv.address, (id) => buildQuery(makeQuestion('silent.example.test', 'A'), 1232, id), options(scope));
+  const silent = udpExchange(pool, srv.address, makeQuestion('silent.example.test', 'A'), options(scope), noTcp);
   await new Promise((resolve) => setTimeout(resolve, 20)); // the socket is connected by now
-  const answered = await udpExchange(pool, srv.address, (id) => buildQuery(question, 1232, id), options());
+  const answered = await udpExchange(pool, srv.address, question, options(), noTcp);
   t.equal(answered.kind, 'reply', 'second query shared the socket');
   t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'one source port for both');
   scope.cancel(new Error('enough'));
   await t.rejects(silent, { message: 'enough' });
 });
 
+t.test('a socket that cannot connect fails its queries with its error at once, and closes', async (t) => {
+  const before = await settledUdpSockets();
+  // An IPv6 address on an IPv4 socket: connect() fails in the kernel call; nothing is sent.
+  const pool = new UdpPool(16, () => {});
+  const server = { address: '::1', port: srv.address.port, family: 4 as const };
+  const o = options();
+  const started = performance.now();
+  const result = await udpExchange(pool, server, question, o, noTcp);
+  t.match(result, { kind: 'failure', code: 'ECONNREFUSED', cause: { code: 'EINVAL', syscall: 'connect' } });
+  t.ok(performance.now() - started < 1000, 'not a timeout');
+  t.equal(o.timeouts, 0);
+  t.equal(await settledUdpSockets(), before, 'the socket is closed');
+});
+
+/** UDP sockets of this process once closing ones are gone (a handle goes a loop turn after close()). */
+async function settledUdpSockets(): Promise<number> {
+  const count = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'UDPWrap').length;
+  let last = count();
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const now = count();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 t.test('acceptReply: only from the server address and port (whatever the kernel would let through)', async (t) => {
-  const sent = buildQuery(question, 1232, 0x7777);
+  const sent = buildQuery(question, 0x7777);
   const reply = Buffer.from(sent.packet);
   reply[2]! |= 0x80;
   const server = { address: 'fe80::1%eth0', port: 53, family: 6 as const };
@@ -70,8 +125,8 @@ t.test('acceptReply: only from the server address and port (whatever the kernel 
 
 t.test('the pool never gives two waiting queries on one socket the same ID', async (t) => {
   const draws = [5, 5, 5, 9, 5, 11];
-  const pool = new UdpPool(16, () => {}, () => draws.shift()!);
-  const waiter = { onMessage: () => {}, onError: () => {} };
+  const pool = new UdpPool(16, () => {}, systemClock, () => draws.shift()!);
+  const waiter = { deadline: Number.POSITIVE_INFINITY, onMessage: () => {}, onError: () => {}, onTimeout: () => {} };
   const a = pool.lease(srv.address, waiter);
   const b = pool.lease(srv.address, waiter);
   t.same([a.id, b.id], [5, 9]);
@@ -82,8 +137,36 @@ t.test('the pool never gives two waiting queries on one socket the same ID', asy
   c.release();
 });
 
+t.test('a socket keeps one timer, moved to the earliest deadline; each query times out at its own', async (t) => {
+  const clock = new ManualClock();
+  const pool = new UdpPool(16, () => {}, clock);
+  const timedOut: string[] = [];
+  const leases = new Map<string, UdpLease>();
+  const waiter = (name: string, deadline: number): UdpWaiter => ({
+    deadline,
+    onMessage: () => {},
+    onError: () => {},
+    onTimeout: () => {
+      timedOut.push(name);
+      leases.get(name)!.release();
+    },
+  });
+  leases.set('late', pool.lease(srv.address, waiter('late', 5000)));
+  t.same(clock.pending, [5000]);
+  leases.set('early', pool.lease(srv.address, waiter('early', 2000)));
+  t.same(clock.pending, [2000], 'moved to the earlier deadline');
+  clock.advance(1999);
+  t.same(timedOut, []);
+  clock.advance(1);
+  t.same(timedOut, ['early']);
+  t.same(clock.pending, [3000], 'then on to the next');
+  clock.advance(3000);
+  t.same(timedOut, ['early', 'late']);
+  t.same(clock.pending, [], 'gone with the socket');
+});
+
 t.test('TCP: frames after the accepted reply in the same chunk are not looked at', async (t) => {
-  const sent = buildQuery(question, 1232, 0x4242);
+  const sent = buildQuery(question, 0x4242);
   const real = dnsPacket.encode({
     type: 'response',
     id: 0x4242,

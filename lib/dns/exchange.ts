@@ -2,12 +2,14 @@
  * Exchange: one try of one question against one server. UDP first; a truncated reply is
  * thrown away whole (RFC 2181 §9) and the question asked again over TCP (RFC 1035 §4.2.1,
  * RFC 7766 §5). Both legs share the try's deadline, as Go's `exchange` does.
+ * Not an async function: the UDP round trip itself hands over to TCP on truncation, so a
+ * try costs one promise, not two.
  */
 import type { Clock } from '../clock.js';
 import type { CancelScope } from './cancel.js';
 import { buildQuery, type Question } from './query.js';
 import { tcpExchange } from './tcp.js';
-import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
+import type { ReplyResult, TransportOptions } from './transport.js';
 import type { ServerAddress } from './types.js';
 import { udpExchange } from './udp.js';
 import type { UdpPool } from './udp-pool.js';
@@ -22,36 +24,38 @@ export interface ClientStats {
   timeouts: number;
 }
 
+/** What every try shares: made once per client, so a query allocates none of it. */
 export interface TryContext {
   clock: Clock;
-  /** Milliseconds for this try, UDP and TCP together. */
+  /** Milliseconds for one try, UDP and TCP together. */
   timeout: number;
-  udpPayloadSize: number;
-  scope: CancelScope;
   udpPool: UdpPool;
   stats: ClientStats;
+  /** Count an ignored reply and a timed-out try in `stats`. */
+  onIgnored(): void;
+  onTimeout(): void;
 }
 
-export async function exchange(server: ServerAddress, question: Question, ctx: TryContext): Promise<ReplyResult> {
+export function exchange(
+  server: ServerAddress,
+  question: Question,
+  ctx: TryContext,
+  scope: CancelScope,
+): Promise<ReplyResult> {
   const { stats } = ctx;
   const options: TransportOptions = {
     clock: ctx.clock,
     deadline: ctx.clock.now() + ctx.timeout,
-    scope: ctx.scope,
-    onIgnored: () => void stats.ignoredReplies++,
+    scope,
+    onIgnored: ctx.onIgnored,
+    onTimeout: ctx.onTimeout,
   };
   stats.queriesSent++;
   stats.udpQueries++;
-  const udp: PacketResult = await udpExchange(ctx.udpPool, server, (id) => buildQuery(question, ctx.udpPayloadSize, id), options);
-  let result: ReplyResult;
-  if (udp.kind === 'truncated') {
+  return udpExchange(ctx.udpPool, server, question, options, () => {
     stats.truncated++;
     stats.queriesSent++;
     stats.tcpQueries++;
-    result = await tcpExchange(server, buildQuery(question, ctx.udpPayloadSize), options);
-  } else {
-    result = udp;
-  }
-  if (result.kind === 'failure' && result.code === 'ETIMEOUT') stats.timeouts++;
-  return result;
+    return tcpExchange(server, buildQuery(question), options);
+  });
 }

@@ -14,16 +14,36 @@ const FLAG_RD = 0x0100;
 const HEADER_BYTES = 12;
 const OPT_BYTES = 11;
 
-/** One (name, type) to ask, with the name already in wire form (encoded once per name). */
+/**
+ * One (name, type) to ask, with its whole query encoded once: the first try sends it
+ * under its ID; any later try (next server, attempt, TCP) sends a copy under its own, so
+ * a packet once handed out is never written again.
+ */
 export interface Question {
   name: string;
   type: RecordType;
-  wire: Buffer;
+  template: Buffer;
+  /** Offset just past the question section. */
+  questionEnd: number;
+  /** Whether a try has taken `template` as its packet. */
+  sent: boolean;
 }
 
 /** Throws DnsError EBADNAME when the name cannot be put on the wire. */
-export function makeQuestion(name: string, type: RecordType): Question {
-  return { name, type, wire: encodeName(name, type) };
+export function makeQuestion(name: string, type: RecordType, udpPayloadSize = 1232): Question {
+  const nameBytes = wireLength(name, type);
+  const questionEnd = HEADER_BYTES + nameBytes + 4;
+  const packet = Buffer.allocUnsafe(questionEnd + OPT_BYTES);
+  packet.writeUInt16BE(0, 0); // ID: set per try
+  packet.writeUInt16BE(FLAG_RD, 2); // QR=0, opcode QUERY, RD=1 (RFC 1035 §4.1.1)
+  packet.writeUInt16BE(1, 4); // QDCOUNT
+  packet.writeUInt32BE(0, 6); // ANCOUNT, NSCOUNT
+  packet.writeUInt16BE(1, 10); // ARCOUNT: the OPT record
+  writeName(name, type, packet, HEADER_BYTES, nameBytes);
+  packet.writeUInt16BE(TYPE_CODES[type], questionEnd - 4);
+  packet.writeUInt16BE(CLASS_IN, questionEnd - 2);
+  writeOpt(packet, questionEnd, udpPayloadSize);
+  return { name, type, template: packet, questionEnd, sent: false };
 }
 
 /** A query as sent: what a reply must echo to be accepted. */
@@ -45,20 +65,16 @@ export function newQueryId(): number {
   return randomInt(0, 0x10000);
 }
 
-/** Encodes the query for a question. */
-export function buildQuery(question: Question, udpPayloadSize: number, id = newQueryId()): SentQuery {
-  const { name, type, wire: qname } = question;
-  const questionEnd = HEADER_BYTES + qname.length + 4;
-  const packet = Buffer.allocUnsafe(questionEnd + OPT_BYTES);
+/** The question's query under `id`: the template itself the first time, then copies. */
+export function buildQuery(question: Question, id = newQueryId()): SentQuery {
+  const { name, type, template, questionEnd } = question;
+  let packet = template;
+  if (question.sent) {
+    packet = Buffer.allocUnsafe(template.length);
+    packet.set(template, 0);
+  }
+  question.sent = true;
   packet.writeUInt16BE(id, 0);
-  packet.writeUInt16BE(FLAG_RD, 2); // QR=0, opcode QUERY, RD=1 (RFC 1035 §4.1.1)
-  packet.writeUInt16BE(1, 4); // QDCOUNT
-  packet.writeUInt32BE(0, 6); // ANCOUNT, NSCOUNT
-  packet.writeUInt16BE(1, 10); // ARCOUNT: the OPT record
-  qname.copy(packet, HEADER_BYTES);
-  packet.writeUInt16BE(TYPE_CODES[type], questionEnd - 4);
-  packet.writeUInt16BE(CLASS_IN, questionEnd - 2);
-  writeOpt(packet, questionEnd, udpPayloadSize);
   return { id, name, type, packet, questionEnd };
 }
 
@@ -76,21 +92,33 @@ function writeOpt(packet: Buffer, offset: number, udpPayloadSize: number): void 
  * Callers validate names; this only refuses what cannot be put on the wire.
  */
 export function encodeName(name: string, type?: RecordType): Buffer {
-  const text = Buffer.from(name, 'utf8');
-  if (text.length === 0) return Buffer.from([0]); // the root
-  const wire = Buffer.allocUnsafe(text.length + 2); // each dot becomes a length byte, plus the first and the 0
-  if (wire.length > 255) throw badName(name, type);
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && text[i] !== 0x2e) continue;
-    const length = i - start;
-    if (length === 0 || length > 63) throw badName(name, type);
-    wire[start] = length;
-    text.copy(wire, start + 1, start, i);
-    start = i + 1;
-  }
-  wire[text.length + 1] = 0;
+  const length = wireLength(name, type);
+  const wire = Buffer.allocUnsafe(length);
+  writeName(name, type, wire, 0, length);
   return wire;
+}
+
+function wireLength(name: string, type: RecordType | undefined): number {
+  const length = name.length === 0 ? 1 : Buffer.byteLength(name, 'utf8') + 2; // the root is one 0
+  if (length > 255) throw badName(name, type);
+  return length;
+}
+
+/** The text goes in one place on; each dot then becomes the length of the label before it. */
+function writeName(name: string, type: RecordType | undefined, wire: Buffer, offset: number, length: number): void {
+  const end = offset + length - 1; // where the final 0 goes
+  if (length > 1) {
+    wire.write(name, offset + 1, 'utf8');
+    let lengthAt = offset;
+    for (let i = offset + 1; i <= end; i++) {
+      if (i < end && wire[i] !== 0x2e) continue;
+      const label = i - lengthAt - 1;
+      if (label === 0 || label > 63) throw badName(name, type);
+      wire[lengthAt] = label;
+      lengthAt = i;
+    }
+  }
+  wire[end] = 0;
 }
 
 function badName(name: string, type: RecordType | undefined): DnsError {

@@ -50,28 +50,68 @@ export function isTruncated(reply: Buffer): boolean {
   return (reply[2]! & FLAG_TC) !== 0;
 }
 
+/** dns-packet's record codec (its typings leave it out). */
+interface RecordCodec {
+  decode: { (buf: Buffer, offset: number): DecodedRecord; bytes: number };
+}
+const { answer: record, question } = dnsPacket as unknown as { answer: RecordCodec; question: RecordCodec };
+
+/** dns-packet's names for the 4-bit header RCODE (its rcodes.js). */
+// prettier-ignore
+const RCODE_NAMES = [
+  'NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET',
+  'NXRRSET', 'NOTAUTH', 'NOTZONE', 'RCODE_11', 'RCODE_12', 'RCODE_13', 'RCODE_14', 'RCODE_15',
+] as const;
+
 /**
- * dns-packet throws on garbage (bad pointers, overflows, lying counts): that is "no reply".
- * It also reads A/AAAA data past the end of a cut packet without throwing, hence the
- * length check.
+ * Every record decoded by dns-packet, as its `decode` does, minus the header and question
+ * objects: after `matchesQuery` the question is known to be ours byte for byte (pass its
+ * end as `questionEnd`), and decoding it again cost a third of the decoding time.
+ * dns-packet throws on garbage (bad pointers, overflows, lying counts): that is "no
+ * reply". It also reads A/AAAA data past the end of a cut packet without throwing, hence
+ * the length check.
  */
-export function decodeReply(reply: Buffer): DecodedReply | undefined {
+export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply | undefined {
   try {
-    const decoded = dnsPacket.decode(reply) as unknown as DecodedReply;
-    return dnsPacket.decode.bytes <= reply.length ? decoded : undefined;
+    let offset = questionEnd ?? skipQuestions(reply);
+    const sections: DecodedRecord[][] = [[], [], []];
+    for (let s = 0; s < 3; s++) {
+      const list = sections[s]!;
+      for (let n = reply.readUInt16BE(6 + 2 * s); n > 0; n--) {
+        list.push(record.decode(reply, offset));
+        offset += record.decode.bytes;
+      }
+    }
+    // Written so that NaN (dns-packet's length of a string read past the end) fails too.
+    if (!(offset <= reply.length)) return undefined;
+    return { rcode: RCODE_NAMES[reply[3]! & 0x0f]!, answers: sections[0]!, authorities: sections[1]!, additionals: sections[2]! };
   } catch {
     return undefined;
   }
 }
 
-/** QNAME compared without ASCII case, then QTYPE and QCLASS exactly. */
-function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
-  if (reply.compare(sent, HEADER_BYTES, end, HEADER_BYTES, end) === 0) return true; // the usual case
-  const nameEnd = end - 4;
-  for (let i = HEADER_BYTES; i < nameEnd; i++) {
-    if (foldCase(reply[i]!) !== foldCase(sent[i]!)) return false;
+/** The question section decoded and skipped, for a reply not checked against a query. */
+function skipQuestions(reply: Buffer): number {
+  let offset = HEADER_BYTES;
+  for (let n = reply.readUInt16BE(4); n > 0; n--) {
+    question.decode(reply, offset);
+    offset += question.decode.bytes;
   }
-  return reply.readUInt32BE(nameEnd) === sent.readUInt32BE(nameEnd);
+  return offset;
+}
+
+/**
+ * QNAME compared without ASCII case, then QTYPE and QCLASS exactly. A plain loop: for
+ * some 30 bytes it is several times cheaper than a native Buffer#compare call.
+ */
+function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
+  const nameEnd = end - 4;
+  for (let i = HEADER_BYTES; i < end; i++) {
+    const a = reply[i]!;
+    const b = sent[i]!;
+    if (a !== b && (i >= nameEnd || foldCase(a) !== foldCase(b))) return false;
+  }
+  return true;
 }
 
 /** ASCII letters only; length bytes are <= 63 and so never letters. */

@@ -4,17 +4,17 @@
  * CNAME to follow) ends the search, anything else moves on to the next server at once.
  */
 import type { DnsErrorCode } from '../errors.js';
+import type { CancelScope } from './cancel.js';
 import { exchange, type TryContext } from './exchange.js';
 import { interpret, type ChainSoFar, type Outcome, type ServerFailureCode } from './interpret.js';
 import type { TransportFailureCode } from './transport.js';
 import type { Question } from './query.js';
 import type { ServerAddress } from './types.js';
 
-export interface ServerPlan {
+/** The client's servers and attempts, with what each try needs (made once per client). */
+export interface ServerPlan extends TryContext {
   servers: readonly ServerAddress[];
   attempts: number;
-  /** Index of the server asked first (rotate moves it per query). */
-  first: number;
 }
 
 /** A settled outcome and who said it, or why no server could say. */
@@ -28,18 +28,20 @@ interface Failure {
   cause: unknown;
 }
 
+/** `first`: index of the server asked first (rotate moves it per query). */
 export async function askServers(
   plan: ServerPlan,
+  first: number,
   question: Question,
   chain: ChainSoFar,
-  ctx: TryContext,
+  scope: CancelScope,
 ): Promise<Asked> {
   const { servers } = plan;
   const failures: Failure[] = [];
   for (let round = 0; round < plan.attempts; round++) {
     for (let i = 0; i < servers.length; i++) {
-      const server = servers[(plan.first + i) % servers.length]!;
-      const result = await exchange(server, question, ctx);
+      const server = servers[(first + i) % servers.length]!;
+      const result = await exchange(server, question, plan, scope);
       if (result.kind === 'failure') {
         failures.push({ code: result.code, server, cause: result.cause });
         continue;

@@ -20,17 +20,18 @@ export function tcpExchange(server: ServerAddress, query: SentQuery, options: Tr
       if (!open) return;
       open = false;
       clock.clearTimeout(timer);
-      stopListening();
+      scope.off(listener);
       socket.destroy();
       if (result) resolve(result);
       else reject(err);
     };
     // A server that trickles or never finishes its frame is bounded by the try's deadline.
-    const timer = clock.setTimeout(
-      () => finish({ kind: 'failure', code: 'ETIMEOUT' }),
-      Math.max(0, options.deadline - clock.now()),
-    );
-    const stopListening = scope.onCancel((reason) => finish(undefined, reason));
+    const timer = clock.setTimeout(() => {
+      options.onTimeout();
+      finish({ kind: 'failure', code: 'ETIMEOUT' });
+    }, Math.max(0, options.deadline - clock.now()));
+    const listener = { cancelled: (reason: Error) => finish(undefined, reason) };
+    scope.on(listener);
     socket.on('error', (err) => {
       finish({ kind: 'failure', code: errorCode(err) === 'ECONNREFUSED' ? 'ECONNREFUSED' : 'ECONNRESET', cause: err });
     });
@@ -53,7 +54,7 @@ export function tcpExchange(server: ServerAddress, query: SentQuery, options: Tr
  */
 function acceptFrame(frame: Buffer, query: SentQuery): ReplyResult | undefined {
   if (!matchesQuery(frame, query) || isTruncated(frame)) return undefined;
-  const reply = decodeReply(frame);
+  const reply = decodeReply(frame, query.questionEnd);
   return reply && { kind: 'reply', reply };
 }
 

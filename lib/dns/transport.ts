@@ -12,6 +12,8 @@ export interface TransportOptions {
   scope: CancelScope;
   /** Called for each reply that was ignored (forged, corrupt, not ours). */
   onIgnored(): void;
+  /** Called when the round trip gives up at the deadline. */
+  onTimeout(): void;
 }
 
 /** Transport failures are results, not exceptions: the client moves on to the next server. */

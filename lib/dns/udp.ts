@@ -1,55 +1,98 @@
 /**
  * Packet round trip: one query over a connected UDP socket bound to port 0 (see
- * udp-pool.ts for how sockets are shared and retired). Connecting makes the kernel drop datagrams
- * from other sources and report ICMP port unreachable as ECONNREFUSED, so a closed server
- * port is left at once.
+ * udp-pool.ts for how sockets are shared and retired, and how their one timer keeps each
+ * query's deadline). Connecting makes the kernel drop datagrams from other sources and
+ * report ICMP port unreachable as ECONNREFUSED, so a closed server port is left at once.
  */
 import type dgram from 'node:dgram';
-import type { SentQuery } from './query.js';
+import type { CancelListener } from './cancel.js';
+import { buildQuery, type Question, type SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
-import type { PacketResult, TransportOptions } from './transport.js';
+import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
 import type { ServerAddress } from './types.js';
-import type { UdpPool } from './udp-pool.js';
+import type { UdpLease, UdpPool, UdpWaiter } from './udp-pool.js';
 
+/**
+ * Resolves with the reply, or a failure; a truncated reply resolves with what
+ * `onTruncated` gives instead (the TCP retry), so the caller awaits one promise per try.
+ */
 export function udpExchange(
   pool: UdpPool,
   server: ServerAddress,
-  build: (id: number) => SentQuery,
+  question: Question,
   options: TransportOptions,
-): Promise<PacketResult> {
-  const { clock, scope, onIgnored } = options;
+  onTruncated: () => Promise<ReplyResult>,
+): Promise<ReplyResult> {
   return new Promise((resolve, reject) => {
-    if (scope.reason) return reject(scope.reason);
-    // Each way out (reply, error, timeout, cancel) first removes the others, so runs once.
-    const finish = (): void => {
-      clock.clearTimeout(timer);
-      stopListening();
-      lease.release();
-    };
-    const lease = pool.lease(server, {
-      onMessage(msg, rinfo) {
-        const result = acceptReply(msg, rinfo, server, query);
-        if (result === undefined) return onIgnored();
-        finish();
-        resolve(result);
-      },
-      // ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server.
-      onError(err) {
-        finish();
-        resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
-      },
-    });
-    const query = build(lease.id);
-    const timer = clock.setTimeout(() => {
-      finish();
-      resolve({ kind: 'failure', code: 'ETIMEOUT' });
-    }, Math.max(0, options.deadline - clock.now()));
-    const stopListening = scope.onCancel((reason) => {
-      finish();
-      reject(reason);
-    });
-    lease.send(query.packet);
+    if (options.scope.reason) return reject(options.scope.reason);
+    new UdpTry(pool, server, question, options, onTruncated, resolve, reject);
   });
+}
+
+/**
+ * One query waiting on its socket. Each way out (reply, socket error, timeout, cancel)
+ * first lets go of the others in `finish`, so it runs once. A class rather than closures:
+ * this runs once per query.
+ */
+class UdpTry implements UdpWaiter, CancelListener {
+  readonly deadline: number;
+  readonly #server: ServerAddress;
+  readonly #options: TransportOptions;
+  readonly #onTruncated: () => Promise<ReplyResult>;
+  readonly #lease: UdpLease;
+  readonly #query: SentQuery;
+  readonly #resolve: (result: ReplyResult | Promise<ReplyResult>) => void;
+  readonly #reject: (reason: Error) => void;
+
+  constructor(
+    pool: UdpPool,
+    server: ServerAddress,
+    question: Question,
+    options: TransportOptions,
+    onTruncated: () => Promise<ReplyResult>,
+    resolve: (result: ReplyResult | Promise<ReplyResult>) => void,
+    reject: (reason: Error) => void,
+  ) {
+    this.deadline = options.deadline;
+    this.#server = server;
+    this.#options = options;
+    this.#onTruncated = onTruncated;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#lease = pool.lease(server, this);
+    this.#query = buildQuery(question, this.#lease.id);
+    options.scope.on(this);
+    this.#lease.send(this.#query.packet);
+  }
+
+  onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const result = acceptReply(msg, rinfo, this.#server, this.#query);
+    if (result === undefined) return this.#options.onIgnored();
+    this.#finish();
+    this.#resolve(result.kind === 'truncated' ? this.#onTruncated() : result);
+  }
+
+  /** ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server. */
+  onError(err: Error): void {
+    this.#finish();
+    this.#resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+  }
+
+  onTimeout(): void {
+    this.#finish();
+    this.#options.onTimeout();
+    this.#resolve({ kind: 'failure', code: 'ETIMEOUT' });
+  }
+
+  cancelled(reason: Error): void {
+    this.#finish();
+    this.#reject(reason);
+  }
+
+  #finish(): void {
+    this.#options.scope.off(this);
+    this.#lease.release();
+  }
 }
 
 /** The source must be the server (defence in depth: the connected socket filters too). */
@@ -62,7 +105,7 @@ export function acceptReply(
   if (rinfo.port !== server.port || !sameAddress(rinfo.address, server.address)) return undefined;
   if (!matchesQuery(msg, query)) return undefined;
   if (isTruncated(msg)) return { kind: 'truncated' };
-  const reply = decodeReply(msg);
+  const reply = decodeReply(msg, query.questionEnd);
   return reply && { kind: 'reply', reply };
 }
 
@@ -71,5 +114,5 @@ export function acceptReply(
  * a zone id may be reported by number where it was configured by name, so it is left out.
  */
 function sameAddress(reported: string, configured: string): boolean {
-  return reported.split('%', 1)[0] === configured.split('%', 1)[0];
+  return reported === configured || reported.split('%', 1)[0] === configured.split('%', 1)[0];
 }
