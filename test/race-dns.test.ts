@@ -42,7 +42,15 @@ t.test('R1: AAAA is asked before A, both at once, with one abort signal', async 
   t.same(calls.map((c) => [c.type, c.at]), [['AAAA', 0], ['A', 0]]);
   await run.clock.advance(100);
   t.equal(calls[0]?.signal, calls[1]?.signal);
-  t.equal(calls[0]?.signal.aborted, true, 'R16: waits released after the win');
+  t.equal(calls[0]?.signal.aborted, false, 'both answered before the win: nothing to release');
+});
+
+t.test('R16: a DNS wait still pending when the race is won is released', async (t) => {
+  const run = runRace({ dns: { AAAA: 'never', A: { at: 10, addresses: [A4] } }, attempts: { [A4]: plan.ok(1) } });
+  const calls = (run.resolver as unknown as { calls: Array<{ type: string; signal: AbortSignal; settled: boolean }> }).calls;
+  await run.clock.advance(100);
+  t.equal(run.outcome.settled, 1);
+  t.same(calls.map((c) => [c.type, c.settled, c.signal.aborted]), [['AAAA', false, true], ['A', true, true]]);
 });
 
 t.test('one family: only it is asked, and an A answer needs no Resolution Delay', async (t) => {

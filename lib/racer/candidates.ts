@@ -75,7 +75,8 @@ export class CandidateFeed {
   close(): void {
     this.#closed = true;
     this.#clearDelay();
-    this.#controller.abort();
+    // Nothing pending: no listener to tell (building the abort reason costs a stack trace).
+    if (this.#pending.size > 0) this.#controller.abort();
   }
 
   #ask(family: Family): void {

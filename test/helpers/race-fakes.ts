@@ -17,6 +17,8 @@ export interface QueryCall {
   type: RecordType;
   at: number;
   signal: AbortSignal | undefined;
+  /** The scripted answer or error has been delivered. */
+  settled: boolean;
 }
 
 export class ScriptedResolver implements AddressResolver {
@@ -31,11 +33,13 @@ export class ScriptedResolver implements AddressResolver {
 
   query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer> {
     const signal = options?.signal;
-    this.calls.push({ name, type, at: this.#clock.now(), signal });
+    const call: QueryCall = { name, type, at: this.#clock.now(), signal, settled: false };
+    this.calls.push(call);
     const step = this.#script[type] ?? 'never';
     return new Promise((resolve, reject) => {
       const timer = step === 'never' ? undefined : this.#clock.setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
+        call.settled = true;
         if ('error' in step) reject(new DnsError(step.error, { hostname: name, rrtype: type }));
         else resolve(answer(name, type, step.addresses));
       }, step.at);
