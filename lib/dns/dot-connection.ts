@@ -63,9 +63,7 @@ export class DotConnection {
 
   /** Writes the try's query under a fresh ID. Writes of one tick leave in one TLS record batch. */
   send(waiter: DotTry): void {
-    let id = newQueryId();
-    // At most maxInFlight (<= 4096) + ABANDONED_KEPT of 65536 IDs are taken.
-    while (this.#inflight.has(id) || this.#abandoned.has(id)) id = newQueryId();
+    const id = unusedId((candidate) => this.#inflight.has(candidate) || this.#abandoned.has(candidate));
     const query = paddedQuery(waiter.question, id);
     waiter.written(this, query);
     this.#inflight.set(id, waiter);
@@ -178,6 +176,16 @@ export class DotConnection {
     if (!this.#handshaken) return connectFailure(this.#error ?? new Error('closed during the TLS handshake'));
     return { kind: 'failure', code: 'ECONNRESET', cause: this.#error ?? new Error(`${this.#upstream.key} closed the connection`) };
   }
+}
+
+/**
+ * A fresh random ID not taken on this connection. At most maxInFlight (<= 4096) +
+ * ABANDONED_KEPT of the 65536 IDs are taken, so this ends after a few draws.
+ */
+export function unusedId(taken: (id: number) => boolean, draw: () => number = newQueryId): number {
+  let id = draw();
+  while (taken(id)) id = draw();
+  return id;
 }
 
 /** Real timers must not keep the process alive for an idle connection. */

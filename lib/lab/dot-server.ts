@@ -102,12 +102,13 @@ export class FakeDotServer {
     const accepted = this.responder.accept(msg, 'dot');
     if (!accepted) return;
     const { behaviour } = accepted;
-    if (behaviour.drop) return;
     if (behaviour.tcp === 'close') return void socket.end();
     // Forgeries are frames of their own before the reply (functions only: over TLS the
-    // named UDP forgeries make no sense).
+    // named UDP forgeries make no sense); with `drop`, they are all that is sent.
     const forged = (behaviour.forge ?? []).flatMap((f) => (typeof f === 'function' ? [f(msg)].flat() : []));
-    const bytes = Buffer.concat([...forged, this.responder.reply(accepted)].map(lengthPrefixed));
+    const replies = behaviour.drop ? forged : [...forged, this.responder.reply(accepted)];
+    if (replies.length === 0) return;
+    const bytes = Buffer.concat(replies.map(lengthPrefixed));
     const send = (): void => {
       if (behaviour.tcp === 'trickle') this.#trickle(socket, bytes, behaviour.trickle!);
       else socket.write(bytes);
