@@ -188,18 +188,35 @@ t.test('a query cancelled while connecting gives the connect up without blaming 
   t.ok(performance.now() - started >= 290, 'no backoff: the next query tried to connect');
 });
 
-t.test('tries cancelled while waiting for a pipelining slot leave the queue, never written', async (t) => {
+t.test('tries cancelled while waiting for a pipelining slot leave the queue, never written; the next one goes on', async (t) => {
   const dot = await dotServer(t);
   dot.setBehaviour('www.example.test', 'A', { drop: 'all' });
   const client = clientFor(t, [dot.entry], { timeout: 400, encrypted: { maxInFlight: 1 } });
   const inFlight = client.query('www.example.test', 'A');
-  const controllers = [new AbortController(), new AbortController()];
-  const waiting = controllers.map((c, i) => client.query(`w${i}.wild.example.test`, 'A', { signal: c.signal }));
+  const controllers = [new AbortController(), new AbortController(), new AbortController()];
+  const cancelled = controllers.map((c, i) => client.query(`w${i}.wild.example.test`, 'A', { signal: c.signal }).catch((e: unknown) => e));
   await eventually(() => dot.count() === 1);
-  for (const c of controllers) c.abort();
-  for (const w of waiting) await t.rejects(w, { name: 'AbortError' });
+  controllers[2]!.abort(); // the newest waiting one
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Asked 100 ms after the first, so its deadline is later: it gets the slot when the first times out.
+  const later = client.query('v4only.example.test', 'A');
+  controllers[0]!.abort();
+  controllers[1]!.abort(); // ahead of `later` in the queue: skipped
+  for (const w of cancelled) t.match(await w, { name: 'AbortError' });
   await t.rejects(inFlight, { code: 'ETIMEOUT' });
-  t.equal(dot.count(), 1, 'only the first was ever written');
-  t.equal((await client.query('v4only.example.test', 'A')).records.length, 1, 'the slot is free again');
+  t.same((await later).records, [{ address: '192.0.2.4', ttl: 300 }]);
+  t.same(dot.responder.seen.map((q) => q.name), ['www.example.test', 'v4only.example.test'], 'the cancelled ones were never written');
   t.equal(dot.connections, 1);
+});
+
+t.test('waiting tries, one cancelled, when the connect fails: the others get the failure', async (t) => {
+  const selfSigned = await dotServer(t, { credentials: SELF_SIGNED });
+  const client = clientFor(t, [selfSigned.entry]);
+  const controller = new AbortController();
+  const cancelled = client.query('www.example.test', 'A', { signal: controller.signal });
+  const waiting = client.query('www.example.test', 'AAAA');
+  controller.abort();
+  await t.rejects(cancelled, { name: 'AbortError' });
+  await t.rejects(waiting, { code: 'ECERT' });
+  t.match(client.stats(), { dotQueries: 2, certificateFailures: 1 });
 });

@@ -30,6 +30,8 @@ export class DohTry implements CancelListener {
   readonly #resolve: (result: ReplyResult) => void;
   readonly #reject: (reason: Error) => void;
   #ended = false;
+  /** A 200 with the right media type came: the body is the answer. */
+  #accepted = false;
   /** The whole answer came: the stream needs no reset. */
   #complete = false;
   /** A stream the server refused unprocessed is sent once more (RFC 9113 §8.7). */
@@ -78,17 +80,21 @@ export class DohTry implements CancelListener {
     if (!get) stream.end(this.#query.packet);
   }
 
-  /** The answer, or a failure (from here or from the session). */
+  /** The answer, or a failure (from here or from the session). Only the first counts: #end is idempotent. */
   settle(result: ReplyResult): void {
-    if (this.#end(false)) this.#resolve(result);
+    this.#end(false);
+    this.#resolve(result);
   }
 
+  /** Called by the scope only before #end, which unsubscribes. */
   cancelled(reason: Error): void {
-    if (this.#end(false)) this.#reject(reason);
+    this.#end(false);
+    this.#reject(reason);
   }
 
+  /** The timer fires only before #end, which clears it. */
   #expire(): void {
-    if (!this.#end(true)) return;
+    this.#end(true);
     this.#options.onTimeout();
     this.#resolve({ kind: 'failure', code: 'ETIMEOUT' });
   }
@@ -108,7 +114,8 @@ export class DohTry implements CancelListener {
     const status = headers[':status']!;
     if (status !== 200) return this.settle(httpFailure(status, this.#upstream.key));
     const type = headers['content-type'];
-    if (!isDnsMessage(type)) this.settle(badAnswer(`${this.#upstream.key} answered with content-type ${JSON.stringify(type ?? null)}`));
+    if (!isDnsMessage(type)) return this.settle(badAnswer(`${this.#upstream.key} answered with content-type ${JSON.stringify(type ?? null)}`));
+    this.#accepted = true;
   }
 
   #onData(chunk: Buffer): void {
@@ -118,8 +125,9 @@ export class DohTry implements CancelListener {
     this.#body.push(chunk);
   }
 
+  /** A stream cut with its session also ends, without a response: 'close' decides then. */
   #onEnd(): void {
-    if (this.#ended) return;
+    if (this.#ended || !this.#accepted) return;
     this.#complete = true;
     const body = Buffer.concat(this.#body, this.#bytes);
     // The stream pairs question and answer; one that does not match is a broken server.
@@ -140,16 +148,14 @@ export class DohTry implements CancelListener {
     this.settle({ kind: 'failure', code: 'ECONNRESET', cause });
   }
 
-  /** True the first time: lets go of the timer, the scope, the stream and the session. */
-  #end(timedOut: boolean): boolean {
-    if (this.#ended) return false;
+  /** Lets go of the timer, the scope, the stream and the session; a second call changes nothing. */
+  #end(timedOut: boolean): void {
     this.#ended = true;
     this.#options.clock.clearTimeout(this.#timer);
     this.#options.scope.off(this);
     const stream = this.#stream;
     if (stream && !this.#complete && !stream.closed) stream.close(NGHTTP2_CANCEL);
-    this.#session?.ended(this, timedOut);
-    return true;
+    this.#session!.ended(this, timedOut);
   }
 }
 

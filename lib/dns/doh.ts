@@ -92,10 +92,9 @@ export class DohSession {
   readonly #session: http2.ClientHttp2Session;
   readonly #tries = new Set<DohTry>();
   #connected = false;
+  /** Shut down: its tries settled and the upstream told, once. */
   #closed = false;
   #error: unknown;
-  /** Why we closed it ourselves; `null`: closed on purpose, nobody's failure. */
-  #closeReason: TransportFailure | null | undefined;
   #idleTimer: TimerHandle | undefined;
 
   constructor(upstream: DohUpstream, lookup: LookupFunction | undefined) {
@@ -127,25 +126,27 @@ export class DohSession {
 
   /** A try is over (`timedOut`: its deadline passed). */
   ended(request: DohTry, timedOut: boolean): void {
-    if (this.#closed || !this.#tries.delete(request) || this.#tries.size > 0) return;
-    if (this.#connected) return this.#idle();
+    if (this.#closed || !this.#tries.delete(request)) return;
+    if (this.#connected || this.#tries.size > 0) return this.#idleIfUnused();
     // Nobody waits for this connect any more (see DotUpstream#abandon).
     this.abort(timedOut ? { kind: 'failure', code: 'ETIMEOUT', cause: new Error(`no HTTP/2 session with ${this.#upstream.key} within the try's timeout`) } : undefined);
   }
 
+  /** As DotConnection#abort: settles its tries now; a `failure` before connecting backs off. */
   abort(failure: TransportFailure | undefined): void {
-    this.#closeReason = failure ?? null;
+    this.#shutdown(failure ?? { kind: 'failure', code: 'ECONNRESET', cause: new Error('session closed') }, failure !== undefined && !this.#connected);
     this.#session.destroy();
   }
 
   #onConnect(): void {
     this.#connected = true;
     this.#upstream.onConnect();
-    if (this.#tries.size === 0) this.#idle();
+    this.#idleIfUnused();
   }
 
   /** Nothing in flight: close after `idleTimeout`, and let the process exit meanwhile. */
-  #idle(): void {
+  #idleIfUnused(): void {
+    if (this.#tries.size > 0 || !this.#connected) return;
     const { clock, config } = this.#upstream.context;
     this.#session.unref();
     this.#idleTimer = clock.setTimeout(() => {
@@ -165,18 +166,21 @@ export class DohSession {
 
   /** Streams still waiting here get the session's verdict (their own errors come first and say less). */
   #onClose(): void {
+    if (!this.#closed) this.#shutdown(this.#failure(), !this.#connected);
+  }
+
+  #shutdown(failure: TransportFailure, connectFailed: boolean): void {
     this.#closed = true;
     this.#stopIdle();
-    const reason = this.#closeReason;
-    const failure = reason ?? this.#failure();
     for (const request of this.#tries) request.settle(failure);
     this.#tries.clear();
-    const connectFailed = !this.#connected && reason !== null;
     this.#upstream.onClosed(this, connectFailed ? failure : undefined);
   }
 
   #failure(): TransportFailure {
     const key = this.#upstream.key;
+    // Node says why a connect ended ('error' before 'close'); the fallback only keeps a cause.
+    /* c8 ignore next */
     if (!this.#connected) return connectFailure(this.#error ?? new Error('closed before the HTTP/2 session was up'));
     return { kind: 'failure', code: 'ECONNRESET', cause: this.#error ?? new Error(`${key} closed the HTTP/2 session`) };
   }

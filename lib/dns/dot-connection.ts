@@ -32,8 +32,8 @@ export class DotConnection {
   readonly #frames = new FrameReader();
   #handshaken = false;
   #error: unknown;
-  /** Why we closed it ourselves; `null`: closed on purpose, nobody's failure. */
-  #closeReason: TransportFailure | null | undefined;
+  /** Shut down: its tries settled and the upstream told, once. */
+  #down = false;
   #idleTimer: TimerHandle | undefined;
   #corked = false;
 
@@ -97,9 +97,13 @@ export class DotConnection {
     unrefTimer(this.#idleTimer);
   }
 
-  /** Gives up a connect nobody waits for; `failure` puts the server into backoff. */
+  /**
+   * Closes now, settling what is in flight with `failure` at once ('close' comes later).
+   * A `failure` before the handshake puts the server into backoff; none means closed on
+   * purpose (client closing, connect no longer wanted): nobody's failure.
+   */
   abort(failure: TransportFailure | undefined): void {
-    this.#closeReason = failure ?? null;
+    this.#shutdown(failure ?? closedOnPurpose(), failure !== undefined && !this.#handshaken);
     this.#socket.destroy();
   }
 
@@ -158,24 +162,33 @@ export class DotConnection {
     this.abort({ kind: 'failure', code: 'EBADRESP', cause });
   }
 
+  /** Closed by the server, the network, or after our abort (then already shut down). */
   #onClose(): void {
+    if (!this.#down) this.#shutdown(this.#failure(), !this.#handshaken);
+  }
+
+  #shutdown(failure: TransportFailure, connectFailed: boolean): void {
+    this.#down = true;
     this.ready = false;
     this.#stopIdle();
-    const reason = this.#closeReason;
-    const failure = reason ?? this.#failure();
     const inflight = [...this.#inflight.values()];
     this.#inflight.clear();
     for (const waiter of inflight) waiter.settle(failure);
-    // Only a connect that failed on its own (not given up by us, nor by close()) backs off.
-    const connectFailed = !this.#handshaken && reason !== null;
     this.#upstream.onClosed(this, connectFailed ? failure : undefined);
   }
 
   /** Why the connection closed when we did not close it ourselves. */
   #failure(): TransportFailure {
+    // Node says why a handshake ended ('error' before 'close'); the fallback only keeps a cause.
+    /* c8 ignore next */
     if (!this.#handshaken) return connectFailure(this.#error ?? new Error('closed during the TLS handshake'));
     return { kind: 'failure', code: 'ECONNRESET', cause: this.#error ?? new Error(`${this.#upstream.key} closed the connection`) };
   }
+}
+
+/** What tries in flight get when we close the connection on purpose (they were cancelled first). */
+function closedOnPurpose(): TransportFailure {
+  return { kind: 'failure', code: 'ECONNRESET', cause: new Error('connection closed') };
 }
 
 /**

@@ -167,30 +167,35 @@ export class DotTry implements CancelListener {
     this.query = query;
   }
 
-  /** An answer or a failure: the connection has already let go of this try. */
+  /**
+   * An answer or a failure: the connection (or the upstream) has already let go of this
+   * try. A failed connect settles every waiting try, ended ones included.
+   */
   settle(result: ReplyResult): void {
-    if (this.#end()) this.#resolve(result);
+    if (this.ended) return;
+    this.#end();
+    this.#resolve(result);
   }
 
+  /** Called by the scope only before #end, which unsubscribes. */
   cancelled(reason: Error): void {
-    if (!this.#end()) return;
+    this.#end();
     this.#upstream.abandon(this, false);
     this.#reject(reason);
   }
 
+  /** The timer fires only before #end, which clears it. */
   #expire(): void {
-    if (!this.#end()) return;
+    this.#end();
     this.#options.onTimeout();
     this.#upstream.abandon(this, true);
     this.#resolve({ kind: 'failure', code: 'ETIMEOUT' });
   }
 
-  /** True the first time: lets go of the timer and the cancel scope. */
-  #end(): boolean {
-    if (this.ended) return false;
+  /** Lets go of the timer and the cancel scope. */
+  #end(): void {
     this.ended = true;
     this.#options.clock.clearTimeout(this.#timer);
     this.#options.scope.off(this);
-    return true;
   }
 }

@@ -13,12 +13,14 @@ import type { Zone } from './dns-zone.js';
 export interface HttpBehaviour {
   /** Answer with this status (and a text body) instead of the DNS reply. */
   status?: number;
-  /** The DNS reply under this content-type instead of application/dns-message. */
-  contentType?: string;
-  /** Reset the stream with REFUSED_STREAM, unprocessed (RFC 9113 §8.7: safe to retry). */
-  refuse?: boolean;
+  /** The DNS reply under this content-type (`null`: none) instead of application/dns-message. */
+  contentType?: string | null;
+  /** Reset the stream with this HTTP/2 error code, unanswered (7, REFUSED_STREAM: unprocessed, safe to retry). */
+  reset?: number;
   /** Answer, then send GOAWAY: the session takes no new streams. */
   goaway?: boolean;
+  /** This body (200, application/dns-message) instead of the DNS reply. */
+  body?: Buffer;
 }
 
 /** `tcp: 'close'` closes the TLS connection (DoT) or destroys the HTTP/2 session (DoH). */

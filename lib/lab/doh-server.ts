@@ -88,6 +88,11 @@ export class FakeDohServer {
     return this.responder.count(name, type);
   }
 
+  /** HTTP/2 sessions open now. */
+  get openSessions(): number {
+    return this.#open.size;
+  }
+
   /** Sends GOAWAY on every open session, as a server going down for maintenance does. */
   goawayAll(): void {
     for (const session of this.#open) session.goaway();
@@ -121,12 +126,13 @@ export class FakeDohServer {
     const http = behaviour.http ?? {};
     if (behaviour.drop) return;
     if (behaviour.tcp === 'close') return void stream.session?.destroy();
-    if (http.refuse) return stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    if (http.reset !== undefined) return stream.close(http.reset);
     if (http.status !== undefined) return respond(stream, http.status);
-    const reply = this.responder.reply(accepted);
+    const reply = http.body ?? this.responder.reply(accepted);
     const send = (): void => {
       if (stream.destroyed) return;
-      stream.respond({ ':status': 200, 'content-type': http.contentType ?? DNS_MESSAGE, 'content-length': reply.length });
+      const type = http.contentType === undefined ? DNS_MESSAGE : http.contentType;
+      stream.respond({ ':status': 200, 'content-length': reply.length, ...(type === null ? {} : { 'content-type': type }) });
       stream.end(reply);
       if (http.goaway) stream.session?.goaway();
     };
