@@ -23,8 +23,16 @@ export interface HttpBehaviour {
   body?: Buffer;
 }
 
-/** `tcp: 'close'` closes the TLS connection (DoT) or destroys the HTTP/2 session (DoH). */
-export type EncryptedBehaviour = Behaviour & { http?: HttpBehaviour };
+/**
+ * As over UDP/TCP, but forgeries are functions only (the named UDP forgeries make no
+ * sense inside TLS); `tcp: 'close'` closes the TLS connection (DoT) or destroys the
+ * HTTP/2 session (DoH).
+ */
+export type EncryptedBehaviour = Omit<Behaviour, 'forge'> & {
+  /** DoT: frames sent before the reply (with `drop`, instead of it). */
+  forge?: Array<(query: Buffer) => Buffer | Buffer[]>;
+  http?: HttpBehaviour;
+};
 
 export interface SeenEncrypted {
   name: string;
@@ -58,10 +66,10 @@ export class DnsResponder {
     else this.#behaviours.delete(key);
   }
 
-  /** Queries seen for (name, type, transport); each may be omitted. */
-  count(name?: string, type?: string, transport?: 'dot' | 'doh'): number {
+  /** Queries seen for (name, type); each may be omitted. */
+  count(name?: string, type?: string): number {
     const n = name?.toLowerCase();
-    return this.seen.filter((q) => (n === undefined || q.name === n) && (type === undefined || q.type === type) && (transport === undefined || q.transport === transport)).length;
+    return this.seen.filter((q) => (n === undefined || q.name === n) && (type === undefined || q.type === type)).length;
   }
 
   /** Decodes and records a query; undefined when it is none. */

@@ -125,7 +125,7 @@ export class FakeDohServer {
     const { behaviour } = accepted;
     const http = behaviour.http ?? {};
     if (behaviour.drop) return;
-    if (behaviour.tcp === 'close') return void stream.session?.destroy();
+    if (behaviour.tcp === 'close') return void stream.session!.destroy();
     if (http.reset !== undefined) return stream.close(http.reset);
     if (http.status !== undefined) return respond(stream, http.status);
     const reply = http.body ?? this.responder.reply(accepted);
@@ -134,7 +134,7 @@ export class FakeDohServer {
       const type = http.contentType === undefined ? DNS_MESSAGE : http.contentType;
       stream.respond({ ':status': 200, 'content-length': reply.length, ...(type === null ? {} : { 'content-type': type }) });
       stream.end(reply);
-      if (http.goaway) stream.session?.goaway();
+      if (http.goaway) stream.session!.goaway();
     };
     if (behaviour.delay === undefined) return send();
     const timer = setTimeout(() => {

@@ -103,9 +103,8 @@ export class FakeDotServer {
     if (!accepted) return;
     const { behaviour } = accepted;
     if (behaviour.tcp === 'close') return void socket.end();
-    // Forgeries are frames of their own before the reply (functions only: over TLS the
-    // named UDP forgeries make no sense); with `drop`, they are all that is sent.
-    const forged = (behaviour.forge ?? []).flatMap((f) => (typeof f === 'function' ? [f(msg)].flat() : []));
+    // Forgeries are frames of their own before the reply; with `drop`, all that is sent.
+    const forged = (behaviour.forge ?? []).flatMap((f) => [f(msg)].flat());
     const replies = behaviour.drop ? forged : [...forged, this.responder.reply(accepted)];
     if (replies.length === 0) return;
     const bytes = Buffer.concat(replies.map(lengthPrefixed));
@@ -119,9 +118,9 @@ export class FakeDotServer {
 
   /** The reply in pieces, so the client must join frames across chunks. */
   #trickle(socket: tls.TLSSocket, bytes: Buffer, trickle: { bytes: number; everyMs: number }): void {
-    if (socket.destroyed || bytes.length === 0) return;
-    socket.write(bytes.subarray(0, trickle.bytes));
-    this.#later(trickle.everyMs, () => this.#trickle(socket, bytes.subarray(trickle.bytes), trickle));
+    socket.write(bytes.subarray(0, trickle.bytes)); // to a closed socket: an 'error', ignored
+    const rest = bytes.subarray(trickle.bytes);
+    if (rest.length > 0) this.#later(trickle.everyMs, () => this.#trickle(socket, rest, trickle));
   }
 
   #later(ms: number, fn: () => void): void {
