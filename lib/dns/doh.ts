@@ -101,7 +101,9 @@ export class DohSession {
     this.#upstream = upstream;
     const { server, context } = upstream;
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-    this.#session = http2.connect(`https://${host}:${server.port}`, { ...context.config.tls, ...(lookup ? { lookup } : {}) });
+    // noDelay (passed down to net.Socket, untyped here): a request must not wait for the ACK of the one before (Nagle).
+    const options = { ...context.config.tls, noDelay: true, ...(lookup ? { lookup } : {}) } as http2.SecureClientSessionOptions;
+    this.#session = http2.connect(`https://${host}:${server.port}`, options);
     this.#session.on('connect', () => this.#onConnect());
     this.#session.on('error', (err) => void (this.#error ??= err));
     this.#session.on('goaway', () => this.#upstream.onDraining(this));

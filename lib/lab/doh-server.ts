@@ -65,7 +65,7 @@ export class FakeDohServer {
 
   static async start(options: FakeDohServerOptions): Promise<FakeDohServer> {
     const host = options.host ?? '127.0.0.1';
-    const server = http2.createSecureServer({ ...options.credentials });
+    const server = http2.createSecureServer({ ...options.credentials, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port: options.port ?? 0, host, ipv6Only: net.isIPv6(host) }, () => resolve());

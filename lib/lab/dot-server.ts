@@ -47,7 +47,7 @@ export class FakeDotServer {
 
   static async start(options: FakeDotServerOptions): Promise<FakeDotServer> {
     const host = options.host ?? '127.0.0.1';
-    const server = tls.createServer({ ...options.credentials });
+    const server = tls.createServer({ ...options.credentials, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port: options.port ?? 0, host, ipv6Only: net.isIPv6(host) }, () => resolve());
