@@ -16,8 +16,9 @@ import { isIP } from 'node:net';
 
 export function createBootstrap(hosts: HostsFile | undefined, plain: DnsClient | undefined): Bootstrap {
   return async (hostname) => {
-    const local = await Promise.all(([6, 4] as const).map((family) => (hosts ? hosts.lookup(hostname, family) : lookupHosts(new Map(), hostname, family))));
-    if (local[0] !== undefined || local[1] !== undefined) return [...(local[0] ?? []), ...(local[1] ?? [])];
+    const [v6, v4] = await Promise.all(([6, 4] as const).map((family) => (hosts ? hosts.lookup(hostname, family) : lookupHosts(new Map(), hostname, family))));
+    // A name the hosts file knows has a list for both families ([] for one it lacks); others have none.
+    if (v6 !== undefined) return [...v6, ...v4!];
     if (!plain) throw new DnsError('ENOTFOUND', { hostname }, `DoH host ${hostname} is not in the hosts file, and no plain server is configured to ask`);
     const answers = await Promise.allSettled([plain.query(hostname, 'AAAA'), plain.query(hostname, 'A')]);
     const addresses = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.records.map((r) => r.address) : []));

@@ -101,3 +101,9 @@ t.test('one backend, three transports: UDP, DoT and DoH servers sharing a zone s
   t.same(answers.map((a) => a.records), [1, 2, 3].map(() => [{ address: '192.0.2.99', ttl: 300 }]));
   t.same(new Set(answers.map((a) => a.server)), new Set([udp.server, dot.entry, doh.url()]));
 });
+
+t.test('eventually() gives up after its time, saying so', async (t) => {
+  const started = performance.now();
+  t.equal(await eventually(() => false, 50), false);
+  t.ok(performance.now() - started >= 45);
+});

@@ -48,11 +48,12 @@ t.test('cache and coalescing work the same over DoT: 10 concurrent lookups, 1 qu
   t.equal(dot.count(), 1, 'a cache hit sends nothing');
 });
 
-t.test('the same over DoH', async (t) => {
+t.test('the same over DoH (GET, from the resolver\'s encrypted options)', async (t) => {
   const doh = await dohServer(t);
-  const resolver = resolverFor(t, { servers: [doh.url()] });
+  const resolver = resolverFor(t, { servers: [doh.url()], encrypted: { dohMethod: 'GET' } });
   await Promise.all(Array.from({ length: 10 }, () => resolver.query('www.example.test', 'AAAA')));
   t.equal(doh.count(), 1);
+  t.same(doh.requests.map((r) => r.method), ['GET']);
   t.match(resolver.stats(), { coalesced: 9, dohQueries: 1 });
 });
 

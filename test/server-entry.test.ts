@@ -107,6 +107,7 @@ t.test('DnsClient checks DoT and DoH server objects and the bootstrap up front',
   const https = { transport: 'https', url: 'https://127.0.0.1/q', host: '127.0.0.1', port: 443, path: '/q' } as const;
   const bad: Array<[unknown, string]> = [
     [{ ...tls, address: 'dns.example' }, 'servers[0]'],
+    [{ ...tls, address: 2130706433 }, 'servers[0]'],
     [{ ...tls, family: 6 }, 'servers[0]'],
     [{ ...tls, port: 0 }, 'servers[0]'],
     [{ ...tls, servername: 'bad name' }, 'servers[0]'],

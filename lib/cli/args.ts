@@ -269,8 +269,8 @@ function nameservers(options: OptionToken[], command: CommandName): string[] {
 /** `tls://…` or `https://…` as Resolver takes it (other schemes, `http://` too, are refused). */
 function encryptedNameserver(text: string): string | undefined {
   try {
-    const server = parseServerEntry(text);
-    return server.transport === undefined ? undefined : text;
+    parseServerEntry(text); // with a scheme: DoT, DoH, or an error
+    return text;
   } catch {
     return undefined;
   }
