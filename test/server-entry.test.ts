@@ -88,6 +88,8 @@ t.test('encrypted options: defaults, and each bad value named', async (t) => {
   t.equal(resolveEncrypted({ reconnectDelay: 20_000 }, {}).maxReconnectDelay, 20_000, 'the ceiling is never below the first delay');
   const ca = 'pem';
   t.same(resolveEncrypted({ dohMethod: 'GET', idleTimeout: 1 }, { ca }), { idleTimeout: 1, maxInFlight: 100, dohMethod: 'GET', reconnectDelay: 250, maxReconnectDelay: 10_000, tls: { ca } });
+  const perServer = { host: 'x', port: 1, path: '/p', socket: undefined, lookup: () => {}, servername: 'other.example' };
+  t.same(resolveEncrypted({}, { ca, minVersion: 'TLSv1.3', ...perServer }).tls, { ca, minVersion: 'TLSv1.3' }, 'what an entry decides is dropped');
   const bad: Array<[unknown, unknown, string]> = [
     [null, {}, 'encrypted'],
     [{}, null, 'tls'],

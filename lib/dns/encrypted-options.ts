@@ -34,7 +34,10 @@ export interface EncryptedConfig {
   dohMethod: 'POST' | 'GET';
   reconnectDelay: number;
   maxReconnectDelay: number;
-  /** tls.connect options shared by every DoT and DoH server (`ca`, client certificates…). */
+  /**
+   * tls.connect options shared by every DoT and DoH server (`ca`, client certificates,
+   * `minVersion`…); `host`, `port`, `path`, `socket`, `lookup` and `servername` are dropped.
+   */
   tls: tls.ConnectionOptions;
 }
 
@@ -53,8 +56,18 @@ export function resolveEncrypted(options: unknown, tlsOptions: unknown): Encrypt
     dohMethod,
     reconnectDelay,
     maxReconnectDelay: integerIn('encrypted.maxReconnectDelay', o.maxReconnectDelay ?? Math.max(10_000, reconnectDelay), reconnectDelay, MAX_TIMER_MS),
-    tls: { ...(tlsOptions as tls.ConnectionOptions) },
+    tls: sharedTlsOptions(tlsOptions as tls.ConnectionOptions),
   };
+}
+
+/**
+ * What a server entry decides is not taken from the shared options: where to connect and
+ * which name to authenticate (the DoT entry's `#SERVERNAME` or address, the DoH URL's host).
+ */
+function sharedTlsOptions(options: tls.ConnectionOptions): tls.ConnectionOptions {
+  const { host, port, path, socket, lookup, servername, ...shared } = options;
+  void [host, port, path, socket, lookup, servername];
+  return shared;
 }
 
 /** A DoT server object as `DnsClient` takes it; `option` names it in the error. */
