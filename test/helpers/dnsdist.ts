@@ -31,6 +31,7 @@ export function dnsdistPath(dirs = [...String(process.env.PATH).split(delimiter)
 
 export async function startDnsdist(backend: { address: string; port: number }, tries = 5): Promise<Dnsdist> {
   const binary = dnsdistPath();
+  /* c8 ignore next -- callers check dnsdistPath() first and skip */
   if (!binary) throw new Error('dnsdist is not installed (Debian package "dnsdist")');
   let lastError: unknown;
   for (let attempt = 0; attempt < tries; attempt++) {
@@ -117,6 +118,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 async function terminate(child: ChildProcess): Promise<void> {
+  /* c8 ignore next -- dnsdist exited by itself (it failed to start: see waitUntilReady) */
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
