@@ -14,7 +14,11 @@ export type DnsErrorCode =
   | 'EBADNAME' // the name is not a valid host name
   | 'EBADRESP' // every reply was malformed
   | 'ECANCELLED' // the query was cancelled
-  | 'ECONNRESET'; // a TCP exchange was cut
+  | 'ECONNRESET' // a TCP exchange was cut
+  // Not a Node code: a DoT/DoH server's certificate was refused (untrusted, wrong name,
+  // expired). Node reports these with OpenSSL's codes (kept on `cause`); one code lets
+  // callers tell "not trusted" from "not reachable". Never retried in plaintext.
+  | 'ECERT';
 
 export interface DnsErrorDetails {
   hostname: string;

@@ -7,9 +7,13 @@
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { dnsQueryChannel, type DnsQueryMessage } from './diagnostics.js';
+import type tls from 'node:tls';
 import { DnsClient, type ClientStats } from './dns/client.js';
+import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
+import { emptyClientStats } from './dns/exchange.js';
+import { checkBootstrap, createBootstrap } from './doh-bootstrap.js';
 import { normalizeHostname } from './dns/name.js';
-import type { AddressRecord, Answer, AddressResolver, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
+import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
@@ -19,11 +23,20 @@ import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
 import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
-import { parseServerAddress } from './system/server-address.js';
+import { parseServerEntry } from './system/server-address.js';
 
 export interface ResolverOptions {
-  /** DNS servers: `'ip'`, `'ip:port'`, `'[v6]:port'`. @default the `nameserver` lines of resolv.conf (127.0.0.1 if none) */
+  /**
+   * DNS servers, asked in order: plain `'ip'`, `'ip:port'`, `'[v6]:port'`; DNS over TLS
+   * `'tls://IP[:PORT][#SERVERNAME]'` (port 853); DNS over HTTPS `'https://HOST[:PORT]/PATH'`
+   * (HTTP/2, port 443). A DoH host name is resolved by the hosts file and the plain
+   * entries here, never by DoH. @default the `nameserver` lines of resolv.conf (127.0.0.1 if none)
+   */
   servers?: string[];
+  /** tls.connect options for every DoT and DoH server, e.g. `{ ca }` for a private CA. @default {} (Node's CA store) */
+  tls?: tls.ConnectionOptions;
+  /** DoT/DoH connection handling: idleTimeout, maxInFlight, dohMethod, reconnectDelay, maxReconnectDelay. @default {} */
+  encrypted?: EncryptedTransportOptions;
   /** Path of resolv.conf, or `false` to read none (glibc defaults). @default '/etc/resolv.conf' */
   resolvConf?: string | false;
   /** Path of the hosts file, or `false` for none (`localhost` is still answered, RFC 6761). @default '/etc/hosts' */
@@ -57,16 +70,18 @@ interface Upstreams {
   hosts: HostsFile | undefined;
 }
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'cache', 'clock']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'cache', 'clock', 'tls', 'encrypted']);
 
 export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
   readonly lookup: LookupFunction;
   readonly #options: ResolverOptions;
-  readonly #servers: ServerAddress[] | undefined;
+  readonly #servers: DnsServer[] | undefined;
   readonly #cache: DnsCache | undefined;
   #upstreams: Promise<Upstreams> | undefined;
   #client: DnsClient | undefined;
+  /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
+  #bootstrapClient: DnsClient | undefined;
   #hosts: HostsFile | undefined;
   #closed = false;
   #hostsAnswers = 0;
@@ -80,10 +95,12 @@ export class Resolver implements AddressResolver {
     this.#options = options;
     if (options.servers !== undefined) {
       if (!Array.isArray(options.servers) || options.servers.length === 0) {
-        throw new InvalidArgumentError('servers', options.servers, "a non-empty array of 'ip', 'ip:port' or '[v6]:port'");
+        throw new InvalidArgumentError('servers', options.servers, "a non-empty array of 'ip', 'ip:port', '[v6]:port', 'tls://…' or 'https://…'");
       }
-      this.#servers = options.servers.map((entry, i) => parseServerAddress(entry, `servers[${i}]`));
+      this.#servers = options.servers.map((entry, i) => parseServerEntry(entry, `servers[${i}]`));
+      checkBootstrap(this.#servers, options.hosts !== false);
     }
+    resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}); // bad values fail here, not at the first query
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
     }
@@ -145,7 +162,7 @@ export class Resolver implements AddressResolver {
       hits: 0, misses: 0, coalesced: 0, staleServed: 0, negativeHits: 0, errorHits: 0, upstreamQueries: 0,
       refreshes: 0, evictions: 0, queueTimeouts: 0, queueOverflows: 0, entries: 0, inFlight: 0, queued: 0,
     };
-    const client = this.#client?.stats() ?? { queriesSent: 0, udpQueries: 0, tcpQueries: 0, truncated: 0, ignoredReplies: 0, timeouts: 0 };
+    const client = this.#client?.stats() ?? emptyClientStats();
     return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
   }
 
@@ -154,6 +171,7 @@ export class Resolver implements AddressResolver {
     this.#closed = true;
     this.#cache?.close();
     this.#client?.close();
+    this.#bootstrapClient?.close();
     this.#hosts?.close();
   }
 
@@ -175,18 +193,27 @@ export class Resolver implements AddressResolver {
     const system = await loadSystemConfig({ resolvConf: o.resolvConf, hosts: o.hosts });
     const conf: ResolvConf = system.resolvConf;
     const servers = this.#servers ?? (conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS]);
-    this.#client = new DnsClient({
-      servers,
-      timeout: o.timeout ?? conf.timeout,
-      attempts: o.attempts ?? conf.attempts,
-      rotate: o.rotate ?? conf.rotate,
-      search: o.search ?? conf.search,
-      ndots: o.ndots ?? conf.ndots,
-      ...(o.clock ? { clock: o.clock } : {}),
-    });
     if (system.hostsPath !== undefined) {
       this.#hosts = new HostsFile({ path: system.hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
     }
+    const common = {
+      timeout: o.timeout ?? conf.timeout,
+      attempts: o.attempts ?? conf.attempts,
+      rotate: o.rotate ?? conf.rotate,
+      ...(o.clock ? { clock: o.clock } : {}),
+    };
+    const plain = servers.filter((server): server is ServerAddress => server.transport === undefined);
+    const needsBootstrap = servers.some((server) => server.transport === 'https' && parseIpLiteral(server.host) === undefined);
+    if (needsBootstrap && plain.length > 0) this.#bootstrapClient = new DnsClient({ servers: plain, ...common });
+    this.#client = new DnsClient({
+      servers,
+      ...common,
+      search: o.search ?? conf.search,
+      ndots: o.ndots ?? conf.ndots,
+      ...(o.tls ? { tls: o.tls } : {}),
+      ...(o.encrypted ? { encrypted: o.encrypted } : {}),
+      ...(needsBootstrap ? { bootstrap: createBootstrap(this.#hosts, this.#bootstrapClient) } : {}),
+    });
     if (this.#closed) this.close();
     return { client: this.#client, hosts: this.#hosts };
   }

@@ -47,6 +47,14 @@ const BENCHES: Bench[] = [
     unavailable: () => (knotdPath() ? undefined : 'knotd is not installed (Debian package "knot")'),
   },
   {
+    name: 'encrypted-dns',
+    script: 'bench-encrypted-dns.js',
+    // Backend: dnsdist → knotd when installed, else the lab servers in a child process.
+    args: { quick: ['--rounds', '2', '--queries', '1000', '--concurrency', '20', '--cold', '10'], full: ['--rounds', '5', '--queries', '5000', '--concurrency', '50', '--cold', '30'] },
+    json: true,
+    summary: /^(transport|udp|dot|doh)\s/,
+  },
+  {
     name: 'threadpool',
     script: 'bench-threadpool.js',
     args: { quick: ['--rounds', '1', '--fresh-bound', '3000'], full: [] },

@@ -1,5 +1,6 @@
 /** DnsClient against a real knotd on loopback (127.0.0.1 and ::1), serving fixtures/zones. */
 import t from 'tap';
+import { emptyClientStats } from '../lib/dns/exchange.js';
 import { DnsClient } from '../lib/dns/client.js';
 import { knotOrFail, startKnot } from './helpers/knot.js';
 import { fixtureZones } from './helpers/zones.js';
@@ -55,7 +56,7 @@ if (knotOrFail(t)) {
       answer.records.map((r) => r.address).sort(),
       Array.from({ length: 100 }, (_, i) => `2001:db8:100::${(i + 1).toString(16)}`).sort(),
     );
-    t.same(client.stats(), { queriesSent: 2, udpQueries: 1, tcpQueries: 1, truncated: 1, ignoredReplies: 0, timeouts: 0 });
+    t.same(client.stats(), { ...emptyClientStats(), queriesSent: 2, udpQueries: 1, tcpQueries: 1, truncated: 1 });
     client.close();
   });
 

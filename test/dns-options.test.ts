@@ -17,6 +17,8 @@ t.test('defaults follow resolv.conf(5) and the project', async (t) => {
     udpPayloadSize: 1232,
     udpMaxQueries: 16,
     clock: systemClock,
+    encrypted: { idleTimeout: 10_000, maxInFlight: 100, dohMethod: 'POST', reconnectDelay: 250, maxReconnectDelay: 10_000, tls: {} },
+    bootstrap: undefined,
   });
 });
 

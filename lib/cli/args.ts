@@ -2,9 +2,10 @@
  * Command-line parsing for `happy-eyeballs`, by hand so every mistake becomes one
  * `UsageError` with a one-line message naming the value (main prints it and exits 2).
  *
- *   happy-eyeballs probe <host>[:port] [--port N] [--tls] [--json] [--nameserver IP[:PORT]]…
+ *   happy-eyeballs probe <host>[:port] [--port N] [--tls] [--json] [--nameserver SERVER]…
  *                        [--attempt-delay MS] [--resolution-delay MS] [--timeout MS]
- *   happy-eyeballs resolve <host> [--json] [--nameserver IP[:PORT]]…
+ *   happy-eyeballs resolve <host> [--json] [--nameserver SERVER]…
+ *   (SERVER: IP[:PORT], [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)
  *   happy-eyeballs demo
  *   happy-eyeballs help [command] | --help | -h | --version | -v      (--no-color anywhere)
  *
@@ -14,6 +15,7 @@
  * `--version`, then the first error.
  */
 import { isIP } from 'node:net';
+import { parseServerEntry } from '../system/server-address.js';
 import { isHost, parseNameserver, parsePort, splitHostPort } from './host.js';
 
 export type CommandName = 'probe' | 'resolve' | 'demo';
@@ -256,12 +258,22 @@ function nameservers(options: OptionToken[], command: CommandName): string[] {
     .filter((o) => o.name === '--nameserver')
     .map(({ value }) => {
       const text = value as string; // tokenize() saw to it that a value follows
-      const server = parseNameserver(text);
+      const server = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? encryptedNameserver(text) : parseNameserver(text);
       if (server === undefined) {
-        throw new UsageError(`invalid nameserver ${quote(text)} (expected IP, IP:PORT or [IPv6]:PORT)`, command);
+        throw new UsageError(`invalid nameserver ${quote(text)} (expected IP, IP:PORT, [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)`, command);
       }
       return server;
     });
+}
+
+/** `tls://…` or `https://…` as Resolver takes it (other schemes, `http://` too, are refused). */
+function encryptedNameserver(text: string): string | undefined {
+  try {
+    parseServerEntry(text); // with a scheme: DoT, DoH, or an error
+    return text;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A whole number of milliseconds in [min, max], if the option was given. */

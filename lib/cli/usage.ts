@@ -15,6 +15,16 @@ const EXIT_CODES = `Exit status:
   1  not reachable / no addresses
   2  bad usage or bad input`;
 
+const NAMESERVER = `      --nameserver SERVER   ask this DNS server; repeat for more (asked in order);
+                            default: the system's resolv.conf. SERVER is one of
+                              IP[:PORT], [IPv6]:PORT   plain DNS (port 53)
+                              tls://IP[:PORT][#NAME]   DNS over TLS (port 853); the
+                                                       certificate must name NAME, or IP
+                              https://HOST[:PORT]/PATH DNS over HTTPS (HTTP/2, port 443)
+                            Certificates are checked against Node's CA store; trust a
+                            private CA with NODE_EXTRA_CA_CERTS=ca.pem. A refused
+                            certificate fails (ECERT): never plaintext instead.`;
+
 const GLOBAL = `Usage: ${BIN} <command> [options]
 
 Connect the way RFC 8305 (Happy Eyeballs v2) says, and show the race.
@@ -52,9 +62,7 @@ Options:
       --tls                 complete a TLS handshake too (SNI: the host name);
                             trusts Node's CA store, plus NODE_EXTRA_CA_CERTS=file.pem
       --json                print one JSON object instead of the report
-      --nameserver IP[:PORT]
-                            ask this DNS server (port 53 by default); repeat for
-                            more; default: the system's resolv.conf
+${NAMESERVER}
       --attempt-delay MS    Connection Attempt Delay, ${ATTEMPT_DELAY_RANGE.min}-${ATTEMPT_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.attemptDelay})
       --resolution-delay MS Resolution Delay: wait this long for AAAA after A arrives,
                             ${RESOLUTION_DELAY_RANGE.min}-${RESOLUTION_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.resolutionDelay})
@@ -78,9 +86,7 @@ how long each answer took.
 
 Options:
       --json                print one JSON object instead of the table
-      --nameserver IP[:PORT]
-                            ask this DNS server (port 53 by default); repeat for
-                            more; default: the system's resolv.conf
+${NAMESERVER}
       --no-color            no colours
   -h, --help                show this help
 
@@ -88,7 +94,10 @@ ${EXIT_CODES}
 
 Examples:
   ${BIN} resolve example.com
-  ${BIN} resolve example.com --nameserver 127.0.0.1:5300 --json`;
+  ${BIN} resolve example.com --nameserver 127.0.0.1:5300 --json
+  ${BIN} resolve example.com --nameserver tls://1.1.1.1#cloudflare-dns.com
+  ${BIN} resolve example.com --nameserver https://1.1.1.1/dns-query
+  NODE_EXTRA_CA_CERTS=ca.pem ${BIN} resolve www.example.test --nameserver tls://127.0.0.1:8853#localhost`;
 
 const DEMO = `Usage: ${BIN} demo [options]
 

@@ -2,17 +2,18 @@
  * The user-space DNS client: search-list expansion, then for each candidate name the
  * servers × attempts loop and CNAME chasing. Implements `Upstream` for the cache.
  */
-import { AbortError, DnsError, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
+import { AbortError, DnsError, errorCode, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
 import { searchCandidates } from '../system/search.js';
-import type { ClientStats } from './exchange.js';
+import { emptyClientStats, type ClientStats } from './exchange.js';
 import { CancelScope } from './cancel.js';
+import { EncryptedTransports } from './encrypted.js';
 import { asciiLower } from './interpret.js';
 import { resolveOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
 import { makeQuestion, type Question } from './query.js';
 import { askServers, type ServerPlan } from './servers.js';
 import { serverKey } from './transport.js';
 import { UdpPool } from './udp-pool.js';
-import type { Answer, QueryOptions, RecordType, ServerAddress, Upstream } from './types.js';
+import type { Answer, DnsServer, QueryOptions, RecordType, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
 export type { ClientStats } from './exchange.js';
@@ -20,7 +21,7 @@ export type { ClientStats } from './exchange.js';
 /** Why one name gave no answer; turned into a `DnsError` naming the name as asked. */
 interface NameFailure {
   code: DnsErrorCode;
-  server: ServerAddress | undefined;
+  server: DnsServer | undefined;
   negativeTtl?: number | undefined;
   cause?: unknown;
 }
@@ -29,17 +30,18 @@ type NameResult = { kind: 'answer'; answer: Answer } | ({ kind: 'error' } & Name
 
 export class DnsClient implements Upstream {
   readonly #config: DnsClientConfig;
-  readonly #stats: ClientStats = { queriesSent: 0, udpQueries: 0, tcpQueries: 0, truncated: 0, ignoredReplies: 0, timeouts: 0 };
+  readonly #stats: ClientStats = emptyClientStats();
   /**
    * In-flight queries, so close() can end them. An array with O(1) removal (each scope
    * knows its slot): as a Set it cost a fifth of query()'s own time (identity hashes).
    */
   #inflight: QueryScope[] = [];
   readonly #udpPool: UdpPool;
+  readonly #encrypted: EncryptedTransports | undefined;
   /** Servers, attempts and what every try needs: one object for the client's life. */
   readonly #plan: ServerPlan;
   /** `Answer.server` of each configured server, made once. */
-  readonly #serverKeys: Map<ServerAddress, string>;
+  readonly #serverKeys: Map<DnsServer, string>;
   #nextServer = 0;
   #closed = false;
 
@@ -51,7 +53,11 @@ export class DnsClient implements Upstream {
     this.#udpPool = new UdpPool(config.udpMaxQueries, onIgnored, config.clock);
     const { servers, attempts, clock, timeout } = config;
     const onTimeout = (): void => void stats.timeouts++;
-    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, stats, onIgnored, onTimeout };
+    const encrypted = servers.some((server) => server.transport !== undefined)
+      ? new EncryptedTransports(servers, { config: config.encrypted, clock, stats, bootstrap: config.bootstrap })
+      : undefined;
+    this.#encrypted = encrypted;
+    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, encrypted, stats, onIgnored, onTimeout };
     this.#serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
   }
 
@@ -84,7 +90,10 @@ export class DnsClient implements Upstream {
     return { ...this.#stats };
   }
 
-  /** Ends every in-flight query with ECANCELLED; their sockets and timers go at once. */
+  /**
+   * Ends every in-flight query with ECANCELLED; their sockets and timers go at once, and
+   * so do DoT connections and DoH sessions.
+   */
   close(): void {
     this.#closed = true;
     const inflight = this.#inflight;
@@ -93,6 +102,7 @@ export class DnsClient implements Upstream {
       scope.slot = -1;
       scope.cancel(cancelled(scope.name, scope.type));
     }
+    this.#encrypted?.close();
   }
 
   /** Takes a finished query off the in-flight list: the last one moves into its slot. */
@@ -196,7 +206,10 @@ function badName(hostname: string, rrtype: RecordType): never {
 
 function toError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
   const server = failure.server && serverKey(failure.server);
-  return new DnsError(failure.code, { hostname, rrtype, server, negativeTtl: failure.negativeTtl, cause: failure.cause });
+  const error = new DnsError(failure.code, { hostname, rrtype, server, negativeTtl: failure.negativeTtl, cause: failure.cause });
+  // A refused certificate is acted on by a person: say why in the message itself.
+  if (failure.code === 'ECERT') error.message += `: certificate refused: ${(failure.cause as Error).message} (${errorCode(failure.cause)})`;
+  return error;
 }
 
 function cancelled(hostname: string, rrtype: RecordType): DnsError {

@@ -1,5 +1,6 @@
 /**
- * Exchange: one try of one question against one server. UDP first; a truncated reply is
+ * Exchange: one try of one question against one server. DoT and DoH servers go to their
+ * connection (encrypted.ts). Plain servers: UDP first; a truncated reply is
  * thrown away whole (RFC 2181 §9) and the question asked again over TCP (RFC 1035 §4.2.1,
  * RFC 7766 §5). Both legs share the try's deadline, as Go's `exchange` does.
  * Not an async function: the UDP round trip itself hands over to TCP on truncation, so a
@@ -7,10 +8,11 @@
  */
 import type { Clock } from '../clock.js';
 import type { CancelScope } from './cancel.js';
+import type { EncryptedTransports } from './encrypted.js';
 import { buildQuery, type Question } from './query.js';
 import { tcpExchange } from './tcp.js';
 import type { ReplyResult, TransportOptions } from './transport.js';
-import type { ServerAddress } from './types.js';
+import type { DnsServer } from './types.js';
 import { udpExchange } from './udp.js';
 import type { UdpPool } from './udp-pool.js';
 
@@ -22,6 +24,21 @@ export interface ClientStats {
   truncated: number;
   ignoredReplies: number;
   timeouts: number;
+  /** Tries sent over DNS over TLS (RFC 7858) and over HTTPS (RFC 8484). */
+  dotQueries: number;
+  dohQueries: number;
+  /** TLS connections to DoT servers and HTTP/2 sessions to DoH servers opened (handshake done). */
+  dotConnections: number;
+  dohSessions: number;
+  /** Connects to DoT/DoH servers given up because the certificate was refused (ECERT). */
+  certificateFailures: number;
+}
+
+export function emptyClientStats(): ClientStats {
+  return {
+    queriesSent: 0, udpQueries: 0, tcpQueries: 0, truncated: 0, ignoredReplies: 0, timeouts: 0,
+    dotQueries: 0, dohQueries: 0, dotConnections: 0, dohSessions: 0, certificateFailures: 0,
+  };
 }
 
 /** What every try shares: made once per client, so a query allocates none of it. */
@@ -30,6 +47,8 @@ export interface TryContext {
   /** Milliseconds for one try, UDP and TCP together. */
   timeout: number;
   udpPool: UdpPool;
+  /** DoT connections and DoH sessions; undefined when every server is plain. */
+  encrypted: EncryptedTransports | undefined;
   stats: ClientStats;
   /** Count an ignored reply and a timed-out try in `stats`. */
   onIgnored(): void;
@@ -37,7 +56,7 @@ export interface TryContext {
 }
 
 export function exchange(
-  server: ServerAddress,
+  server: DnsServer,
   question: Question,
   ctx: TryContext,
   scope: CancelScope,
@@ -51,6 +70,8 @@ export function exchange(
     onTimeout: ctx.onTimeout,
   };
   stats.queriesSent++;
+  // Encrypted servers never fall back to plaintext: their failures are their own.
+  if (server.transport !== undefined) return ctx.encrypted!.exchange(server, question, options);
   stats.udpQueries++;
   return udpExchange(ctx.udpPool, server, question, options, () => {
     stats.truncated++;

@@ -1,12 +1,24 @@
 /** `DnsClient` options: documented, defaulted and validated up front. */
 import { isIP } from 'node:net';
+import type tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { ServerAddress } from './types.js';
+import type { Bootstrap } from './encrypted.js';
+import { resolveEncrypted, validHttpsServer, validTlsServer, type EncryptedConfig, type EncryptedTransportOptions } from './encrypted-options.js';
+import type { DnsServer, ServerAddress } from './types.js';
 
 export interface DnsClientOptions {
-  /** Servers, asked in order (resolv.conf `nameserver`). IP literals; at least one. */
-  servers: ServerAddress[];
+  /**
+   * Servers, asked in order (resolv.conf `nameserver`); at least one. Plain servers are
+   * IP literals; DoT (`transport: 'tls'`) and DoH (`transport: 'https'`) ones may be mixed in.
+   */
+  servers: DnsServer[];
+  /** tls.connect options for every DoT and DoH server (`ca`, client certificates…). @default {} */
+  tls?: tls.ConnectionOptions;
+  /** Connection handling of DoT and DoH (idle timeout, pipelining, DoH method, backoff). @default {} */
+  encrypted?: EncryptedTransportOptions;
+  /** Resolves DoH URL host names, never through DoH; needed when a DoH URL has a name. */
+  bootstrap?: Bootstrap;
   /** Milliseconds one try may take, UDP and a TCP retry together (resolv.conf `timeout:`). @default 5000 */
   timeout?: number;
   /** Rounds over every server (resolv.conf `attempts:`). @default 2 */
@@ -34,7 +46,9 @@ export interface DnsClientOptions {
 }
 
 export interface DnsClientConfig {
-  servers: ServerAddress[];
+  servers: DnsServer[];
+  encrypted: EncryptedConfig;
+  bootstrap: Bootstrap | undefined;
   timeout: number;
   attempts: number;
   rotate: boolean;
@@ -49,8 +63,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
+  const servers = validServers(options.servers);
   return {
-    servers: validServers(options.servers),
+    servers,
+    encrypted: resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}),
+    bootstrap: validBootstrap(options.bootstrap, servers),
     timeout: integerIn('timeout', options.timeout ?? 5000, 1, MAX_TIMER_MS),
     attempts: integerIn('attempts', options.attempts ?? 2, 1, 10),
     rotate: booleanOption('rotate', options.rotate ?? false),
@@ -64,17 +81,32 @@ export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
   };
 }
 
-function validServers(servers: unknown): ServerAddress[] {
+function validServers(servers: unknown): DnsServer[] {
   if (!Array.isArray(servers) || servers.length === 0) {
     throw new InvalidArgumentError('servers', servers, 'a non-empty array of { address, port, family }');
   }
-  return servers.map((server: unknown, i) => validServer(server, `servers[${i}]`));
+  return servers.map((server: Partial<DnsServer> | null, i): DnsServer => {
+    if (server?.transport === 'tls') return validTlsServer(server, `servers[${i}]`);
+    if (server?.transport === 'https') return validHttpsServer(server, `servers[${i}]`);
+    return validServer(server, `servers[${i}]`);
+  });
+}
+
+/** A DoH URL with a host name needs a way to resolve it that does not go through DoH. */
+function validBootstrap(bootstrap: unknown, servers: DnsServer[]): Bootstrap | undefined {
+  if (bootstrap !== undefined && typeof bootstrap !== 'function') throw new InvalidArgumentError('bootstrap', bootstrap, 'a function');
+  for (const s of servers) {
+    if (s.transport === 'https' && isIP(s.host) === 0 && !bootstrap) {
+      throw new InvalidArgumentError('bootstrap', bootstrap, `a function resolving ${s.host} (the host of DoH server ${s.url})`);
+    }
+  }
+  return bootstrap as Bootstrap | undefined;
 }
 
 function validServer(server: unknown, option: string): ServerAddress {
   const s = server as Partial<ServerAddress> | null;
   const family = typeof s?.address === 'string' ? isIP(s.address) : 0;
-  if (family === 0 || s?.family !== family) {
+  if (family === 0 || s?.family !== family || s.transport !== undefined) {
     throw new InvalidArgumentError(option, server, '{ address: an IP literal, family: its family (4 or 6), port }');
   }
   const port = integerIn(`${option}.port`, s.port, 1, 65535);

@@ -9,22 +9,22 @@ import { exchange, type TryContext } from './exchange.js';
 import { interpret, type ChainSoFar, type Outcome, type ServerFailureCode } from './interpret.js';
 import type { TransportFailureCode } from './transport.js';
 import type { Question } from './query.js';
-import type { ServerAddress } from './types.js';
+import type { DnsServer } from './types.js';
 
 /** The client's servers and attempts, with what each try needs (made once per client). */
 export interface ServerPlan extends TryContext {
-  servers: readonly ServerAddress[];
+  servers: readonly DnsServer[];
   attempts: number;
 }
 
 /** A settled outcome and who said it, or why no server could say. */
 export type Asked =
-  | { kind: 'settled'; outcome: Exclude<Outcome, { kind: 'failure' }>; server: ServerAddress }
-  | { kind: 'failed'; code: DnsErrorCode; server: ServerAddress | undefined; cause: unknown };
+  | { kind: 'settled'; outcome: Exclude<Outcome, { kind: 'failure' }>; server: DnsServer }
+  | { kind: 'failed'; code: DnsErrorCode; server: DnsServer | undefined; cause: unknown };
 
 interface Failure {
   code: TransportFailureCode | ServerFailureCode;
-  server: ServerAddress;
+  server: DnsServer;
   cause: unknown;
 }
 
@@ -55,10 +55,13 @@ export async function askServers(
 }
 
 /**
- * A server that answered says more than one that did not: SERVFAIL, then REFUSED, then a
- * bad reply, a cut TCP stream, a timeout; ECONNREFUSED only when every server refused.
+ * A refused certificate first: it is a security or configuration problem the user must
+ * see, whatever the other servers did. Then a server that answered says more than one
+ * that did not: SERVFAIL, then REFUSED, then a bad reply, a cut TCP stream, a timeout;
+ * ECONNREFUSED only when every server refused.
  */
 const PRECEDENCE: readonly Failure['code'][] = [
+  'ECERT',
   'ESERVFAIL',
   'EREFUSED',
   'EBADRESP',
@@ -67,7 +70,7 @@ const PRECEDENCE: readonly Failure['code'][] = [
   'ECONNREFUSED',
 ];
 
-function decidingFailure(failures: Failure[]): { code: DnsErrorCode; server: ServerAddress | undefined; cause: unknown } {
+function decidingFailure(failures: Failure[]): { code: DnsErrorCode; server: DnsServer | undefined; cause: unknown } {
   for (const code of PRECEDENCE) {
     for (let i = failures.length - 1; i >= 0; i--) if (failures[i]!.code === code) return failures[i]!;
   }

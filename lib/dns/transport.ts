@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js';
 import type { CancelScope } from './cancel.js';
 import type { DecodedReply } from './reply.js';
-import type { ServerAddress } from './types.js';
+import type { DnsServer } from './types.js';
 
 export interface TransportOptions {
   clock: Clock;
@@ -23,11 +23,22 @@ export type ReplyResult = { kind: 'reply'; reply: DecodedReply } | TransportFail
 /** UDP may also say "truncated: ask again over TCP". */
 export type PacketResult = ReplyResult | { kind: 'truncated' };
 
-export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET';
+/**
+ * ECERT: a DoT or DoH server's certificate was refused. ESERVFAIL, EREFUSED, EBADRESP:
+ * a DoH server answered with an HTTP error or a body that is no DNS reply (doh-status.ts),
+ * or a DoT server broke the stream's framing.
+ */
+export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'ECERT' | 'ESERVFAIL' | 'EREFUSED' | 'EBADRESP';
 
-/** `ip:port`, or `[v6]:port` (RFC 3986 §3.2.2 brackets). */
-export function serverKey(server: ServerAddress): string {
-  return server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
+/**
+ * How a server is named in answers and errors: `ip:port` or `[v6]:port` (RFC 3986
+ * §3.2.2 brackets) for plain servers, `tls://ip:port[#name]` for DoT, the URL for DoH.
+ */
+export function serverKey(server: DnsServer): string {
+  if (server.transport === 'https') return server.url;
+  const hostPort = server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
+  if (server.transport === undefined) return hostPort;
+  return server.servername === undefined ? `tls://${hostPort}` : `tls://${hostPort}#${server.servername}`;
 }
 
 /**

@@ -26,12 +26,44 @@ export interface Answer {
   source: AnswerSource;
 }
 
-/** A DNS server as configured: `'ip'`, `'ip:port'`, `'[v6]:port'`, zone ids kept. */
+/**
+ * A plain DNS server (UDP, then TCP on truncation) as configured: `'ip'`, `'ip:port'`,
+ * `'[v6]:port'`, zone ids kept. `transport` is never set: it tells the kinds apart.
+ */
 export interface ServerAddress {
   address: string;
   port: number;
   family: 4 | 6;
+  transport?: undefined;
 }
+
+/** DNS over TLS (RFC 7858): `'tls://IP[:PORT][#SERVERNAME]'`, port 853 by default. */
+export interface TlsServerAddress {
+  transport: 'tls';
+  address: string;
+  port: number;
+  family: 4 | 6;
+  /**
+   * The name the certificate must carry, also sent as SNI (RFC 8310 §8.1). Unset: the
+   * certificate must carry the IP address itself.
+   */
+  servername?: string | undefined;
+}
+
+/** DNS over HTTPS (RFC 8484): `'https://HOST[:PORT]/PATH'`, HTTP/2, port 443 by default. */
+export interface HttpsServerAddress {
+  transport: 'https';
+  /** `https://host:port/path?query` as given (a `{?dns}` template suffix removed). */
+  url: string;
+  /** The URL's host without brackets: an IP literal, or a name resolved without DoH. */
+  host: string;
+  port: number;
+  /** Path and query string of the DoH endpoint, e.g. `'/dns-query'`. */
+  path: string;
+}
+
+/** Any configured server: plain, DoT or DoH. */
+export type DnsServer = ServerAddress | TlsServerAddress | HttpsServerAddress;
 
 /** Options every query takes. */
 export interface QueryOptions {

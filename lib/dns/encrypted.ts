@@ -1,0 +1,49 @@
+/**
+ * The client's encrypted upstreams: one DoT connection manager (dot.ts) or DoH session
+ * manager (doh.ts) per configured server, made once with the client and shared by all
+ * its queries. A failure on one of them is that server's failure: the client moves on to
+ * its next server, and nothing is ever retried in plaintext.
+ */
+import type { Clock } from '../clock.js';
+import { DohUpstream } from './doh.js';
+import { DotUpstream } from './dot.js';
+import type { EncryptedConfig } from './encrypted-options.js';
+import type { ClientStats } from './exchange.js';
+import type { Question } from './query.js';
+import type { ReplyResult, TransportOptions } from './transport.js';
+import type { DnsServer, HttpsServerAddress, TlsServerAddress } from './types.js';
+
+/** Resolves a DoH server's host name, never through a DoH server (see resolver.ts). */
+export type Bootstrap = (hostname: string) => Promise<string[]>;
+
+/** What every DoT and DoH upstream of a client shares. */
+export interface EncryptedContext {
+  config: EncryptedConfig;
+  clock: Clock;
+  stats: ClientStats;
+  bootstrap: Bootstrap | undefined;
+}
+
+export class EncryptedTransports {
+  readonly #dot = new Map<TlsServerAddress, DotUpstream>();
+  readonly #doh = new Map<HttpsServerAddress, DohUpstream>();
+
+  constructor(servers: readonly DnsServer[], context: EncryptedContext) {
+    for (const server of servers) {
+      if (server.transport === 'tls') this.#dot.set(server, new DotUpstream(server, context));
+      if (server.transport === 'https') this.#doh.set(server, new DohUpstream(server, context));
+    }
+  }
+
+  /** One try against a configured DoT or DoH server (the very object from the config). */
+  exchange(server: TlsServerAddress | HttpsServerAddress, question: Question, options: TransportOptions): Promise<ReplyResult> {
+    if (server.transport === 'tls') return this.#dot.get(server)!.exchange(question, options);
+    return this.#doh.get(server)!.exchange(question, options);
+  }
+
+  /** Closes every connection and session now. */
+  close(): void {
+    for (const upstream of this.#dot.values()) upstream.close();
+    for (const upstream of this.#doh.values()) upstream.close();
+  }
+}
