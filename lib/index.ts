@@ -15,7 +15,19 @@ export { Resolver, getDefaultResolver } from './resolver.js';
 export type { ResolverOptions, ResolverStats } from './resolver.js';
 export type { DnsCacheOptions, CacheStats } from './cache/index.js';
 export type { LookupFunction, LookupOptions, LookupAddress } from './lookup.js';
-export type { Answer, AddressRecord, RecordType, AnswerSource, QueryOptions, AddressResolver } from './dns/types.js';
+export type {
+  Answer,
+  AddressRecord,
+  RecordType,
+  AnswerSource,
+  QueryOptions,
+  AddressResolver,
+  DnsServer,
+  ServerAddress,
+  TlsServerAddress,
+  HttpsServerAddress,
+} from './dns/types.js';
+export type { EncryptedTransportOptions } from './dns/encrypted-options.js';
 export { channelNames } from './diagnostics.js';
 export {
   DnsError,
