@@ -6,7 +6,7 @@
  * DIR/lab-report.md and DIR/lab-chart.svg.
  *
  *   node build/scripts/bench-lab.js [--runs 21] [--scenarios k,k] [--quick] [--docs docs] [--json-out FILE]
- *                                   [--results bench-results/lab.json] [--id he]
+ *                                   [--results bench-results/lab.json] [--no-breakdown] [--id he]
  *   node build/scripts/bench-lab.js --from bench-results/lab.json --docs docs   (re-render only)
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ import { ratio } from './bench-lib/stats.js';
 import { renderChart } from './lab/chart.js';
 import { LAB, labDown, labNames, labUnavailable, labUp, python3, sourceDir } from './lab/netns.js';
 import { PEERS, type Mode } from './lab/peer-clients.js';
+import type { Breakdown } from './lab/overhead.js';
 import type { DriverConfig, DriverReport } from './lab/peers.js';
 import { relayControl } from './lab/relay-control.js';
 import { renderReport } from './lab/report.js';
@@ -70,6 +71,17 @@ async function runScenario(s: Scenario, relayPort: number, clientNs: string, run
   return { scenario: s, limit, samples: report.samples, spread, relay, seconds: (performance.now() - started) / 1000 };
 }
 
+/** scripts/lab/overhead.ts on the healthy path: where a connect's time goes, ours and Node core's. */
+async function runBreakdown(relayPort: number, clientNs: string): Promise<Breakdown> {
+  await relayControl(relayPort, { cmd: 'set', ...relayConfig(scenario('healthy')) });
+  const result = await runChild({ label: 'breakdown', command: 'ip', args: ['netns', 'exec', clientNs, process.execPath, join(here, 'lab', 'overhead.js'), '41'], deadlineMs: 120_000 });
+  const b = result.messages.get('breakdown') as Breakdown | undefined;
+  if (!b) throw new Error(`breakdown: no result (exit ${result.code})`);
+  console.log('\nhealthy path, where the time goes (median ms):');
+  for (const [who, parts] of Object.entries(b)) console.log(`  ${who}: ${Object.entries(parts).map(([k, v]) => `${k} ${ms(v)}`).join(' | ')}`);
+  return b;
+}
+
 function printScenario(r: ScenarioResult): void {
   console.log(`\n${r.scenario.title}  (limit: connect ${r.limit.tcp} ms, TLS ${r.limit.tls} ms; ${r.seconds.toFixed(0)} s)`);
   const rows = Object.entries(r.spread).map(([k, s]) => {
@@ -105,6 +117,7 @@ async function measureAll(argv: string[]): Promise<LabResults> {
   };
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   const results: ScenarioResult[] = [];
+  let breakdown: Breakdown | undefined;
   try {
     const { state } = await labUp(id);
     console.log(`lab up; ${runs} runs per scenario (+${warmup} warm-up), peers ${PEERS.join(', ')}, modes ${MODES.join(', ')}`);
@@ -113,12 +126,13 @@ async function measureAll(argv: string[]): Promise<LabResults> {
       results.push(r);
       printScenario(r);
     }
+    if (!quick && !argv.includes('--no-breakdown')) breakdown = await runBreakdown(state.relayPort!, labNames(id).clientNs);
   } finally {
     killAll();
     labDown(id);
   }
   const command = `node build/scripts/bench-lab.js ${argv.join(' ')}`.trim();
-  return { date: new Date().toISOString(), command, runs, warmup, environment: env, scenarios: results, targets: targets(results) };
+  return { date: new Date().toISOString(), command, runs, warmup, environment: env, scenarios: results, targets: targets(results), breakdown };
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -51,11 +51,11 @@ export async function measure(peer: PeerName | 'reference', mode: Mode, host: st
   if (peer === 'python') return ctx.python.measure(host, port(mode), mode === 'tls', ctx.boundMs);
   if (peer === 'curl') return curl(host, mode, ctx);
   const started = performance.now();
-  const trace: string[] = [];
-  const pending = peer === 'happy-eyeballs' ? ours(host, mode, ctx, trace) : peer === 'node' ? nodeCore(host, mode, ctx) : nodeCore(host, 'tcp', ctx, false);
+  const events: RaceEvent[] = [];
+  const pending = peer === 'happy-eyeballs' ? ours(host, mode, ctx, events) : peer === 'node' ? nodeCore(host, mode, ctx) : nodeCore(host, 'tcp', ctx, false);
   const result = await within(pending, ctx.boundMs);
   const ms = performance.now() - started;
-  const extra = peer === 'happy-eyeballs' ? { trace: trace.join(' ') } : {};
+  const extra = peer === 'happy-eyeballs' ? { trace: traceOf(events) } : {};
   if (!result.done) {
     void pending.then((socket) => socket.destroy(), () => {});
     return { ms, outcome: 'bound', ...extra };
@@ -76,12 +76,15 @@ const short: Partial<Record<RaceEvent['type'], string>> = {
   dns: 'dns', 'dns:wait': 'wait', 'attempt:start': 'start', 'attempt:connected': 'tcp', 'attempt:success': 'ok', 'attempt:failure': 'fail', 'attempt:abandoned': 'drop',
 };
 
-function ours(host: string, mode: Mode, ctx: PeerContext, trace: string[]): Promise<net.Socket> {
-  const onEvent = (e: RaceEvent): void => {
-    const tag = short[e.type];
-    if (tag) trace.push(`${tag}${'family' in e ? e.family : ''}@${e.ms.toFixed(1)}`);
-  };
-  return connect({ host, port: port(mode), resolver: ctx.resolver, timeout: ctx.boundMs, tls: mode === 'tls' ? { secureContext: ctx.secureContext } : undefined, onEvent });
+/** `dns6@21.3 start6@21.4 ok6@41.9`: formatted after the measurement, which only keeps the events. */
+function traceOf(events: RaceEvent[]): string {
+  return events.flatMap((e) => (short[e.type] ? [`${short[e.type]}${'family' in e ? e.family : ''}@${e.ms.toFixed(1)}`] : [])).join(' ');
+}
+
+function ours(host: string, mode: Mode, ctx: PeerContext, events: RaceEvent[]): Promise<net.Socket> {
+  const tls = mode === 'tls' ? { secureContext: ctx.secureContext } : undefined;
+  // No `timeout` option (Node core gets none either); `within` bounds every peer alike.
+  return connect({ host, port: port(mode), resolver: ctx.resolver, tls, onEvent: (e) => events.push(e) });
 }
 
 /** Node core with its own Happy Eyeballs (`autoSelectFamily`); `race: false` dials an IP literal plainly. */

@@ -66,6 +66,25 @@ function ourSteps(r: ScenarioResult, mode: Mode): string {
     (ref ? `; reference (connect to the IP, no DNS): ${ms(ref.median)} ms.` : '.');
 }
 
+function breakdownSection(b: LabResults['breakdown']): string {
+  if (!b) return '';
+  const who = Object.keys(b);
+  const parts = [...new Set(who.flatMap((w) => Object.keys(b[w]!)))].filter((p) => p !== 'total').concat('total');
+  const rows = parts.map((p) => `| ${p === 'total' ? '**total**' : p} | ${who.map((w) => (b[w]![p] === undefined ? '' : ms(b[w]![p]!))).join(' | ')} |`);
+  return `## Where a healthy connect's time goes
+
+\`scripts/lab/overhead.ts\` on the healthy path (20 ms RTT), 41 runs each, interleaved; median ms of
+each part, taken by wrapping dgram's \`send\`/\`'message'\` and \`net.Socket\`'s \`connect\`/\`'connect'\`.
+**bare JS** is the least a JavaScript DNS client can do (a new UDP socket, AAAA and A
+encoded with dns-packet and sent at once, \`net.connect\` to the first AAAA answer: no cache,
+no race, no checks).
+
+| part | ${who.join(' | ')} |
+|---|${who.map(() => '---:').join('|')}|
+${rows.join('\n')}
+`;
+}
+
 function scenarioSection(r: ScenarioResult): string {
   const { scenario: s, limit } = r;
   const lines = [
@@ -153,6 +172,7 @@ ${summaryTable(results, 'tls')}
 
 ${targetTable(results)}
 ${notes ? `\n${notes.trim()}\n` : ''}
+${breakdownSection(results.breakdown)}
 ## Scenarios
 
 ${results.scenarios.map(scenarioSection).join('\n\n')}

@@ -38,6 +38,8 @@ export interface LabResults {
   environment: Record<string, string>;
   scenarios: ScenarioResult[];
   targets: Target[];
+  /** Healthy path, median ms per part of a connect, per client (scripts/lab/overhead.ts). */
+  breakdown?: Record<string, Record<string, number>> | undefined;
 }
 
 export interface Target {

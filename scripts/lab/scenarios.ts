@@ -19,7 +19,7 @@ export interface FamilyPath {
 export interface Scenario {
   key: string;
   title: string;
-  /** For the chart. */
+  /** For the chart: ' / ' breaks the line. */
   short: string;
   v4: FamilyPath;
   v6: FamilyPath;
@@ -32,13 +32,13 @@ export const RFC8305 = { resolutionDelay: 50, connectionAttemptDelay: 250 } as c
 const ok = (rtt: number): FamilyPath => ({ rtt, loss: 0, syn: 'pass' });
 
 export const SCENARIOS: Scenario[] = [
-  { key: 'v6-black-hole', short: 'IPv6 black hole', title: 'IPv6 black hole (SYNs dropped), both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'drop' }, aaaaDelay: 0 },
-  { key: 'v6-slow', short: 'IPv6 300 ms, IPv4 40 ms', title: 'IPv6 300 ms RTT, IPv4 40 ms RTT', v4: ok(40), v6: ok(300), aaaaDelay: 0 },
-  { key: 'v4-black-hole', short: 'IPv4 black hole', title: 'IPv4 black hole (SYNs dropped), both 20 ms RTT', v4: { ...ok(20), syn: 'drop' }, v6: ok(20), aaaaDelay: 0 },
-  { key: 'aaaa-late', short: 'AAAA 1 s late', title: 'AAAA answer 1 s late, both 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 1000 },
-  { key: 'loss-5', short: '5 % loss', title: '5 % packet loss each way on both, 20 ms RTT', v4: { ...ok(20), loss: 0.05 }, v6: { ...ok(20), loss: 0.05 }, aaaaDelay: 0 },
-  { key: 'healthy', short: 'both healthy', title: 'both healthy, 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 0 },
-  { key: 'v6-icmp', short: 'IPv6 ICMP unreachable', title: 'IPv6 SYNs answered with ICMPv6 unreachable, both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'icmp' }, aaaaDelay: 0 },
+  { key: 'v6-black-hole', short: 'IPv6 / black hole', title: 'IPv6 black hole (SYNs dropped), both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'drop' }, aaaaDelay: 0 },
+  { key: 'v6-slow', short: 'IPv6 300 ms, / IPv4 40 ms', title: 'IPv6 300 ms RTT, IPv4 40 ms RTT', v4: ok(40), v6: ok(300), aaaaDelay: 0 },
+  { key: 'v4-black-hole', short: 'IPv4 / black hole', title: 'IPv4 black hole (SYNs dropped), both 20 ms RTT', v4: { ...ok(20), syn: 'drop' }, v6: ok(20), aaaaDelay: 0 },
+  { key: 'aaaa-late', short: 'AAAA answer / 1 s late', title: 'AAAA answer 1 s late, both 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 1000 },
+  { key: 'loss-5', short: 'packet loss / 5 %', title: '5 % packet loss each way on both, 20 ms RTT', v4: { ...ok(20), loss: 0.05 }, v6: { ...ok(20), loss: 0.05 }, aaaaDelay: 0 },
+  { key: 'healthy', short: 'both healthy / 20 ms', title: 'both healthy, 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 0 },
+  { key: 'v6-icmp', short: 'IPv6 ICMP / unreachable', title: 'IPv6 SYNs answered with ICMPv6 unreachable, both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'icmp' }, aaaaDelay: 0 },
 ];
 
 export function scenario(key: string): Scenario {
