@@ -3,7 +3,7 @@
  * sets the relay to each scenario in turn, runs every peer in the client namespace
  * (scripts/lab/peers.ts: runs interleaved, a fresh name per turn), takes the lab down,
  * prints a table per scenario and writes bench-results/lab.json; with --docs DIR also
- * DIR/lab-report.md and DIR/lab-chart.svg.
+ * DIR/lab-report.md, DIR/lab-chart.svg and DIR/lab-results.json (the same data, compact).
  *
  *   node build/scripts/bench-lab.js [--runs 21] [--scenarios k,k] [--quick] [--docs docs] [--json-out FILE]
  *                                   [--results bench-results/lab.json] [--no-breakdown] [--id he]
@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAll, runChild } from './bench-lib/child.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
@@ -97,7 +97,8 @@ function writeDocs(results: LabResults, dir: string): void {
   const notesFile = join(sourceDir, 'notes.md');
   writeFileSync(join(dir, 'lab-report.md'), renderReport(results, existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : ''));
   writeFileSync(join(dir, 'lab-chart.svg'), renderChart(results));
-  console.log(`written: ${join(dir, 'lab-report.md')}, ${join(dir, 'lab-chart.svg')}`);
+  writeFileSync(join(dir, 'lab-results.json'), `${JSON.stringify(results)}\n`);
+  console.log(`written: ${['lab-report.md', 'lab-chart.svg', 'lab-results.json'].map((f) => join(dir, f)).join(', ')}`);
 }
 
 async function measureAll(argv: string[]): Promise<LabResults> {
@@ -131,7 +132,9 @@ async function measureAll(argv: string[]): Promise<LabResults> {
     killAll();
     labDown(id);
   }
-  const command = `node build/scripts/bench-lab.js ${argv.join(' ')}`.trim();
+  const root = join(here, '..', '..');
+  const shown = argv.map((a) => (a.startsWith(`${root}/`) ? relative(root, a) : a));
+  const command = `node build/scripts/bench-lab.js ${shown.join(' ')}`.trim();
   return { date: new Date().toISOString(), command, runs, warmup, environment: env, scenarios: results, targets: targets(results), breakdown };
 }
 

@@ -21,6 +21,7 @@ const build = new URL('../scripts/', import.meta.url).pathname;
 function skipReason(): string | false {
   if (process.getuid?.() !== 0) return 'the network lab needs root';
   if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
+  if (!existsSync('/proc/sys/net/ipv6')) return 'IPv6 is disabled in this kernel';
   if (!['/usr/sbin/knotd', '/usr/bin/knotd', '/usr/local/sbin/knotd'].some(existsSync)) return 'knotd is not installed (Debian package "knot")';
   for (const [cmd, pkg] of [['ip', 'iproute2'], ['python3', 'python3'], ['curl', 'curl']]) {
     if (spawnSync(cmd!, ['-V'], { stdio: 'ignore' }).error) return `${cmd} is not installed (Debian package "${pkg}")`;

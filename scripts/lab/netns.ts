@@ -59,6 +59,7 @@ export function python3(): string {
 export function labUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, /dev/net/tun)';
   if (!existsSync('/dev/net/tun')) return '/dev/net/tun is missing';
+  if (!existsSync('/proc/sys/net/ipv6')) return 'IPv6 is disabled in this kernel';
   if (!knotdPath()) return 'knotd is not installed (Debian package "knot")';
   for (const [cmd, pkg] of [['ip', 'iproute2'], [python3(), 'python3'], ['curl', 'curl']] as const) {
     const probe = spawnSync(cmd, ['-V'], { stdio: 'ignore', timeout: 5000 });
@@ -132,11 +133,24 @@ export function resolvConfText(): string {
   return `nameserver ${LAB.server.v4}\noptions timeout:${LAB.dns.timeoutSeconds} attempts:${LAB.dns.attempts}\n`;
 }
 
+/** What the client namespace's /etc/nsswitch.conf says for hosts: nothing but files and DNS. */
+export const NSSWITCH_HOSTS = 'hosts: files dns';
+
+/**
+ * The client namespace's view of /etc: the lab's resolv.conf, a hosts file that knows only
+ * localhost, nsswitch.conf with `hosts: files dns` (an NSS module such as systemd's
+ * `resolve` would reach the machine's resolver through a Unix socket, outside the
+ * namespace) and an empty gai.conf (glibc's default RFC 6724 table). ip-netns(8) can
+ * only mount over files that exist, so gai.conf is left alone where there is none.
+ */
 function writeEtc(n: LabNames): void {
   const dir = `/etc/netns/${n.clientNs}`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'resolv.conf'), resolvConfText());
   writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n::1 localhost\n');
+  const nsswitch = existsSync('/etc/nsswitch.conf') ? readFileSync('/etc/nsswitch.conf', 'utf8') : '';
+  writeFileSync(join(dir, 'nsswitch.conf'), `${nsswitch.split('\n').filter((l) => !/^\s*hosts\s*:/.test(l)).join('\n').trimEnd()}\n${NSSWITCH_HOSTS}\n`);
+  if (existsSync('/etc/gai.conf')) writeFileSync(join(dir, 'gai.conf'), '# empty: glibc uses its RFC 6724 defaults\n');
 }
 
 /**

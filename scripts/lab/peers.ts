@@ -17,7 +17,7 @@ import tls from 'node:tls';
 import { Resolver } from '../../lib/resolver.js';
 import { send } from '../bench-lib/child.js';
 import { within } from '../bench-lib/timing.js';
-import { fixturesDir, LAB, resolvConfText } from './netns.js';
+import { fixturesDir, LAB, NSSWITCH_HOSTS, resolvConfText } from './netns.js';
 import { measure, PythonPeer, type Measurement, type Mode, type PeerContext, type PeerName } from './peer-clients.js';
 
 export interface DriverConfig {
@@ -38,11 +38,13 @@ export interface DriverReport {
   samples: Record<string, Measurement[]>;
 }
 
-/** No getaddrinfo before this: /etc/resolv.conf must be the lab's, /etc/hosts must not know the zone. */
+/** No getaddrinfo before this: resolv.conf must be the lab's, hosts must not know the zone, NSS must ask only files and DNS. */
 function assertLabResolvConf(): void {
   const actual = readFileSync('/etc/resolv.conf', 'utf8');
   if (actual !== resolvConfText()) throw new Error(`/etc/resolv.conf is not the lab's (got ${JSON.stringify(actual)}): run inside the client namespace`);
   if (readFileSync('/etc/hosts', 'utf8').includes(LAB.zone)) throw new Error(`/etc/hosts knows ${LAB.zone}: DNS would not be measured`);
+  const hosts = readFileSync('/etc/nsswitch.conf', 'utf8').split('\n').filter((l) => /^\s*hosts\s*:/.test(l));
+  if (hosts.length !== 1 || hosts[0]!.replace(/\s+/g, ' ').trim() !== NSSWITCH_HOSTS) throw new Error(`/etc/nsswitch.conf: expected "${NSSWITCH_HOSTS}", got ${JSON.stringify(hosts)}`);
 }
 
 function labResolver(): Resolver {

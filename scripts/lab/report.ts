@@ -124,7 +124,7 @@ One run on ${results.date.slice(0, 10)}: \`${results.command}\`, ${results.runs}
 and scenario (after ${results.warmup} warm-up run), peers interleaved (the order rotates each run).
 Machine: ${env.cpu}, Linux ${env.kernel}, load average ${env.loadAtStart} at the start.
 Peers: Node ${env.node}; ${env.python}; ${env.curl}; DNS server ${env.knotd}.
-Raw data: \`bench-results/lab.json\` (every measurement, with our race's timeline).
+Raw data: \`lab-results.json\` next to this file (every measurement, with our race's timeline).
 
 ## The lab
 
