@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { knotdPath } from '../test/helpers/knot.js';
 import { killAll, runChild } from './bench-lib/child.js';
+import { labUnavailable } from './lab/netns.js';
 import { namespaceUnavailable } from './bench-lib/namespace.js';
 import { stringArg } from './bench-lib/print.js';
 
@@ -28,6 +29,8 @@ interface Bench {
   /** Why it cannot run here, or undefined. */
   unavailable?: () => string | undefined;
 }
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 const BENCHES: Bench[] = [
   {
@@ -69,6 +72,15 @@ const BENCHES: Bench[] = [
     summary: /^\s*(met|MISSED)\b/,
     unavailable: namespaceUnavailable,
   },
+  {
+    name: 'lab',
+    script: 'bench-lab.js',
+    // Full: every scenario, 21 runs, and the report in docs/. Quick: 2 scenarios × 3 runs (about 15 s).
+    args: { quick: ['--quick'], full: ['--docs', join(here, '..', '..', 'docs')] },
+    json: true,
+    summary: /^\s*(met|MISSED)\b/,
+    unavailable: labUnavailable,
+  },
 ];
 
 interface Outcome {
@@ -83,7 +95,6 @@ interface Outcome {
   results?: unknown;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
 const DEADLINE_MS = { quick: 3 * 60_000, full: 15 * 60_000 };
 
 async function runBench(bench: Bench, mode: 'quick' | 'full', dir: string): Promise<Outcome> {
