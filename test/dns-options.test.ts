@@ -16,6 +16,7 @@ t.test('defaults follow resolv.conf(5) and the project', async (t) => {
     ndots: 1,
     udpPayloadSize: 1232,
     udpMaxQueries: 16,
+    dns0x20: false,
     clock: systemClock,
   });
 });
@@ -54,6 +55,7 @@ const bad: Array<{ option: string; options: unknown }> = [
   { option: 'attempts', options: { servers: [server], attempts: 0 } },
   { option: 'attempts', options: { servers: [server], attempts: 11 } },
   { option: 'rotate', options: { servers: [server], rotate: 1 } },
+  { option: 'dns0x20', options: { servers: [server], dns0x20: 'yes' } },
   { option: 'search', options: { servers: [server], search: 'example.test' } },
   { option: 'search', options: { servers: [server], search: [''] } },
   { option: 'search', options: { servers: [server], search: [42] } },

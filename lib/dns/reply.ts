@@ -35,14 +35,15 @@ export interface DecodedReply {
 
 /**
  * The cheap header and question check, before any decoding: ID, QR, one question equal to
- * ours byte for byte except ASCII case (RFC 1035 §2.3.3; RFC 4343 §3).
+ * ours byte for byte except ASCII case (RFC 1035 §2.3.3; RFC 4343 §3), or with DNS 0x20
+ * (`query.exactCase`) byte for byte, case included.
  */
 export function matchesQuery(reply: Buffer, query: SentQuery): boolean {
   if (reply.length < query.questionEnd) return false;
   if (reply.readUInt16BE(0) !== query.id) return false;
   if ((reply[2]! & FLAG_QR) === 0) return false;
   if (reply.readUInt16BE(4) !== 1) return false;
-  return sameQuestion(reply, query.packet, query.questionEnd);
+  return sameQuestion(reply, query.packet, query.questionEnd, query.exactCase === true);
 }
 
 /** TC (RFC 1035 §4.1.1): the reply was cut; none of it may be used (RFC 2181 §9). */
@@ -101,11 +102,13 @@ function skipQuestions(reply: Buffer): number {
 }
 
 /**
- * QNAME compared without ASCII case, then QTYPE and QCLASS exactly. A plain loop: for
- * some 30 bytes it is several times cheaper than a native Buffer#compare call.
+ * QNAME compared without ASCII case (with `exactCase`, with it), then QTYPE and QCLASS
+ * exactly. A plain loop: for some 30 bytes it is several times cheaper than a native
+ * Buffer#compare call.
  */
-function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
-  const nameEnd = end - 4;
+function sameQuestion(reply: Buffer, sent: Buffer, end: number, exactCase: boolean): boolean {
+  // Case is folded only before nameEnd: with exactCase, nowhere.
+  const nameEnd = exactCase ? HEADER_BYTES : end - 4;
   for (let i = HEADER_BYTES; i < end; i++) {
     const a = reply[i]!;
     const b = sent[i]!;
