@@ -70,7 +70,9 @@ const RCODE_NAMES = [
  * end as `questionEnd`), and decoding it again cost a third of the decoding time.
  * dns-packet throws on garbage (bad pointers, overflows, lying counts): that is "no
  * reply". It also reads A/AAAA data past the end of a cut packet without throwing, hence
- * the length check.
+ * the length check. And it reads A and AAAA data without looking at RDLENGTH, so a record
+ * must end where its RDLENGTH says (RFC 1035 §3.4.1: A RDATA is 4 octets; found by the
+ * fuzzer: an A with RDLENGTH 1 gave an address made of the next record's bytes).
  */
 export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply | undefined {
   try {
@@ -80,7 +82,9 @@ export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply |
       const list = sections[s]!;
       for (let n = reply.readUInt16BE(6 + 2 * s); n > 0; n--) {
         list.push(record.decode(reply, offset));
-        offset += record.decode.bytes;
+        const end = offset + record.decode.bytes;
+        if (end !== rdlengthEnd(reply, offset)) return undefined;
+        offset = end;
       }
     }
     // Written so that NaN (dns-packet's length of a string read past the end) fails too.
@@ -89,6 +93,17 @@ export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where the record at `offset` ends by its RDLENGTH (RFC 1035 §4.1.3). Its owner name was
+ * decoded already, so it is labels of at most 63 octets ending in a zero or a pointer.
+ */
+function rdlengthEnd(reply: Buffer, offset: number): number {
+  let p = offset;
+  while (reply[p]! !== 0 && reply[p]! < 0xc0) p += reply[p]! + 1;
+  p += reply[p] === 0 ? 1 : 2;
+  return p + 10 + reply.readUInt16BE(p + 8);
 }
 
 /** The question section decoded and skipped, for a reply not checked against a query. */
