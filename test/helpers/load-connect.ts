@@ -11,23 +11,38 @@ import type net from 'node:net';
 import { connect } from '../../lib/connect.js';
 import type { AddressResolver } from '../../lib/dns/types.js';
 import { sharedAttemptSlots } from '../../lib/racer/attempt-slots.js';
+import { type BlackHole, startBlackHole } from './black-hole.js';
 
 export interface LoadServer {
   port: number;
+  /** A black hole on [::1] at `port`, when the server is on 127.0.0.1 alone. */
+  hole?: BlackHole;
   /** Connections the child accepted so far. */
   accepted(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startLoadServer(): Promise<LoadServer> {
+/** `v4`: on 127.0.0.1 alone (a black hole goes on [::1] at the same port). */
+export async function startLoadServer(mode: 'dual' | 'v4' = 'dual'): Promise<LoadServer> {
   for (;;) {
-    const child = fork(new URL('./load-server-child.js', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(new URL('./load-server-child.js', import.meta.url), [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit').then(() => [undefined])])) as [{ port: number } | undefined];
     if (message !== undefined) return serverIn(child, message.port);
   }
   /* c8 ignore start -- the port was taken on 127.0.0.1: another child, another port */
 }
 /* c8 ignore stop */
+
+/** A server on 127.0.0.1:P in a child, and a black hole on [::1]:P (another P if that one is taken). */
+export async function startBlackHoledServer(): Promise<LoadServer> {
+  for (;;) {
+    const server = await startLoadServer('v4');
+    const hole = await startBlackHole({ host: '::1', port: server.port }).catch(() => undefined);
+    if (hole !== undefined) return { ...server, hole, stop: () => Promise.all([server.stop(), hole.close()]).then(() => undefined) };
+    /* c8 ignore next 2 -- [::1]:P was taken: another child, another P */
+    await server.stop();
+  }
+}
 
 function serverIn(child: ChildProcess, port: number): LoadServer {
   return {
@@ -47,7 +62,7 @@ function serverIn(child: ChildProcess, port: number): LoadServer {
 
 export interface LoadResult {
   connected: number;
-  /** Failures by error code (EMFILE would be here). */
+  /** Failures by error code, and for AllAttemptsFailedError each attempt's (EMFILE would be here). */
   errors: Record<string, number>;
   ms: number;
   /** Most attempt slots held, and most attempts waiting for one, at any sample. */
@@ -71,8 +86,9 @@ export async function connectMany(count: number, port: number, resolver: Address
     Array.from({ length: count }, () =>
       connect({ host, port, resolver }).then(
         (socket) => void sockets.push(socket),
-        (err: unknown) => {
-          const code = String((err as { code?: unknown }).code);
+        (err: { code?: unknown; errors?: Array<{ code?: unknown }> }) => {
+          // AllAttemptsFailedError: with each attempt's code (EMFILE, ETIMEDOUT…).
+          const code = `${String(err.code)}${(err.errors ?? []).map((e) => ` ${String(e.code)}`).join('')}`;
           result.errors[code] = (result.errors[code] ?? 0) + 1;
         },
       ),
