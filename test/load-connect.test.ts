@@ -50,6 +50,13 @@ t.test('R15: 2,000 concurrent connect() calls with a black-holed IPv6 all win on
   t.same([sharedAttemptSlots.held, sharedAttemptSlots.waiting], [0, 0]);
 });
 
+t.test('1,000 concurrent connect() calls to a name that does not exist: one query, DnsError ENOTFOUND for each', async (t) => {
+  const before = resolver.stats().upstreamQueries;
+  const result = await connectMany(1_000, server.port, resolver, 'missing.example.test');
+  t.same(result.errors, { ENOTFOUND: 1_000 });
+  t.equal(resolver.stats().upstreamQueries - before, 2, 'AAAA and A asked once; every other connect shared them or the negative cache');
+});
+
 t.test('2,000 concurrent connect() calls to a closed port all fail typed, none EMFILE', async (t) => {
   const port = await closedPort();
   const result = await connectMany(2_000, port, resolver);
