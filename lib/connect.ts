@@ -16,6 +16,7 @@ import { getDefaultResolver } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
 export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
+export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
 export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget, PassThroughSocketOptions } from './racer/attempt.js';
 export type { Candidate } from './racer/candidates.js';
 export type { OrderFunction } from './racer/queue.js';

@@ -1,5 +1,5 @@
 // The public surface (see README "API"). This file only re-exports.
-export { connect, attemptDelayRange, resolutionDelayRange } from './connect.js';
+export { connect, attemptDelayRange, resolutionDelayRange, setMaxConcurrentAttempts } from './connect.js';
 export type {
   ConnectOptions,
   AttemptFactory,

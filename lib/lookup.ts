@@ -126,8 +126,8 @@ async function resolveAll(deps: LookupDependencies, hostname: string, request: R
 
   const families = wantedFamilies(deps, request);
   const [v6, v4] = await Promise.allSettled([
-    families.has(6) ? deps.resolver.query(hostname, 'AAAA') : skipped(hostname, 'AAAA'),
-    families.has(4) ? deps.resolver.query(hostname, 'A') : skipped(hostname, 'A'),
+    families.has(6) ? deps.resolver.query(hostname, 'AAAA') : NOT_ASKED,
+    families.has(4) ? deps.resolver.query(hostname, 'A') : NOT_ASKED,
   ]);
   let addresses = [...addressesOf(v6, 6), ...addressesOf(v4, 4)];
   if (request.family === 6 && request.v4mapped && (request.mapAll || addresses.every((a) => a.family === 4))) {
@@ -152,9 +152,12 @@ function wantedFamilies(deps: LookupDependencies, request: Request): Set<4 | 6> 
   return wanted;
 }
 
-function skipped(hostname: string, rrtype: RecordType): Promise<Answer> {
-  return Promise.reject(new DnsError('ENODATA', { hostname, rrtype }));
-}
+/**
+ * A family not asked for: no addresses and no error (lookupError falls back to ENODATA
+ * when nothing was asked). Shared, and no Error built per lookup: building one (its
+ * stack) cost a quarter of a cached lookup's time.
+ */
+const NOT_ASKED: Promise<Answer> = Promise.resolve({ name: '', type: 'A', records: [], ttl: 0, cnames: [], source: 'dns' });
 
 function addressesOf(result: PromiseSettledResult<Answer>, family: 4 | 6): LookupAddress[] {
   return result.status === 'fulfilled' ? result.value.records.map((r) => ({ address: r.address, family })) : [];
@@ -170,7 +173,8 @@ async function orderAddresses(
   addresses: LookupAddress[],
   order: Request['order'],
 ): Promise<LookupAddress[]> {
-  const ordered = await deps.order(addresses);
+  // One address has one order: no sort (and no source-address lookup) for it.
+  const ordered = addresses.length > 1 ? await deps.order(addresses) : addresses;
   if (order === 'verbatim') return ordered;
   const first = order === 'ipv4first' ? 4 : 6;
   return [...ordered.filter((a) => a.family === first), ...ordered.filter((a) => a.family !== first)];

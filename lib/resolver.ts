@@ -51,6 +51,11 @@ export interface ResolverOptions {
   search?: string[];
   /** Dots a name needs to be asked as is before the search domains. @default resolv.conf `ndots:` (1) */
   ndots?: number;
+  /**
+   * DNS 0x20: query names in random case, replies must echo it exactly (see
+   * DnsClientOptions.dns0x20). @default false
+   */
+  dns0x20?: boolean;
   /** Cache options, or `false` for no cache. @default {} (see DnsCacheOptions) */
   cache?: DnsCacheOptions | false;
   /** Time source (tests). @default the system clock */
@@ -70,7 +75,7 @@ interface Upstreams {
   hosts: HostsFile | undefined;
 }
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'cache', 'clock', 'tls', 'encrypted']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
 
 export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
@@ -200,6 +205,7 @@ export class Resolver implements AddressResolver {
       timeout: o.timeout ?? conf.timeout,
       attempts: o.attempts ?? conf.attempts,
       rotate: o.rotate ?? conf.rotate,
+      ...(o.dns0x20 !== undefined ? { dns0x20: o.dns0x20 } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
     };
     const plain = servers.filter((server): server is ServerAddress => server.transport === undefined);

@@ -15,7 +15,8 @@ const soa = (name: string, ttl: number, minimum: number): Rr => ({
   type: 'SOA',
   class: 'IN',
   ttl,
-  data: { mname: `ns.${name}`, rname: `host.${name}`, serial: 1, refresh: 1, retry: 1, expire: 1, minimum },
+  // (For the root, 'ns.' not 'ns..': dns-packet writes an empty label as a stray zero byte.)
+  data: { mname: `ns.${name}`.replace(/\.\.$/, '.'), rname: `host.${name}`.replace(/\.\.$/, '.'), serial: 1, refresh: 1, retry: 1, expire: 1, minimum },
 });
 
 interface Case {

@@ -5,6 +5,7 @@ import { interpret } from '../lib/dns/interpret.js';
 import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { decodeReply, isTruncated, matchesQuery } from '../lib/dns/reply.js';
 import { FORGERIES, POISON_A, forge } from './helpers/fake-dns-forgery.js';
+import { walkRecords } from './helpers/fuzz-targets-dns.js';
 
 const sent = buildQuery(makeQuestion('www.example.test', 'A'), 0x1234);
 const query = dnsPacket.decode(sent.packet);
@@ -114,13 +115,27 @@ const SOA: dnsPacket.Answer = {
 };
 const OPT: dnsPacket.Answer = { name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] };
 
-/** dns-packet's whole-message decode, with the same length check. */
+/**
+ * dns-packet's whole-message decode, with the same length check, and refused when a record
+ * does not end where its RDLENGTH says (dns-packet reads A and AAAA data without it).
+ */
 function reference(packet: Buffer): dnsPacket.DecodedPacket | undefined {
   try {
     const decoded = dnsPacket.decode(packet);
-    return dnsPacket.decode.bytes <= packet.length ? decoded : undefined;
+    return dnsPacket.decode.bytes <= packet.length && fitsRdlengths(packet) ? decoded : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Each record, decoded on its own by dns-packet, ends where its RDLENGTH says (RFC 1035 §4.1.3). */
+function fitsRdlengths(packet: Buffer): boolean {
+  const record = (dnsPacket as unknown as { answer: { decode: { (b: Buffer, o: number): unknown; bytes: number } } }).answer;
+  try {
+    const walked = walkRecords(packet);
+    return walked.end <= packet.length && walked.sections.flat().every(({ start, end }) => (record.decode(packet, start), record.decode.bytes === end - start));
+  } catch {
+    return false;
   }
 }
 
@@ -166,7 +181,7 @@ function malformed(i: number): Buffer {
 function benign(packet: Buffer): boolean {
   try {
     const decoded = dnsPacket.decode(packet) as dnsPacket.DecodedPacket & { rcode: string };
-    if (dnsPacket.decode.bytes > packet.length || decoded.rcode !== 'NOERROR') return false;
+    if (dnsPacket.decode.bytes > packet.length || decoded.rcode !== 'NOERROR' || !fitsRdlengths(packet)) return false;
     return (decoded.answers ?? []).some(
       (a) => a.type === 'A' && a.class === 'IN' && a.name.toLowerCase() === 'www.example.test',
     );

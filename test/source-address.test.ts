@@ -141,16 +141,18 @@ t.test('close() drops the cache; a probe in flight does not refill it', async (t
   await third;
 });
 
-t.test('the cache is bounded (1024 entries, oldest dropped first)', async (t) => {
+t.test('the cache is bounded (4096 entries, oldest dropped first)', async (t) => {
   const { calls, probe } = countingProbe();
   const finder = new SourceAddressFinder({ clock: fakeClock(), probe });
-  const many = Array.from({ length: 1025 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+  const many = Array.from({ length: 4097 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
   await finder.find(many);
-  t.equal(calls.length, 1025);
-  await finder.find([many[1024]!]);
-  t.equal(calls.length, 1025, 'the newest is still cached');
+  t.equal(calls.length, 4097);
+  await finder.find([many[4096]!]);
+  t.equal(calls.length, 4097, 'the newest is still cached');
+  t.same(finder.cached([many[4096]!]), new Map([[many[4096]!, `src-${many[4096]!}`]]), 'and known without a probe');
   await finder.find([many[0]!]);
-  t.equal(calls.length, 1026, 'the oldest was dropped');
+  t.equal(calls.length, 4098, 'the oldest was dropped');
+  t.equal(finder.cached([many[0]!, '10.9.9.9']), undefined, 'not all known: undefined');
 });
 
 t.test('bad options and arguments are typed errors', async (t) => {

@@ -173,7 +173,7 @@ export class DnsClient implements Upstream {
   /** The question, or undefined when the name cannot go on the wire (too long, empty label). */
   #onWire(name: string, type: RecordType): Question | undefined {
     try {
-      return makeQuestion(name, type, this.#config.udpPayloadSize);
+      return makeQuestion(name, type, this.#config.udpPayloadSize, this.#config.dns0x20);
     } catch {
       return undefined;
     }

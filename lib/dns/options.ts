@@ -41,6 +41,14 @@ export interface DnsClientOptions {
    * ~0.9 of its rate at 16 and 0.92-1.0 at 64. @default 16
    */
   udpMaxQueries?: number;
+  /**
+   * DNS 0x20 (draft-vixie-dnsext-dns0x20-00): send each query's name in a random mix of
+   * upper and lower case (CSPRNG bits) and accept only a reply whose question echoes it
+   * exactly. A blind forger must then guess one bit per letter on top of the 16-bit ID
+   * and the source port. Needs servers that copy the question as sent (every mainstream
+   * server does; a server that does not is never heard, and queries time out). @default false
+   */
+  dns0x20?: boolean;
   /** Time source for per-try timeouts. @default systemClock */
   clock?: Clock;
 }
@@ -56,6 +64,7 @@ export interface DnsClientConfig {
   ndots: number;
   udpPayloadSize: number;
   udpMaxQueries: number;
+  dns0x20: boolean;
   clock: Clock;
 }
 
@@ -77,6 +86,7 @@ export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
     // RFC 6891 §6.2.5: values below 512 are treated as 512; refuse them instead.
     udpPayloadSize: integerIn('udpPayloadSize', options.udpPayloadSize ?? 1232, 512, 65535),
     udpMaxQueries: integerIn('udpMaxQueries', options.udpMaxQueries ?? 16, 1, 1000),
+    dns0x20: booleanOption('dns0x20', options.dns0x20 ?? false),
     clock: validClock(options.clock ?? systemClock),
   };
 }

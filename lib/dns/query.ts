@@ -4,6 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { DnsError } from '../errors.js';
+import { randomizeCase } from './dns0x20.js';
 import type { RecordType } from './types.js';
 
 /** RFC 1035 §3.2.2 type values. */
@@ -27,10 +28,12 @@ export interface Question {
   questionEnd: number;
   /** Whether a try has taken `template` as its packet. */
   sent: boolean;
+  /** DNS 0x20: every try sends the name in a fresh random case and wants it echoed exactly. */
+  mixCase?: boolean;
 }
 
-/** Throws DnsError EBADNAME when the name cannot be put on the wire. */
-export function makeQuestion(name: string, type: RecordType, udpPayloadSize = 1232): Question {
+/** Throws DnsError EBADNAME when the name cannot be put on the wire. `mixCase`: DNS 0x20 (dns0x20.ts). */
+export function makeQuestion(name: string, type: RecordType, udpPayloadSize = 1232, mixCase = false): Question {
   const nameBytes = wireLength(name, type);
   const questionEnd = HEADER_BYTES + nameBytes + 4;
   const packet = Buffer.allocUnsafe(questionEnd + OPT_BYTES);
@@ -43,7 +46,7 @@ export function makeQuestion(name: string, type: RecordType, udpPayloadSize = 12
   packet.writeUInt16BE(TYPE_CODES[type], questionEnd - 4);
   packet.writeUInt16BE(CLASS_IN, questionEnd - 2);
   writeOpt(packet, questionEnd, udpPayloadSize);
-  return { name, type, template: packet, questionEnd, sent: false };
+  return { name, type, template: packet, questionEnd, sent: false, mixCase };
 }
 
 /** A query as sent: what a reply must echo to be accepted. */
@@ -55,6 +58,8 @@ export interface SentQuery {
   packet: Buffer;
   /** Offset just past the question section: `packet[12, questionEnd)` is the question. */
   questionEnd: number;
+  /** DNS 0x20: the reply's question must equal ours byte for byte, case included. */
+  exactCase?: boolean;
 }
 
 /**
@@ -75,7 +80,9 @@ export function buildQuery(question: Question, id = newQueryId()): SentQuery {
   }
   question.sent = true;
   packet.writeUInt16BE(id, 0);
-  return { id, name, type, packet, questionEnd };
+  const exactCase = question.mixCase === true;
+  if (exactCase) randomizeCase(packet, HEADER_BYTES, questionEnd - 4);
+  return { id, name, type, packet, questionEnd, exactCase };
 }
 
 /** RFC 6891 §6.1.2: root owner, TYPE 41, CLASS = UDP payload size, TTL = ext-rcode/version/flags 0. */

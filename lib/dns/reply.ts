@@ -35,14 +35,15 @@ export interface DecodedReply {
 
 /**
  * The cheap header and question check, before any decoding: ID, QR, one question equal to
- * ours byte for byte except ASCII case (RFC 1035 §2.3.3; RFC 4343 §3).
+ * ours byte for byte except ASCII case (RFC 1035 §2.3.3; RFC 4343 §3), or with DNS 0x20
+ * (`query.exactCase`) byte for byte, case included.
  */
 export function matchesQuery(reply: Buffer, query: SentQuery): boolean {
   if (reply.length < query.questionEnd) return false;
   if (reply.readUInt16BE(0) !== query.id) return false;
   if ((reply[2]! & FLAG_QR) === 0) return false;
   if (reply.readUInt16BE(4) !== 1) return false;
-  return sameQuestion(reply, query.packet, query.questionEnd);
+  return sameQuestion(reply, query.packet, query.questionEnd, query.exactCase === true);
 }
 
 /** TC (RFC 1035 §4.1.1): the reply was cut; none of it may be used (RFC 2181 §9). */
@@ -69,7 +70,9 @@ const RCODE_NAMES = [
  * end as `questionEnd`), and decoding it again cost a third of the decoding time.
  * dns-packet throws on garbage (bad pointers, overflows, lying counts): that is "no
  * reply". It also reads A/AAAA data past the end of a cut packet without throwing, hence
- * the length check.
+ * the length check. And it reads A and AAAA data without looking at RDLENGTH, so a record
+ * must end where its RDLENGTH says (RFC 1035 §3.4.1: A RDATA is 4 octets; found by the
+ * fuzzer: an A with RDLENGTH 1 gave an address made of the next record's bytes).
  */
 export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply | undefined {
   try {
@@ -79,7 +82,9 @@ export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply |
       const list = sections[s]!;
       for (let n = reply.readUInt16BE(6 + 2 * s); n > 0; n--) {
         list.push(record.decode(reply, offset));
-        offset += record.decode.bytes;
+        const end = offset + record.decode.bytes;
+        if (end !== rdlengthEnd(reply, offset)) return undefined;
+        offset = end;
       }
     }
     // Written so that NaN (dns-packet's length of a string read past the end) fails too.
@@ -88,6 +93,17 @@ export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where the record at `offset` ends by its RDLENGTH (RFC 1035 §4.1.3). Its owner name was
+ * decoded already, so it is labels of at most 63 octets ending in a zero or a pointer.
+ */
+function rdlengthEnd(reply: Buffer, offset: number): number {
+  let p = offset;
+  while (reply[p]! !== 0 && reply[p]! < 0xc0) p += reply[p]! + 1;
+  p += reply[p] === 0 ? 1 : 2;
+  return p + 10 + reply.readUInt16BE(p + 8);
 }
 
 /** The question section decoded and skipped, for a reply not checked against a query. */
@@ -101,11 +117,13 @@ function skipQuestions(reply: Buffer): number {
 }
 
 /**
- * QNAME compared without ASCII case, then QTYPE and QCLASS exactly. A plain loop: for
- * some 30 bytes it is several times cheaper than a native Buffer#compare call.
+ * QNAME compared without ASCII case (with `exactCase`, with it), then QTYPE and QCLASS
+ * exactly. A plain loop: for some 30 bytes it is several times cheaper than a native
+ * Buffer#compare call.
  */
-function sameQuestion(reply: Buffer, sent: Buffer, end: number): boolean {
-  const nameEnd = end - 4;
+function sameQuestion(reply: Buffer, sent: Buffer, end: number, exactCase: boolean): boolean {
+  // Case is folded only before nameEnd: with exactCase, nowhere.
+  const nameEnd = exactCase ? HEADER_BYTES : end - 4;
   for (let i = HEADER_BYTES; i < end; i++) {
     const a = reply[i]!;
     const b = sent[i]!;

@@ -84,10 +84,19 @@ class UdpChannel {
   }
 
   send(packet: Buffer): void {
-    // No callback: send errors come as 'error' events, handled above; saves a tick per query.
     if (!this.#connected) this.#unsent.push(packet);
-    else if (!this.#closed) this.#socket.send(packet);
+    else if (!this.#closed) this.#socket.send(packet, this.#onSent);
   }
+
+  /**
+   * A send that fails (ECONNREFUSED: the ICMP port unreachable of an earlier query, which
+   * the kernel reports on the next call) fails every query here. Without a callback Node
+   * drops such an error unseen, and the queries sharing the socket waited for their
+   * timeout: found by the fault tests (AAAA and A in parallel to a closed port).
+   */
+  readonly #onSent = (err: Error | null): void => {
+    if (err) this.#fail(err);
+  };
 
   #flush(): void {
     if (this.#closed) return;
@@ -99,7 +108,7 @@ class UdpChannel {
       return;
     }
     this.#connected = true;
-    for (const packet of this.#unsent.splice(0)) this.#socket.send(packet);
+    for (const packet of this.#unsent.splice(0)) this.#socket.send(packet, this.#onSent);
   }
 
   release(id: number): void {

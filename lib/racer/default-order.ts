@@ -11,6 +11,8 @@ import { SourceAddressFinder } from './source-address.js';
 
 export interface OrderSteps {
   findSources(addresses: readonly string[]): Promise<Map<string, string | undefined>>;
+  /** The sources when all are known already (no I/O), else undefined. */
+  knownSources?(addresses: readonly string[]): Map<string, string | undefined> | undefined;
   sort(destinations: readonly Candidate[], sources: ReadonlyMap<string, string | undefined>): Candidate[];
   interleave(sorted: readonly Candidate[], firstAddressFamilyCount?: number): Candidate[];
 }
@@ -21,12 +23,16 @@ let sharedFinder: SourceAddressFinder | undefined;
 export function defaultOrderSteps(): OrderSteps {
   sharedFinder ??= new SourceAddressFinder();
   const finder = sharedFinder;
-  return { findSources: (addresses) => finder.find(addresses), sort: sortDestinations, interleave };
+  return { findSources: (addresses) => finder.find(addresses), knownSources: (addresses) => finder.cached(addresses), sort: sortDestinations, interleave };
 }
 
+/** Sorts at once when every source is known (the warm case), else after finding them. */
 export function createOrder(firstAddressFamilyCount: number, steps: OrderSteps = defaultOrderSteps()): OrderFunction {
-  return async (candidates) => {
-    const sources = await steps.findSources(candidates.map((c) => c.address));
-    return steps.interleave(steps.sort(candidates, sources), firstAddressFamilyCount);
+  return (candidates) => {
+    const addresses = candidates.map((c) => c.address);
+    const order = (sources: ReadonlyMap<string, string | undefined>): Candidate[] =>
+      steps.interleave(steps.sort(candidates, sources), firstAddressFamilyCount);
+    const known = steps.knownSources?.(addresses);
+    return known ? order(known) : steps.findSources(addresses).then(order);
   };
 }

@@ -36,6 +36,11 @@ export class CandidateQueue {
     return this.#untried.length === 0 && !this.#ordering;
   }
 
+  /** True while an address is waiting to be tried. */
+  get ready(): boolean {
+    return this.#untried.length > 0;
+  }
+
   add(batch: readonly Candidate[]): void {
     let added = false;
     for (const candidate of batch) {

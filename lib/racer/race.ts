@@ -11,12 +11,17 @@
  * `connectionAttemptDelay` (all such attempts use up their postponement together).
  * So each attempt delays the schedule at most once, by at most one delay; a TLS
  * failure still starts the next attempt at once (R17).
+ *
+ * Starting an attempt takes a slot from a process-wide bound (attempt-slots.ts). When none
+ * is free the race waits for one with no attempt timer running: the attempt starts, and
+ * its `connectionAttemptDelay` counts, when the slot comes.
  */
 import { CancelError } from 'p-cancelable';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
 import { AbortError, AllAttemptsFailedError, AttemptError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory } from './attempt.js';
+import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
 import { type Candidate, CandidateFeed } from './candidates.js';
 import { CandidateQueue, type OrderFunction } from './queue.js';
 import { type AbandonReason, type AttemptInfo, type Family, Timeline, type RaceEvent } from './timeline.js';
@@ -37,6 +42,8 @@ export interface RaceOptions<S> {
   createAttempt: AttemptFactory<S>;
   clock: Clock;
   onEvent?: ((event: RaceEvent) => void) | undefined;
+  /** The bound on attempts being started. @default the process-wide one */
+  slots?: AttemptSlots | undefined;
 }
 
 export interface RaceResult<S> {
@@ -63,6 +70,8 @@ interface Running<S> {
   info: AttemptInfo;
   startedAt: number;
   attempt: Attempt<S>;
+  /** Held until the attempt ends or its attempt timer fires. */
+  slot: SlotTicket;
   tcpUp: boolean;
   extended: boolean;
   settled: boolean;
@@ -82,6 +91,9 @@ class Race<S> {
   readonly #running = new Set<Running<S>>();
   readonly #failures: AttemptError[] = [];
   readonly #attempted: string[] = [];
+  readonly #slots: AttemptSlots;
+  /** A slot asked for and not yet granted: no attempt starts meanwhile. */
+  #waiting: SlotTicket | undefined;
   #latest: Running<S> | undefined;
   #attemptTimer: TimerHandle | undefined;
   #timeoutTimer: TimerHandle | undefined;
@@ -90,6 +102,7 @@ class Race<S> {
   constructor(options: RaceOptions<S>, handlers: RaceHandlers<S>) {
     this.#o = options;
     this.#handlers = handlers;
+    this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
     const { host, families, resolver, resolutionDelay, clock } = options;
     this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline });
@@ -117,15 +130,27 @@ class Race<S> {
 
   /** Starts whatever may start now; ends the race when nothing is left to wait for. */
   #pump(): void {
-    while (!this.#done && this.#attemptTimer === undefined) {
-      const next = this.#queue.next();
-      if (next === undefined) break;
-      this.#startAttempt(next);
+    while (!this.#done && this.#attemptTimer === undefined && this.#waiting === undefined && this.#queue.ready) {
+      const slot = this.#slots.request(this.#onSlot, this.#attempted.length > 0);
+      if (slot.state === 'waiting') this.#waiting = slot;
+      else this.#startAttempt(this.#queue.next()!, slot);
     }
-    if (!this.#done && this.#running.size === 0 && this.#queue.idle && this.#feed.settled) this.#fail();
+    const idle = this.#running.size === 0 && this.#waiting === undefined && this.#queue.idle;
+    if (!this.#done && idle && this.#feed.settled) this.#fail();
   }
 
-  #startAttempt(candidate: Candidate): void {
+  /**
+   * The slot waited for came. The queue still holds an address: only this race takes from
+   * it, and it waits rather than takes (a merge running meanwhile keeps the old list).
+   */
+  #onSlot = (): void => {
+    const slot = this.#waiting!;
+    this.#waiting = undefined;
+    this.#startAttempt(this.#queue.next()!, slot);
+    this.#pump();
+  };
+
+  #startAttempt(candidate: Candidate, slot: SlotTicket): void {
     const { port, clock, createAttempt } = this.#o;
     const info: AttemptInfo = { attempt: this.#attempted.length + 1, address: candidate.address, family: candidate.family, port };
     const startedAt = clock.now();
@@ -149,10 +174,11 @@ class Race<S> {
       );
     } catch (err) {
       // Counted as this attempt's failure; #pump's loop goes on to the next address (R17).
+      slot.release();
       this.#recordFailure(info, startedAt, err, 'tcp');
       return;
     }
-    run = { info, startedAt, attempt, tcpUp: false, extended: false, settled: false };
+    run = { info, startedAt, attempt, slot, tcpUp: false, extended: false, settled: false };
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
@@ -165,6 +191,8 @@ class Race<S> {
 
   #attemptTimerFired(): void {
     this.#attemptTimer = undefined;
+    // The race moves on from its latest attempt, and so does the bound (attempt-slots.ts).
+    this.#latest!.slot.release();
     const inTls = [...this.#running].filter((run) => run.tcpUp && !run.extended);
     if (inTls.length > 0) {
       for (const run of inTls) run.extended = true;
@@ -186,6 +214,7 @@ class Race<S> {
     if (run.settled || this.#done) return;
     run.settled = true;
     this.#running.delete(run);
+    run.slot.release();
     const { attempt } = run;
     attempt.detach();
     this.#timeline.emit({ type: 'attempt:success', ...run.info });
@@ -199,6 +228,7 @@ class Race<S> {
     run.settled = true;
     this.#running.delete(run);
     run.attempt.destroy();
+    run.slot.release();
     this.#recordFailure(run.info, run.startedAt, error, phase);
     // R17: the latest attempt failed, so its successor need not wait for the timer.
     if (run === this.#latest) this.#clearAttemptTimer();
@@ -228,9 +258,12 @@ class Race<S> {
     this.#o.signal?.removeEventListener('abort', this.#onAbort);
     this.#feed.close();
     this.#queue.close();
+    this.#waiting?.release();
+    this.#waiting = undefined;
     for (const run of this.#running) {
       run.settled = true;
       run.attempt.destroy();
+      run.slot.release();
       this.#timeline.emit({ type: 'attempt:abandoned', ...run.info, reason });
     }
     this.#running.clear();

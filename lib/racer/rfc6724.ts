@@ -22,10 +22,8 @@ export interface DestinationHistory {
   usedBefore?: boolean;
 }
 
-/** Everything the rules compare, computed once per destination. */
-interface Candidate<T> {
-  item: T;
-  index: number;
+/** What the rules compare that depends on the addresses alone. */
+interface AddressKeys {
   usable: boolean;
   ipv6: boolean;
   scope: number;
@@ -35,6 +33,12 @@ interface Candidate<T> {
   sourceLabel: number;
   encapsulated: boolean;
   prefixLen: number;
+}
+
+/** Everything the rules compare, computed once per destination. */
+interface Candidate<T> extends AddressKeys {
+  item: T;
+  index: number;
   rttMs: number; // Infinity when unknown
   usedBefore: boolean;
 }
@@ -62,14 +66,55 @@ function candidateOf<T extends Destination>(
   sourceText: string | undefined,
   known: DestinationHistory | undefined,
 ): Candidate<T> {
-  const destination = parseIp(item.address);
-  const source = sourceText === undefined ? undefined : parseIp(sourceText);
+  const k = keysOf(item.address, sourceText);
   const rtt = known?.rttMs;
-  const base = { item, index, rttMs: Number.isFinite(rtt) ? rtt! : Infinity, usedBefore: known?.usedBefore === true };
-  if (destination === undefined || source === undefined) return { ...base, ...UNUSABLE };
+  return {
+    item,
+    index,
+    rttMs: Number.isFinite(rtt) ? rtt! : Infinity,
+    usedBefore: known?.usedBefore === true,
+    usable: k.usable,
+    ipv6: k.ipv6,
+    scope: k.scope,
+    precedence: k.precedence,
+    label: k.label,
+    sourceScope: k.sourceScope,
+    sourceLabel: k.sourceLabel,
+    encapsulated: k.encapsulated,
+    prefixLen: k.prefixLen,
+  };
+}
+
+/**
+ * The keys of (destination, source), remembered: the same few pairs come back on every
+ * connect and lookup, and parsing plus the policy table cost most of a cached lookup's
+ * time. Bounded: past MAX_KEYS pairs the memory starts over.
+ */
+export const MAX_KEYS = 4096;
+let remembered = new Map<string, AddressKeys>();
+
+/** How many (destination, source) pairs are remembered now (for tests). */
+export function keysRemembered(): number {
+  return remembered.size;
+}
+
+function keysOf(destinationText: string, sourceText: string | undefined): AddressKeys {
+  const key = sourceText === undefined ? destinationText : `${destinationText} ${sourceText}`;
+  let keys = remembered.get(key);
+  if (keys === undefined) {
+    if (remembered.size >= MAX_KEYS) remembered = new Map();
+    keys = computeKeys(destinationText, sourceText);
+    remembered.set(key, keys);
+  }
+  return keys;
+}
+
+function computeKeys(destinationText: string, sourceText: string | undefined): AddressKeys {
+  const destination = parseIp(destinationText);
+  const source = sourceText === undefined ? undefined : parseIp(sourceText);
+  if (destination === undefined || source === undefined) return UNUSABLE;
   const policy = policyOf(destination);
   return {
-    ...base,
     usable: true,
     ipv6: !isMappedIPv4(destination),
     scope: scopeOf(destination),
@@ -82,7 +127,7 @@ function candidateOf<T extends Destination>(
   };
 }
 
-const UNUSABLE = {
+const UNUSABLE: AddressKeys = {
   usable: false,
   ipv6: false,
   scope: 0,
@@ -92,7 +137,7 @@ const UNUSABLE = {
   sourceLabel: 0,
   encapsulated: false,
   prefixLen: 0,
-} as const;
+};
 
 type Rule = (a: Candidate<unknown>, b: Candidate<unknown>) => number;
 

@@ -1,6 +1,7 @@
 /** Runs one race on the fake clock, resolver and attempts, recording everything it does. */
 import type { Family } from '../../lib/racer/timeline.js';
 import type { AddressResolver, RecordType } from '../../lib/dns/types.js';
+import type { AttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { createRace, type RaceControl, type RaceResult } from '../../lib/racer/race.js';
 import type { OrderFunction } from '../../lib/racer/queue.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
@@ -24,6 +25,10 @@ export interface RaceSetup {
   signal?: AbortSignal;
   order?: OrderFunction;
   resolver?: (clock: RaceClock) => AddressResolver;
+  /** The bound on attempts being started. @default the process-wide one */
+  slots?: AttemptSlots;
+  /** Runs on this clock (several races at once). @default a new one */
+  clock?: RaceClock;
 }
 
 export interface Outcome {
@@ -44,7 +49,7 @@ export interface RaceRun {
 }
 
 export function runRace(setup: RaceSetup): RaceRun {
-  const clock = new RaceClock();
+  const clock = setup.clock ?? new RaceClock();
   const resolver = setup.resolver?.(clock) ?? new ScriptedResolver(clock, setup.dns ?? {});
   const attempts = new FakeAttempts(clock, setup.attempts ?? {});
   const events: RaceEvent[] = [];
@@ -63,6 +68,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       createAttempt: attempts.factory,
       clock,
       onEvent: (event) => events.push(event),
+      slots: setup.slots,
     },
     {
       resolve: (value) => {
