@@ -1,6 +1,7 @@
 /** Timers through the injected clock; abort and close() end queries at once and leave nothing behind. */
 import t from 'tap';
 import { DnsClient } from '../lib/dns/client.js';
+import { IDLE_MS } from '../lib/dns/udp-pool.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
 import { ManualClock } from './helpers/manual-clock.js';
 import { fixtureZones } from './helpers/zones.js';
@@ -53,9 +54,11 @@ t.test('per-try timeouts run on the injected clock: timeout × attempts, no real
   clock.advance(5000);
   await t.rejects(pending, { code: 'ETIMEOUT' });
   t.equal(clock.now(), 10_000);
-  t.same(clock.pending, [], 'no timer left');
+  t.same(clock.pending, [IDLE_MS], 'no deadline timer left; the idle socket waits to close');
+  await until(() => srv.count('silent.example.test', 'A', 'udp') === 2);
   t.equal(srv.count('silent.example.test', 'A', 'udp'), 2);
   client.close();
+  t.same(clock.pending, [], 'close() closed the idle socket and its timer');
 });
 
 t.test('one timer per socket: set for its earliest deadline, moved to the next, cleared with the socket', async (t) => {

@@ -7,7 +7,7 @@ import { CancelScope } from '../lib/dns/cancel.js';
 import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { lengthPrefixed, tcpExchange } from '../lib/dns/tcp.js';
 import type { TransportOptions } from '../lib/dns/transport.js';
-import { UdpPool, type UdpLease, type UdpWaiter } from '../lib/dns/udp-pool.js';
+import { IDLE_MS, UdpPool, type UdpLease, type UdpWaiter } from '../lib/dns/udp-pool.js';
 import { acceptReply, udpExchange } from '../lib/dns/udp.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
 import { ManualClock } from './helpers/manual-clock.js';
@@ -162,7 +162,44 @@ t.test('a socket keeps one timer, moved to the earliest deadline; each query tim
   t.same(clock.pending, [3000], 'then on to the next');
   clock.advance(3000);
   t.same(timedOut, ['early', 'late']);
-  t.same(clock.pending, [], 'gone with the socket');
+  t.same(clock.pending, [IDLE_MS], 'deadline timer gone; the idle socket waits to close');
+  clock.advance(IDLE_MS);
+  t.same(clock.pending, [], 'closed after its idle time, timer and all');
+});
+
+t.test('an idle socket is reused by the next query, closes after IDLE_MS, and never holds the process open', async (t) => {
+  srv.resetCounts();
+  const clock = new ManualClock();
+  const pool = new UdpPool(16, () => {}, clock);
+  const udpActive = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'UDPWrap').length;
+  const before = udpActive();
+  t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply');
+  t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply');
+  t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'the second query, made after the first ended, used the same port');
+  t.equal(udpActive(), before, 'the idle socket is unref\'d');
+  t.same(clock.pending, [IDLE_MS]);
+  clock.advance(IDLE_MS);
+  t.same(clock.pending, []);
+  t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply');
+  t.equal(new Set(srv.queries().map((q) => q.port)).size, 2, 'after its idle time a new socket (a new port)');
+  pool.close();
+  t.same(clock.pending, [], 'close() closes idle sockets with their timers');
+});
+
+t.test('a socket that has carried maxQueries closes when its last query ends; close() leaves busy sockets alone', async (t) => {
+  srv.resetCounts();
+  const clock = new ManualClock();
+  const pool = new UdpPool(2, () => {}, clock);
+  for (let i = 0; i < 2; i++) t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply');
+  t.same(clock.pending, [], 'retired: closed at once, no idle timer');
+  const waiter: UdpWaiter = { deadline: 1000, onMessage: () => {}, onError: () => {}, onTimeout: () => {} };
+  const lease = pool.lease(srv.address, waiter);
+  pool.close();
+  t.same(clock.pending, [1000], 'a socket with a query waiting is not closed by close()');
+  lease.release();
+  t.same(clock.pending, [IDLE_MS]);
+  pool.close();
+  t.same(clock.pending, []);
 });
 
 t.test('TCP: frames after the accepted reply in the same chunk are not looked at', async (t) => {

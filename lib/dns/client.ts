@@ -102,6 +102,7 @@ export class DnsClient implements Upstream {
       scope.slot = -1;
       scope.cancel(cancelled(scope.name, scope.type));
     }
+    this.#udpPool.close();
     this.#encrypted?.close();
   }
 
