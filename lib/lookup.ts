@@ -3,8 +3,8 @@
  * client and cache can be passed as the `lookup` option of `net`, `http`, undici,
  * got or axios. Errors speak Node's language (`code`, `hostname`, `syscall`).
  */
-import { isIP } from 'node:net';
-import type { Answer, AddressResolver, RecordType } from './dns/types.js';
+import { isIP, isIPv4 } from 'node:net';
+import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
 import { DnsError, InvalidArgumentError } from './errors.js';
 
 export interface LookupAddress {
@@ -57,6 +57,12 @@ export interface LookupDependencies {
   order: AddressOrder;
   /** Families with a configured non-loopback address, for `ADDRCONFIG`. */
   configuredFamilies?: () => ReadonlySet<4 | 6>;
+  /**
+   * The answer for (name, type), or the error a query would fail with, at once when a
+   * fresh cache entry holds it; else `undefined` (then `resolver.query` is asked). Lets
+   * a warm lookup skip every promise.
+   */
+  peek?: (name: string, type: RecordType) => Answer | Error | undefined;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */
@@ -66,15 +72,22 @@ export function createLookup(deps: LookupDependencies): LookupFunction {
     if (typeof callback !== 'function') throw new InvalidArgumentError('callback', callback, 'a function');
     if (typeof hostname !== 'string') throw new InvalidArgumentError('hostname', hostname, 'a string');
     const request = parseRequest(typeof arg2 === 'function' ? undefined : arg2);
-    resolveAll(deps, hostname, request).then(
-      (addresses) => {
-        if (request.all) (callback as LookupAllCallback)(null, addresses);
-        else (callback as LookupOneCallback)(null, addresses[0]!.address, addresses[0]!.family);
-      },
-      (err: NodeJS.ErrnoException) => (callback as LookupAllCallback)(err, undefined as never),
+    const now = answerNow(deps, hostname, request);
+    // The callback is never called synchronously, as with dns.lookup (which uses nextTick too).
+    if (Array.isArray(now)) return void process.nextTick(deliver, callback, request.all, null, now);
+    const later = now ?? resolveAll(deps, hostname, request);
+    later.then(
+      (addresses) => deliver(callback, request.all, null, addresses),
+      (err: NodeJS.ErrnoException) => deliver(callback, request.all, err, undefined),
     );
   }
   return lookup as LookupFunction;
+}
+
+function deliver(callback: LookupOneCallback | LookupAllCallback, all: boolean, err: NodeJS.ErrnoException | null, addresses: LookupAddress[] | undefined): void {
+  if (err !== null) (callback as LookupAllCallback)(err, undefined as never);
+  else if (all) (callback as LookupAllCallback)(null, addresses!);
+  else (callback as LookupOneCallback)(null, addresses![0]!.address, addresses![0]!.family);
 }
 
 function parseRequest(options: unknown): Request {
@@ -118,30 +131,60 @@ function bool(value: unknown, option: string): boolean {
   return value;
 }
 
-async function resolveAll(deps: LookupDependencies, hostname: string, request: Request): Promise<LookupAddress[]> {
+/** `isIP`, without running its long IPv6 pattern on names with no ':' (every IPv6 literal has one). */
+function literalFamily(hostname: string): number {
+  return hostname.includes(':') ? isIP(hostname) : isIPv4(hostname) ? 4 : 0;
+}
+
+/**
+ * The addresses at once when nothing needs waiting for (an IP literal, or fresh cache
+ * entries for every family asked and an order known without I/O); the ordering still
+ * to come when only it needs I/O; else `undefined` and the caller takes the slow path.
+ */
+function answerNow(deps: LookupDependencies, hostname: string, request: Request): LookupAddress[] | Promise<LookupAddress[]> | undefined {
   // IP literals are answered as they are, whatever the family asked (as dns.lookup does).
-  const literalFamily = isIP(hostname);
-  if (literalFamily === 4 || literalFamily === 6) return [{ address: hostname, family: literalFamily }];
+  const family = literalFamily(hostname);
+  if (family === 4 || family === 6) return [{ address: hostname, family }];
+  if (deps.peek === undefined || hostname === '') return undefined;
+  const families = wantedFamilies(deps, request);
+  const v6 = families.has(6) ? deps.peek(hostname, 'AAAA') : NO_RECORDS;
+  const v4 = families.has(4) ? deps.peek(hostname, 'A') : NO_RECORDS;
+  // What was peeked is counted already (cache hits): pass it on rather than ask again.
+  if (v6 === undefined || v4 === undefined || v6 instanceof Error || v4 instanceof Error) return resolveAll(deps, hostname, request, v6, v4);
+  const addresses = combine(v6.records, v4.records, request);
+  if (addresses.length === 0) return Promise.reject(lookupError(hostname));
+  return orderAddresses(deps, addresses, request.order);
+}
+
+/** The slow path: asks the resolver for each family asked whose outcome is not `known` yet. */
+async function resolveAll(deps: LookupDependencies, hostname: string, request: Request, known6?: Answer | Error, known4?: Answer | Error): Promise<LookupAddress[]> {
   if (hostname === '') throw new DnsError('ENOTFOUND', { hostname });
 
   const families = wantedFamilies(deps, request);
   const [v6, v4] = await Promise.allSettled([
-    families.has(6) ? deps.resolver.query(hostname, 'AAAA') : NOT_ASKED,
-    families.has(4) ? deps.resolver.query(hostname, 'A') : NOT_ASKED,
+    known6 ? settled(known6) : families.has(6) ? deps.resolver.query(hostname, 'AAAA') : NO_RECORDS,
+    known4 ? settled(known4) : families.has(4) ? deps.resolver.query(hostname, 'A') : NO_RECORDS,
   ]);
-  let addresses = [...addressesOf(v6, 6), ...addressesOf(v4, 4)];
-  if (request.family === 6 && request.v4mapped && (request.mapAll || addresses.every((a) => a.family === 4))) {
-    addresses = addresses.map((a) => (a.family === 4 ? { address: `::ffff:${a.address}`, family: 6 } : a));
-  } else if (request.family === 6) {
-    addresses = addresses.filter((a) => a.family === 6);
-  }
+  const addresses = combine(recordsOf(v6), recordsOf(v4), request);
   if (addresses.length === 0) throw lookupError(hostname, v6, v4);
-  return orderAddresses(deps, dedupe(addresses), request.order);
+  return orderAddresses(deps, addresses, request.order);
+}
+
+const settled = (known: Answer | Error): Answer | Promise<never> => (known instanceof Error ? Promise.reject(known) : known);
+
+/** Both families' records as the request wants them: IPv6 first, mapped or filtered, no duplicates. */
+function combine(v6: readonly AddressRecord[], v4: readonly AddressRecord[], request: Request): LookupAddress[] {
+  const mapV4 = request.family === 6 && request.v4mapped && (request.mapAll || v6.length === 0);
+  const addresses: LookupAddress[] = [];
+  for (const r of v6) addresses.push({ address: r.address, family: 6 });
+  if (mapV4) for (const r of v4) addresses.push({ address: `::ffff:${r.address}`, family: 6 });
+  else if (request.family !== 6) for (const r of v4) addresses.push({ address: r.address, family: 4 });
+  return dedupe(addresses);
 }
 
 /** Which record types to ask: the family asked, plus A when IPv4-mapped answers may be wanted. */
 function wantedFamilies(deps: LookupDependencies, request: Request): Set<4 | 6> {
-  const wanted = new Set<4 | 6>(request.family === 0 ? [6, 4] : [request.family]);
+  const wanted = new Set<4 | 6>(request.family === 0 ? BOTH : [request.family]);
   if (request.family === 6 && request.v4mapped) wanted.add(4);
   if (request.addrconfig && deps.configuredFamilies) {
     const configured = deps.configuredFamilies();
@@ -152,30 +195,40 @@ function wantedFamilies(deps: LookupDependencies, request: Request): Set<4 | 6> 
   return wanted;
 }
 
+const BOTH: ReadonlyArray<4 | 6> = [6, 4];
+
 /**
  * A family not asked for: no addresses and no error (lookupError falls back to ENODATA
  * when nothing was asked). Shared, and no Error built per lookup: building one (its
  * stack) cost a quarter of a cached lookup's time.
  */
-const NOT_ASKED: Promise<Answer> = Promise.resolve({ name: '', type: 'A', records: [], ttl: 0, cnames: [], source: 'dns' });
+const NO_RECORDS: Answer = { name: '', type: 'A', records: [], ttl: 0, cnames: [], source: 'dns' };
 
-function addressesOf(result: PromiseSettledResult<Answer>, family: 4 | 6): LookupAddress[] {
-  return result.status === 'fulfilled' ? result.value.records.map((r) => ({ address: r.address, family })) : [];
+function recordsOf(result: PromiseSettledResult<Answer>): readonly AddressRecord[] {
+  return result.status === 'fulfilled' ? result.value.records : [];
 }
 
+/** Drops repeated addresses; the common one- or two-address case without a Set. */
 function dedupe(addresses: LookupAddress[]): LookupAddress[] {
+  if (addresses.length < 2) return addresses;
+  if (addresses.length === 2) return addresses[0]!.address === addresses[1]!.address ? [addresses[0]!] : addresses;
   const seen = new Set<string>();
   return addresses.filter((a) => !seen.has(a.address) && seen.add(a.address));
 }
 
-async function orderAddresses(
+/** In connection order, then the `order` option; at once unless the order needs I/O. */
+function orderAddresses(
   deps: LookupDependencies,
   addresses: LookupAddress[],
   order: Request['order'],
-): Promise<LookupAddress[]> {
+): LookupAddress[] | Promise<LookupAddress[]> {
   // One address has one order: no sort (and no source-address lookup) for it.
-  const ordered = addresses.length > 1 ? await deps.order(addresses) : addresses;
+  const ordered = addresses.length > 1 ? deps.order(addresses) : addresses;
   if (order === 'verbatim') return ordered;
+  return Array.isArray(ordered) ? familyFirst(ordered, order) : ordered.then((o) => familyFirst(o, order));
+}
+
+function familyFirst(ordered: LookupAddress[], order: 'ipv4first' | 'ipv6first'): LookupAddress[] {
   const first = order === 'ipv4first' ? 4 : 6;
   return [...ordered.filter((a) => a.family === first), ...ordered.filter((a) => a.family !== first)];
 }
@@ -186,10 +239,7 @@ async function orderAddresses(
  * with getaddrinfo; then a transport failure (ETIMEOUT, ESERVFAIL...: the records may
  * exist); "no record of that type" (ENODATA) last.
  */
-function lookupError(
-  hostname: string,
-  ...results: Array<PromiseSettledResult<Answer>>
-): DnsError {
+function lookupError(hostname: string, ...results: Array<PromiseSettledResult<Answer>>): DnsError {
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   const rank = (e: unknown): number => {
     const code = (e as { code?: unknown } | undefined)?.code;

@@ -12,7 +12,7 @@ import { DnsClient, type ClientStats } from './dns/client.js';
 import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
 import { emptyClientStats } from './dns/exchange.js';
 import { checkBootstrap, createBootstrap } from './doh-bootstrap.js';
-import { normalizeHostname } from './dns/name.js';
+import { isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
@@ -75,6 +75,9 @@ interface Upstreams {
   hosts: HostsFile | undefined;
 }
 
+/** No hosts file: only `localhost` names are local (RFC 6761). */
+const NO_HOSTS = new Map<string, never>();
+
 const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
 
 export class Resolver implements AddressResolver {
@@ -84,6 +87,8 @@ export class Resolver implements AddressResolver {
   readonly #servers: DnsServer[] | undefined;
   readonly #cache: DnsCache | undefined;
   #upstreams: Promise<Upstreams> | undefined;
+  /** The upstreams once loaded, for the synchronous `#peek`. */
+  #loaded: Upstreams | undefined;
   #client: DnsClient | undefined;
   /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
   #bootstrapClient: DnsClient | undefined;
@@ -113,6 +118,7 @@ export class Resolver implements AddressResolver {
       resolver: this,
       order: createOrder(1),
       configuredFamilies,
+      peek: (name, type) => this.#peek(name, type),
     });
   }
 
@@ -150,11 +156,29 @@ export class Resolver implements AddressResolver {
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
     const local = upstreams.hosts
       ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
-      : lookupHosts(new Map(), hostname, type === 'AAAA' ? 6 : 4);
+      : lookupHosts(NO_HOSTS, hostname, type === 'AAAA' ? 6 : 4);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
     const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
     return upstreams.client.query(hostname, type, { signal });
+  }
+
+  /**
+   * What `#query` would answer (or the error it would throw) from a fresh cache entry,
+   * at once; `undefined` whenever
+   * `#query` could answer anything else (closed, not yet configured, a bad name, a
+   * hosts-file or `localhost` name, a check of the hosts file due, no fresh entry) or a
+   * diagnostics subscriber wants its message: then `query` is asked.
+   */
+  #peek(name: string, type: RecordType): Answer | DnsError | undefined {
+    const upstreams = this.#loaded;
+    if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers) return undefined;
+    // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
+    if (!isValidHostname(name)) return undefined;
+    const family = type === 'AAAA' ? 6 : 4;
+    const local = upstreams.hosts ? upstreams.hosts.peek(name, family) : lookupHosts(NO_HOSTS, name, family);
+    if (local !== undefined) return undefined;
+    return this.#cache.peek(name, type);
   }
 
   /** The records of (name, type) with their TTLs in seconds. */
@@ -221,7 +245,8 @@ export class Resolver implements AddressResolver {
       ...(needsBootstrap ? { bootstrap: createBootstrap(this.#hosts, this.#bootstrapClient) } : {}),
     });
     if (this.#closed) this.close();
-    return { client: this.#client, hosts: this.#hosts };
+    this.#loaded = { client: this.#client, hosts: this.#hosts };
+    return this.#loaded;
   }
 }
 

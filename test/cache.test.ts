@@ -1,5 +1,6 @@
 import t from 'tap';
 import { DnsCache } from '../lib/cache/index.js';
+import { DnsError } from '../lib/errors.js';
 import type { Answer, RecordType } from '../lib/dns/types.js';
 import { FakeClock, settle } from './helpers/fake-clock.js';
 
@@ -200,4 +201,34 @@ t.test('delete() and clear() forget settled entries; a fetch in flight still fil
   await pending;
   t.equal((await cache.resolve('late.test', 'A', slow)).source, 'cache');
   t.equal(slow.calls, 1);
+});
+
+t.test('peek() gives a fresh entry at once (answer or remembered failure) and counts it; anything else is undefined and starts nothing', async (t) => {
+  const clock = new FakeClock();
+  const cache = new DnsCache({ clock, staleWhileRevalidate: 30 });
+  t.teardown(() => cache.close());
+  const fetch = counted(() => answer('peek.test', 'A', ['192.0.2.1'], 60));
+  t.equal(cache.peek('peek.test', 'A'), undefined, 'missing');
+  await cache.resolve('peek.test', 'A', fetch);
+  clock.advance(59_000);
+  t.same(cache.peek('PEEK.test.', 'A'), { ...answer('peek.test', 'A', ['192.0.2.1'], 1), source: 'cache' });
+  t.equal(cache.peek('peek.test', 'AAAA'), undefined, 'the other type');
+  t.equal(cache.stats().hits, 1);
+  clock.advance(1000);
+  t.equal(cache.peek('peek.test', 'A'), undefined, 'expired at its TTL: resolve() must serve it stale');
+  t.equal(fetch.calls, 1, 'peek starts no refresh');
+  t.equal((await cache.resolve('peek.test', 'A', fetch)).source, 'stale');
+  await settle();
+  t.equal(fetch.calls, 2, 'resolve() refreshed it');
+
+  const fails = counted(() => Promise.reject(new DnsError('ENOTFOUND', { hostname: 'nx.test', rrtype: 'A', negativeTtl: 30 })));
+  await cache.resolve('nx.test', 'A', fails).catch(() => {});
+  const remembered = cache.peek('nx.test', 'A');
+  t.type(remembered, DnsError, 'a remembered failure is returned, not thrown');
+  t.match(remembered, { code: 'ENOTFOUND', hostname: 'nx.test', rrtype: 'A' });
+  t.equal(cache.stats().negativeHits, 1);
+  t.throws(() => cache.peek('peek.test', 'MX' as 'A'), { code: 'ERR_HE_INVALID_ARGUMENT', option: 'type' });
+  t.throws(() => cache.peek('', 'A'), { code: 'ERR_HE_INVALID_ARGUMENT', option: 'name' });
+  cache.close();
+  t.equal(cache.peek('peek.test', 'A'), undefined, 'closed');
 });

@@ -233,3 +233,19 @@ t.test('HostsFile with defaults reads /etc/hosts and answers localhost as loopba
     t.ok(answer.length > 0 && answer.every(isLoopback), `IPv${family}: ${answer.join(', ')}`);
   }
 });
+
+t.test('HostsFile.peek answers at once only while no check is due or running', async (t) => {
+  const { clock, calls, hosts } = setup(t, '192.0.2.1 app.test\n');
+  t.equal(hosts.peek('app.test', 4), null, 'never read: a check is due');
+  const first = hosts.lookup('app.test', 4);
+  t.equal(hosts.peek('app.test', 4), null, 'a check is running');
+  await first;
+  t.same([hosts.peek('app.test', 4), hosts.peek('app.test', 6), hosts.peek('other.test', 4)], [['192.0.2.1'], [], undefined]);
+  clock.time = 999;
+  t.same(hosts.peek('APP.test.', 4), ['192.0.2.1']);
+  clock.time = 1000;
+  t.equal(hosts.peek('app.test', 4), null, 'checkInterval passed: lookup() must check');
+  t.same(calls, { stat: 1, readFile: 1 }, 'peek never touches the file');
+  hosts.close();
+  t.same([hosts.peek('app.test', 4), hosts.peek('localhost', 6)], [undefined, ['::1']], 'closed: only localhost');
+});

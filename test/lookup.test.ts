@@ -1,5 +1,6 @@
 import t from 'tap';
-import { createLookup, type LookupAddress, type LookupFunction, type LookupOptions } from '../lib/lookup.js';
+import { createLookup, type LookupAddress, type LookupDependencies, type LookupFunction, type LookupOptions } from '../lib/lookup.js';
+import { DnsError, type DnsErrorCode } from '../lib/errors.js';
 import { MemoryResolver } from './helpers/memory-resolver.js';
 
 const ADDRCONFIG = 0x20;
@@ -168,4 +169,80 @@ t.test('null options behave as none', async (t) => {
     lookup('v4.test', null as any, (err: NodeJS.ErrnoException | null, address: string) => (err ? reject(err) : resolve(address))),
   );
   t.equal(got, '192.0.2.7');
+});
+
+/**
+ * A lookup whose `peek` answers at once what MemoryResolver would, as a warm cache does
+ * (failures returned, not thrown), for the (name, type) pairs in `cached` (all by default).
+ */
+function setupPeek(cached?: string[], orderFn: LookupDependencies['order'] = order) {
+  const resolver = new MemoryResolver(table);
+  const peeks: string[] = [];
+  const peek = (name: string, type: 'A' | 'AAAA') => {
+    peeks.push(`${type} ${name}`);
+    if (cached && !cached.includes(`${type} ${name}`)) return undefined;
+    const entry = (table as Record<string, { A?: string[] | DnsErrorCode; AAAA?: string[] | DnsErrorCode }>)[name];
+    const value = entry?.[type] ?? (entry ? 'ENODATA' : 'ENOTFOUND');
+    if (typeof value === 'string') return new DnsError(value, { hostname: name, rrtype: type, server: '127.0.0.1:53' });
+    return { name, type, records: value.map((address) => ({ address, ttl: 60 })), ttl: 60, cnames: [], source: 'cache' as const };
+  };
+  const lookup = createLookup({ resolver, order: orderFn, configuredFamilies: () => new Set([4, 6]), peek });
+  return { resolver, lookup, peeks };
+}
+
+for (const c of cases) {
+  t.test(`all, fresh in the cache (peek): ${c.name}`, async (t) => {
+    const { lookup, resolver } = setupPeek();
+    const got = await all(lookup, c.host, c.options);
+    t.same(got.map((a) => a.address), c.want);
+    t.same(resolver.queries, [], 'answered from peek alone');
+  });
+}
+
+t.test('peek: the callback is still asynchronous, in both forms', async (t) => {
+  const { lookup } = setupPeek();
+  let sync = true;
+  const done = Promise.all([
+    new Promise<void>((resolve) => lookup('dual.test', (_e, address, family) => (t.same([address, family, sync], ['2001:db8::2', 6, false]), resolve()))),
+    new Promise<void>((resolve) => lookup('dual.test', { all: true }, (_e, list) => (t.equal(list.length, 4), t.notOk(sync), resolve()))),
+  ]);
+  sync = false;
+  await done;
+});
+
+t.test('peek: a family not cached is asked, what was peeked is not asked again', async (t) => {
+  const { lookup, resolver, peeks } = setupPeek(['AAAA dual.test']);
+  t.equal((await all(lookup, 'dual.test')).length, 4);
+  t.same(peeks, ['AAAA dual.test', 'A dual.test']);
+  t.same(resolver.queries, [{ name: 'dual.test', type: 'A' }]);
+  const v4 = setupPeek(['A dual.test']);
+  t.equal((await all(v4.lookup, 'dual.test')).length, 4);
+  t.same(v4.resolver.queries, [{ name: 'dual.test', type: 'AAAA' }]);
+  const cold = setupPeek([]);
+  t.equal((await all(cold.lookup, 'dual.test', { family: 4 })).length, 2);
+  t.same([cold.peeks, cold.resolver.queries], [['A dual.test'], [{ name: 'dual.test', type: 'A' }]], 'family 4: AAAA neither peeked nor asked');
+});
+
+for (const c of errorCases) {
+  t.test(`peek: error ${c.name} -> ${c.code}, as from queries`, async (t) => {
+    const { lookup, resolver } = setupPeek();
+    t.match(await all(lookup, c.host, c.options).catch((e: unknown) => e), { code: c.code, hostname: c.host, syscall: 'getaddrinfo' });
+    t.same(resolver.queries, []);
+  });
+}
+
+t.test('peek: an order that needs I/O is awaited, then the order option applied', async (t) => {
+  const { lookup } = setupPeek(undefined, async (a) => order(a));
+  t.same((await all(lookup, 'dual.test', { order: 'ipv4first' })).map((a) => a.address), ['192.0.2.2', '192.0.2.1', '2001:db8::2', '2001:db8::1']);
+  t.same((await all(lookup, 'dual.test')).map((a) => a.address), ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1']);
+});
+
+t.test('peek: fresh but empty answers are ENODATA, an empty hostname is still ENOTFOUND', async (t) => {
+  const empty = createLookup({
+    resolver: new MemoryResolver(table),
+    order,
+    peek: (name, type) => ({ name, type, records: [], ttl: 60, cnames: [], source: 'cache' }),
+  });
+  t.match(await all(empty, 'x.test').catch((e: unknown) => e), { code: 'ENODATA', hostname: 'x.test', syscall: 'getaddrinfo' });
+  t.match(await all(empty, '').catch((e: unknown) => e), { code: 'ENOTFOUND', hostname: '' });
 });

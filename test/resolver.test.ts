@@ -235,3 +235,79 @@ t.test('every query is published on happy-eyeballs:dns:query when someone listen
   t.ok(typeof seen[0]!.ms === 'number' && (seen[0]!.ms as number) >= 0);
   t.match(seen[1], { name: 'missing.example.test', type: 'A', error: { code: 'ENOTFOUND' } });
 });
+
+t.test('a warm lookup() answers from fresh entries at once, still asynchronously; an expired one still refreshes (RFC 8767)', async (t) => {
+  const { FakeClock } = await import('./helpers/fake-clock.js');
+  const server = await withServer(t);
+  server.setRecords('warm.example.test', 'A', ['192.0.2.70'], 60);
+  server.setRecords('warm.example.test', 'AAAA', ['2001:db8::70'], 60);
+  const clock = new FakeClock();
+  const resolver = resolverFor(t, server, { clock, cache: { staleWhileRevalidate: 30 } });
+  const all = (name: string) =>
+    new Promise<string[] | NodeJS.ErrnoException>((resolve) => {
+      let sync = true;
+      resolver.lookup(name, { all: true }, (err, addresses) => {
+        t.notOk(sync, `callback for ${name} not called synchronously`);
+        resolve(err ?? addresses.map((a) => a.address).sort()); // the order depends on this host's routes (RFC 6724)
+      });
+      sync = false;
+    });
+  t.same(await all('warm.example.test'), ['192.0.2.70', '2001:db8::70']);
+  const before = resolver.stats();
+  t.same(await all('WARM.example.test.'), ['192.0.2.70', '2001:db8::70']);
+  t.same([resolver.stats().hits - before.hits, resolver.stats().queriesSent - before.queriesSent], [2, 0], 'two hits, nothing sent');
+
+  await all('missing.example.test');
+  t.match(await all('missing.example.test'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' }, 'a remembered NXDOMAIN, from peek');
+  t.match(await all('bad name.test'), { code: 'EBADNAME' }, 'bad names still go the query way');
+  t.same(await all('localhost'), ['127.0.0.1', '::1']);
+
+  clock.advance(60_000);
+  t.same(await all('warm.example.test'), ['192.0.2.70', '2001:db8::70'], 'served stale');
+  t.equal(resolver.stats().staleServed, 2);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.equal(resolver.stats().refreshes, 2, 'each expired entry refreshed in the background');
+  t.equal(server.count('warm.example.test', 'A'), 2);
+});
+
+t.test('lookup() with the hosts file: its names, and any name once a check is due, go the query way', async (t) => {
+  const { FakeClock } = await import('./helpers/fake-clock.js');
+  const server = await withServer(t);
+  const clock = new FakeClock();
+  const dir = await mkdtemp(join(tmpdir(), 'he-hosts-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const hosts = join(dir, 'hosts');
+  await writeFile(hosts, '192.0.2.50 pinned.example.test\n');
+  const resolver = resolverFor(t, server, { clock, hosts });
+  const first = (name: string) => new Promise<string>((resolve, reject) => resolver.lookup(name, 4, (err, address) => (err ? reject(err) : resolve(address))));
+  t.equal(await first('www.example.test'), '192.0.2.1');
+  t.equal(await first('pinned.example.test'), '192.0.2.50');
+  t.equal(await first('www.example.test'), '192.0.2.1');
+  t.equal(resolver.stats().hits, 1);
+  await writeFile(hosts, '192.0.2.51 www.example.test\n');
+  clock.advance(1000);
+  t.equal(await first('www.example.test'), '192.0.2.51', 'the due check sees the new file, the cache does not hide it');
+  t.equal(resolver.stats().hostsAnswers, 2);
+});
+
+t.test('lookup() with no cache, a diagnostics listener, or a closed resolver never takes the shortcut', async (t) => {
+  const diagnostics = await import('node:diagnostics_channel');
+  const server = await withServer(t);
+  const one = (r: Resolver, name: string) => new Promise<string | NodeJS.ErrnoException>((resolve) => r.lookup(name, 4, (err, address) => resolve(err ?? address)));
+  const uncached = resolverFor(t, server, { cache: false });
+  await one(uncached, 'www.example.test');
+  t.equal(await one(uncached, 'www.example.test'), '192.0.2.1');
+  t.equal(server.count('www.example.test', 'A'), 2);
+
+  const resolver = resolverFor(t, server);
+  await one(resolver, 'www.example.test');
+  const seen: unknown[] = [];
+  const listener = (message: unknown) => seen.push(message);
+  diagnostics.subscribe('happy-eyeballs:dns:query', listener);
+  t.teardown(() => diagnostics.unsubscribe('happy-eyeballs:dns:query', listener));
+  t.equal(await one(resolver, 'www.example.test'), '192.0.2.1');
+  t.match(seen, [{ name: 'www.example.test', type: 'A', source: 'cache' }], 'the cached answer is published');
+  diagnostics.unsubscribe('happy-eyeballs:dns:query', listener);
+  resolver.close();
+  t.match(await one(resolver, 'www.example.test'), { code: 'ECANCELLED' });
+});

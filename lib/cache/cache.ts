@@ -64,6 +64,26 @@ export class DnsCache {
     return this.#lookup(name, type, key, fetch, step) as Answer;
   }
 
+  /**
+   * What `resolve` gives for a fresh entry, at once and without a promise: its answer,
+   * or the remembered failure (returned, not thrown), counted as `resolve` counts them;
+   * `undefined` for anything else, and the caller uses `resolve`, which also starts the
+   * refresh an expired entry needs (RFC 8767): stale answers are never given here.
+   */
+  peek(name: string, type: RecordType): Answer | DnsError | undefined {
+    const key = normalizeName(name);
+    checkType(type);
+    if (this.#closing.signal.aborted) return undefined;
+    const entry = this.#store.get(type, key);
+    const now = this.#now();
+    if (entry === undefined || now >= entry.expiresAt()) return undefined;
+    try {
+      return this.#fresh(entry, type, key, now);
+    } catch (err) {
+      return err as DnsError;
+    }
+  }
+
   stats(): CacheStats {
     return {
       ...this.#n,

@@ -36,6 +36,38 @@ export function canonicalName(name: string): string {
 }
 
 function findProblem(name: string): string | undefined {
+  return isPlainHostname(name) ? undefined : describeProblem(name);
+}
+
+/**
+ * The accepting half of `describeProblem` in one pass without a RegExp or a split: it
+ * is on every query and lookup, so valid names skip the slower, wordier checks.
+ */
+export function isPlainHostname(name: string): boolean {
+  const end = name.charCodeAt(name.length - 1) === 0x2e ? name.length - 1 : name.length;
+  if (end === 0 || end > MAX_NAME_OCTETS) return false;
+  let label = 0;
+  for (let i = 0; i < end; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      if (label === 0) return false;
+      label = 0;
+    } else if (isHostChar(c) && ++label <= MAX_LABEL_OCTETS) {
+      continue;
+    } else {
+      return false;
+    }
+  }
+  return label > 0;
+}
+
+/** [A-Za-z0-9_-] */
+function isHostChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f;
+}
+
+/** What is wrong with `name`, or `undefined` when nothing is. */
+export function describeProblem(name: string): string | undefined {
   if (name === '' || name === '.') return 'is empty';
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   const bad = badCharacter(bare);

@@ -64,6 +64,15 @@ export class HostsFile {
     return lookupHosts(this.#table, name, family);
   }
 
+  /**
+   * `lookup` at once, without a promise, while the table needs no check; `null` when a
+   * check is due or running (then call `lookup`, which makes it).
+   */
+  peek(name: string, family: 4 | 6): string[] | undefined | null {
+    if (this.#checking || (!this.#closed && this.#clock.now() - this.#checkedAt >= this.#checkInterval)) return null;
+    return lookupHosts(this.#table, name, family);
+  }
+
   /** Forgets the table; later lookups read nothing and answer only localhost names. */
   close(): void {
     this.#closed = true;
