@@ -1,4 +1,5 @@
 /** The UDP and TCP round trips and the UDP socket pool, driven directly. */
+import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import t from 'tap';
@@ -165,6 +166,28 @@ t.test('a socket keeps one timer, moved to the earliest deadline; each query tim
   t.same(clock.pending, [IDLE_MS], 'deadline timer gone; the idle socket waits to close');
   clock.advance(IDLE_MS);
   t.same(clock.pending, [], 'closed after its idle time, timer and all');
+});
+
+t.test('a socket whose bind fails inside connect() (EMFILE, EAFNOSUPPORT) fails its query at once, and the next query gets a new socket', async (t) => {
+  // Node emits bind errors synchronously inside connect() when the lookup answers at once:
+  // stand in for a full descriptor table with exactly that, once.
+  const realConnect = dgram.Socket.prototype.connect;
+  const emfile = Object.assign(new Error('bind EMFILE'), { code: 'EMFILE', syscall: 'bind' });
+  t.teardown(() => void (dgram.Socket.prototype.connect = realConnect));
+  dgram.Socket.prototype.connect = function (this: dgram.Socket) {
+    dgram.Socket.prototype.connect = realConnect;
+    this.emit('error', emfile);
+  } as typeof realConnect;
+  const pool = new UdpPool(16, () => {});
+  const o = options();
+  const started = performance.now();
+  const failed = await udpExchange(pool, srv.address, question, o, noTcp);
+  t.match(failed, { kind: 'failure', code: 'ECONNREFUSED', cause: { code: 'EMFILE' } });
+  t.ok(performance.now() - started < 1000, 'not a timeout');
+  t.equal(o.timeouts, 0);
+  const answered = await udpExchange(pool, srv.address, question, options(), noTcp);
+  t.equal(answered.kind, 'reply', 'the failed socket is not reused');
+  pool.close();
 });
 
 t.test('an idle socket is reused by the next query, closes after IDLE_MS, and never holds the process open', async (t) => {

@@ -63,6 +63,8 @@ class UdpChannel {
   #timerAt = Number.POSITIVE_INFINITY;
   /** Set while no query waits: closes the socket at the end of its idle time. */
   #idleTimer: TimerHandle | undefined;
+  /** Why the socket failed, for queries leased after (see #failedLease). */
+  #error: Error | undefined;
   issued = 0;
 
   constructor(server: ServerAddress, pool: UdpPool) {
@@ -82,6 +84,7 @@ class UdpChannel {
   }
 
   lease(waiter: UdpWaiter): UdpLease {
+    if (this.#closed) return this.#failedLease(waiter);
     if (this.#idleTimer !== undefined) this.#wake();
     this.issued++;
     let id = this.#pool.nextId();
@@ -121,7 +124,7 @@ class UdpChannel {
 
   release(id: number): void {
     this.#waiters.delete(id);
-    if (this.#waiters.size > 0) return;
+    if (this.#waiters.size > 0 || this.#closed) return;
     if (this.issued >= this.#pool.maxQueries) this.close();
     else this.#idle();
   }
@@ -191,7 +194,23 @@ class UdpChannel {
     else this.#pool.onStray();
   }
 
+  /**
+   * The socket failed before its first query was leased: bind or connect errors (EMFILE,
+   * EAFNOSUPPORT) come synchronously inside `connect()`, while the constructor runs. The
+   * query fails at once with that error, so the client moves on to the next server.
+   */
+  #failedLease(waiter: UdpWaiter): UdpLease {
+    const err = this.#error!;
+    queueMicrotask(() => waiter.onError(err));
+    return new UdpLease(this, 0); // never sent: the query fails first
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   #fail(err: Error): void {
+    this.#error = err;
     for (const waiter of [...this.#waiters.values()]) waiter.onError(err);
     this.close();
   }
@@ -225,7 +244,7 @@ export class UdpPool {
 
   lease(server: ServerAddress, waiter: UdpWaiter): UdpLease {
     let channel = this.#current.get(server);
-    if (!channel || channel.issued >= this.maxQueries) {
+    if (!channel || channel.closed || channel.issued >= this.maxQueries) {
       channel = new UdpChannel(server, this);
       this.#current.set(server, channel);
     }
