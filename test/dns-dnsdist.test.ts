@@ -5,13 +5,15 @@
  */
 import t from 'tap';
 import { Resolver } from '../lib/resolver.js';
-import { dnsdistPath, startDnsdist } from './helpers/dnsdist.js';
+import { startDnsdist } from './helpers/dnsdist.js';
 import { CA, clientFor } from './helpers/encrypted.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
+import { unmet } from './helpers/requirements.js';
 import { fixtureZones } from './helpers/zones.js';
 
-if (!dnsdistPath()) {
-  t.plan(0, 'dnsdist is not installed: apt-get install dnsdist (CI installs it)');
+const skip = unmet(['dnsdist']);
+if (skip) {
+  t.plan(0, skip);
 } else {
   const backend = await FakeDnsServer.start({ zones: fixtureZones() });
   const dnsdist = await startDnsdist(backend.address);

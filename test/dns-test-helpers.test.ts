@@ -7,7 +7,8 @@ import { forge } from './helpers/fake-dns-forgery.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
 import { ZoneStore } from './helpers/fake-dns-store.js';
 import { toAnswers, zoneToText, type Zone } from './helpers/fake-dns-zone.js';
-import { knotOrFail, knotdPath, startKnot } from './helpers/knot.js';
+import { startKnot } from './helpers/knot.js';
+import { unmet } from './helpers/requirements.js';
 import { fixtureZone, fixtureZones } from './helpers/zones.js';
 
 /** One raw query to the fake server, over UDP; resolves with the decoded reply or undefined. */
@@ -177,20 +178,8 @@ t.test('zone text for knot, and answers for each record type', async (t) => {
 });
 
 t.test('knot helper: missing knotd, a broken config, a zone that does not load', async (t) => {
-  t.equal(knotdPath(['/nonexistent', 'relative/dir']), undefined);
-  const messages: string[] = [];
-  const fake = { fail: (m: string) => messages.push(`fail: ${m}`), comment: (m: string) => messages.push(`comment: ${m}`) };
-  const saved = process.env.HE_SKIP_KNOT;
-  delete process.env.HE_SKIP_KNOT;
-  t.equal(knotOrFail(fake, ''), false);
-  process.env.HE_SKIP_KNOT = '1';
-  t.equal(knotOrFail(fake, ''), false);
-  if (saved === undefined) delete process.env.HE_SKIP_KNOT;
-  else process.env.HE_SKIP_KNOT = saved;
-  t.match(messages, [/^fail: knotd is not installed.*HE_SKIP_KNOT=1/, /^comment: knotd is not installed; knot tests skipped/]);
-  t.equal(knotOrFail(fake, '/usr/sbin/knotd'), true);
   await t.rejects(startKnot(fixtureZones(), { knotd: undefined }), /knotd is not installed/);
-  if (!knotOrFail(t)) return;
+  if (unmet(['knot'])) return;
   const bad: Zone = { ...fixtureZone('other.test'), origin: 'bad zone name' };
   await t.rejects(startKnot([bad], { tries: 1 }), /knotd exited/, 'knotd refuses the config');
   const broken: Zone = { ...fixtureZone('other.test'), records: [{ name: 'x.other.test', type: 'A', data: 'not-an-address' }] };

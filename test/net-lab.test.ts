@@ -14,20 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
+import { unmet } from './helpers/requirements.js';
 
 const ID = 'hetest';
 const build = new URL('../scripts/', import.meta.url).pathname;
-
-function skipReason(): string | false {
-  if (process.getuid?.() !== 0) return 'the network lab needs root';
-  if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
-  if (!existsSync('/proc/sys/net/ipv6')) return 'IPv6 is disabled in this kernel';
-  if (!['/usr/sbin/knotd', '/usr/bin/knotd', '/usr/local/sbin/knotd'].some(existsSync)) return 'knotd is not installed (Debian package "knot")';
-  for (const [cmd, pkg] of [['ip', 'iproute2'], ['python3', 'python3'], ['curl', 'curl']]) {
-    if (spawnSync(cmd!, ['-V'], { stdio: 'ignore' }).error) return `${cmd} is not installed (Debian package "${pkg}")`;
-  }
-  return false;
-}
 
 /** argv for `node <script> ...` with an empty environment but PATH (no coverage hooks). */
 const clean = (script: string, ...args: string[]): string[] => ['-i', `PATH=${process.env.PATH}`, process.execPath, join(build, script), ...args];
@@ -65,7 +55,7 @@ interface Results {
   scenarios: { scenario: { key: string }; limit: { tcp: number; tls: number }; spread: Record<string, Spread> }[];
 }
 
-const skip = skipReason();
+const skip = unmet(['root', 'tun', 'ipv6', 'knot', 'iproute2', 'python3', 'curl']);
 
 t.test('lab: v6 black hole and healthy, every peer, then nothing left', { skip, timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'he-lab-test-'));

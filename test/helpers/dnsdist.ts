@@ -6,11 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
+import { findProgram } from './requirements.js';
 
 export interface Dnsdist {
   /** `127.0.0.1:port`: plain UDP/TCP. */
@@ -25,8 +26,8 @@ export interface Dnsdist {
 const TLS_FIXTURES = new URL('../../../fixtures/tls/', import.meta.url);
 
 /** Path of dnsdist, or undefined when it is not installed. */
-export function dnsdistPath(dirs = [...String(process.env.PATH).split(delimiter), '/usr/bin', '/usr/sbin']): string | undefined {
-  return dirs.map((dir) => join(dir, 'dnsdist')).find((path) => path.startsWith('/') && existsSync(path));
+export function dnsdistPath(): string | undefined {
+  return findProgram('dnsdist');
 }
 
 export async function startDnsdist(backend: { address: string; port: number }, tries = 5): Promise<Dnsdist> {

@@ -1,17 +1,18 @@
 /**
  * A real knotd on loopback (127.0.0.1 and ::1, one free high port) serving zones from
  * fixtures, for wire tests and benchmarks. Stop it with `stop()`: the process is killed
- * and its temp dir removed. Tests call `knotOrFail(t)` first: without knotd they fail
- * with a clear message, unless HE_SKIP_KNOT=1.
+ * and its temp dir removed. Tests skip with `unmet(['knot'])` (helpers/requirements.ts)
+ * when knotd is not installed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { zoneToText, type Zone } from './fake-dns-zone.js';
+import { findProgram } from './requirements.js';
 
 export interface KnotServer {
   port: number;
@@ -32,22 +33,8 @@ export interface KnotOptions {
 }
 
 /** Path of knotd, or undefined when it is not installed. */
-export function knotdPath(dirs = [...String(process.env.PATH).split(delimiter), '/usr/sbin', '/usr/local/sbin']): string | undefined {
-  return dirs.map((dir) => join(dir, 'knotd')).find((path) => path.startsWith('/') && existsSync(path));
-}
-
-/** True when knot tests can run; otherwise fails `t` (or, with HE_SKIP_KNOT=1, says why they are skipped). */
-export function knotOrFail(
-  t: { fail(message: string): unknown; comment(message: string): unknown },
-  knotd = knotdPath(),
-): boolean {
-  if (knotd) return true;
-  if (process.env.HE_SKIP_KNOT === '1') {
-    t.comment('knotd is not installed; knot tests skipped (HE_SKIP_KNOT=1)');
-    return false;
-  }
-  t.fail('knotd is not installed: install Debian package "knot" (CI does) or set HE_SKIP_KNOT=1 to skip knot tests');
-  return false;
+export function knotdPath(): string | undefined {
+  return findProgram('knotd');
 }
 
 export async function startKnot(zones: Zone[], options: KnotOptions = {}): Promise<KnotServer> {
