@@ -10,7 +10,7 @@ import { type ConnectOptions, type ConnectSettings, normalizeConnectOptions } fr
 import type { AddressResolver } from './dns/types.js';
 import { socketAttemptFactory } from './racer/attempt.js';
 import { literalResolver } from './racer/candidates.js';
-import { createOrder } from './racer/default-order.js';
+import { createOrder } from './address/default-order.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
 import { getDefaultResolver } from './resolver.js';
 

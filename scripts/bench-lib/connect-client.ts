@@ -15,7 +15,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { connect } from '../../lib/connect.js';
-import { probeSource } from '../../lib/racer/source-address.js';
+import { probeSource } from '../../lib/address/source-address.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
 import { Resolver } from '../../lib/resolver.js';
 import { send } from './child.js';

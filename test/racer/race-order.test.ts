@@ -1,0 +1,129 @@
+import t from 'tap';
+import type { Candidate } from '../../lib/racer/candidates.js';
+import { createOrder, defaultOrderSteps } from '../../lib/address/default-order.js';
+import { CandidateQueue, type OrderFunction } from '../../lib/racer/queue.js';
+import { settle } from '../helpers/race-clock.js';
+import { simpleOrder } from '../helpers/race-fakes.js';
+
+const c = (address: string): Candidate => ({ address, family: address.includes(':') ? 6 : 4 });
+const v6a = c('2001:db8::1');
+const v6b = c('2001:db8::2');
+const v4a = c('192.0.2.1');
+const v4b = c('192.0.2.2');
+
+function queue(order: OrderFunction) {
+  let changes = 0;
+  const q = new CandidateQueue(order, () => changes++);
+  const drain = (): string[] => {
+    const out: string[] = [];
+    for (let x = q.next(); x !== undefined; x = q.next()) out.push(x.address);
+    return out;
+  };
+  return { q, drain, changes: () => changes };
+}
+
+t.test('R6: each merge orders every known address and hands out only untried ones', async (t) => {
+  const { q, drain, changes } = queue(simpleOrder);
+  q.add([v6a, v6b]);
+  t.equal(changes(), 1);
+  t.same(q.next(), v6a);
+  q.add([v4a, v4b]);
+  t.same(drain(), [v4a.address, v6b.address, v4b.address], 'v4a lands right after the tried v6a');
+  q.add([v6a, v4a]);
+  t.equal(changes(), 2, 'known addresses cause no merge');
+  t.ok(q.idle);
+});
+
+t.test('a single address is not ordered at all', async (t) => {
+  let calls = 0;
+  const { q, drain } = queue((x) => {
+    calls++;
+    return x;
+  });
+  q.add([v4a]);
+  t.same(drain(), [v4a.address]);
+  t.equal(calls, 0);
+});
+
+const misbehaving: Array<[string, OrderFunction, string[]]> = [
+  ['throws', () => { throw new Error('bad sort'); }, [v4a.address, v6a.address, v6b.address]],
+  ['rejects', async () => { throw new Error('bad sort'); }, [v4a.address, v6a.address, v6b.address]],
+  ['resolves to something that is not a list', async () => undefined as never, [v4a.address, v6a.address, v6b.address]],
+  ['drops an address', (x) => x.filter((y) => y !== v4a), [v6a.address, v6b.address, v4a.address]],
+  ['adds unknown and repeated entries', () => [v6b, c('2001:db8::99'), v6b, null as never, v4a], [v6b.address, v4a.address, v6a.address]],
+];
+
+for (const [name, order, want] of misbehaving) {
+  t.test(`an order function that ${name} cannot lose or repeat addresses`, async (t) => {
+    const { q, drain } = queue(order);
+    q.add([v4a, v6a, v6b]);
+    await settle();
+    t.same(drain(), want);
+  });
+}
+
+t.test('async order: nothing is ready until it resolves; arrivals meanwhile are merged after', async (t) => {
+  const pending: Array<() => void> = [];
+  const inputs: string[][] = [];
+  const order: OrderFunction = (x) => {
+    inputs.push(x.map((y) => y.address));
+    return new Promise((resolve) => pending.push(() => resolve(simpleOrder(x))));
+  };
+  const { q, drain, changes } = queue(order);
+  q.add([v4a, v6a]);
+  t.notOk(q.idle, 'ordering');
+  t.equal(q.next(), undefined);
+  q.add([v6b]);
+  pending.shift()?.();
+  await settle();
+  t.equal(changes(), 0, 'a stale result is not announced');
+  t.same(inputs, [[v4a.address, v6a.address], [v4a.address, v6a.address, v6b.address]]);
+  t.equal(q.next()?.address, v6a.address, 'the first result is usable meanwhile');
+  pending.shift()?.();
+  await settle();
+  t.equal(changes(), 1);
+  t.same(drain(), [v4a.address, v6b.address], 'the handed-out address is not put back');
+});
+
+t.test('close(): untried addresses dropped, a running ordering ignored', async (t) => {
+  let finish: (() => void) | undefined;
+  const { q, changes } = queue((x) => new Promise((resolve) => (finish = () => resolve(x))));
+  q.add([v4a, v6a]);
+  q.close();
+  finish?.();
+  await settle();
+  t.equal(q.next(), undefined);
+  t.equal(changes(), 0);
+});
+
+t.test('R7/R10: createOrder finds sources, sorts with them, then interleaves', async (t) => {
+  const log: unknown[] = [];
+  const sources = new Map([[v6a.address, '2001:db8::100'], [v4a.address, undefined]]);
+  const order = createOrder(2, {
+    findSources: async (addresses) => {
+      log.push(['find', addresses]);
+      return sources;
+    },
+    sort: (destinations, s) => {
+      log.push(['sort', destinations.map((d) => d.address), s]);
+      return [...destinations].reverse();
+    },
+    interleave: (sorted, count) => {
+      log.push(['interleave', sorted.map((d) => d.address), count]);
+      return sorted.slice(1);
+    },
+  });
+  t.same(await order([v4a, v6a]), [v4a]);
+  t.same(log, [
+    ['find', [v4a.address, v6a.address]],
+    ['sort', [v4a.address, v6a.address], sources],
+    ['interleave', [v6a.address, v4a.address], 2],
+  ]);
+});
+
+t.test('the default order returns the same addresses', async (t) => {
+  const steps = defaultOrderSteps();
+  t.equal(defaultOrderSteps().sort, steps.sort);
+  const out = await createOrder(1)([c('127.0.0.1'), c('::1')]);
+  t.same(out.map((x) => x.address).sort(), ['127.0.0.1', '::1']);
+});
