@@ -39,7 +39,7 @@ const badOptions: Array<[string, Record<string, unknown>]> = [
   ['firstAddressFamilyCount', { firstAddressFamilyCount: 0 }],
   ['family', { family: 5 }],
   ['resolver', { resolver: {} }],
-  ['timeout', { timeout: 0 }],
+  ['timeout', { timeout: -1 }],
 ];
 
 for (const [option, options] of badOptions) {
