@@ -129,22 +129,22 @@ function callWhenSettled(socket: net.Socket, callback: SocketCallback): void {
 }
 
 export interface OpenSettings {
-  /** Decided by the caller (agents, connector); else by `isSecure`. */
-  secure?: boolean | undefined;
+  /** TLS or not: the agent's protocol, or the connector's request. */
+  secure: boolean;
   hooks?: SocketHooks | undefined;
   /** `timeout` also becomes the socket's idle timeout, as with `net.connect`. @default true */
   idleTimeout?: boolean | undefined;
 }
 
-/** The shared step of createConnection, the agents and the connector. */
-export function openConnection(options: CreateConnectionOptions, callback: SocketCallback, settings: OpenSettings = {}): void {
+/** The agents' and the connector's step: the race's winner itself goes to the callback. */
+export function openConnection(options: CreateConnectionOptions, callback: SocketCallback, settings: OpenSettings): void {
   if (typeof callback !== 'function') throw new InvalidArgumentError('callback', callback, 'a function');
   if (options === null || typeof options !== 'object') {
     process.nextTick(callback, new InvalidArgumentError('options', options, 'an object'), null);
     return;
   }
   const given = fromNodeOptions(options);
-  const secure = settings.secure ?? isSecure(given);
+  const { secure } = settings;
   const idle = settings.idleTimeout !== false;
   if (given.socketPath || given.httpSocket !== undefined) {
     const readyEvent = secure ? 'secureConnect' : 'connect';

@@ -190,7 +190,7 @@ t.test('socketPath: a Unix socket, plain or TLS, without DNS or race', async (t)
   await new Promise<void>((resolve) => secure.listen(tlsPath, resolve));
   t.teardown(() => Promise.all([closeServer(plain, held), closeServer(secure)]));
   const never = { query: () => Promise.reject(new Error('no DNS for a socket path')) };
-  const a = await open(t, { socketPath: plainPath, host: 'ignored.example.test', resolver: never, timeout: 5000 });
+  const a = await open(t, { socketPath: plainPath, host: 'ignored.example.test', resolver: never, timeout: 5000, signal: new AbortController().signal });
   t.equal(a.err, null);
   t.equal(a.socket?.remoteAddress, undefined, 'a Unix socket has no IP address');
   t.equal(a.socket?.timeout, 5000, 'net.connect set the idle timeout');

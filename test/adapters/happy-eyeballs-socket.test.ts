@@ -401,3 +401,32 @@ t.test('HappyEyeballsSocket: connect(path) is a Unix socket, connected by Node; 
   viaOptions.connect({ path }, () => viaOptions.setNoDelay(true));
   t.equal(await readAll(viaOptions), 'unix');
 });
+
+t.test('after the win, ref/unref/setKeepAlive are net.Socket\'s own', async (t) => {
+  const port = await server(t, (s) => s.end('done'));
+  const socket = createConnection({ host: 'v4.example.test', port, resolver });
+  await once(socket, 'connect');
+  t.equal(socket.unref(), socket);
+  t.equal(socket.ref(), socket);
+  t.equal(socket.setKeepAlive(true, 1000), socket);
+  t.equal(await readAll(socket), 'done');
+});
+
+t.test('a socket destroyed after the race was won but before the hand-over: the winner is closed, not adopted', async (t) => {
+  const accepted: net.Socket[] = [];
+  const port = await server(t, (s) => accepted.push(s));
+  let socket!: net.Socket;
+  // Race events come on a microtask: this one runs after the win and before the hand-over's tick.
+  socket = createConnection({
+    host: '127.0.0.1',
+    port,
+    onEvent: (e) => e.type === 'race:end' && socket.destroy(),
+  });
+  let connected = false;
+  socket.on('connect', () => (connected = true));
+  await once(socket, 'close');
+  for (let i = 0; i < 100 && !accepted[0]?.destroyed; i++) await sleep(10);
+  t.equal(connected, false);
+  t.equal(accepted.length, 1, 'the attempt had connected');
+  t.equal(accepted[0]!.destroyed, true, 'and was closed');
+});
