@@ -18,6 +18,7 @@ const fixture = (name: string): URL => new URL(`../../../fixtures/tls/${name}`, 
 
 /** uid and gid to run PostgreSQL as: "postgres" when we are root, else ourselves. */
 function runAs(): { uid: number; gid: number } | undefined {
+  /* c8 ignore next -- the suite runs as root here and in CI */
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string): number => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
@@ -45,7 +46,7 @@ export function postgresCluster(t: Test): Serve {
   );
   return async (hosts, port) => {
     const args = ['-D', data, '-p', String(port), '-c', `listen_addresses=${hosts.join(',')}`];
-    const child = startProcess(join(bin, 'postgres'), args, user ?? {});
+    const child = startProcess(join(bin, 'postgres'), args, { ...user });
     // PostgreSQL starts on the addresses it could bind and only warns about the others.
     let bindFailed = '';
     child.stderr!.on('data', (chunk: Buffer) => (bindFailed ||= /could not bind/.test(String(chunk)) ? String(chunk) : ''));

@@ -16,10 +16,11 @@ export function redisServer(options: { tls?: boolean } = {}): Serve {
     const ports = options.tls
       ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', fixture('server.pem'), '--tls-key-file', fixture('server-key.pem'), '--tls-ca-cert-file', fixture('ca.pem'), '--tls-auth-clients', 'no']
       : ['--port', String(port)];
-    const args = [...ports, '--bind', hosts.join(' '), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+    const args = [...ports, '--bind', hosts.join(' '), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'notice'];
     const child = startProcess(findProgram('redis-server')!, args);
     try {
-      await untilAccepting(child, hosts, port, 'redis-server');
+      // Its own word, not just a connect: another process may hold the port.
+      await untilAccepting(child, hosts, port, 'redis-server', /Ready to accept connections/);
     } catch (err) {
       await stopChild(child, 'SIGTERM');
       throw err;

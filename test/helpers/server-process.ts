@@ -27,7 +27,7 @@ export async function untilAccepting(child: ChildProcess, hosts: string[], port:
     if (performance.now() > deadline) throw new Error(`${what} did not accept on port ${port} within ${readyMs} ms: ${output.trim()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) on port ${port}: ${output.trim()}`);
+  throw new Error(`${what} exited (code ${child.exitCode}, signal ${child.signalCode}) on port ${port}: ${output.trim()}`);
 }
 
 function accepts(host: string, port: number): Promise<boolean> {

@@ -34,12 +34,10 @@ export async function startTcpWorld(t: Test, kind: WorldKind, serve: Serve): Pro
       });
       return { kind, port };
     } catch (err) {
-      /* c8 ignore next 3 -- only when another process takes the port between probe and listen */
       await hole?.close();
       lastError = err;
     }
   }
-  /* c8 ignore next */
   throw lastError;
 }
 
@@ -75,7 +73,6 @@ export function nodeServers(make: () => net.Server): Serve {
         servers.push(server);
       }
     } catch (err) {
-      /* c8 ignore next 2 -- the port was taken */
       await stop();
       throw err;
     }

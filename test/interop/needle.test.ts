@@ -4,6 +4,9 @@ import needle from 'needle';
 import t from 'tap';
 import { HttpAgent, HttpsAgent } from '../../lib/adapters/agents.js';
 import { ca, interopSuite, type InteropClient, type Seen } from '../helpers/http-servers.js';
+import { forbidSystemDns } from '../helpers/no-system-dns.js';
+
+forbidSystemDns(t);
 
 /** needle with our agents; needle's requests hand the agent `signal: null` (test/interop/request-options.test.ts). */
 function needleClient(agents: { http: http.Agent; https: https.Agent }, extra: needle.NeedleOptions = {}): InteropClient {

@@ -17,6 +17,9 @@ import WebSocket from 'ws';
 import { HttpAgent, HttpsAgent } from '../../lib/adapters/agents.js';
 import { createConnection, type CreateConnectionOptions } from '../../lib/adapters/create-connection.js';
 import { ca, DUAL_NAME, startDns, startWorld, type World } from '../helpers/http-servers.js';
+import { forbidSystemDns } from '../helpers/no-system-dns.js';
+
+forbidSystemDns(t);
 
 type Captured = Record<string, unknown>;
 

@@ -3,6 +3,9 @@ import superagent from 'superagent';
 import t from 'tap';
 import { HttpAgent, HttpsAgent } from '../../lib/adapters/agents.js';
 import { ca, interopSuite, type Seen } from '../helpers/http-servers.js';
+import { forbidSystemDns } from '../helpers/no-system-dns.js';
+
+forbidSystemDns(t);
 
 interopSuite(
   t,

@@ -6,6 +6,9 @@ import { HttpAgent, HttpsAgent } from '../../lib/adapters/agents.js';
 import { createConnection } from '../../lib/adapters/create-connection.js';
 import type { Resolver } from '../../lib/resolver.js';
 import { ca, DUAL_NAME, MISSING_NAME, startDns, startWorld, type World, type WorldKind } from '../helpers/http-servers.js';
+import { forbidSystemDns } from '../helpers/no-system-dns.js';
+
+forbidSystemDns(t);
 
 /** How a test wires ws to us. */
 type Wiring = (resolver: Resolver, secure: boolean) => { options: WebSocket.ClientOptions; close(): void };
