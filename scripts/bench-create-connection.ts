@@ -6,15 +6,15 @@
  * read, after the socket connected. Variants alternate (A B, then B A) round by round.
  * The server runs in a child process, so the client's socket work has a core to itself.
  *
- *   npx tsc -p tsconfig.json && node build/scripts/bench-create-connection.js [--rounds 11] [--mib 64] [--no-tls]
+ *   npx tsc -p tsconfig.json && node build/scripts/bench-create-connection.js [--rounds 11] [--mib 64] [--no-tls] [--json-out FILE]
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createConnection } from '../lib/adapters/create-connection.js';
 import { killAll, runChild, selfArgv, send } from './bench-lib/child.js';
-import { ms, numberArg, table, times } from './bench-lib/print.js';
+import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
 import { median, ratio } from './bench-lib/stats.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url));
@@ -115,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(`${rounds} rounds × ${mib} MiB each way over loopback, variants alternating; server in a child process\n`);
   const rows: string[][] = [];
+  const results: unknown[] = [];
   for (const [theirs, ours] of pairs as Array<[Variant, Variant]>) {
     const samples: Record<string, number[]> = { [theirs.name]: [], [ours.name]: [] };
     const ratios: number[] = [];
@@ -132,9 +133,12 @@ async function main(argv: string[]): Promise<void> {
     const mo = median(samples[ours.name]!);
     const rate = (t: number): string => `${((2 * size) / 1048576 / (t / 1000)).toFixed(0)} MiB/s`;
     rows.push([ours.name, ms(mo), rate(mo), theirs.name, ms(mt), rate(mt), times(ratio(mo, mt), 3), times(median(ratios), 3)]);
+    results.push({ ours: ours.name, theirs: theirs.name, mib, rounds, oursMs: samples[ours.name], theirsMs: samples[theirs.name], medianRatio: median(ratios) });
   }
   console.log(table(['ours', 'median ms', 'rate', 'alternative', 'median ms', 'rate', 'time ratio of medians', 'median of round ratios'], rows));
   console.log('\nA time ratio above 1 means createConnection\'s socket was slower.');
+  const jsonOut = stringArg(argv, '--json-out');
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
   killAll();
   await child;
 }

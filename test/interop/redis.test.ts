@@ -27,7 +27,6 @@ function happyConnector(resolver: Resolver) {
     }
 
     override async connect() {
-      this.connecting = true;
       return (this.stream = createConnection({ host: this.options.host, port: this.options.port, tls: this.options.tls, resolver }));
     }
   };
