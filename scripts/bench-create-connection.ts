@@ -69,6 +69,14 @@ const VARIANTS: Variant[] = [
     readyEvent: 'secureConnect',
     open: (port) => createConnection({ host: '127.0.0.1', port, tls: { ca, servername: 'localhost' } }),
   },
+  {
+    // TLS the caller runs over the plain socket before it connects: Node wraps a socket
+    // without a native handle in a JS stream (JSStreamSocket), a copy per chunk.
+    name: 'tls.connect({ socket: createConnection() })',
+    server: 'secure',
+    readyEvent: 'secureConnect',
+    open: (port) => tls.connect({ socket: createConnection({ host: '127.0.0.1', port }), ca, servername: 'localhost' }),
+  },
 ];
 
 /** One connection: milliseconds from the first write to the last of `size` bytes back. */
@@ -95,7 +103,8 @@ async function main(argv: string[]): Promise<void> {
   const rounds = numberArg(argv, '--rounds', 11);
   const mib = numberArg(argv, '--mib', 64);
   const size = mib * 1024 * 1024;
-  const pairs = argv.includes('--no-tls') ? [VARIANTS.slice(0, 2)] : [VARIANTS.slice(0, 2), VARIANTS.slice(2, 4)];
+  const [net1, ours1, tls1, ours2, over] = VARIANTS as [Variant, Variant, Variant, Variant, Variant];
+  const pairs = argv.includes('--no-tls') ? [[net1, ours1]] : [[net1, ours1], [tls1, ours2], [tls1, over]];
   let ports: Record<'plain' | 'secure', number> | undefined;
   const [command, ...args] = selfArgv(import.meta.url, 'server');
   let exited = false;

@@ -77,7 +77,7 @@ const BENCHES: Bench[] = [
     script: 'bench-create-connection.js',
     args: { quick: ['--rounds', '5', '--mib', '16'], full: ['--rounds', '11', '--mib', '64'] },
     json: true,
-    summary: /^createConnection/,
+    summary: /^(createConnection|tls\.connect\(\{)/,
   },
   {
     name: 'lab',
