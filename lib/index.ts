@@ -41,6 +41,8 @@ export type { DnsErrorCode } from './errors.js';
 export { CancelError } from 'p-cancelable';
 export { createConnection } from './adapters/create-connection.js';
 export type { CreateConnectionOptions, AgentCallback, UndiciCallback } from './adapters/create-connection.js';
+export { HappyEyeballsSocket } from './adapters/happy-eyeballs-socket.js';
+export type { HappyEyeballsSocketOptions, HappyEyeballsConnectOptions } from './adapters/happy-eyeballs-socket.js';
 export { HttpAgent, HttpsAgent } from './adapters/agents.js';
 export type { HttpAgentOptions, HttpsAgentOptions, AgentRaceOptions } from './adapters/agents.js';
 export { connector } from './adapters/connector.js';

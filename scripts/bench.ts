@@ -73,6 +73,13 @@ const BENCHES: Bench[] = [
     unavailable: namespaceUnavailable,
   },
   {
+    name: 'create-connection',
+    script: 'bench-create-connection.js',
+    args: { quick: ['--rounds', '5', '--mib', '16'], full: ['--rounds', '11', '--mib', '64'] },
+    json: true,
+    summary: /^(createConnection|tls\.connect\(\{)/,
+  },
+  {
     name: 'lab',
     script: 'bench-lab.js',
     // Full: every scenario, 21 runs, and the report in docs/. Quick: 2 scenarios × 3 runs (about 15 s).

@@ -9,6 +9,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import type stream from 'node:stream';
 import { type CreateConnectionOptions, openConnection } from './create-connection.js';
+import { fromNodeOptions } from './node-options.js';
 import { checkRaceOptions, type RaceOptions } from './race-options.js';
 import type { SocketCallback } from './socket-callback.js';
 
@@ -29,7 +30,7 @@ interface SessionCache {
 
 export class HttpAgent extends http.Agent {
   constructor(options?: HttpAgentOptions) {
-    checkRaceOptions(options);
+    checkRaceOptions(fromNodeOptions(options));
     super(options);
   }
 
@@ -41,7 +42,7 @@ export class HttpAgent extends http.Agent {
 
 export class HttpsAgent extends https.Agent {
   constructor(options?: HttpsAgentOptions) {
-    checkRaceOptions(options);
+    checkRaceOptions(fromNodeOptions(options));
     super(options);
   }
 

@@ -1,21 +1,31 @@
 /**
- * `createConnection(options, callback)`: a drop-in for `http.Agent#createConnection`
+ * `createConnection(options[, callback])`: a drop-in for `net.createConnection` /
+ * `tls.connect` where a library takes their result, for `http.Agent#createConnection`
  * (and the `createConnection` request option) and for undici's `connect` function. It
- * maps the request's options onto `connect()`: name from `hostname`/`host`, port (or the
- * scheme's default), TLS for HTTPS, and hands the winner to the callback exactly once.
+ * maps the request's options onto `connect()` (name from `hostname`/`host`, port or the
+ * scheme's default, TLS for HTTPS) and returns the socket at once; the race's winner
+ * moves into it. `callback(err, socket)` is called once, when it connects or fails.
  */
 import net from 'node:net';
 import type stream from 'node:stream';
 import tls from 'node:tls';
-import type { ConnectOptions } from '../connect-options.js';
-import { InvalidArgumentError } from '../errors.js';
+import { type ConnectOptions, normalizeConnectOptions } from '../connect-options.js';
+import { AbortError, InvalidArgumentError } from '../errors.js';
+import { HappyEyeballsSocket } from './happy-eyeballs-socket.js';
+import { HappyEyeballsTlsSocket } from './happy-eyeballs-tls-socket.js';
+import { fromNodeOptions } from './node-options.js';
+import { startRace } from './pending-connection.js';
 import type { RaceOptions } from './race-options.js';
 import { raceToCallback, type SocketCallback, type SocketHooks, socketToCallback } from './socket-callback.js';
 
-/** What the request gives (http.ClientRequest's options, or undici's), plus the racer's options. */
+/**
+ * What the request gives (http.ClientRequest's options, or undici's), plus the racer's
+ * options. Node's "not set" spellings mean what they mean to Node: `signal: null`,
+ * `family: null`, `timeout: 0`, `localAddress: null`; `lookup` and `hints` are not used.
+ */
 export interface CreateConnectionOptions
-  extends Omit<RaceOptions, 'family' | 'localAddress' | 'timeout'>,
-    Omit<tls.ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'lookup' | 'timeout' | 'servername'> {
+  extends Omit<RaceOptions, 'family' | 'localAddress' | 'timeout' | 'signal'>,
+    Omit<tls.ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'lookup' | 'timeout' | 'servername' | 'signal'> {
   /** Host name or IP literal; wins over `host` (undici's `host` carries the port). @default 'localhost' */
   hostname?: string | null | undefined;
   host?: string | null | undefined;
@@ -31,11 +41,20 @@ export interface CreateConnectionOptions
   socketPath?: string | null | undefined;
   /** TLS over this already connected socket (undici's proxy tunnel): no DNS, no race. */
   httpSocket?: net.Socket | undefined;
-  /** 0 (both), 4 or 6. @default 0 */
-  family?: number | undefined;
+  /** 0 or null (both), 4 or 6 (`'IPv4'`, `'IPv6'`). @default 0 */
+  family?: number | string | null | undefined;
+  /** Bind every attempt to this IP; null or `''`: none. */
   localAddress?: string | null | undefined;
-  /** Milliseconds for the whole connect (DNS and every attempt), then the socket's idle timeout, as `net.connect` sets it. */
-  timeout?: number | undefined;
+  /** Milliseconds for the whole connect (DNS and every attempt), then the socket's idle timeout, as `net.connect` sets it; 0 or null: none. */
+  timeout?: number | null | undefined;
+  /** As `net.Socket`'s: keep the writable side open after the peer ends. @default false */
+  allowHalfOpen?: boolean | undefined;
+  /** Aborting it ends the race with an AbortError, or destroys the connected socket. */
+  signal?: AbortSignal | null | undefined;
+  /** Not used: the `resolver` answers (Node's agents pass it on to `dns.lookup`). */
+  lookup?: unknown;
+  /** Not used, as `lookup`. */
+  hints?: number | undefined;
   agent?: unknown;
   _defaultAgent?: unknown;
 }
@@ -46,36 +65,94 @@ export type AgentCallback = (err: Error | null, socket: stream.Duplex) => void;
 export type UndiciCallback = (...args: [null, net.Socket] | [Error, null]) => void;
 
 /**
- * Opens the connection the Happy Eyeballs way and calls `callback(err, socket)` once;
- * returns undefined, so an http.Agent waits for the callback.
+ * Returns the socket at once, as `net.createConnection` / `tls.connect` do: a
+ * `net.Socket`, or with TLS a `tls.TLSSocket`. It emits 'connect' (and 'secureConnect')
+ * when an attempt wins and 'error' with the race's error; writes made before are sent
+ * then. `callback(err, socket)` is called exactly once, on its own tick. Bad options
+ * throw an InvalidArgumentError, or with a callback reach it (and the socket's 'error').
  */
-export function createConnection(options: CreateConnectionOptions, callback: AgentCallback): undefined;
-export function createConnection(options: CreateConnectionOptions, callback: UndiciCallback): undefined;
-export function createConnection(options: CreateConnectionOptions, callback: AgentCallback | UndiciCallback): undefined {
-  openConnection(options, callback as SocketCallback);
-  return undefined;
+export function createConnection(options: CreateConnectionOptions, callback?: AgentCallback): net.Socket;
+export function createConnection(options: CreateConnectionOptions, callback: UndiciCallback): net.Socket;
+export function createConnection(options: CreateConnectionOptions, callback?: AgentCallback | UndiciCallback): net.Socket {
+  if (callback !== undefined && typeof callback !== 'function') throw new InvalidArgumentError('callback', callback, 'a function');
+  let socket: net.Socket;
+  try {
+    socket = openSocket(options);
+  } catch (err) {
+    if (callback === undefined) throw err;
+    socket = new net.Socket();
+    socket.destroy(err as Error);
+  }
+  if (callback !== undefined) callWhenSettled(socket, callback as SocketCallback);
+  return socket;
+}
+
+/** The socket for `options`: one that races, or Node's own for a Unix path or a tunnel. */
+function openSocket(input: CreateConnectionOptions): net.Socket {
+  if (input === null || typeof input !== 'object') throw new InvalidArgumentError('options', input, 'an object');
+  const options = fromNodeOptions(input);
+  const secure = isSecure(options);
+  if (options.socketPath || options.httpSocket !== undefined) return directSocket(options, secure, true);
+  const race = toConnectOptions(options, secure);
+  const settings = normalizeConnectOptions(race);
+  const idle = options.timeout ?? undefined;
+  const allowHalfOpen = options.allowHalfOpen;
+  if (settings.tls === undefined) {
+    const socket = new HappyEyeballsSocket({ allowHalfOpen });
+    socket[startRace](race, idle);
+    return socket;
+  }
+  // One context for every attempt and the socket (tls.connect would make one per attempt),
+  // from what each attempt's tls.connect would read: the TLS options over the others (attempt.ts).
+  const tlsOptions: tls.ConnectionOptions = { ...settings.net, ...settings.tls };
+  const secureContext = tlsOptions.secureContext ?? tls.createSecureContext(tlsOptions);
+  const socket = new HappyEyeballsTlsSocket({ secureContext, rejectUnauthorized: tlsOptions.rejectUnauthorized !== false, allowHalfOpen });
+  socket[startRace]({ ...race, tls: { ...settings.tls, secureContext } }, idle);
+  return socket;
+}
+
+/** `callback(null, socket)` when it is ready, `callback(err, null)` when it fails or is destroyed first. */
+function callWhenSettled(socket: net.Socket, callback: SocketCallback): void {
+  const readyEvent = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect';
+  const settle = (err: Error | null): void => {
+    socket.off(readyEvent, onReady);
+    socket.off('error', onError);
+    socket.off('close', onClose);
+    callback(err, err === null ? socket : null);
+  };
+  const onReady = (): void => settle(null);
+  const onError = (err: Error): void => settle(err);
+  const onClose = (): void => settle(new AbortError(new Error('the socket was destroyed before it connected')));
+  socket.once(readyEvent, onReady);
+  socket.once('error', onError);
+  socket.once('close', onClose);
 }
 
 export interface OpenSettings {
-  /** Decided by the caller (agents, connector); else by `isSecure`. */
-  secure?: boolean | undefined;
+  /** TLS or not: the agent's protocol, or the connector's request. */
+  secure: boolean;
   hooks?: SocketHooks | undefined;
   /** `timeout` also becomes the socket's idle timeout, as with `net.connect`. @default true */
   idleTimeout?: boolean | undefined;
 }
 
-/** The shared step of createConnection, the agents and the connector. */
-export function openConnection(options: CreateConnectionOptions, callback: SocketCallback, settings: OpenSettings = {}): void {
+/** The agents' and the connector's step: the race's winner itself goes to the callback. */
+export function openConnection(options: CreateConnectionOptions, callback: SocketCallback, settings: OpenSettings): void {
   if (typeof callback !== 'function') throw new InvalidArgumentError('callback', callback, 'a function');
   if (options === null || typeof options !== 'object') {
     process.nextTick(callback, new InvalidArgumentError('options', options, 'an object'), null);
     return;
   }
-  const secure = settings.secure ?? isSecure(options);
+  const given = fromNodeOptions(options);
+  const { secure } = settings;
   const idle = settings.idleTimeout !== false;
-  if (options.socketPath || options.httpSocket !== undefined) return openDirect(options, secure, idle, callback, settings.hooks);
-  const hooks = idle ? withIdleTimeout(settings.hooks ?? {}, options.timeout) : settings.hooks;
-  raceToCallback(toConnectOptions(options, secure), callback, hooks);
+  if (given.socketPath || given.httpSocket !== undefined) {
+    const readyEvent = secure ? 'secureConnect' : 'connect';
+    socketToCallback(() => directSocket(given, secure, idle), readyEvent, callback, settings.hooks);
+    return;
+  }
+  const hooks = idle ? withIdleTimeout(settings.hooks ?? {}, given.timeout ?? undefined) : settings.hooks;
+  raceToCallback(toConnectOptions(given, secure), callback, hooks);
 }
 
 /** The request's options as `connect()` takes them. */
@@ -85,26 +162,33 @@ function toConnectOptions(options: CreateConnectionOptions, secure: boolean): Co
     ...(rest as Omit<ConnectOptions, 'host' | 'port'>),
     family: rest.family as ConnectOptions['family'],
     localAddress: rest.localAddress ?? undefined,
+    timeout: rest.timeout ?? undefined,
+    signal: rest.signal ?? undefined,
     host: hostname || host || 'localhost',
     port: port === undefined || port === null || port === '' ? (secure ? 443 : 80) : port,
     tls: secure ? { ...tlsObject(tlsOption), ...(servername == null ? {} : { servername }) } : undefined,
   };
 }
 
-/** A Unix socket path, or TLS over the caller's socket: one socket, no DNS, no race. */
-function openDirect(options: CreateConnectionOptions, secure: boolean, idle: boolean, callback: SocketCallback, hooks?: SocketHooks): void {
-  const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, timeout, ...rest } = options;
+/** A Unix socket path, or TLS over the caller's socket: Node's own socket, no DNS, no race. */
+function directSocket(options: CreateConnectionOptions, secure: boolean, idle: boolean): net.Socket {
+  const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, timeout, signal, ...rest } = options;
   const name = hostname || host || 'localhost';
   // net/tls set `timeout` as the idle timeout themselves; the connector's is a connect deadline only.
-  const common = { ...rest, ...(idle && timeout !== undefined ? { timeout } : {}), ...tlsObject(tlsOption), host: name, servername: sniFor(name, servername ?? undefined) };
+  const common = {
+    ...rest,
+    ...(idle && timeout ? { timeout } : {}),
+    ...(signal ? { signal } : {}),
+    ...tlsObject(tlsOption),
+    host: name,
+    servername: sniFor(name, servername ?? undefined),
+  } as tls.ConnectionOptions;
   if (socketPath) {
     const path = { ...common, path: socketPath };
-    socketToCallback(() => (secure ? tls.connect(path) : net.connect(path)), secure ? 'secureConnect' : 'connect', callback, hooks);
-  } else if (!secure) {
-    process.nextTick(callback, new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)'), null);
-  } else {
-    socketToCallback(() => tls.connect({ ...common, socket: httpSocket }), 'secureConnect', callback, hooks);
+    return secure ? tls.connect(path) : net.connect(path);
   }
+  if (!secure) throw new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)');
+  return tls.connect({ ...common, socket: httpSocket });
 }
 
 /** TLS when asked for (`tls`), else when the scheme or the agent is HTTPS. */

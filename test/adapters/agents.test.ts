@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -39,7 +42,7 @@ const badOptions: Array<[string, Record<string, unknown>]> = [
   ['firstAddressFamilyCount', { firstAddressFamilyCount: 0 }],
   ['family', { family: 5 }],
   ['resolver', { resolver: {} }],
-  ['timeout', { timeout: 0 }],
+  ['timeout', { timeout: -1 }],
 ];
 
 for (const [option, options] of badOptions) {
@@ -163,3 +166,25 @@ t.test('createConnection called directly: needs a callback; without an agent key
   socket.destroy();
 });
 
+
+t.test('socketPath: the agents connect a Unix socket as Node\'s do (no DNS, no race); failures reach the callback', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'he-i16-agent-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const socketPath = join(dir, 'http.sock');
+  const server = http.createServer((req, res) => res.end(JSON.stringify({ remoteAddress: String(req.socket.remoteAddress) })));
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    return closeServer(server);
+  });
+  const agent = new HttpAgent({ resolver: { query: () => Promise.reject(new Error('no DNS for a socket path')) } });
+  t.teardown(() => agent.destroy());
+  const seen = await new Promise<Seen>((resolve, reject) => {
+    http.get({ socketPath, path: '/', agent }, (res) => readJson(res).then(resolve, reject)).on('error', reject);
+  });
+  t.same(seen, { remoteAddress: 'undefined' }, 'served over the Unix socket');
+  const call = (options: unknown) => new Promise<Error | null>((resolve) => agent.createConnection(options as never, (err) => resolve(err)));
+  t.match(await call({ socketPath: join(dir, 'nothing.sock') }), { code: 'ENOENT' });
+  t.match(await call({ socketPath: 5 }), { code: 'ERR_INVALID_ARG_TYPE' }, 'a throw becomes the callback error');
+  t.type(await call(null), InvalidArgumentError, 'options that are not an object');
+});

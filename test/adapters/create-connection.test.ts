@@ -31,23 +31,26 @@ void [asRequestOption, asUndiciConnect];
 interface Opened {
   err: Error | null;
   socket: net.Socket | null;
+  returned: net.Socket;
 }
 
-/** Calls createConnection and checks the contract: returns undefined, calls back once, never synchronously. */
+/** Calls createConnection and checks the contract: returns the socket, calls back once with it (or the error), never synchronously. */
 async function open(t: Test, options: CreateConnectionOptions): Promise<Opened> {
-  const calls: Opened[] = [];
+  const calls: Array<Omit<Opened, 'returned'>> = [];
   let returned = false;
   const result = createConnection(options, (err, socket) => {
     t.ok(returned, 'called back after createConnection returned');
     calls.push({ err, socket: socket as net.Socket | null });
-    if (socket) t.teardown(() => socket.destroy());
   });
   returned = true;
-  t.equal(result, undefined, 'returns undefined: the agent waits for the callback');
+  t.type(result, net.Socket, 'returns the socket at once');
+  t.teardown(() => result.destroy());
   for (let i = 0; i < 400 && calls.length === 0; i++) await sleep(10);
   await sleep(30);
   t.equal(calls.length, 1, 'called back exactly once');
-  return calls[0]!;
+  const call = calls[0]!;
+  if (call.err === null) t.equal(call.socket, result, 'the callback gets the returned socket');
+  return { ...call, returned: result };
 }
 
 /** A TLS server on 127.0.0.1 that records each handshake's SNI name and ALPN protocol. */
@@ -158,7 +161,7 @@ t.test('failures reach the callback, never a throw', async (t) => {
   const notAnObject = await open(t, null as unknown as CreateConnectionOptions);
   t.type(notAnObject.err, InvalidArgumentError);
   t.equal(notAnObject.socket, null);
-  t.throws(() => createConnection({ host: '127.0.0.1', port: 80 }, undefined as never), { option: 'callback' } as never);
+  t.throws(() => createConnection({ host: '127.0.0.1', port: 80 }, 'not a function' as never), { option: 'callback' } as never);
 });
 
 t.test('`timeout` bounds the whole connect, then is the socket idle timeout (as net.connect)', async (t) => {
@@ -187,7 +190,7 @@ t.test('socketPath: a Unix socket, plain or TLS, without DNS or race', async (t)
   await new Promise<void>((resolve) => secure.listen(tlsPath, resolve));
   t.teardown(() => Promise.all([closeServer(plain, held), closeServer(secure)]));
   const never = { query: () => Promise.reject(new Error('no DNS for a socket path')) };
-  const a = await open(t, { socketPath: plainPath, host: 'ignored.example.test', resolver: never, timeout: 5000 });
+  const a = await open(t, { socketPath: plainPath, host: 'ignored.example.test', resolver: never, timeout: 5000, signal: new AbortController().signal });
   t.equal(a.err, null);
   t.equal(a.socket?.remoteAddress, undefined, 'a Unix socket has no IP address');
   t.equal(a.socket?.timeout, 5000, 'net.connect set the idle timeout');

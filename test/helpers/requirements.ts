@@ -6,7 +6,7 @@
  * a failure, so CI can never pass by skipping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface Requirement {
@@ -34,6 +34,13 @@ const program = (name: string, pkg: string): Requirement => ({
   present: () => findProgram(name) !== undefined,
 });
 
+/** The bin directory of the newest PostgreSQL server Debian installed (not on PATH), or undefined. */
+export function postgresBinDir(root = '/usr/lib/postgresql'): string | undefined {
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  return newest === undefined ? undefined : join(root, newest, 'bin');
+}
+
 export const requirements = {
   knot: program('knotd', 'knot'),
   kdig: program('kdig', 'knot-dnsutils'),
@@ -56,6 +63,12 @@ export const requirements = {
   iproute2: program('ip', 'iproute2'),
   python3: program('python3', 'python3'),
   curl: program('curl', 'curl'),
+  redis: program('redis-server', 'redis-server'),
+  postgres: {
+    what: 'PostgreSQL server (Debian package "postgresql")',
+    install: 'apt-get install postgresql',
+    present: () => postgresBinDir() !== undefined,
+  },
   unshare: {
     what: 'unshare and mount (Debian package "util-linux")',
     install: 'apt-get install util-linux',
