@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Answer, QueryOptions, RecordType } from '../dns/types.js';
 import { AbortError, DnsError, errorCode } from '../errors.js';
-import { Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
+import { type Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
 import { Flight, waitUnlessAborted } from './flight.js';
 import { type CacheSettings, type DnsCacheOptions, resolveOptions } from './options.js';
 import { UpstreamSlots } from './slots.js';

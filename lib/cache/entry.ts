@@ -140,7 +140,7 @@ function flatten(s: string): string {
 /** Whole seconds left of `ttl` at `now`, counting down from `storedAt`, never negative. */
 function remaining(ttl: number, storedAt: number, now: number): number {
   const left = ttl - Math.floor((now - storedAt) / 1000);
-  return left > 0 ? left : 0;
+  return Math.max(left, 0);
 }
 
 /** A fresh Answer object for one caller (callers may mutate what they get); `key` is the entry's cache key. */

@@ -52,9 +52,7 @@ export function isPlainHostname(name: string): boolean {
     if (c === 0x2e) {
       if (label === 0) return false;
       label = 0;
-    } else if (isHostChar(c) && ++label <= MAX_LABEL_OCTETS) {
-      continue;
-    } else {
+    } else if (!isHostChar(c) || ++label > MAX_LABEL_OCTETS) {
       return false;
     }
   }

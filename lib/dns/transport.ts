@@ -47,7 +47,7 @@ export function serverKey(server: DnsServer): string {
  */
 export function literalLookup(
   address: string,
-  options: unknown,
+  _options: unknown,
   callback: (err: Error | null, address: string, family: number) => void,
 ): void {
   callback(null, address, address.includes(':') ? 6 : 4);

@@ -66,7 +66,7 @@ export function parseResolvConf(text: string, options: ResolvConfEnv = {}): Reso
   const localDomain = options.env?.['LOCALDOMAIN'];
   // glibc: LOCALDOMAIN, even empty, overrides search and domain lines.
   let searchSet = localDomain !== undefined;
-  if (localDomain !== undefined) conf.search = searchDomains(localDomain.replace(/\n[^]*/, ''));
+  if (localDomain !== undefined) conf.search = searchDomains(localDomain.replace(/\n[\s\S]*/, ''));
   for (const line of text.split('\n')) {
     const [keyword, ...args] = fields(line);
     if (keyword === 'nameserver') addNameserver(conf, args[0]);
