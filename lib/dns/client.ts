@@ -3,7 +3,7 @@
  * servers × attempts loop and CNAME chasing. Implements `Upstream` for the cache.
  */
 import { AbortError, DnsError, errorCode, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
-import { searchCandidates } from '../system/search.js';
+import { searchCandidates } from './search.js';
 import { emptyClientStats, type ClientStats } from './exchange.js';
 import { CancelScope } from './cancel.js';
 import { EncryptedTransports } from './encrypted.js';
