@@ -154,9 +154,7 @@ export class Resolver implements AddressResolver {
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    const local = upstreams.hosts
-      ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
-      : lookupHosts(NO_HOSTS, hostname, type === 'AAAA' ? 6 : 4);
+    const local = await localAddresses(upstreams.hosts, hostname, type === 'AAAA' ? 6 : 4);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
     const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
@@ -242,12 +240,17 @@ export class Resolver implements AddressResolver {
       ndots: o.ndots ?? conf.ndots,
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
-      ...(needsBootstrap ? { bootstrap: createBootstrap(this.#hosts, this.#bootstrapClient) } : {}),
+      ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), this.#bootstrapClient) } : {}),
     });
     if (this.#closed) this.close();
     this.#loaded = { client: this.#client, hosts: this.#hosts };
     return this.#loaded;
   }
+}
+
+/** The hosts file's answer (or, with none, the `localhost` one) for one family; `undefined` sends the name to DNS. */
+function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6): Promise<string[] | undefined> | string[] | undefined {
+  return hosts ? hosts.lookup(hostname, family) : lookupHosts(NO_HOSTS, hostname, family);
 }
 
 let defaultResolver: Resolver | undefined;

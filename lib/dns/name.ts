@@ -35,6 +35,12 @@ export function canonicalName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
+/** `localhost`, `foo.localhost`, any case, trailing dot or not (RFC 6761 §6.3). */
+export function isLocalhostName(name: string): boolean {
+  const key = canonicalName(name);
+  return key === 'localhost' || key.endsWith('.localhost');
+}
+
 function findProblem(name: string): string | undefined {
   return isPlainHostname(name) ? undefined : describeProblem(name);
 }

@@ -11,7 +11,7 @@
  * family, the answer is 127.0.0.1 or ::1.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { canonicalName } from '../dns/name.js';
+import { canonicalName, isLocalhostName } from '../dns/name.js';
 import { isLoopback, parseIpLiteral } from './ip.js';
 
 export interface HostsEntry {
@@ -53,12 +53,6 @@ export function lookupHosts(table: HostsTable, name: string, family: 4 | 6): str
     return loopback.length > 0 ? loopback : [LOOPBACK[family]];
   }
   return listed && [...listed];
-}
-
-/** `localhost`, `foo.localhost`, any case, trailing dot or not (RFC 6761 §6.3). */
-export function isLocalhostName(name: string): boolean {
-  const key = canonicalName(name);
-  return key === 'localhost' || key.endsWith('.localhost');
 }
 
 /** Whitespace-separated fields before any `#`; `\r` of CRLF files counts as whitespace. */
