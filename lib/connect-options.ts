@@ -4,12 +4,12 @@
  */
 import net from 'node:net';
 import type tls from 'node:tls';
+import type { Family, OrderFunction } from './address/types.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
-import type { OrderFunction } from './racer/queue.js';
-import type { Family, RaceEvent } from './racer/timeline.js';
+import type { RaceEvent } from './racer/timeline.js';
 
 export interface ConnectOptions extends PassThroughSocketOptions {
   /** Host name or IP literal (`[v6]` brackets allowed). IP literals are connected to directly. */

@@ -18,8 +18,7 @@ export type { ConnectOptions } from './connect-options.js';
 export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
 export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
 export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget, PassThroughSocketOptions } from './racer/attempt.js';
-export type { Candidate } from './racer/candidates.js';
-export type { OrderFunction } from './racer/queue.js';
+export type { Candidate, OrderFunction } from './address/types.js';
 export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
 
 /**

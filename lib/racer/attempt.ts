@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Family } from './timeline.js';
+import type { Family } from '../address/types.js';
 
 export interface AttemptTarget {
   address: string;

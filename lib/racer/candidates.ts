@@ -7,12 +7,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
 import { DnsError, errorCode } from '../errors.js';
-import type { Family, Timeline } from './timeline.js';
-
-export interface Candidate {
-  address: string;
-  family: Family;
-}
+import type { Candidate, Family } from '../address/types.js';
+import type { Timeline } from './timeline.js';
 
 export interface CandidateFeedOptions {
   host: string;

@@ -4,14 +4,7 @@
  * where it would have been had it come first (R6, R7, R10), and an address is handed
  * out at most once.
  */
-import type { Candidate } from './candidates.js';
-
-/**
- * Puts candidates in connection order (production: RFC 6724 sort, then family
- * interleaving). It may only reorder: addresses it leaves out are appended in their
- * given order, unknown ones are ignored. If it throws or rejects, the given order is used.
- */
-export type OrderFunction = (candidates: Candidate[]) => Candidate[] | Promise<Candidate[]>;
+import type { Candidate, OrderFunction } from '../address/types.js';
 
 export class CandidateQueue {
   readonly #order: OrderFunction;

@@ -22,9 +22,10 @@ import type { AddressResolver } from '../dns/types.js';
 import { AbortError, AllAttemptsFailedError, AttemptError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory } from './attempt.js';
 import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
-import { type Candidate, CandidateFeed } from './candidates.js';
-import { CandidateQueue, type OrderFunction } from './queue.js';
-import { type AbandonReason, type AttemptInfo, type Family, Timeline, type RaceEvent } from './timeline.js';
+import type { Candidate, Family, OrderFunction } from '../address/types.js';
+import { CandidateFeed } from './candidates.js';
+import { CandidateQueue } from './queue.js';
+import { type AbandonReason, type AttemptInfo, Timeline, type RaceEvent } from './timeline.js';
 
 export interface RaceOptions<S> {
   /** Host name or IP literal: what is resolved, and what errors name. */

@@ -3,11 +3,10 @@
  * The same events feed the caller's `onEvent` (the CLI draws its waterfall from them)
  * and the `happy-eyeballs:*` diagnostics channels.
  */
+import type { Family } from '../address/types.js';
 import type { Clock } from '../clock.js';
 import type { AttemptError } from '../errors.js';
 import { publishRaceEvent } from '../diagnostics.js';
-
-export type Family = 4 | 6;
 
 /** Names one connection attempt: `attempt` counts from 1 in start order. */
 export interface AttemptInfo {

@@ -1,7 +1,7 @@
 import t from 'tap';
-import type { Candidate } from '../../lib/racer/candidates.js';
+import type { Candidate, OrderFunction } from '../../lib/address/types.js';
 import { createOrder, defaultOrderSteps } from '../../lib/address/default-order.js';
-import { CandidateQueue, type OrderFunction } from '../../lib/racer/queue.js';
+import { CandidateQueue } from '../../lib/racer/queue.js';
 import { settle } from '../helpers/race-clock.js';
 import { simpleOrder } from '../helpers/race-fakes.js';
 
