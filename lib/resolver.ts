@@ -10,7 +10,7 @@ import { dnsQueryChannel, type DnsQueryMessage } from './diagnostics.js';
 import type tls from 'node:tls';
 import { DnsClient, type ClientStats } from './dns/client.js';
 import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
-import { emptyClientStats } from './dns/exchange.js';
+import { emptyClientStats } from './dns/client-stats.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
 import { isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';

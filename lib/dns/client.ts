@@ -4,7 +4,7 @@
  */
 import { AbortError, DnsError, errorCode, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
 import { searchCandidates } from './search.js';
-import { emptyClientStats, type ClientStats } from './exchange.js';
+import { emptyClientStats, type ClientStats } from './client-stats.js';
 import { CancelScope } from './cancel.js';
 import { EncryptedTransports } from './encrypted.js';
 import { asciiLower } from './interpret.js';
@@ -16,7 +16,7 @@ import { UdpPool } from './udp-pool.js';
 import type { Answer, DnsServer, QueryOptions, RecordType, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
-export type { ClientStats } from './exchange.js';
+export type { ClientStats } from './client-stats.js';
 
 /** Why one name gave no answer; turned into a `DnsError` naming the name as asked. */
 interface NameFailure {

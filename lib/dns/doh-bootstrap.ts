@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import { DnsError, InvalidArgumentError } from '../errors.js';
 import type { DnsClient } from './client.js';
-import type { Bootstrap } from './encrypted.js';
+import type { Bootstrap } from './encrypted-types.js';
 import { isLocalhostName } from './name.js';
 import type { DnsServer } from './types.js';
 

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { Bootstrap } from './encrypted.js';
+import type { Bootstrap } from './encrypted-types.js';
 import { resolveEncrypted, validHttpsServer, validTlsServer, type EncryptedConfig, type EncryptedTransportOptions } from './encrypted-options.js';
 import type { DnsServer, ServerAddress } from './types.js';
 

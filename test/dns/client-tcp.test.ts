@@ -1,7 +1,7 @@
 /** The TCP leg after TC (RFC 7766): split frames, slow and broken servers, all bounded by the try's timeout. */
 import dgram from 'node:dgram';
 import t from 'tap';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import { FakeDnsServer, type Behaviour } from '../helpers/fake-dns-server.js';
 import { fixtureZones } from '../helpers/zones.js';

@@ -1,6 +1,6 @@
 /** DnsClient against the fake server on loopback: answers, chains, negatives, TC -> TCP. */
 import t from 'tap';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import type { RecordType } from '../../lib/dns/types.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';

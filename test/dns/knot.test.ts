@@ -1,6 +1,6 @@
 /** DnsClient against a real knotd on loopback (127.0.0.1 and ::1), serving fixtures/zones. */
 import t from 'tap';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import { startKnot } from '../helpers/knot.js';
 import { unmet } from '../helpers/requirements.js';
