@@ -13,8 +13,7 @@ import { runProbe } from './probe.js';
 import type { ProbeReport } from './probe-report.js';
 import { renderProbe } from './render.js';
 import { legendLines } from './timeline.js';
-import type { OutputStream } from './run.js';
-import { startSpinner, type Style } from './style.js';
+import { type OutputStream, startSpinner, type Style } from './style.js';
 
 export const DEMO_HOSTS: ReadonlyArray<LabHostSpec & { note: string }> = [
   { name: 'dual-stack.he.test', ipv6: 'accept', ipv4: 'accept', note: '::1 and 127.0.0.1 both accept' },

@@ -14,15 +14,9 @@ import { hostPort } from './format.js';
 import { runProbe } from './probe.js';
 import { renderProbe, renderResolve } from './render.js';
 import { runResolve } from './resolve.js';
-import { makeStyle, startSpinner, type Style } from './style.js';
+import { makeStyle, type OutputStream, startSpinner, type Style } from './style.js';
 import { formatUsageError, usage, usageHint } from './usage.js';
 import { EXIT_UNREACHABLE, EXIT_USAGE, probeExitCode, resolveExitCode } from './verdict.js';
-
-export interface OutputStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean | undefined;
-  columns?: number | undefined;
-}
 
 export interface CliIo {
   stdout: OutputStream;

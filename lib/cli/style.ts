@@ -72,6 +72,13 @@ export function makeStyle(options: StyleOptions): Style {
   };
 }
 
+/** stdout or stderr, or what a test captures them with. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+}
+
 export interface SpinnerStream {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
