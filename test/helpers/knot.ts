@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { zoneToText, type Zone } from './fake-dns-zone.js';
-import { findProgram } from './requirements.js';
+import { findProgram } from '../../scripts/harness/find-program.js';
 
 export interface KnotServer {
   port: number;
