@@ -11,8 +11,8 @@
 import { Resolver } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { DnsClient } from '../lib/dns/client.js';
-import { startKnot } from '../test/helpers/knot.js';
-import { fixtureZone } from '../test/helpers/zones.js';
+import { startKnot } from './harness/knot.js';
+import { fixtureZone } from './harness/zones.js';
 
 type Ask = (name: string) => Promise<unknown>;
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { knotdPath } from '../test/helpers/knot.js';
+import { knotdPath } from './harness/knot.js';
 import { killAll, runChild } from './bench-lib/child.js';
 import { labUnavailable } from './lab/netns.js';
 import { namespaceUnavailable } from './bench-lib/namespace.js';

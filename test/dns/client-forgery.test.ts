@@ -5,7 +5,7 @@ import t from 'tap';
 import { DnsClient } from '../../lib/dns/client.js';
 import { FORGERIES, POISON_A, POISON_AAAA, forge, forgeries } from '../helpers/fake-dns-forgery.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());

@@ -4,7 +4,7 @@ import { DnsClient } from '../../lib/dns/client.js';
 import { IDLE_MS } from '../../lib/dns/udp-pool.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());

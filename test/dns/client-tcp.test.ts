@@ -5,7 +5,7 @@ import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import { forgeries } from '../helpers/fake-dns-forgery.js';
 import { FakeDnsServer, type Behaviour } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());

@@ -4,7 +4,7 @@ import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import type { RecordType } from '../../lib/dns/types.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 const v6 = await FakeDnsServer.start({ zones: fixtureZones(), host: '::1' });

@@ -2,9 +2,9 @@
 import t from 'tap';
 import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
-import { startKnot } from '../helpers/knot.js';
+import { startKnot } from '../../scripts/harness/knot.js';
 import { unmet } from '../helpers/requirements.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const skip = unmet(['knot']);
 if (skip) {

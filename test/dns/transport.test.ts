@@ -12,7 +12,7 @@ import { IDLE_MS, UdpPool, type UdpLease, type UdpWaiter } from '../../lib/dns/u
 import { acceptReply, udpExchange } from '../../lib/dns/udp.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());

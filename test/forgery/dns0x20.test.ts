@@ -12,9 +12,9 @@ import { matchesQuery } from '../../lib/dns/reply.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import { Resolver } from '../../lib/resolver.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { startKnot } from '../helpers/knot.js';
+import { startKnot } from '../../scripts/harness/knot.js';
 import { unmet } from '../helpers/requirements.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 /** 41 letters: a forger guessing the case is right once in 2^41 tries, never in a test. */
 const LONG = 'abcdefghijklmnopqrstuvwxyz.wild.example.test';

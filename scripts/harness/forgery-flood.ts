@@ -11,8 +11,8 @@ import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import { Resolver } from '../../lib/resolver.js';
-import { POISON_A, POISON_AAAA, forge, forgeries } from './fake-dns-forgery.js';
-import { FakeDnsServer } from './fake-dns-server.js';
+import { POISON_A, POISON_AAAA, forge, forgeries } from './dns-forgery.js';
+import { FakeDnsServer } from '../../lib/lab/dns-server.js';
 import { fixtureZones } from './zones.js';
 
 export interface FloodOptions {

@@ -11,8 +11,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { zoneToText, type Zone } from './fake-dns-zone.js';
-import { findProgram } from '../../scripts/harness/find-program.js';
+import { zoneToText, type Zone } from '../../lib/lab/dns-zone.js';
+import { findProgram } from './find-program.js';
 
 export interface KnotServer {
   port: number;

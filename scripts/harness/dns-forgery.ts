@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
-import type { Forger, OtherPortForger } from './dns-reply.js';
+import type { Forger, OtherPortForger } from '../../lib/lab/dns-reply.js';
 
 export const POISON_A = '192.0.2.66';
 export const POISON_AAAA = '2001:db8::66';
