@@ -75,6 +75,11 @@ export class FrameReader {
   #buffered = 0;
   #need: number | undefined;
 
+  /** Bytes held while a frame is incomplete. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
   push(chunk: Buffer): Buffer[] {
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
