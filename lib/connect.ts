@@ -17,7 +17,7 @@ import { getDefaultResolver } from './resolver.js';
 export type { ConnectOptions } from './connect-options.js';
 export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
 export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
-export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget, PassThroughSocketOptions } from './racer/attempt.js';
+export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget } from './racer/attempt.js';
 export type { Candidate, OrderFunction } from './address/types.js';
 export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
 

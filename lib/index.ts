@@ -2,6 +2,8 @@
 export { connect, attemptDelayRange, resolutionDelayRange, setMaxConcurrentAttempts } from './connect.js';
 export type {
   ConnectOptions,
+  Attempt,
+  AttemptCallbacks,
   AttemptFactory,
   AttemptTarget,
   Candidate,

@@ -25,8 +25,8 @@ export interface LookupOptions {
   verbatim?: boolean | undefined;
 }
 
-export type LookupOneCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
-export type LookupAllCallback = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+type LookupOneCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+type LookupAllCallback = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
 
 export interface LookupFunction {
   (hostname: string, callback: LookupOneCallback): void;
@@ -36,7 +36,7 @@ export interface LookupFunction {
 }
 
 /** Puts candidates in connection order (RFC 6724 sort, then family interleaving). */
-export type AddressOrder = (addresses: LookupAddress[]) => Promise<LookupAddress[]> | LookupAddress[];
+type AddressOrder = (addresses: LookupAddress[]) => Promise<LookupAddress[]> | LookupAddress[];
 
 // Values of node:dns's getaddrinfo hint flags.
 const ADDRCONFIG = 0x20;

@@ -16,7 +16,7 @@ export interface Destination {
 }
 
 /** What the caller remembers about a destination (RFC 8305 §4). Per network (R9). */
-export interface DestinationHistory {
+interface DestinationHistory {
   /** Measured round-trip time in ms; a missing or non-finite value counts as unknown. */
   rttMs: number;
   usedBefore?: boolean;

@@ -19,7 +19,7 @@ import { parseServerEntry } from '../system/server-address.js';
 import { isHost, parseNameserver, parsePort, splitHostPort } from './host.js';
 
 export type CommandName = 'probe' | 'resolve' | 'demo';
-export const COMMANDS: readonly CommandName[] = ['probe', 'resolve', 'demo'];
+const COMMANDS: readonly CommandName[] = ['probe', 'resolve', 'demo'];
 
 export interface ProbeCommand {
   command: 'probe';
@@ -42,15 +42,15 @@ export interface ResolveCommand {
   nameservers: string[];
   noColor: boolean;
 }
-export interface DemoCommand {
+interface DemoCommand {
   command: 'demo';
   noColor: boolean;
 }
-export interface HelpCommand {
+interface HelpCommand {
   command: 'help';
   topic?: CommandName;
 }
-export interface VersionCommand {
+interface VersionCommand {
   command: 'version';
 }
 export type ParsedCommand = ProbeCommand | ResolveCommand | DemoCommand | HelpCommand | VersionCommand;
@@ -63,7 +63,7 @@ export const ATTEMPT_DELAY_RANGE = { min: 10, max: 2_000 } as const;
 /** As connect() takes it (connect-options.ts resolutionDelayRange). */
 export const RESOLUTION_DELAY_RANGE = { min: 0, max: 2_000 } as const;
 /** Node's timers overflow past 2^31 - 1 ms and fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Bad command line. `command` names the usage to point at, if one is known. */
 export class UsageError extends Error {

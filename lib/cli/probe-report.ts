@@ -17,7 +17,7 @@ export interface ReportError {
   message: string;
 }
 
-export interface ReportAddress {
+interface ReportAddress {
   address: string;
   /** Seconds; null when no DNS record stands behind it (IP literal, hosts file). */
   ttl: number | null;

@@ -46,8 +46,8 @@ export interface ProbeSettings {
   clock?: Clock | undefined;
 }
 
-export const ADDRESS_TIMEOUT = 2_000;
-export const CHECK_CONCURRENCY = 4;
+const ADDRESS_TIMEOUT = 2_000;
+const CHECK_CONCURRENCY = 4;
 
 export async function runProbe(s: ProbeSettings): Promise<ProbeReport> {
   const clock = s.clock ?? systemClock;

@@ -21,7 +21,7 @@ export function roundMs(ms: number): number {
 }
 
 /** IP literals are asked in their own family only; names in both. */
-export function familiesToAsk(host: string): readonly Family[] {
+function familiesToAsk(host: string): readonly Family[] {
   const literal = isIP(host);
   return literal === 0 ? FAMILIES : [literal === 6 ? 'ipv6' : 'ipv4'];
 }
@@ -30,7 +30,7 @@ export function familiesToAsk(host: string): readonly Family[] {
  * One family's answer as a report; never rejects (a failure is the report's `error`).
  * A family not in `familiesToAsk(host)` is reported as not asked (`ms: null`).
  */
-export async function queryFamily(resolver: AddressResolver, host: string, family: Family, timing: QueryTiming): Promise<ResolveFamilyReport> {
+async function queryFamily(resolver: AddressResolver, host: string, family: Family, timing: QueryTiming): Promise<ResolveFamilyReport> {
   const type = RECORD_TYPE[family];
   if (!familiesToAsk(host).includes(family)) return { type, addresses: [], ms: null, error: null, cnames: [], server: null };
   const { clock, start, signal } = timing;

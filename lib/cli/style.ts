@@ -29,7 +29,7 @@ export interface Style {
   cyan: Paint;
 }
 
-export const DEFAULT_WIDTH = 80;
+const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 40;
 const MAX_WIDTH = 200;
 

@@ -18,7 +18,7 @@ import { decodeReply, isTruncated, matchesQuery } from './reply.js';
 import type { ReplyResult, TransportFailure, TransportOptions } from './transport.js';
 import type { HttpsServerAddress } from './types.js';
 
-export const DNS_MESSAGE = 'application/dns-message';
+const DNS_MESSAGE = 'application/dns-message';
 /** A DNS message is at most 65535 bytes (RFC 8484 §6 points to RFC 1035's limit). */
 const MAX_BODY = 65_535;
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
@@ -177,7 +177,7 @@ export class DohTry implements CancelListener {
 }
 
 /** RFC 8484 §4.2.1 statuses as DNS failures (see the table above). */
-export function httpFailure(status: number, server: string): TransportFailure {
+function httpFailure(status: number, server: string): TransportFailure {
   const cause = Object.assign(new Error(`${server} answered HTTP ${status}`), { status });
   if (status >= 500 && status <= 599) return { kind: 'failure', code: 'ESERVFAIL', cause };
   if (status === 401 || status === 403 || status === 429) return { kind: 'failure', code: 'EREFUSED', cause };
@@ -185,7 +185,7 @@ export function httpFailure(status: number, server: string): TransportFailure {
 }
 
 /** `application/dns-message`, any case, parameters allowed (RFC 9110 §8.3.1). */
-export function isDnsMessage(contentType: string | undefined): boolean {
+function isDnsMessage(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.split(';', 1)[0]!.trim().toLowerCase() === DNS_MESSAGE;
 }
 

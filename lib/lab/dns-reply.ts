@@ -52,7 +52,7 @@ const RCODES: Readonly<Record<string, number>> = {
 };
 
 /** RFC 1035 §4.2.1 / RFC 6891 §6.2.3: the UDP size limit the query allows. Queries come from dns-packet's decode, which fills every field. */
-export function udpLimit(query: dnsPacket.Packet): number {
+function udpLimit(query: dnsPacket.Packet): number {
   const opt = query.additionals!.find((rr) => rr.type === 'OPT') as dnsPacket.OptAnswer | undefined;
   return opt ? Math.max(512, opt.udpPayloadSize) : 512;
 }

@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { canonicalName, isLocalhostName } from '../dns/name.js';
 import { isLoopback, parseIpLiteral } from './ip.js';
 
-export interface HostsEntry {
+interface HostsEntry {
   /** IPv4 addresses in file order, duplicates removed. */
   v4: string[];
   /** IPv6 addresses (IPv4-mapped included) in file order, duplicates removed. */
@@ -24,7 +24,7 @@ export interface HostsEntry {
 /** Canonical name (lowercase, no trailing dot) → its addresses. */
 export type HostsTable = ReadonlyMap<string, HostsEntry>;
 
-export const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const;
+const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const;
 
 export function parseHosts(text: string): HostsTable {
   const table = new Map<string, HostsEntry>();

@@ -25,12 +25,12 @@ const credentials = { key: fixture('tls/server-key.pem'), cert: fixture('tls/ser
 /** Has AAAA ::1 and A 127.0.0.1 on the fake DNS server. */
 export const DUAL_NAME = 'dual.example.test';
 /** NXDOMAIN on the fake DNS server. */
-export const MISSING_NAME = 'missing.example.test';
+const MISSING_NAME = 'missing.example.test';
 
 export type WorldKind = 'black-hole' | 'healthy';
 
 /** What one listening server saw. */
-export interface Served {
+interface Served {
   server: http.Server;
   /** TCP connections accepted. */
   connections: number;

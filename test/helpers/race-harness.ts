@@ -31,7 +31,7 @@ export interface RaceSetup {
   clock?: RaceClock;
 }
 
-export interface Outcome {
+interface Outcome {
   value?: RaceResult<FakeSocket>;
   error?: unknown;
   at?: number;
