@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
+import { booleanOption, integerIn, milliseconds } from '../options.js';
 import { type CreateConnectionOptions, openConnection, type UndiciCallback } from './create-connection.js';
 import { checkRaceOptions } from './race-options.js';
 import type { SocketCallback, SocketHooks } from './socket-callback.js';
@@ -50,10 +51,10 @@ export function connector(options: ConnectorOptions = {}): Connector {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const { allowH2, maxCachedSessions, keepAlive, keepAliveInitialDelay, timeout, ...base } = options;
   checkRaceOptions(base);
-  const h2 = checkBoolean('allowH2', allowH2 ?? false);
-  const sessions = new TlsSessionCache(checkCount('maxCachedSessions', maxCachedSessions ?? 100));
-  const probeDelay = checkMs('keepAliveInitialDelay', keepAliveInitialDelay ?? 60e3);
-  const deadline = checkMs('timeout', timeout ?? 10e3);
+  const h2 = booleanOption('allowH2', allowH2 ?? false);
+  const sessions = new TlsSessionCache(integerIn('maxCachedSessions', maxCachedSessions ?? 100, 0, Number.MAX_SAFE_INTEGER));
+  const probeDelay = milliseconds('keepAliveInitialDelay', keepAliveInitialDelay ?? 60e3);
+  const deadline = milliseconds('timeout', timeout ?? 10e3);
   const alpn = h2 ? ['h2', 'http/1.1'] : ['http/1.1'];
 
   return function connect(request, callback) {
@@ -87,21 +88,4 @@ export function connector(options: ConnectorOptions = {}): Connector {
 /** SNI names a host, never an IP address (RFC 6066 §3). */
 function nameOf(hostname: string): string | undefined {
   return hostname && net.isIP(hostname) === 0 ? hostname : undefined;
-}
-
-function checkBoolean(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
-  return value;
-}
-
-function checkCount(option: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidArgumentError(option, value, 'an integer of at least 0');
-  return value as number;
-}
-
-function checkMs(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 2 ** 31 - 1)) {
-    throw new InvalidArgumentError(option, value, 'a number of milliseconds from 0 to 2147483647');
-  }
-  return value;
 }
