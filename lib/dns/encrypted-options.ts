@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { InvalidArgumentError } from '../errors.js';
+import { integerIn, MAX_TIMER_MS, oneOf } from '../options.js';
 import type { HttpsServerAddress, TlsServerAddress } from './types.js';
 
 export interface EncryptedTransportOptions {
@@ -41,14 +42,11 @@ export interface EncryptedConfig {
   tls: tls.ConnectionOptions;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function resolveEncrypted(options: unknown, tlsOptions: unknown): EncryptedConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('encrypted', options, 'an object');
   if (tlsOptions === null || typeof tlsOptions !== 'object') throw new InvalidArgumentError('tls', tlsOptions, 'tls.connect options (an object)');
   const o = options as EncryptedTransportOptions;
-  const dohMethod = o.dohMethod ?? 'POST';
-  if (dohMethod !== 'POST' && dohMethod !== 'GET') throw new InvalidArgumentError('encrypted.dohMethod', dohMethod, "'POST' or 'GET'");
+  const dohMethod = oneOf('encrypted.dohMethod', o.dohMethod ?? 'POST', ['POST', 'GET'] as const);
   const reconnectDelay = integerIn('encrypted.reconnectDelay', o.reconnectDelay ?? 250, 1, MAX_TIMER_MS);
   return {
     idleTimeout: integerIn('encrypted.idleTimeout', o.idleTimeout ?? 10_000, 1, MAX_TIMER_MS),
@@ -103,11 +101,4 @@ export function isServername(name: unknown): name is string {
 
 function validPort(port: unknown): port is number {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
-}
-
-function integerIn(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(option, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
 }

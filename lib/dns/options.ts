@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
+import { booleanOption, clockOption, integerIn, MAX_TIMER_MS } from '../options.js';
 import type { Bootstrap } from './encrypted-types.js';
 import { resolveEncrypted, validHttpsServer, validTlsServer, type EncryptedConfig, type EncryptedTransportOptions } from './encrypted-options.js';
 import type { DnsServer, ServerAddress } from './types.js';
@@ -68,8 +69,6 @@ export interface DnsClientConfig {
   clock: Clock;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const servers = validServers(options.servers);
@@ -87,7 +86,7 @@ export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
     udpPayloadSize: integerIn('udpPayloadSize', options.udpPayloadSize ?? 1232, 512, 65535),
     udpMaxQueries: integerIn('udpMaxQueries', options.udpMaxQueries ?? 16, 1, 1000),
     dns0x20: booleanOption('dns0x20', options.dns0x20 ?? false),
-    clock: validClock(options.clock ?? systemClock),
+    clock: clockOption(options.clock) ?? systemClock,
   };
 }
 
@@ -139,28 +138,4 @@ function validSearch(search: unknown): string[] {
     search.every((d) => typeof d === 'string' && d.length > 0 && d.length <= 254);
   if (!ok) throw new InvalidArgumentError('search', search, 'an array of at most 32 domain names');
   return [...(search as string[])];
-}
-
-function integerIn(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(option, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function booleanOption(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
-  return value;
-}
-
-function validClock(clock: unknown): Clock {
-  const c = clock as Partial<Clock> | null;
-  if (
-    typeof c?.now !== 'function' ||
-    typeof c.setTimeout !== 'function' ||
-    typeof c.clearTimeout !== 'function'
-  ) {
-    throw new InvalidArgumentError('clock', clock, 'an object with now, setTimeout and clearTimeout');
-  }
-  return c as Clock;
 }
