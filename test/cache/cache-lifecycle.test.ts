@@ -145,6 +145,10 @@ const badOptions: Array<{ options: unknown; option: string }> = [
   { options: { maxInFlight: 1.5 }, option: 'maxInFlight' },
   { options: { maxQueued: -1 }, option: 'maxQueued' },
   { options: { queueTimeout: Infinity }, option: 'queueTimeout' },
+  // Node keeps timer delays in 32 bits: a longer one fired after 1 ms.
+  { options: { queueTimeout: 2 ** 31 }, option: 'queueTimeout' },
+  { options: { staleRefreshTimeout: 2 ** 31 }, option: 'staleRefreshTimeout' },
+  { options: 'yes', option: 'options' },
 ];
 for (const c of badOptions) {
   t.test(`bad option ${JSON.stringify(c.options)} -> InvalidArgumentError naming ${c.option}`, async (t) => {
