@@ -6,6 +6,7 @@
 import { isIP, isIPv4 } from 'node:net';
 import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
 import { DnsError, InvalidArgumentError } from './errors.js';
+import { booleanOption } from './options.js';
 
 export interface LookupAddress {
   address: string;
@@ -108,8 +109,8 @@ function parseRequest(options: unknown): Request {
     request.v4mapped = (o.hints & V4MAPPED) !== 0;
     request.mapAll = (o.hints & ALL) !== 0;
   }
-  if (o.all !== undefined) request.all = bool(o.all, 'options.all');
-  if (o.verbatim !== undefined) request.order = bool(o.verbatim, 'options.verbatim') ? 'verbatim' : 'ipv4first';
+  if (o.all !== undefined) request.all = booleanOption('options.all', o.all);
+  if (o.verbatim !== undefined) request.order = booleanOption('options.verbatim', o.verbatim) ? 'verbatim' : 'ipv4first';
   if (o.order !== undefined) {
     if (o.order !== 'verbatim' && o.order !== 'ipv4first' && o.order !== 'ipv6first') {
       throw new InvalidArgumentError('options.order', o.order, "'verbatim', 'ipv4first' or 'ipv6first'");
@@ -124,11 +125,6 @@ function parseFamily(value: unknown, option: string): 0 | 4 | 6 {
   if (value === 'IPv6') return 6;
   if (value === 0 || value === 4 || value === 6) return value;
   throw new InvalidArgumentError(option, value, "0, 4, 6, 'IPv4' or 'IPv6'");
-}
-
-function bool(value: unknown, option: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
-  return value;
 }
 
 /** `isIP`, without running its long IPv6 pattern on names with no ':' (every IPv6 literal has one). */

@@ -8,6 +8,7 @@ import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
+import { numberIn } from '../options.js';
 
 export interface SourceAddressFinderOptions {
   /** Time source for the cache. @default systemClock */
@@ -51,9 +52,7 @@ export class SourceAddressFinder {
 
   constructor(options: SourceAddressFinderOptions = {}) {
     const ttlMs = options.ttlMs ?? 1000;
-    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
-      throw new InvalidArgumentError('ttlMs', ttlMs, 'a finite number of milliseconds >= 0');
-    }
+    numberIn('ttlMs', ttlMs, 0, Number.MAX_VALUE, 'milliseconds');
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = ttlMs;
     this.#probe = options.probe ?? probeSource;

@@ -9,6 +9,7 @@ import { CancelScope } from './cancel.js';
 import { EncryptedTransports } from './encrypted.js';
 import { asciiLower } from './interpret.js';
 import { resolveOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
+import { signalOption } from '../options.js';
 import { makeQuestion, type Question } from './query.js';
 import { askServers, type ServerPlan } from './servers.js';
 import { serverKey } from './transport.js';
@@ -65,8 +66,7 @@ export class DnsClient implements Upstream {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
     if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-    const signal = options.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('signal', signal, 'an AbortSignal');
+    const signal = signalOption(options.signal);
     if (this.#closed) throw cancelled(name, type);
     if (signal?.aborted) throw new AbortError(signal.reason);
     const scope = new QueryScope(name, type);

@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import t from 'tap';
+import { foreignController } from '../helpers/foreign-signal.js';
 import { DnsCache, type DnsCacheOptions } from '../../lib/cache/index.js';
 import type { Answer } from '../../lib/dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from '../../lib/errors.js';
@@ -155,6 +156,16 @@ for (const c of badOptions) {
     t.throws(() => new DnsCache(c.options as DnsCacheOptions), { name: 'InvalidArgumentError', code: 'ERR_HE_INVALID_ARGUMENT', option: c.option });
   });
 }
+
+t.test('a signal made elsewhere (a polyfill, another realm) is an AbortSignal too (the same check as connect())', async (t) => {
+  const controller = foreignController();
+  t.notOk(controller.signal instanceof AbortSignal, 'not an AbortSignal of this realm');
+  const cache = new DnsCache();
+  t.teardown(() => cache.close());
+  const pending = cache.resolve('x.test', 'A', () => new Promise<never>(() => {}), { signal: controller.signal });
+  controller.abort();
+  await t.rejects(pending, { name: 'AbortError' });
+});
 
 t.test('good options are taken as given', async (t) => {
   const clock = new FakeClock();
