@@ -10,15 +10,17 @@ import { dnsQueryChannel, type DnsQueryMessage } from './diagnostics.js';
 import type tls from 'node:tls';
 import { DnsClient, type ClientStats } from './dns/client.js';
 import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
+import { clientOptionChecks } from './dns/options.js';
 import { emptyClientStats } from './dns/client-stats.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
 import { isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
+import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
-import { loadSystemConfig } from './system/config.js';
+import { checkSource, loadSystemConfig } from './system/config.js';
 import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
@@ -110,9 +112,16 @@ export class Resolver implements AddressResolver {
       this.#servers = options.servers.map((entry, i) => parseServerEntry(entry, `servers[${i}]`));
       checkBootstrap(this.#servers, options.hosts !== false);
     }
-    resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}); // bad values fail here, not at the first query
+    // Every option is checked here: a bad one must not wait for the first query.
+    resolveEncrypted(options.encrypted ?? {}, options.tls ?? {});
+    for (const key of ['resolvConf', 'hosts'] as const) if (options[key] !== undefined) checkSource(key, options[key]);
+    for (const [key, check] of Object.entries(clientOptionChecks)) {
+      const value = options[key as keyof typeof clientOptionChecks];
+      if (value !== undefined) check(value);
+    }
+    clockOption(options.clock);
     if (options.cache !== false) {
-      this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
+      this.#cache = new DnsCache({ clock: options.clock, ...optionsObject(options.cache, 'cache') } as DnsCacheOptions);
     }
     this.lookup = createLookup({
       resolver: this,

@@ -69,6 +69,17 @@ export interface DnsClientConfig {
   clock: Clock;
 }
 
+/** The client options the Resolver passes on: each is checked the same way by both, the Resolver's at construction. */
+export const clientOptionChecks = {
+  timeout: (value: unknown): number => integerIn('timeout', value, 1, MAX_TIMER_MS),
+  attempts: (value: unknown): number => integerIn('attempts', value, 1, 10),
+  rotate: (value: unknown): boolean => booleanOption('rotate', value),
+  search: (value: unknown): string[] => validSearch(value),
+  // resolv.conf(5): ndots is capped at 15.
+  ndots: (value: unknown): number => integerIn('ndots', value, 0, 15),
+  dns0x20: (value: unknown): boolean => booleanOption('dns0x20', value),
+} as const;
+
 export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const servers = validServers(options.servers);
@@ -76,16 +87,15 @@ export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
     servers,
     encrypted: resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}),
     bootstrap: validBootstrap(options.bootstrap, servers),
-    timeout: integerIn('timeout', options.timeout ?? 5000, 1, MAX_TIMER_MS),
-    attempts: integerIn('attempts', options.attempts ?? 2, 1, 10),
-    rotate: booleanOption('rotate', options.rotate ?? false),
-    search: validSearch(options.search ?? []),
-    // resolv.conf(5): ndots is capped at 15.
-    ndots: integerIn('ndots', options.ndots ?? 1, 0, 15),
+    timeout: clientOptionChecks.timeout(options.timeout ?? 5000),
+    attempts: clientOptionChecks.attempts(options.attempts ?? 2),
+    rotate: clientOptionChecks.rotate(options.rotate ?? false),
+    search: clientOptionChecks.search(options.search ?? []),
+    ndots: clientOptionChecks.ndots(options.ndots ?? 1),
     // RFC 6891 §6.2.5: values below 512 are treated as 512; refuse them instead.
     udpPayloadSize: integerIn('udpPayloadSize', options.udpPayloadSize ?? 1232, 512, 65535),
     udpMaxQueries: integerIn('udpMaxQueries', options.udpMaxQueries ?? 16, 1, 1000),
-    dns0x20: booleanOption('dns0x20', options.dns0x20 ?? false),
+    dns0x20: clientOptionChecks.dns0x20(options.dns0x20 ?? false),
     clock: clockOption(options.clock) ?? systemClock,
   };
 }
