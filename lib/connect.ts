@@ -31,6 +31,8 @@ export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOp
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
   return new PCancelable((resolve, reject, onCancel) => {
+    // cancel() rejects with the race's CancelError, which has a code, not with p-cancelable's own.
+    onCancel.shouldReject = false;
     let settings: ConnectSettings;
     try {
       settings = normalizeConnectOptions(options);

@@ -2,6 +2,7 @@
  * Every error this library throws or rejects with. Match on `code`, never on
  * `message`: codes are stable across versions, messages are for people.
  */
+import { CancelError as PCancelError } from 'p-cancelable';
 
 /** A DNS failure, shaped like the errors of `node:dns` so existing checks keep working. */
 export type DnsErrorCode =
@@ -15,6 +16,9 @@ export type DnsErrorCode =
   | 'EBADRESP' // every reply was malformed
   | 'ECANCELLED' // the query was cancelled
   | 'ECONNRESET' // a TCP exchange was cut
+  // Not a Node code: the cache's queue of lookups waiting for an upstream slot was full
+  // (`maxQueued`), so nothing was sent; ETIMEOUT would blame the servers.
+  | 'EQUEUEFULL'
   // Not a Node code: a DoT/DoH server's certificate was refused (untrusted, wrong name,
   // expired). Node reports these with OpenSSL's codes (kept on `cause`); one code lets
   // callers tell "not trusted" from "not reachable". Never retried in plaintext.
@@ -136,6 +140,14 @@ export class AbortError extends Error {
   constructor(cause?: unknown) {
     super('The operation was aborted', { cause });
   }
+}
+
+/**
+ * `cancel()` was called on connect()'s promise. It is p-cancelable's CancelError
+ * (`isCanceled`, `instanceof` works with either), with a stable `code`.
+ */
+export class CancelError extends PCancelError {
+  readonly code = 'ERR_HE_CANCELLED';
 }
 
 /** Reads `code` off an unknown thrown value. */

@@ -38,9 +38,9 @@ export {
   AllAttemptsFailedError,
   TimeoutError,
   AbortError,
+  CancelError,
 } from './errors.js';
 export type { DnsErrorCode } from './errors.js';
-export { CancelError } from 'p-cancelable';
 export { createConnection } from './adapters/create-connection.js';
 export type { CreateConnectionOptions, AgentCallback, UndiciCallback } from './adapters/create-connection.js';
 export { HttpAgent, HttpsAgent } from './adapters/agents.js';

@@ -1,8 +1,10 @@
+import { CancelError as PCancelError } from 'p-cancelable';
 import t from 'tap';
 import {
   AbortError,
   AllAttemptsFailedError,
   AttemptError,
+  CancelError,
   DnsError,
   InvalidArgumentError,
   TimeoutError,
@@ -82,4 +84,10 @@ t.test('TimeoutError, AbortError and errorCode', async (t) => {
   t.equal(errorCode({ code: 1 }), undefined);
   t.equal(errorCode(null), undefined);
   t.equal(errorCode('ECONNREFUSED'), undefined);
+});
+
+t.test("CancelError: p-cancelable's (isCanceled, instanceof either), with a code", async (t) => {
+  const err = new CancelError();
+  t.type(err, PCancelError);
+  t.match(err, { name: 'CancelError', code: 'ERR_HE_CANCELLED', isCanceled: true, message: 'Promise was canceled' });
 });

@@ -206,7 +206,7 @@ export class DnsCache {
     );
     if (!queued) {
       this.#n.queueOverflows++;
-      this.#onFailure(flight, name, type, key, cacheError('ETIMEOUT', name, type, `${this.#s.maxQueued} queries already wait for an upstream slot`), false);
+      this.#onFailure(flight, name, type, key, cacheError('EQUEUEFULL', name, type, `${this.#s.maxQueued} queries already wait for an upstream slot`), false);
     }
     return flight;
   }
@@ -289,7 +289,7 @@ class Wait {
 }
 
 /** A DnsError made by the cache itself, worded like the client's with the reason added. */
-function cacheError(code: 'ETIMEOUT' | 'ECANCELLED', name: string, type: RecordType, why: string): DnsError {
+function cacheError(code: 'ETIMEOUT' | 'EQUEUEFULL' | 'ECANCELLED', name: string, type: RecordType, why: string): DnsError {
   const syscall = type === 'A' ? 'queryA' : 'queryAaaa';
   return new DnsError(code, { hostname: name, rrtype: type }, `${syscall} ${code} ${type} ${name}: ${why}`);
 }

@@ -47,7 +47,7 @@ export interface DnsCacheOptions {
   maxEntries?: number;
   /** Most upstream fetches running at once; more wait in a queue. @default 256 */
   maxInFlight?: number;
-  /** Most fetches waiting for an upstream slot; more fail at once with ETIMEOUT. @default 4096 */
+  /** Most fetches waiting for an upstream slot; more fail at once with EQUEUEFULL. @default 4096 */
   maxQueued?: number;
   /** How long a fetch waits for an upstream slot before failing with ETIMEOUT, ms (at most 2^31 - 1). @default 5000 */
   queueTimeout?: number;

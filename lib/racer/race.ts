@@ -16,10 +16,9 @@
  * is free the race waits for one with no attempt timer running: the attempt starts, and
  * its `connectionAttemptDelay` counts, when the slot comes.
  */
-import { CancelError } from 'p-cancelable';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
-import { AbortError, AllAttemptsFailedError, AttemptError, TimeoutError } from '../errors.js';
+import { AbortError, AllAttemptsFailedError, AttemptError, CancelError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory } from './attempt.js';
 import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
 import type { Candidate, Family, OrderFunction } from '../address/types.js';
