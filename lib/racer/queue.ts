@@ -9,6 +9,7 @@ import type { Candidate, OrderFunction } from '../address/types.js';
 export class CandidateQueue {
   readonly #order: OrderFunction;
   readonly #changed: () => void;
+  readonly #failed: (error: unknown) => void;
   /** Every address seen, in arrival order. */
   readonly #known = new Map<string, Candidate>();
   readonly #tried = new Set<string>();
@@ -18,10 +19,15 @@ export class CandidateQueue {
   #stale = false;
   #closed = false;
 
-  /** `changed` is called after every merge, when new addresses may be ready. */
-  constructor(order: OrderFunction, changed: () => void) {
+  /**
+   * `changed` is called after every merge, when new addresses may be ready; `failed` with
+   * the error of an order function that throws or rejects (its owner ends the race; the
+   * queue falls back to arrival order meanwhile).
+   */
+  constructor(order: OrderFunction, changed: () => void, failed: (error: unknown) => void) {
     this.#order = order;
     this.#changed = changed;
+    this.#failed = failed;
   }
 
   /** True while no address is waiting and none is being ordered. */
@@ -64,7 +70,8 @@ export class CandidateQueue {
     let ordered: Candidate[] | Promise<Candidate[]>;
     try {
       ordered = input.length > 1 ? this.#order(input) : input;
-    } catch {
+    } catch (err) {
+      this.#failed(err);
       ordered = input;
     }
     if (Array.isArray(ordered)) {
@@ -74,7 +81,10 @@ export class CandidateQueue {
     this.#ordering = true;
     Promise.resolve(ordered).then(
       (result) => this.#apply(result, input),
-      () => this.#apply(input, input),
+      (err: unknown) => {
+        this.#failed(err);
+        this.#apply(input, input);
+      },
     );
   }
 

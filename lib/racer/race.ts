@@ -106,7 +106,7 @@ class Race<S> {
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
     const { host, families, resolver, resolutionDelay, clock } = options;
     this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline });
-    this.#queue = new CandidateQueue(options.order, () => this.#pump());
+    this.#queue = new CandidateQueue(options.order, () => this.#pump(), (error) => this.#orderFailed(error));
   }
 
   start(): void {
@@ -239,6 +239,14 @@ class Race<S> {
     const failure = new AttemptError({ ...info, durationMs: this.#o.clock.now() - startedAt, phase }, error);
     this.#failures.push(failure);
     this.#timeline.emit({ type: 'attempt:failure', ...info, error: failure });
+  }
+
+  /** The order function threw or rejected: a bug to surface, not to hide behind arrival order. */
+  #orderFailed(error: unknown): void {
+    if (this.#done) return;
+    this.#tearDown('failed');
+    this.#timeline.emit({ type: 'race:end', outcome: 'failed', error });
+    this.#handlers.reject(error);
   }
 
   /** Nothing left to try or wait for: a DNS error if no address came, else every attempt's error. */

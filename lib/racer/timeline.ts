@@ -18,8 +18,8 @@ export interface AttemptInfo {
   port: number;
 }
 
-/** Why a running attempt was stopped without its own success or failure. */
-export type AbandonReason = 'lost' | 'cancelled' | 'aborted' | 'timeout';
+/** Why a running attempt was stopped without its own success or failure ('failed': the order function failed). */
+export type AbandonReason = 'lost' | 'failed' | 'cancelled' | 'aborted' | 'timeout';
 
 export type RaceOutcome = 'connected' | 'failed' | 'cancelled' | 'aborted' | 'timeout';
 
