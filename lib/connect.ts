@@ -64,7 +64,7 @@ function raceOptions(s: ConnectSettings) {
     timeout: s.timeout,
     signal: s.signal,
     order: s.order ?? createOrder(s.firstAddressFamilyCount),
-    createAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
+    connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
   };

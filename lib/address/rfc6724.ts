@@ -36,7 +36,7 @@ interface AddressKeys {
 }
 
 /** Everything the rules compare, computed once per destination. */
-interface Candidate<T> extends AddressKeys {
+interface Ranked<T> extends AddressKeys {
   item: T;
   index: number;
   rttMs: number; // Infinity when unknown
@@ -55,17 +55,17 @@ export function sortDestinations<T extends Destination>(
   history?: ReadonlyMap<string, { rttMs: number; usedBefore?: boolean }>,
 ): T[] {
   return destinations
-    .map((item, index) => candidateOf(item, index, sources.get(item.address), history?.get(item.address)))
+    .map((item, index) => rankedOf(item, index, sources.get(item.address), history?.get(item.address)))
     .sort(compare)
     .map((c) => c.item);
 }
 
-function candidateOf<T extends Destination>(
+function rankedOf<T extends Destination>(
   item: T,
   index: number,
   sourceText: string | undefined,
   known: DestinationHistory | undefined,
-): Candidate<T> {
+): Ranked<T> {
   const k = keysOf(item.address, sourceText);
   const rtt = known?.rttMs;
   return {
@@ -139,7 +139,7 @@ const UNUSABLE: AddressKeys = {
   prefixLen: 0,
 };
 
-type Rule = (a: Candidate<unknown>, b: Candidate<unknown>) => number;
+type Rule = (a: Ranked<unknown>, b: Ranked<unknown>) => number;
 
 /** Negative: A first; positive: B first. Each rule is a key comparison, so the order is total. */
 const prefer = (a: boolean, b: boolean): number => (a === b ? 0 : a ? -1 : 1);
@@ -172,7 +172,7 @@ const RULES: readonly Rule[] = [
   (a, b) => (a.ipv6 && b.ipv6 ? b.prefixLen - a.prefixLen : 0),
 ];
 
-function compare(a: Candidate<unknown>, b: Candidate<unknown>): number {
+function compare(a: Ranked<unknown>, b: Ranked<unknown>): number {
   // Rule 1: "Avoid unusable destinations. If DB is known to be unreachable or if
   // Source(DB) is undefined, then prefer DA." Two unusable ones keep their order (as Go).
   if (a.usable && b.usable) {

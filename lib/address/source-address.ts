@@ -33,7 +33,7 @@ const MAX_ENTRIES = 4096;
 /** Any port will do: a UDP connect sends nothing. 9 is discard, as Go uses. */
 const PROBE_PORT = 9;
 
-interface Entry {
+interface CachedSource {
   source: string | undefined;
   expiresAt: number;
 }
@@ -47,7 +47,7 @@ export class SourceAddressFinder {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #probe: (address: string) => Promise<string | undefined>;
-  #cache = new Map<string, Entry>();
+  #cache = new Map<string, CachedSource>();
   #inFlight = new Map<string, Promise<string | undefined>>();
 
   constructor(options: SourceAddressFinderOptions = {}) {

@@ -10,7 +10,7 @@ import type { Answer, QueryOptions, RecordType } from '../dns/types.js';
 import { AbortError, DnsError, errorCode } from '../errors.js';
 import { type Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
 import { Flight, waitUnlessAborted } from './flight.js';
-import { type CacheSettings, type DnsCacheOptions, resolveOptions } from './options.js';
+import { type CacheSettings, type DnsCacheOptions, resolveCacheOptions } from './options.js';
 import { UpstreamSlots } from './slots.js';
 import { type CacheStats, newCounters } from './stats.js';
 import { EntryStore } from './store.js';
@@ -39,7 +39,7 @@ export class DnsCache {
   readonly #epoch: number;
 
   constructor(options?: DnsCacheOptions) {
-    this.#s = resolveOptions(options);
+    this.#s = resolveCacheOptions(options);
     this.#epoch = Math.floor(this.#s.clock.now());
     this.#store = new EntryStore(this.#s.maxEntries);
     this.#slots = new UpstreamSlots(this.#s.clock, this.#s.maxInFlight, this.#s.maxQueued, this.#s.queueTimeout);

@@ -72,7 +72,7 @@ export interface CacheSettings {
   queueTimeout: number;
 }
 
-export function resolveOptions(options: DnsCacheOptions | undefined): CacheSettings {
+export function resolveCacheOptions(options: DnsCacheOptions | undefined): CacheSettings {
   const o = optionsObject(options);
   const given = (name: keyof DnsCacheOptions, fallback: number): unknown => (o[name] === undefined ? fallback : o[name]);
   const seconds = (name: keyof DnsCacheOptions, fallback: number): number => numberIn(name, given(name, fallback), 0, Number.MAX_VALUE, 'seconds');

@@ -6,10 +6,11 @@
  */
 import type { AddressRecord, Answer, AnswerSource } from '../dns/types.js';
 
-export type Family = 'ipv6' | 'ipv4';
+/** A family as the reports name it (the racer's `Family` is 4 | 6). */
+export type FamilyKey = 'ipv6' | 'ipv4';
 /** Families in the order they are shown: IPv6 first, as RFC 8305 §4 prefers it. */
-export const FAMILIES: readonly Family[] = ['ipv6', 'ipv4'];
-export const RECORD_TYPE: Record<Family, 'AAAA' | 'A'> = { ipv6: 'AAAA', ipv4: 'A' };
+export const FAMILIES: readonly FamilyKey[] = ['ipv6', 'ipv4'];
+export const RECORD_TYPE: Record<FamilyKey, 'AAAA' | 'A'> = { ipv6: 'AAAA', ipv4: 'A' };
 
 /** An error as JSON: match on `code` (a `DnsError`/errno/`ERR_HE_*` code). */
 export interface ReportError {
@@ -86,10 +87,10 @@ export interface ProbeReport {
   host: string;
   port: number;
   tls?: boolean;
-  dns: Record<Family, DnsFamilyReport>;
+  dns: Record<FamilyKey, DnsFamilyReport>;
   /** In start order. */
   attempts: AttemptReport[];
-  families: Record<Family, FamilyReport>;
+  families: Record<FamilyKey, FamilyReport>;
   winner: WinnerReport | null;
   verdict: Verdict;
 }

@@ -20,7 +20,7 @@ import type { AddressResolver } from '../dns/types.js';
 import { InvalidArgumentError, TimeoutError } from '../errors.js';
 import { socketAttemptFactory, type AttemptTarget } from '../racer/attempt.js';
 import { checkAll, familyReports } from './families.js';
-import { FAMILIES, type DnsFamilyReport, type Family, type ProbeReport, type ResolveFamilyReport } from './probe-report.js';
+import { FAMILIES, type DnsFamilyReport, type FamilyKey, type ProbeReport, type ResolveFamilyReport } from './probe-report.js';
 import { raceReport, type RaceReport } from './race-report.js';
 import { queryBoth, roundMs } from './resolve.js';
 import { verdictOfReport } from './verdict.js';
@@ -106,7 +106,7 @@ async function runRace(s: ProbeSettings, clock: Clock, start: number): Promise<R
 }
 
 /** Every address DNS gave, IPv6 first. */
-function targetsOf(dns: Record<Family, DnsFamilyReport>, port: number): AttemptTarget[] {
+function targetsOf(dns: Record<FamilyKey, DnsFamilyReport>, port: number): AttemptTarget[] {
   return FAMILIES.flatMap((family) => dns[family].addresses.map(({ address }) => ({ address, family: family === 'ipv6' ? (6 as const) : (4 as const), port })));
 }
 

@@ -8,7 +8,7 @@ import { emptyClientStats, type ClientStats } from './client-stats.js';
 import { CancelScope } from './cancel.js';
 import { EncryptedTransports } from './encrypted.js';
 import { asciiLower } from './interpret.js';
-import { resolveOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
+import { resolveClientOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
 import { signalOption } from '../options.js';
 import { makeQuestion, type Question } from './query.js';
 import { askServers, type ServerPlan } from './servers.js';
@@ -47,7 +47,7 @@ export class DnsClient implements Upstream {
   #closed = false;
 
   constructor(options: DnsClientOptions) {
-    const config = resolveOptions(options);
+    const config = resolveClientOptions(options);
     const stats = this.#stats;
     const onIgnored = (): void => void stats.ignoredReplies++;
     this.#config = config;
@@ -79,7 +79,7 @@ export class DnsClient implements Upstream {
       // No search list: one name, asked right here (an async step less per query).
       const result = await this.#resolveName(this.#onWire(trimDot(name), type) ?? badName(name, type), scope);
       if (result.kind === 'answer') return result.answer;
-      throw toError(name, type, result);
+      throw nameError(name, type, result);
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
       this.#forget(scope);
@@ -129,14 +129,14 @@ export class DnsClient implements Upstream {
       if (!candidate) continue;
       const result = await this.#resolveName(candidate, scope);
       if (result.kind === 'answer') return result.answer;
-      if (result.code !== 'ENOTFOUND' && result.code !== 'ENODATA') throw toError(name, type, result);
+      if (result.code !== 'ENOTFOUND' && result.code !== 'ENODATA') throw nameError(name, type, result);
       negatives.push(result);
     }
     if (negatives.length === 0) badName(name, type);
     const decided = negatives.find((n) => n.code === 'ENODATA') ?? negatives[negatives.length - 1]!;
     const ttls = negatives.map((n) => n.negativeTtl);
     const negativeTtl = ttls.includes(undefined) ? undefined : Math.min(...(ttls as number[]));
-    throw toError(name, type, { ...decided, negativeTtl });
+    throw nameError(name, type, { ...decided, negativeTtl });
   }
 
   /** One name, following CNAMEs to other queries when the answer section stops short. */
@@ -205,7 +205,7 @@ function badName(hostname: string, rrtype: RecordType): never {
   throw new DnsError('EBADNAME', { hostname, rrtype });
 }
 
-function toError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
+function nameError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
   const server = failure.server && serverKey(failure.server);
   const error = new DnsError(failure.code, { hostname, rrtype, server, negativeTtl: failure.negativeTtl, cause: failure.cause });
   // A refused certificate is acted on by a person: say why in the message itself.

@@ -80,7 +80,7 @@ export const clientOptionChecks = {
   dns0x20: (value: unknown): boolean => booleanOption('dns0x20', value),
 } as const;
 
-export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
+export function resolveClientOptions(options: DnsClientOptions): DnsClientConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const servers = validServers(options.servers);
   return {

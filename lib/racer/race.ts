@@ -26,7 +26,8 @@ import { CandidateFeed } from './candidates.js';
 import { CandidateQueue } from './queue.js';
 import { type AbandonReason, type AttemptInfo, Timeline, type RaceEvent } from './timeline.js';
 
-export interface RaceOptions<S> {
+/** What one race runs with (connect() builds it from its checked options). */
+export interface RaceConfig<S> {
   /** Host name or IP literal: what is resolved, and what errors name. */
   host: string;
   port: number;
@@ -39,7 +40,7 @@ export interface RaceOptions<S> {
   timeout?: number | undefined;
   signal?: AbortSignal | undefined;
   order: OrderFunction;
-  createAttempt: AttemptFactory<S>;
+  connectAttempt: AttemptFactory<S>;
   clock: Clock;
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** The bound on attempts being started. @default the process-wide one */
@@ -77,13 +78,13 @@ interface Running<S> {
   settled: boolean;
 }
 
-export function createRace<S>(options: RaceOptions<S>, handlers: RaceHandlers<S>): RaceControl {
+export function createRace<S>(options: RaceConfig<S>, handlers: RaceHandlers<S>): RaceControl {
   const race = new Race(options, handlers);
   return { start: () => race.start(), cancel: () => race.end('cancelled') };
 }
 
 class Race<S> {
-  readonly #o: RaceOptions<S>;
+  readonly #o: RaceConfig<S>;
   readonly #handlers: RaceHandlers<S>;
   readonly #timeline: Timeline;
   readonly #feed: CandidateFeed;
@@ -99,7 +100,7 @@ class Race<S> {
   #timeoutTimer: TimerHandle | undefined;
   #done = false;
 
-  constructor(options: RaceOptions<S>, handlers: RaceHandlers<S>) {
+  constructor(options: RaceConfig<S>, handlers: RaceHandlers<S>) {
     this.#o = options;
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
@@ -151,7 +152,7 @@ class Race<S> {
   };
 
   #startAttempt(candidate: Candidate, slot: SlotTicket): void {
-    const { port, clock, createAttempt } = this.#o;
+    const { port, clock, connectAttempt } = this.#o;
     const info: AttemptInfo = { attempt: this.#attempted.length + 1, address: candidate.address, family: candidate.family, port };
     const startedAt = clock.now();
     this.#attempted.push(`${info.address}:${port}`);
@@ -164,7 +165,7 @@ class Race<S> {
     };
     let attempt: Attempt<S>;
     try {
-      attempt = createAttempt(
+      attempt = connectAttempt(
         { address: info.address, family: info.family, port },
         {
           connected: when((r) => this.#connected(r)),

@@ -65,7 +65,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       timeout: setup.timeout,
       signal: setup.signal,
       order: setup.order ?? simpleOrder,
-      createAttempt: attempts.factory,
+      connectAttempt: attempts.factory,
       clock,
       onEvent: (event) => events.push(event),
       slots: setup.slots,

@@ -61,7 +61,7 @@ t.test('a throwing onEvent surfaces as an uncaught exception and the race goes o
       resolutionDelay: 50,
       connectionAttemptDelay: 250,
       order: simpleOrder,
-      createAttempt: attempts.factory,
+      connectAttempt: attempts.factory,
       clock,
       onEvent: () => {
         calls++;
