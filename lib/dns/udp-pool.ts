@@ -14,7 +14,7 @@
  * queries waiting there, instead of a timer per query (which cost ~3% of the benchmark).
  */
 import dgram from 'node:dgram';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle, unrefTimer } from '../clock.js';
 import { newQueryId } from './query.js';
 import { literalLookup } from './transport.js';
 import type { ServerAddress } from './types.js';
@@ -134,9 +134,7 @@ class UdpChannel {
     this.#disarm();
     this.#socket.unref();
     const timer = this.#pool.clock.setTimeout(() => this.close(), IDLE_MS);
-    if (typeof timer === 'object' && typeof (timer as { unref?: unknown }).unref === 'function') {
-      (timer as { unref(): unknown }).unref();
-    }
+    unrefTimer(timer);
     this.#idleTimer = timer;
   }
 
