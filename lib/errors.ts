@@ -150,6 +150,23 @@ export class CancelError extends PCancelError {
   readonly code = 'ERR_HE_CANCELLED';
 }
 
+/**
+ * The most telling of several DNS failures, when no address came at all: a name that
+ * does not exist (`ENOTFOUND`) first, so checks of `err.code === 'ENOTFOUND'` behave as
+ * with getaddrinfo; then failures that explain the silence (`ESERVFAIL`, `ETIMEOUT`,
+ * `EREFUSED`, anything else: the records may exist); "no record of that type"
+ * (`ENODATA`) last. On a tie the first given wins. `undefined` for no errors.
+ */
+export function mostTellingDnsError<E>(errors: readonly E[]): E | undefined {
+  const rank = (err: unknown): number => {
+    const code = errorCode(err);
+    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
+  };
+  let best = -1;
+  for (let i = 0; i < errors.length; i++) if (best < 0 || rank(errors[i]) < rank(errors[best])) best = i;
+  return best < 0 ? undefined : errors[best];
+}
+
 /** Reads `code` off an unknown thrown value. */
 export function errorCode(err: unknown): string | undefined {
   if (err !== null && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;

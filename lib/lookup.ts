@@ -5,7 +5,7 @@
  */
 import { isIP, isIPv4 } from 'node:net';
 import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
-import { DnsError, InvalidArgumentError } from './errors.js';
+import { DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
 import { booleanOption } from './options.js';
 
 export interface LookupAddress {
@@ -229,19 +229,10 @@ function familyFirst(ordered: LookupAddress[], order: 'ipv4first' | 'ipv6first')
   return [...ordered.filter((a) => a.family === first), ...ordered.filter((a) => a.family !== first)];
 }
 
-/**
- * No address at all: report the most telling failure. A name that does not exist
- * (ENOTFOUND) comes first, so callers that check `err.code === 'ENOTFOUND'` behave as
- * with getaddrinfo; then a transport failure (ETIMEOUT, ESERVFAIL...: the records may
- * exist); "no record of that type" (ENODATA) last.
- */
+/** No address at all: report the most telling failure (errors.ts), AAAA's on a tie. */
 function lookupError(hostname: string, ...results: Array<PromiseSettledResult<Answer>>): DnsError {
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const rank = (e: unknown): number => {
-    const code = (e as { code?: unknown } | undefined)?.code;
-    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
-  };
-  const chosen = errors.sort((a, b) => rank(a) - rank(b))[0];
+  const chosen = mostTellingDnsError(errors);
   if (chosen instanceof DnsError) {
     // At the lookup boundary the syscall is getaddrinfo, as in node:dns.
     return new DnsError(chosen.code, { hostname, server: chosen.server, cause: chosen });

@@ -9,6 +9,7 @@ import {
   InvalidArgumentError,
   TimeoutError,
   errorCode,
+  mostTellingDnsError,
 } from '../lib/errors.js';
 
 t.test('DnsError speaks node:dns: code, hostname, syscall per record type', async (t) => {
@@ -90,4 +91,14 @@ t.test("CancelError: p-cancelable's (isCanceled, instanceof either), with a code
   const err = new CancelError();
   t.type(err, PCancelError);
   t.match(err, { name: 'CancelError', code: 'ERR_HE_CANCELLED', isCanceled: true, message: 'Promise was canceled' });
+});
+
+t.test('mostTellingDnsError: ENOTFOUND, then any other failure, then ENODATA; the first on a tie', async (t) => {
+  const e = (code: string, tag: string) => Object.assign(new Error(tag), { code });
+  const pick = (...errors: unknown[]) => (mostTellingDnsError(errors) as Error | undefined)?.message;
+  t.equal(pick(e('ENODATA', 'a'), e('ETIMEOUT', 'b'), e('ENOTFOUND', 'c')), 'c');
+  t.equal(pick(e('ENODATA', 'a'), e('ESERVFAIL', 'b')), 'b');
+  t.equal(pick(e('ETIMEOUT', 'a'), e('ESERVFAIL', 'b')), 'a', 'a tie: the first');
+  t.equal(pick(new Error('no code'), e('ENODATA', 'b')), 'no code', 'an error without a code ranks with the failures');
+  t.equal(mostTellingDnsError([]), undefined);
 });

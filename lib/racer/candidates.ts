@@ -6,7 +6,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
-import { DnsError, errorCode } from '../errors.js';
+import { DnsError, mostTellingDnsError } from '../errors.js';
 import type { Candidate, Family } from '../address/types.js';
 import type { Timeline } from './timeline.js';
 
@@ -153,21 +153,13 @@ export class CandidateFeed {
 }
 
 /**
- * Which DNS error to report when no family gave an address. Most telling first:
- * `ENOTFOUND` (the name does not exist, as Node's lookup reports it), then failures
- * that explain the silence (`ESERVFAIL`, `ETIMEOUT`, `EREFUSED`, `ECONNREFUSED`,
- * `EBADRESP`, anything else), then `ENODATA` (the name exists, with no address of
- * that type). On a tie the A error wins: IPv4 is the family a host is most expected to have.
+ * Which DNS error to report when no family gave an address (errors in family order,
+ * AAAA first): the most telling (errors.ts), and on a tie the A error, IPv4 being the
+ * family a host is most expected to have.
  */
 export function pickDnsError(errors: readonly Error[], hostname: string): Error {
-  const rank = (err: Error): number => {
-    const code = errorCode(err);
-    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
-  };
-  let best: Error | undefined;
-  for (const err of errors) if (best === undefined || rank(err) <= rank(best)) best = err;
   // Unreachable from the feed (a family without an address always left an error); kept total.
-  return best ?? new DnsError('ENOTFOUND', { hostname });
+  return mostTellingDnsError([...errors].reverse()) ?? new DnsError('ENOTFOUND', { hostname });
 }
 
 /** Answers for an IP literal: no DNS at all, the address is the one candidate. */
