@@ -5,6 +5,7 @@
  * independent streams (RFC 8305 §3).
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
+import { emptyCacheStats } from './cache/stats.js';
 import { systemClock, type Clock } from './clock.js';
 import { dnsQueryChannel, type DnsQueryMessage } from './diagnostics.js';
 import type tls from 'node:tls';
@@ -194,10 +195,7 @@ export class Resolver implements AddressResolver {
   }
 
   stats(): ResolverStats {
-    const cache = this.#cache?.stats() ?? {
-      hits: 0, misses: 0, coalesced: 0, staleServed: 0, negativeHits: 0, errorHits: 0, upstreamQueries: 0,
-      refreshes: 0, evictions: 0, queueTimeouts: 0, queueOverflows: 0, entries: 0, inFlight: 0, queued: 0,
-    };
+    const cache = this.#cache?.stats() ?? emptyCacheStats();
     const client = this.#client?.stats() ?? emptyClientStats();
     return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
   }
