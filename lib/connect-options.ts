@@ -8,7 +8,7 @@ import type { Family, OrderFunction } from './address/types.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
-import { clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, signalOption, withMethods } from './options.js';
+import { clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
 import type { RaceEvent } from './racer/timeline.js';
 
@@ -125,7 +125,8 @@ function checkTls(value: unknown, host: string, literalFamily: 0 | Family): tls.
     throw new InvalidArgumentError('tls', value, 'true, false or TLS connection options');
   }
   const options: tls.ConnectionOptions = value === true ? {} : { ...value };
-  // SNI names a host, never an IP address (RFC 6066 §3); without it the certificate is checked against the IP.
-  if (options.servername === undefined && literalFamily === 0) options.servername = host.replace(/\.$/, '');
+  // Without a server name the certificate is checked against the IP address.
+  const sni = literalFamily === 0 ? serverNameFor(host) : undefined;
+  if (options.servername === undefined && sni !== undefined) options.servername = sni;
   return options;
 }

@@ -4,7 +4,7 @@
  * InvalidArgumentError that names the option, the value and what was expected.
  * Durations are milliseconds unless an option's name or documentation says seconds.
  */
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import type { Clock } from './clock.js';
 import { InvalidArgumentError } from './errors.js';
 
@@ -95,6 +95,11 @@ export function hostOption(value: unknown, option = 'host'): string {
   const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   if (unbracketed !== value && !isIPv6(unbracketed)) throw new InvalidArgumentError(option, value, 'an IPv6 address inside brackets');
   return unbracketed;
+}
+
+/** The TLS server name (SNI) for a host: a name without its trailing dot, never an IP address (RFC 6066 §3). */
+export function serverNameFor(host: string): string | undefined {
+  return host !== '' && isIP(host) === 0 ? host.replace(/\.$/, '') : undefined;
 }
 
 /** A `host[:port]` split by syntax only; nothing is validated yet. */

@@ -14,6 +14,7 @@ import {
   optionsObject,
   parsePort,
   portOption,
+  serverNameFor,
   signalOption,
   splitHostPort,
   withMethods,
@@ -124,4 +125,10 @@ t.test('splitHostPort and parsePort: by syntax only', async (t) => {
   t.equal(parsePort('53'), 53);
   t.equal(parsePort('00080'), 80);
   for (const bad of ['0', '65536', '000080', '+80', ' 80', '', 'x']) t.equal(parsePort(bad), undefined, JSON.stringify(bad));
+});
+
+t.test('serverNameFor: SNI is a host name without its trailing dot, never an IP address (RFC 6066 §3)', async (t) => {
+  t.equal(serverNameFor('example.test.'), 'example.test');
+  t.equal(serverNameFor('example.test'), 'example.test');
+  for (const none of ['192.0.2.1', '::1', '']) t.equal(serverNameFor(none), undefined, JSON.stringify(none));
 });

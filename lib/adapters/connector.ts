@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
-import { booleanOption, integerIn, milliseconds } from '../options.js';
+import { booleanOption, integerIn, milliseconds, serverNameFor } from '../options.js';
 import { type CreateConnectionOptions, openConnection, type UndiciCallback } from './create-connection.js';
 import { checkRaceOptions } from './race-options.js';
 import type { SocketCallback, SocketHooks } from './socket-callback.js';
@@ -59,7 +59,7 @@ export function connector(options: ConnectorOptions = {}): Connector {
 
   return function connect(request, callback) {
     const secure = request.protocol === 'https:';
-    const servername = request.servername || base.servername || nameOf(request.hostname);
+    const servername = request.servername || base.servername || serverNameFor(request.hostname);
     const sessionKey = servername ?? request.hostname;
     const hooks: SocketHooks = {
       onAttempt: secure ? (socket) => socket.on('session', (session: Buffer) => sessions.set(sessionKey, session)) : undefined,
@@ -85,7 +85,3 @@ export function connector(options: ConnectorOptions = {}): Connector {
   };
 }
 
-/** SNI names a host, never an IP address (RFC 6066 §3). */
-function nameOf(hostname: string): string | undefined {
-  return hostname && net.isIP(hostname) === 0 ? hostname : undefined;
-}

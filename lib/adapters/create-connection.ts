@@ -9,6 +9,7 @@ import type stream from 'node:stream';
 import tls from 'node:tls';
 import type { ConnectOptions } from '../connect-options.js';
 import { InvalidArgumentError } from '../errors.js';
+import { serverNameFor } from '../options.js';
 import type { RaceOptions } from './race-options.js';
 import { raceToCallback, type SocketCallback, type SocketHooks, socketToCallback } from './socket-callback.js';
 
@@ -96,7 +97,7 @@ function openDirect(options: CreateConnectionOptions, secure: boolean, idle: boo
   const { hostname, host, port, protocol, tls: tlsOption, servername, socketPath, httpSocket, agent, _defaultAgent, timeout, ...rest } = options;
   const name = hostname || host || 'localhost';
   // net/tls set `timeout` as the idle timeout themselves; the connector's is a connect deadline only.
-  const common = { ...rest, ...(idle && timeout !== undefined ? { timeout } : {}), ...tlsObject(tlsOption), host: name, servername: sniFor(name, servername ?? undefined) };
+  const common = { ...rest, ...(idle && timeout !== undefined ? { timeout } : {}), ...tlsObject(tlsOption), host: name, servername: servername ?? serverNameFor(name) };
   if (socketPath) {
     const path = { ...common, path: socketPath };
     socketToCallback(() => (secure ? tls.connect(path) : net.connect(path)), secure ? 'secureConnect' : 'connect', callback, hooks);
@@ -118,10 +119,6 @@ function protocolOf(agent: unknown): unknown {
   return agent !== null && typeof agent === 'object' ? (agent as { protocol?: unknown }).protocol : undefined;
 }
 
-/** SNI for a socket we do not connect by IP: the name, unless it is an IP literal (RFC 6066 §3). */
-function sniFor(name: string, servername: string | undefined): string | undefined {
-  return servername ?? (net.isIP(name) === 0 ? name : undefined);
-}
 
 function tlsObject(value: CreateConnectionOptions['tls']): tls.ConnectionOptions {
   return value !== null && typeof value === 'object' ? value : {};

@@ -12,7 +12,7 @@
  *
  * `timeout` bounds the whole probe: the race, the queries and the checks.
  */
-import net from 'node:net';
+import { serverNameFor } from '../options.js';
 import type tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { connect, type RaceEvent } from '../connect.js';
@@ -112,7 +112,8 @@ function targetsOf(dns: Record<FamilyKey, DnsFamilyReport>, port: number): Attem
 
 /** As connect() does: SNI names the host, never an IP literal (RFC 6066 §3). */
 function tlsOptions(s: ProbeSettings): tls.ConnectionOptions {
-  return net.isIP(s.host) === 0 ? { servername: s.host.replace(/\.$/, ''), ...s.tlsOptions } : { ...s.tlsOptions };
+  const servername = serverNameFor(s.host);
+  return servername === undefined ? { ...s.tlsOptions } : { servername, ...s.tlsOptions };
 }
 
 /**
