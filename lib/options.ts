@@ -133,6 +133,11 @@ export function splitHostPort(input: string): HostPort | undefined {
   return { host: input, port: undefined, bracketed: false };
 }
 
+/** `host:port`, an IPv6 address in brackets (RFC 3986 §3.2.2): how servers and targets are named in messages. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** A port written in decimal digits (no sign, no spaces), 1–65535; `undefined` otherwise. */
 export function parsePort(text: string): number | undefined {
   if (!/^[0-9]{1,5}$/.test(text)) return undefined;

@@ -12,7 +12,8 @@ import {
   type ProbeReport,
   type ResolveReport,
 } from './probe-report.js';
-import { fit, formatMs, hostPort, OUTCOME_MARK, plural } from './format.js';
+import { hostPort } from '../options.js';
+import { fit, formatMs, OUTCOME_MARK, plural } from './format.js';
 import { renderTimeline } from './timeline.js';
 import { describeVerdict } from './verdict.js';
 import type { Style } from './style.js';

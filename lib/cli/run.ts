@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { Resolver, type ResolverOptions } from '../resolver.js';
 import { parseArgs, PROBE_DEFAULTS, UsageError, type ProbeCommand, type ResolveCommand } from './args.js';
 import { runDemo } from './demo.js';
-import { hostPort } from './format.js';
+import { hostPort } from '../options.js';
 import { runProbe } from './probe.js';
 import { renderProbe, renderResolve } from './render.js';
 import { runResolve } from './resolve.js';

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { InvalidArgumentError } from '../errors.js';
+import { isValidHostname } from './name.js';
 import { integerIn, MAX_TIMER_MS, oneOf } from '../options.js';
 import type { HttpsServerAddress, TlsServerAddress } from './types.js';
 
@@ -72,7 +73,7 @@ function sharedTlsOptions(options: tls.ConnectionOptions): tls.ConnectionOptions
 export function validTlsServer(server: Partial<TlsServerAddress>, option: string): TlsServerAddress {
   const family = typeof server.address === 'string' ? isIP(server.address) : 0;
   const name = server.servername;
-  if (family === 0 || server.family !== family || !validPort(server.port) || (name !== undefined && !isServername(name))) {
+  if (family === 0 || server.family !== family || !validPort(server.port) || (name !== undefined && !isValidHostname(name))) {
     throw new InvalidArgumentError(option, server, "{ transport: 'tls', address: an IP literal, family, port, servername?: a host name }");
   }
   return { transport: 'tls', address: server.address!, port: server.port, family, servername: name };
@@ -85,18 +86,12 @@ export function validHttpsServer(server: Partial<HttpsServerAddress>, option: st
     typeof url === 'string' &&
     url.startsWith('https://') &&
     typeof host === 'string' &&
-    (isIP(host) !== 0 || isServername(host)) &&
+    (isIP(host) !== 0 || isValidHostname(host)) &&
     validPort(port) &&
     typeof path === 'string' &&
     path.startsWith('/');
   if (!ok) throw new InvalidArgumentError(option, server, "{ transport: 'https', url, host: an IP literal or a host name, port, path: '/…' }");
   return { transport: 'https', url, host, port, path };
-}
-
-/** RFC 1123 host name: letters, digits, inner hyphens, labels of 1-63, at most 253 in all. */
-export function isServername(name: unknown): name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 253) return false;
-  return name.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
 }
 
 function validPort(port: unknown): port is number {
