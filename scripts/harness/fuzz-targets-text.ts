@@ -8,7 +8,6 @@
 import { isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { UsageError, parseArgs } from '../../lib/cli/args.js';
-import { isHost } from '../../lib/cli/host.js';
 import { normalizeConnectOptions } from '../../lib/connect-options.js';
 import { normalizeHostname, isValidHostname } from '../../lib/dns/name.js';
 import { resolveClientOptions } from '../../lib/dns/options.js';
@@ -142,7 +141,7 @@ export const cliTarget: FuzzTarget = {
       return 'usage error';
     }
     if (parsed.command === 'probe' || parsed.command === 'resolve') {
-      expect(isHost(parsed.host), `host ${parsed.host}`);
+      expect(isIP(parsed.host) !== 0 || isValidHostname(parsed.host), `host ${parsed.host}`);
       // What the CLI accepts, the resolver and connect() must take.
       for (const server of parsed.nameservers) parseServerAddress(server);
     }
