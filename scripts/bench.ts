@@ -44,7 +44,7 @@ const BENCHES: Bench[] = [
   {
     name: 'dns-client',
     script: 'bench-dns-client.js',
-    args: { quick: ['2', '5000', '50'], full: ['8', '20000', '50'] }, // rounds, queries per round, in flight
+    args: { quick: ['--rounds', '2', '--queries', '5000'], full: ['--rounds', '8', '--queries', '20000'] },
     json: false,
     summary: /^(dnsclient:|c-ares:|ratio)/,
     unavailable: () => (knotdPath() ? undefined : 'knotd is not installed (Debian package "knot")'),
