@@ -66,7 +66,7 @@ export interface ConnectSettings {
   net: PassThroughSocketOptions;
 }
 
-/** R13: never below 10 ms. R14: a ceiling of 2 s; larger values are refused, not clamped. */
+/** RFC 8305 §5: never below 10 ms, and a ceiling of 2 s; larger values are refused, not clamped. */
 export const attemptDelayRange = { min: 10, max: 2000 } as const;
 export const resolutionDelayRange = { min: 0, max: 2000 } as const;
 

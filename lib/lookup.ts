@@ -196,7 +196,7 @@ const BOTH: ReadonlyArray<4 | 6> = [6, 4];
 /**
  * A family not asked for: no addresses and no error (lookupError falls back to ENODATA
  * when nothing was asked). Shared, and no Error built per lookup: building one (its
- * stack) cost a quarter of a cached lookup's time.
+ * stack) is a large part of a cached lookup's time.
  */
 const NO_RECORDS: Answer = { name: '', type: 'A', records: [], ttl: 0, cnames: [], source: 'dns' };
 

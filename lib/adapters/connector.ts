@@ -30,7 +30,7 @@ export interface ConnectorOptions
   timeout?: number | null | undefined;
 }
 
-/** What undici passes to its `connect` function (lib/dispatcher/client.js). */
+/** What undici passes to its `connect` function. */
 export interface ConnectorRequest {
   /** The host name or IP literal, without brackets. */
   hostname: string;

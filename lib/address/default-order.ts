@@ -1,7 +1,7 @@
 /**
  * The production connection order: RFC 6724 §6 destination sort with the source
- * address the system would use for each destination (R7), then family interleaving
- * led by `firstAddressFamilyCount` addresses of the first family (R10).
+ * address the system would use for each destination, then family interleaving led by
+ * `firstAddressFamilyCount` addresses of the first family (RFC 8305 §4).
  */
 import { interleave } from './interleave.js';
 import { sortDestinations } from './rfc6724.js';

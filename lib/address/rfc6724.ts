@@ -1,7 +1,7 @@
 /**
- * RFC 6724 §6 destination address selection (RFC 8305 §4, R7) with the RFC 8305 history
- * rules (R8). A pure function of (destinations, sources, history): the I/O that finds the
- * sources lives in source-address.ts, as Go splits net/addrselect.go.
+ * RFC 6724 §6 destination address selection (RFC 8305 §4) with the RFC 8305 §4 history
+ * rules. A pure function of (destinations, sources, history): the I/O that finds the
+ * sources lives in source-address.ts.
  *
  * Rules applied: 1, 2, 5, 6, 7 (partly), 8, "lower RTT", "used before", 9 (IPv6 only), 10.
  * Rules 3 (deprecated source) and 4 (home address) need kernel address flags that user
@@ -15,7 +15,7 @@ export interface Destination {
   family: 4 | 6;
 }
 
-/** What the caller remembers about a destination (RFC 8305 §4). Per network (R9). */
+/** What the caller remembers about a destination, per network (RFC 8305 §4). */
 interface DestinationHistory {
   /** Measured round-trip time in ms; a missing or non-finite value counts as unknown. */
   rttMs: number;
@@ -46,8 +46,8 @@ interface Ranked<T> extends AddressKeys {
 /**
  * RFC 6724 §6 destination selection: pure. `sources` maps each destination address to the
  * local source address the kernel would use, or undefined when the destination is unusable
- * (S1); an address missing from the map, or one that does not parse, is unusable too.
- * Stable (S10). Does not mutate the input.
+ * (rule 1); an address missing from the map, or one that does not parse, is unusable too.
+ * Stable (rule 10). Does not mutate the input.
  */
 export function sortDestinations<T extends Destination>(
   destinations: readonly T[],
@@ -159,10 +159,10 @@ const RULES: readonly Rule[] = [
   (a, b) => prefer(!a.encapsulated, !b.encapsulated),
   // Rule 8: "Prefer smaller scope. If Scope(DA) < Scope(DB), then prefer DA."
   (a, b) => a.scope - b.scope,
-  // RFC 8305 §4 (R8): a rule "between rules 8 and 9 that prefers addresses with lower
+  // RFC 8305 §4: a rule "between rules 8 and 9 that prefers addresses with lower
   // RTTs". An unknown RTT ranks after every measured one, which keeps the order total.
   (a, b) => (a.rttMs === b.rttMs ? 0 : a.rttMs < b.rttMs ? -1 : 1),
-  // RFC 8305 §4 (R8): "another ... rule between the RTT rule and rule 9, which prefers
+  // RFC 8305 §4: "another ... rule between the RTT rule and rule 9, which prefers
   // used addresses over unused ones".
   (a, b) => prefer(a.usedBefore, b.usedBefore),
   // Rule 9: "Use longest matching prefix. When DA and DB belong to the same address

@@ -1,8 +1,7 @@
 /**
  * The I/O half of RFC 6724 §6: which source address the kernel would pick for each
  * destination. Connecting a UDP socket sets its route and local address without sending
- * anything (Go's net/addrselect.go srcAddrs does the same); an error means no route, so
- * the destination is unusable (rule 1).
+ * anything; an error means no route, so the destination is unusable (rule 1).
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
@@ -40,7 +39,7 @@ interface CachedSource {
 
 /**
  * Finds the source address for each destination by connecting a UDP socket to it (nothing
- * is sent) and reading its local address; an error → undefined (unusable, S1). Results
+ * is sent) and reading its local address; an error → undefined (unusable, RFC 6724 §6 rule 1). Results
  * cached for ttlMs; concurrent lookups of the same address share one probe.
  */
 export class SourceAddressFinder {

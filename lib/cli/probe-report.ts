@@ -1,8 +1,8 @@
 /**
- * The objects `probe --json` and `resolve --json` print (DESIGN.md, "CLI"), and the
+ * The objects `probe --json` and `resolve --json` print (README, "CLI"), and the
  * renderers read. Times are milliseconds from the start of the command (one axis for
- * DNS and connections), TTLs are seconds. Fields marked optional are extras beyond
- * DESIGN.md; scripts may rely on every required field being present (null, not absent).
+ * DNS and connections), TTLs are seconds. Fields marked optional are extras; scripts
+ * may rely on every required field being present (null, not absent).
  */
 import type { AddressRecord, Answer, AnswerSource } from '../dns/types.js';
 
@@ -43,7 +43,7 @@ export interface DnsFamilyReport {
  * - `connected`: connected, but not the winner (the probe closed it);
  * - `failed`: the TCP connect or the TLS handshake failed (`error` says why);
  * - `timeout`: still pending when the probe's timeout passed;
- * - `abandoned`: still pending when the race was decided, so cancelled (RFC 8305 §5, R15).
+ * - `abandoned`: still pending when the race was decided, so cancelled (RFC 8305 §5).
  */
 export type AttemptOutcome = 'won' | 'connected' | 'failed' | 'timeout' | 'abandoned';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ['won', 'connected', 'failed', 'timeout', 'abandoned'];

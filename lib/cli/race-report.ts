@@ -39,7 +39,7 @@ export function raceReport(events: readonly RaceEvent[], offset: number): RaceRe
         break;
       }
       case 'attempt:abandoned':
-        // RFC 8305 §5 (R15): losers are cancelled; only the race's own timeout is a failure.
+        // RFC 8305 §5: losers are cancelled; only the race's own timeout is a failure.
         settle(byNumber.get(event.attempt), at(event.ms), event.reason === 'timeout' ? 'timeout' : 'abandoned', event.reason === 'timeout' ? timeoutError(events) : undefined);
         break;
       default:

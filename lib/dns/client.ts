@@ -34,7 +34,7 @@ export class DnsClient implements Upstream {
   readonly #stats: ClientStats = emptyClientStats();
   /**
    * In-flight queries, so close() can end them. An array with O(1) removal (each scope
-   * knows its slot): as a Set it cost a fifth of query()'s own time (identity hashes).
+   * knows its slot): a Set cost a large share of query()'s own time (identity hashes).
    */
   #inflight: QueryScope[] = [];
   readonly #udpPool: UdpPool;

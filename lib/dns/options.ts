@@ -36,10 +36,8 @@ export interface DnsClientOptions {
    * Queries one UDP socket (one source port) carries in its life; 1 opens a fresh socket
    * per query. It bounds what one port leaked to an attacker exposes, and keeps several
    * ports in use at once under load (RFC 5452 §9.2: 50 queries in flight use >= 4 ports
-   * at 16). Its cost, measured in scripts/bench-dns-client.ts (50 in flight, loopback):
-   * a socket's life (open, connect, close) costs ~45 µs of CPU, ~3 µs per query at 16.
-   * Against c-ares (which by default sends every query from one port) the client reached
-   * ~0.9 of its rate at 16 and 0.92-1.0 at 64. @default 16
+   * at 16). A socket's life (open, connect, close) costs CPU, shared by its queries: see
+   * docs/benchmarks.md, "Figures behind the code". @default 16
    */
   udpMaxQueries?: number;
   /**

@@ -15,14 +15,14 @@ export interface CandidateFeedOptions {
   /** Families to ask for, IPv6 first: `[6, 4]`, `[4]` or `[6]`. */
   families: readonly Family[];
   resolver: AddressResolver;
-  /** Milliseconds to wait for AAAA once a positive A answer is in (R4). */
+  /** Milliseconds to wait for AAAA once a positive A answer is in (RFC 8305 §3). */
   resolutionDelay: number;
   clock: Clock;
   timeline: Timeline;
 }
 
 export interface CandidateHandlers {
-  /** Addresses the racer may use from now on (R3, R5, R6). */
+  /** Addresses the racer may use from now on (RFC 8305 §3). */
   addresses(batch: Candidate[]): void;
   /** Every query has answered or failed: no more addresses will come. */
   settled(): void;
@@ -36,7 +36,7 @@ export class CandidateFeed {
   readonly #controller = new AbortController();
   readonly #pending = new Set<Family>();
   readonly #errors = new Map<Family, Error>();
-  /** IPv4 addresses held back while the Resolution Delay runs (R4). */
+  /** IPv4 addresses held back while the Resolution Delay runs (RFC 8305 §3). */
   #held: Candidate[] = [];
   /** True once IPv4 addresses may go out: AAAA settled or the Resolution Delay passed. */
   #released: boolean;
@@ -54,7 +54,7 @@ export class CandidateFeed {
     return this.#pending.size === 0;
   }
 
-  /** R1/R2: send every query at once (AAAA first) and act on each answer on its own. */
+  /** RFC 8305 §3: send every query at once (AAAA first) and act on each answer on its own. */
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
     for (const family of this.#options.families) this.#pending.add(family);
@@ -67,7 +67,7 @@ export class CandidateFeed {
     return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
   }
 
-  /** Stops waiting: aborts the queries still out (R16: the resolver's cache keeps filling). */
+  /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
   close(): void {
     this.#closed = true;
     this.#clearDelay();
@@ -113,12 +113,12 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#errors.set(family, error);
     this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
-    // R5: AAAA is negative, so the IPv4 addresses in hand go out now.
+    // RFC 8305 §3: AAAA is negative, so the IPv4 addresses in hand go out now.
     if (family === 6) this.#release([]);
     this.#checkSettled();
   }
 
-  /** R4: a positive A answer first waits the Resolution Delay for AAAA. */
+  /** RFC 8305 §3: a positive A answer first waits the Resolution Delay for AAAA. */
   #hold(batch: Candidate[]): void {
     this.#held.push(...batch);
     const { resolutionDelay, clock, timeline } = this.#options;

@@ -1,7 +1,7 @@
 /**
  * The addresses not yet tried, in connection order. Each merge orders every address
  * known so far, tried ones included, then drops the tried ones: a late answer lands
- * where it would have been had it come first (R6, R7, R10), and an address is handed
+ * where it would have been had it come first (RFC 8305 §3, §4), and an address is handed
  * out at most once.
  */
 import type { Candidate, OrderFunction } from '../address/types.js';
@@ -59,7 +59,7 @@ export class CandidateQueue {
     return candidate;
   }
 
-  /** Drops every untried address (R15) and ignores orderings still running. */
+  /** Drops every untried address (RFC 8305 §5) and ignores orderings still running. */
   close(): void {
     this.#closed = true;
     this.#untried = [];

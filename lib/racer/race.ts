@@ -1,16 +1,16 @@
 /**
  * The RFC 8305 §5 scheduler. Attempts start one at a time, every
- * `connectionAttemptDelay` ms (R12), without stopping earlier ones (R11); the next one
- * starts at once when the latest fails (R17); the first success wins and everything
- * else is torn down (R15). Time comes from an injected clock and sockets from an
+ * `connectionAttemptDelay` ms, without stopping earlier ones; the next one starts at
+ * once when the latest fails (not in the RFC's text, but what every major implementation
+ * does); the first success wins and everything else is torn down. Time comes from an injected clock and sockets from an
  * injected factory, so every scenario runs deterministically in tests.
  *
- * TLS timer extension (HEv3 V5): when the attempt timer fires while some running
+ * TLS timer extension (Happy Eyeballs v3, draft-ietf-happy-happyeyeballs-v3): when the attempt timer fires while some running
  * attempt has TCP connected and its TLS handshake still in progress, and that attempt
  * has not postponed the timer before, the next start is postponed by one more
  * `connectionAttemptDelay` (all such attempts use up their postponement together).
  * So each attempt delays the schedule at most once, by at most one delay; a TLS
- * failure still starts the next attempt at once (R17).
+ * failure still starts the next attempt at once.
  *
  * Starting an attempt takes a slot from a process-wide bound (attempt-slots.ts). When none
  * is free the race waits for one with no attempt timer running: the attempt starts, and
@@ -174,7 +174,7 @@ class Race<S> {
         },
       );
     } catch (err) {
-      // Counted as this attempt's failure; #pump's loop goes on to the next address (R17).
+      // Counted as this attempt's failure; #pump's loop goes on to the next address at once.
       slot.release();
       this.#recordFailure(info, startedAt, err, 'tcp');
       return;
@@ -231,7 +231,7 @@ class Race<S> {
     run.attempt.destroy();
     run.slot.release();
     this.#recordFailure(run.info, run.startedAt, error, phase);
-    // R17: the latest attempt failed, so its successor need not wait for the timer.
+    // The latest attempt failed, so its successor need not wait for the timer.
     if (run === this.#latest) this.#clearAttemptTimer();
     this.#pump();
   }
@@ -259,7 +259,7 @@ class Race<S> {
     this.#handlers.reject(error);
   }
 
-  /** R15/R16: stop every other attempt, drop untried addresses, release DNS waits and timers. */
+  /** RFC 8305 §5: stop every other attempt, drop untried addresses, release DNS waits and timers. */
   #tearDown(reason: AbandonReason): void {
     this.#done = true;
     this.#clearAttemptTimer();

@@ -26,7 +26,7 @@ export type RaceOutcome = 'connected' | 'failed' | 'cancelled' | 'aborted' | 'ti
 export type RaceEvent =
   /** One family's DNS answer (`addresses`) or failure (`error`, addresses empty). */
   | { type: 'dns'; ms: number; family: Family; addresses: string[]; error?: Error | undefined }
-  /** A positive A answer came first: waiting up to `resolutionDelay` ms for AAAA (R4). */
+  /** A positive A answer came first: waiting up to `resolutionDelay` ms for AAAA (RFC 8305 §3). */
   | { type: 'dns:wait'; ms: number; resolutionDelay: number }
   | ({ type: 'attempt:start'; ms: number } & AttemptInfo)
   /** TCP is up and the TLS handshake is in progress (TLS races only). */
