@@ -13,35 +13,41 @@ import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.j
 import type { RaceEvent } from './racer/timeline.js';
 
 export interface ConnectOptions extends PassThroughSocketOptions {
-  /** Host name or IP literal (`[v6]` brackets allowed). IP literals are connected to directly. */
+  /** Host name or IP literal (`[v6]` brackets allowed). IP literals are connected to directly. Required. */
   host: string;
-  /** 0–65535; a numeric string is accepted, as by `net.connect`. */
+  /** Port, 0–65535; a numeric string is accepted, as by `net.connect`. Required. */
   port: number | string;
-  /** `true` or TLS options: every attempt is TCP then TLS; success means the handshake is done. `servername` defaults to `host` when it is a name. */
+  /**
+   * `true` or TLS options: every attempt is TCP then TLS; success means the handshake is
+   * done. `servername` defaults to `host` when it is a name. @default undefined (plain TCP)
+   */
   tls?: boolean | tls.ConnectionOptions | undefined;
-  /** Aborting it ends the race with an AbortError. */
+  /** Aborting it ends the race with an AbortError. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Milliseconds for the whole operation (DNS and every attempt); none by default. */
+  /** Milliseconds for the whole operation (DNS and every attempt), 1 to 2^31 - 1. @default undefined (no limit) */
   timeout?: number | undefined;
-  /** Milliseconds between attempt starts (RFC 8305 §5). Default 250; 10–2000 allowed, 100–2000 recommended. */
+  /** Milliseconds between attempt starts (RFC 8305 §5), 10–2000 (100–2000 recommended). @default 250 */
   connectionAttemptDelay?: number | undefined;
-  /** Milliseconds to wait for AAAA after a positive A answer (RFC 8305 §3). Default 50; 0–2000. */
+  /** Milliseconds to wait for AAAA after a positive A answer (RFC 8305 §3), 0–2000. @default 50 */
   resolutionDelay?: number | undefined;
-  /** How many addresses of the first family lead before the families alternate (RFC 8305 §4). Default 1. */
+  /** How many addresses of the first family lead before the families alternate (RFC 8305 §4). @default 1 */
   firstAddressFamilyCount?: number | undefined;
-  /** 4 or 6: only that family is asked for and tried. Default 0 (both). */
+  /** 4 or 6: only that family is asked for and tried; 0: both. @default 0 */
   family?: 0 | 4 | 6 | undefined;
-  /** Bind every attempt to this IP; only its family is asked for and tried. */
+  /** Bind every attempt to this IP; only its family is asked for and tried. @default undefined */
   localAddress?: string | undefined;
-  /** Where addresses come from. Default: the shared resolver built from the system configuration. */
+  /** Where addresses come from. @default the shared resolver built from the system configuration */
   resolver?: AddressResolver | undefined;
-  /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. */
+  /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. @default undefined */
   onEvent?: ((event: RaceEvent) => void) | undefined;
-  /** Test seam: time source. Default: the system clock. */
+  /** Time source of every timer of the race (a seam for tests). @default the system clock */
   clock?: Clock | undefined;
-  /** Test seam: starts one attempt to one IP. Default: net.connect (+ TLS). */
+  /** Starts one attempt to one IP address (a seam for tests). @default net.connect (+ TLS) */
   connectAttempt?: AttemptFactory<net.Socket> | undefined;
-  /** Seam: connection order. Default: RFC 6724 sort, then interleave by `firstAddressFamilyCount`. */
+  /**
+   * Connection order; if it throws or rejects, the race ends with that error.
+   * @default RFC 6724 sort, then interleave by `firstAddressFamilyCount`
+   */
   order?: OrderFunction | undefined;
 }
 

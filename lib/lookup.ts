@@ -14,15 +14,15 @@ export interface LookupAddress {
 }
 
 export interface LookupOptions {
-  /** 0 (both), 4 or 6; `'IPv4'`/`'IPv6'` accepted as Node does. Default 0. */
+  /** 0 (both), 4 or 6; `'IPv4'`/`'IPv6'` accepted as Node does. @default 0 */
   family?: number | 'IPv4' | 'IPv6' | undefined;
-  /** `dns.ADDRCONFIG`, `dns.V4MAPPED`, `dns.ALL`, or-ed. Default 0. */
+  /** `dns.ADDRCONFIG`, `dns.V4MAPPED`, `dns.ALL`, or-ed. @default 0 */
   hints?: number | undefined;
-  /** Every address instead of the first. Default false. */
+  /** Every address instead of the first. @default false */
   all?: boolean | undefined;
-  /** `'verbatim'` keeps Happy Eyeballs order (RFC 6724 sort, families interleaved). Default `'verbatim'`. */
+  /** `'verbatim'` keeps Happy Eyeballs order (RFC 6724 sort, families interleaved). @default 'verbatim' */
   order?: 'verbatim' | 'ipv4first' | 'ipv6first' | undefined;
-  /** Legacy form of `order`: true = `'verbatim'`, false = `'ipv4first'`. */
+  /** Legacy form of `order`: true = `'verbatim'`, false = `'ipv4first'`. @default undefined (see `order`) */
   verbatim?: boolean | undefined;
 }
 

@@ -19,25 +19,32 @@ export interface CreateConnectionOptions
     Omit<tls.ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'lookup' | 'timeout' | 'servername'> {
   /** Host name or IP literal; wins over `host` (undici's `host` carries the port). @default 'localhost' */
   hostname?: string | null | undefined;
+  /** Host name or IP literal, when `hostname` is not given. @default 'localhost' */
   host?: string | null | undefined;
-  /** @default 443 for HTTPS, else 80 */
+  /** Port, 0–65535. @default 443 for HTTPS, else 80 */
   port?: number | string | null | undefined;
-  /** `'https:'` means TLS (so does an HTTPS agent as `agent` / `_defaultAgent`, or `tls`). */
+  /** `'https:'` means TLS (so does an HTTPS agent as `agent` / `_defaultAgent`, or `tls`). @default undefined (plain TCP) */
   protocol?: string | null | undefined;
-  /** `true`/TLS options force TLS, `false` forces plain TCP, whatever the protocol. */
+  /** `true`/TLS options force TLS, `false` forces plain TCP, whatever the protocol. @default undefined (by `protocol`) */
   tls?: boolean | tls.ConnectionOptions | undefined;
   /** SNI name. @default the host when it is a name; `''` sends none */
   servername?: string | null | undefined;
-  /** Connect to this Unix socket instead: no DNS, no race. */
+  /** Connect to this Unix socket instead: no DNS, no race. @default undefined */
   socketPath?: string | null | undefined;
-  /** TLS over this already connected socket (undici's proxy tunnel): no DNS, no race. */
+  /** TLS over this already connected socket (undici's proxy tunnel): no DNS, no race. @default undefined */
   httpSocket?: net.Socket | undefined;
   /** 0 (both), 4 or 6. @default 0 */
   family?: number | undefined;
+  /** Bind every attempt to this IP; only its family is asked for and tried. @default undefined */
   localAddress?: string | null | undefined;
-  /** Milliseconds for the whole connect (DNS and every attempt), then the socket's idle timeout, as `net.connect` sets it. */
+  /**
+   * Milliseconds for the whole connect (DNS and every attempt), then the socket's idle
+   * timeout, as `net.connect` sets it. @default undefined (no limit)
+   */
   timeout?: number | undefined;
+  /** The agent making the request (http's), read for its protocol. @default undefined */
   agent?: unknown;
+  /** As `agent`, as http passes it. @default undefined */
   _defaultAgent?: unknown;
 }
 

@@ -12,13 +12,14 @@ export interface DnsClientOptions {
   /**
    * Servers, asked in order (resolv.conf `nameserver`); at least one. Plain servers are
    * IP literals; DoT (`transport: 'tls'`) and DoH (`transport: 'https'`) ones may be mixed in.
+   * Required.
    */
   servers: DnsServer[];
   /** tls.connect options for every DoT and DoH server (`ca`, client certificates…). @default {} */
   tls?: tls.ConnectionOptions;
   /** Connection handling of DoT and DoH (idle timeout, pipelining, DoH method, backoff). @default {} */
   encrypted?: EncryptedTransportOptions;
-  /** Resolves DoH URL host names, never through DoH; needed when a DoH URL has a name. */
+  /** Resolves DoH URL host names, never through DoH; needed when a DoH URL has a name. @default undefined */
   bootstrap?: Bootstrap;
   /** Milliseconds one try may take, UDP and a TCP retry together (resolv.conf `timeout:`). @default 5000 */
   timeout?: number;
