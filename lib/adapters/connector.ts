@@ -5,7 +5,7 @@
  * by server name, TCP keep-alive and no-delay, a connect timeout) and leaves the
  * connection itself to the racer.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
 import { booleanOption, integerIn, milliseconds, serverNameFor } from '../options.js';
 import { type CreateConnectionOptions, openConnection, type UndiciCallback } from './create-connection.js';
