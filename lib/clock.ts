@@ -17,3 +17,8 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
+
+/** Lets the process exit while a real timer is pending (fake clocks' handles have no `unref`). */
+export function unrefTimer(timer: TimerHandle): void {
+  if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
+}

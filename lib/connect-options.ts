@@ -4,43 +4,50 @@
  */
 import net from 'node:net';
 import type tls from 'node:tls';
+import type { Family, OrderFunction } from './address/types.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
+import { clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
-import type { OrderFunction } from './racer/queue.js';
-import type { Family, RaceEvent } from './racer/timeline.js';
+import type { RaceEvent } from './racer/timeline.js';
 
 export interface ConnectOptions extends PassThroughSocketOptions {
-  /** Host name or IP literal (`[v6]` brackets allowed). IP literals are connected to directly. */
+  /** Host name or IP literal (`[v6]` brackets allowed). IP literals are connected to directly. Required. */
   host: string;
-  /** 0–65535; a numeric string is accepted, as by `net.connect`. */
+  /** Port, 0–65535; a numeric string is accepted, as by `net.connect`. Required. */
   port: number | string;
-  /** `true` or TLS options: every attempt is TCP then TLS; success means the handshake is done. `servername` defaults to `host` when it is a name. */
+  /**
+   * `true` or TLS options: every attempt is TCP then TLS; success means the handshake is
+   * done. `servername` defaults to `host` when it is a name. @default undefined (plain TCP)
+   */
   tls?: boolean | tls.ConnectionOptions | undefined;
-  /** Aborting it ends the race with an AbortError. */
+  /** Aborting it ends the race with an AbortError. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Milliseconds for the whole operation (DNS and every attempt); none by default. */
+  /** Milliseconds for the whole operation (DNS and every attempt), 1 to 2^31 - 1. @default undefined (no limit) */
   timeout?: number | undefined;
-  /** Milliseconds between attempt starts (RFC 8305 §5). Default 250; 10–2000 allowed, 100–2000 recommended. */
+  /** Milliseconds between attempt starts (RFC 8305 §5), 10–2000 (100–2000 recommended). @default 250 */
   connectionAttemptDelay?: number | undefined;
-  /** Milliseconds to wait for AAAA after a positive A answer (RFC 8305 §3). Default 50; 0–2000. */
+  /** Milliseconds to wait for AAAA after a positive A answer (RFC 8305 §3), 0–2000. @default 50 */
   resolutionDelay?: number | undefined;
-  /** How many addresses of the first family lead before the families alternate (RFC 8305 §4). Default 1. */
+  /** How many addresses of the first family lead before the families alternate (RFC 8305 §4). @default 1 */
   firstAddressFamilyCount?: number | undefined;
-  /** 4 or 6: only that family is asked for and tried. Default 0 (both). */
+  /** 4 or 6: only that family is asked for and tried; 0: both. @default 0 */
   family?: 0 | 4 | 6 | undefined;
-  /** Bind every attempt to this IP; only its family is asked for and tried. */
+  /** Bind every attempt to this IP; only its family is asked for and tried. @default undefined */
   localAddress?: string | undefined;
-  /** Where addresses come from. Default: the shared resolver built from the system configuration. */
+  /** Where addresses come from. @default the shared resolver built from the system configuration */
   resolver?: AddressResolver | undefined;
-  /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. */
+  /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. @default undefined */
   onEvent?: ((event: RaceEvent) => void) | undefined;
-  /** Test seam: time source. Default: the system clock. */
+  /** Time source of every timer of the race (a seam for tests). @default the system clock */
   clock?: Clock | undefined;
-  /** Test seam: starts one attempt to one IP. Default: net.connect (+ TLS). */
+  /** Starts one attempt to one IP address (a seam for tests). @default net.connect (+ TLS) */
   connectAttempt?: AttemptFactory<net.Socket> | undefined;
-  /** Seam: connection order. Default: RFC 6724 sort, then interleave by `firstAddressFamilyCount`. */
+  /**
+   * Connection order; if it throws or rejects, the race ends with that error.
+   * @default RFC 6724 sort, then interleave by `firstAddressFamilyCount`
+   */
   order?: OrderFunction | undefined;
 }
 
@@ -65,10 +72,9 @@ export interface ConnectSettings {
   net: PassThroughSocketOptions;
 }
 
-/** R13: never below 10 ms. R14: a ceiling of 2 s; larger values are refused, not clamped. */
+/** RFC 8305 §5: never below 10 ms, and a ceiling of 2 s; larger values are refused, not clamped. */
 export const attemptDelayRange = { min: 10, max: 2000 } as const;
 export const resolutionDelayRange = { min: 0, max: 2000 } as const;
-const maxTimer = 2 ** 31 - 1;
 
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
@@ -79,41 +85,27 @@ const owned = new Set([
 
 export function normalizeConnectOptions(options: ConnectOptions): ConnectSettings {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-  const host = checkHost(options.host);
+  const host = hostOption(options.host);
   const literalFamily = net.isIP(host) as 0 | Family;
   const family = checkFamily(options.family, options.localAddress, literalFamily, host);
   return {
     host,
-    port: checkPort(options.port),
+    port: portOption(options.port),
     literalFamily,
     families: family === 0 ? [6, 4] : [family],
     tls: checkTls(options.tls, host, literalFamily),
-    signal: checkSignal(options.signal),
-    timeout: options.timeout === undefined ? undefined : checkNumber('timeout', options.timeout, 1, maxTimer),
-    connectionAttemptDelay: checkNumber('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
-    resolutionDelay: checkNumber('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
-    firstAddressFamilyCount: checkCount(options.firstAddressFamilyCount ?? 1),
-    resolver: checkObject('resolver', options.resolver, ['query']),
-    onEvent: checkFunction('onEvent', options.onEvent),
-    clock: checkObject('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']),
-    connectAttempt: checkFunction('connectAttempt', options.connectAttempt),
-    order: checkFunction('order', options.order),
+    signal: signalOption(options.signal),
+    timeout: options.timeout === undefined ? undefined : milliseconds('timeout', options.timeout, 1),
+    connectionAttemptDelay: milliseconds('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
+    resolutionDelay: milliseconds('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
+    firstAddressFamilyCount: integerIn('firstAddressFamilyCount', options.firstAddressFamilyCount ?? 1, 1, Number.MAX_SAFE_INTEGER),
+    resolver: withMethods('resolver', options.resolver, ['query']),
+    onEvent: functionOption('onEvent', options.onEvent),
+    clock: clockOption(options.clock),
+    connectAttempt: functionOption('connectAttempt', options.connectAttempt),
+    order: functionOption('order', options.order),
     net: Object.fromEntries(Object.entries(options).filter(([key]) => !owned.has(key))),
   };
-}
-
-function checkHost(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InvalidArgumentError('host', value, 'a host name or IP address');
-  const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  if (unbracketed !== value && !net.isIPv6(unbracketed)) throw new InvalidArgumentError('host', value, 'an IPv6 address inside brackets');
-  return unbracketed;
-}
-
-/** As Node's validatePort: an integer 0–65535, or a non-blank string that converts to one. */
-function checkPort(value: unknown): number {
-  const ok = (typeof value === 'number' || (typeof value === 'string' && value.trim() !== '')) && +value === +value >>> 0 && +value <= 0xffff;
-  if (!ok) throw new InvalidArgumentError('port', value, 'an integer from 0 to 65535');
-  return +value;
 }
 
 /** Which family to use: `family`, else that of `localAddress`, else both; conflicts are errors. */
@@ -139,37 +131,8 @@ function checkTls(value: unknown, host: string, literalFamily: 0 | Family): tls.
     throw new InvalidArgumentError('tls', value, 'true, false or TLS connection options');
   }
   const options: tls.ConnectionOptions = value === true ? {} : { ...value };
-  // SNI names a host, never an IP address (RFC 6066 §3); without it the certificate is checked against the IP.
-  if (options.servername === undefined && literalFamily === 0) options.servername = host.replace(/\.$/, '');
+  // Without a server name the certificate is checked against the IP address.
+  const sni = literalFamily === 0 ? serverNameFor(host) : undefined;
+  if (options.servername === undefined && sni !== undefined) options.servername = sni;
   return options;
-}
-
-function checkSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  const ok = value !== null && typeof value === 'object' && typeof (value as AbortSignal).aborted === 'boolean'
-    && typeof (value as AbortSignal).addEventListener === 'function' && typeof (value as AbortSignal).removeEventListener === 'function';
-  if (!ok) throw new InvalidArgumentError('signal', value, 'an AbortSignal');
-  return value as AbortSignal;
-}
-
-function checkNumber(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !(value >= min && value <= max)) throw new InvalidArgumentError(option, value, `a number of milliseconds from ${min} to ${max}`);
-  return value;
-}
-
-function checkCount(value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new InvalidArgumentError('firstAddressFamilyCount', value, 'an integer of at least 1');
-  return value as number;
-}
-
-function checkFunction<F>(option: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new InvalidArgumentError(option, value, 'a function');
-  return value;
-}
-
-function checkObject<T>(option: string, value: T | undefined, methods: string[]): T | undefined {
-  if (value === undefined) return undefined;
-  const ok = value !== null && typeof value === 'object' && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
-  if (!ok) throw new InvalidArgumentError(option, value, `an object with ${methods.join(', ')}`);
-  return value;
 }

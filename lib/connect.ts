@@ -17,9 +17,8 @@ import { getDefaultResolver } from './resolver.js';
 export type { ConnectOptions } from './connect-options.js';
 export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
 export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
-export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget, PassThroughSocketOptions } from './racer/attempt.js';
-export type { Candidate } from './racer/candidates.js';
-export type { OrderFunction } from './racer/queue.js';
+export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget } from './racer/attempt.js';
+export type { Candidate, OrderFunction } from './address/types.js';
 export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
 
 /**
@@ -32,6 +31,8 @@ export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOp
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
   return new PCancelable((resolve, reject, onCancel) => {
+    // cancel() rejects with the race's CancelError, which has a code, not with p-cancelable's own.
+    onCancel.shouldReject = false;
     let settings: ConnectSettings;
     try {
       settings = normalizeConnectOptions(options);
@@ -63,7 +64,7 @@ function raceOptions(s: ConnectSettings) {
     timeout: s.timeout,
     signal: s.signal,
     order: s.order ?? createOrder(s.firstAddressFamilyCount),
-    createAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
+    connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
   };

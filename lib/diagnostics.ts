@@ -1,10 +1,9 @@
 /**
- * `node:diagnostics_channel` channels, one per kind of race event. Each message is the
- * race's `RaceEvent` plus `raceId`, `host` and `port`, so a subscriber can follow one
- * connect() among many. Publishing costs nothing while a channel has no subscriber.
+ * The names of the `node:diagnostics_channel` channels, one per kind of race event
+ * (racer/timeline.ts publishes them) and one for Resolver queries. Publishing costs
+ * nothing while a channel has no subscriber.
  */
 import diagnostics from 'node:diagnostics_channel';
-import type { RaceContext, RaceEvent } from './racer/timeline.js';
 
 export const channelNames = {
   /** One family's DNS answer or failure: `{ family, addresses, error? }`. */
@@ -35,21 +34,3 @@ export interface DnsQueryMessage {
 }
 
 export const dnsQueryChannel = diagnostics.channel(channelNames.dnsQuery);
-
-export type RaceMessage = RaceEvent & RaceContext;
-
-const byEventType: Partial<Record<RaceEvent['type'], diagnostics.Channel>> = {
-  dns: diagnostics.channel(channelNames.dns),
-  'attempt:start': diagnostics.channel(channelNames.attemptStart),
-  'attempt:connected': diagnostics.channel(channelNames.attemptConnected),
-  'attempt:success': diagnostics.channel(channelNames.attemptSuccess),
-  'attempt:failure': diagnostics.channel(channelNames.attemptFailure),
-  'attempt:abandoned': diagnostics.channel(channelNames.attemptAbandoned),
-  'race:end': diagnostics.channel(channelNames.raceEnd),
-};
-
-/** Timer-only events (`dns:wait`, `attempt:delay-extended`) stay in the timeline. */
-export function publishRaceEvent(event: RaceEvent, context: RaceContext): void {
-  const channel = byEventType[event.type];
-  if (channel?.hasSubscribers) channel.publish({ ...context, ...event } satisfies RaceMessage);
-}

@@ -2,6 +2,7 @@
  * Every error this library throws or rejects with. Match on `code`, never on
  * `message`: codes are stable across versions, messages are for people.
  */
+import { CancelError as PCancelError } from 'p-cancelable';
 
 /** A DNS failure, shaped like the errors of `node:dns` so existing checks keep working. */
 export type DnsErrorCode =
@@ -15,6 +16,9 @@ export type DnsErrorCode =
   | 'EBADRESP' // every reply was malformed
   | 'ECANCELLED' // the query was cancelled
   | 'ECONNRESET' // a TCP exchange was cut
+  // Not a Node code: the cache's queue of lookups waiting for an upstream slot was full
+  // (`maxQueued`), so nothing was sent; ETIMEOUT would blame the servers.
+  | 'EQUEUEFULL'
   // Not a Node code: a DoT/DoH server's certificate was refused (untrusted, wrong name,
   // expired). Node reports these with OpenSSL's codes (kept on `cause`); one code lets
   // callers tell "not trusted" from "not reachable". Never retried in plaintext.
@@ -136,6 +140,31 @@ export class AbortError extends Error {
   constructor(cause?: unknown) {
     super('The operation was aborted', { cause });
   }
+}
+
+/**
+ * `cancel()` was called on connect()'s promise. It is p-cancelable's CancelError
+ * (`isCanceled`, `instanceof` works with either), with a stable `code`.
+ */
+export class CancelError extends PCancelError {
+  readonly code = 'ERR_HE_CANCELLED';
+}
+
+/**
+ * The most telling of several DNS failures, when no address came at all: a name that
+ * does not exist (`ENOTFOUND`) first, so checks of `err.code === 'ENOTFOUND'` behave as
+ * with getaddrinfo; then failures that explain the silence (`ESERVFAIL`, `ETIMEOUT`,
+ * `EREFUSED`, anything else: the records may exist); "no record of that type"
+ * (`ENODATA`) last. On a tie the first given wins. `undefined` for no errors.
+ */
+export function mostTellingDnsError<E>(errors: readonly E[]): E | undefined {
+  const rank = (err: unknown): number => {
+    const code = errorCode(err);
+    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
+  };
+  let best = -1;
+  for (let i = 0; i < errors.length; i++) if (best < 0 || rank(errors[i]) < rank(errors[best])) best = i;
+  return best < 0 ? undefined : errors[best];
 }
 
 /** Reads `code` off an unknown thrown value. */

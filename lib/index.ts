@@ -2,6 +2,8 @@
 export { connect, attemptDelayRange, resolutionDelayRange, setMaxConcurrentAttempts } from './connect.js';
 export type {
   ConnectOptions,
+  Attempt,
+  AttemptCallbacks,
   AttemptFactory,
   AttemptTarget,
   Candidate,
@@ -36,9 +38,9 @@ export {
   AllAttemptsFailedError,
   TimeoutError,
   AbortError,
+  CancelError,
 } from './errors.js';
 export type { DnsErrorCode } from './errors.js';
-export { CancelError } from 'p-cancelable';
 export { createConnection } from './adapters/create-connection.js';
 export type { CreateConnectionOptions, AgentCallback, UndiciCallback } from './adapters/create-connection.js';
 export { HappyEyeballsSocket } from './adapters/happy-eyeballs-socket.js';

@@ -5,7 +5,8 @@
  */
 import { isIP, isIPv4 } from 'node:net';
 import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
-import { DnsError, InvalidArgumentError } from './errors.js';
+import { DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
+import { booleanOption } from './options.js';
 
 export interface LookupAddress {
   address: string;
@@ -13,20 +14,20 @@ export interface LookupAddress {
 }
 
 export interface LookupOptions {
-  /** 0 (both), 4 or 6; `'IPv4'`/`'IPv6'` accepted as Node does. Default 0. */
+  /** 0 (both), 4 or 6; `'IPv4'`/`'IPv6'` accepted as Node does. @default 0 */
   family?: number | 'IPv4' | 'IPv6' | undefined;
-  /** `dns.ADDRCONFIG`, `dns.V4MAPPED`, `dns.ALL`, or-ed. Default 0. */
+  /** `dns.ADDRCONFIG`, `dns.V4MAPPED`, `dns.ALL`, or-ed. @default 0 */
   hints?: number | undefined;
-  /** Every address instead of the first. Default false. */
+  /** Every address instead of the first. @default false */
   all?: boolean | undefined;
-  /** `'verbatim'` keeps Happy Eyeballs order (RFC 6724 sort, families interleaved). Default `'verbatim'`. */
+  /** `'verbatim'` keeps Happy Eyeballs order (RFC 6724 sort, families interleaved). @default 'verbatim' */
   order?: 'verbatim' | 'ipv4first' | 'ipv6first' | undefined;
-  /** Legacy form of `order`: true = `'verbatim'`, false = `'ipv4first'`. */
+  /** Legacy form of `order`: true = `'verbatim'`, false = `'ipv4first'`. @default undefined (see `order`) */
   verbatim?: boolean | undefined;
 }
 
-export type LookupOneCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
-export type LookupAllCallback = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+type LookupOneCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+type LookupAllCallback = (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
 
 export interface LookupFunction {
   (hostname: string, callback: LookupOneCallback): void;
@@ -36,7 +37,7 @@ export interface LookupFunction {
 }
 
 /** Puts candidates in connection order (RFC 6724 sort, then family interleaving). */
-export type AddressOrder = (addresses: LookupAddress[]) => Promise<LookupAddress[]> | LookupAddress[];
+type AddressOrder = (addresses: LookupAddress[]) => Promise<LookupAddress[]> | LookupAddress[];
 
 // Values of node:dns's getaddrinfo hint flags.
 const ADDRCONFIG = 0x20;
@@ -108,8 +109,8 @@ function parseRequest(options: unknown): Request {
     request.v4mapped = (o.hints & V4MAPPED) !== 0;
     request.mapAll = (o.hints & ALL) !== 0;
   }
-  if (o.all !== undefined) request.all = bool(o.all, 'options.all');
-  if (o.verbatim !== undefined) request.order = bool(o.verbatim, 'options.verbatim') ? 'verbatim' : 'ipv4first';
+  if (o.all !== undefined) request.all = booleanOption('options.all', o.all);
+  if (o.verbatim !== undefined) request.order = booleanOption('options.verbatim', o.verbatim) ? 'verbatim' : 'ipv4first';
   if (o.order !== undefined) {
     if (o.order !== 'verbatim' && o.order !== 'ipv4first' && o.order !== 'ipv6first') {
       throw new InvalidArgumentError('options.order', o.order, "'verbatim', 'ipv4first' or 'ipv6first'");
@@ -124,11 +125,6 @@ function parseFamily(value: unknown, option: string): 0 | 4 | 6 {
   if (value === 'IPv6') return 6;
   if (value === 0 || value === 4 || value === 6) return value;
   throw new InvalidArgumentError(option, value, "0, 4, 6, 'IPv4' or 'IPv6'");
-}
-
-function bool(value: unknown, option: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
-  return value;
 }
 
 /** `isIP`, without running its long IPv6 pattern on names with no ':' (every IPv6 literal has one). */
@@ -200,7 +196,7 @@ const BOTH: ReadonlyArray<4 | 6> = [6, 4];
 /**
  * A family not asked for: no addresses and no error (lookupError falls back to ENODATA
  * when nothing was asked). Shared, and no Error built per lookup: building one (its
- * stack) cost a quarter of a cached lookup's time.
+ * stack) is a large part of a cached lookup's time.
  */
 const NO_RECORDS: Answer = { name: '', type: 'A', records: [], ttl: 0, cnames: [], source: 'dns' };
 
@@ -233,19 +229,10 @@ function familyFirst(ordered: LookupAddress[], order: 'ipv4first' | 'ipv6first')
   return [...ordered.filter((a) => a.family === first), ...ordered.filter((a) => a.family !== first)];
 }
 
-/**
- * No address at all: report the most telling failure. A name that does not exist
- * (ENOTFOUND) comes first, so callers that check `err.code === 'ENOTFOUND'` behave as
- * with getaddrinfo; then a transport failure (ETIMEOUT, ESERVFAIL...: the records may
- * exist); "no record of that type" (ENODATA) last.
- */
+/** No address at all: report the most telling failure (errors.ts), AAAA's on a tie. */
 function lookupError(hostname: string, ...results: Array<PromiseSettledResult<Answer>>): DnsError {
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const rank = (e: unknown): number => {
-    const code = (e as { code?: unknown } | undefined)?.code;
-    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
-  };
-  const chosen = errors.sort((a, b) => rank(a) - rank(b))[0];
+  const chosen = mostTellingDnsError(errors);
   if (chosen instanceof DnsError) {
     // At the lookup boundary the syscall is getaddrinfo, as in node:dns.
     return new DnsError(chosen.code, { hostname, server: chosen.server, cause: chosen });

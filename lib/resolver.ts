@@ -5,20 +5,23 @@
  * independent streams (RFC 8305 §3).
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
+import { emptyCacheStats } from './cache/stats.js';
 import { systemClock, type Clock } from './clock.js';
 import { dnsQueryChannel, type DnsQueryMessage } from './diagnostics.js';
 import type tls from 'node:tls';
 import { DnsClient, type ClientStats } from './dns/client.js';
 import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
-import { emptyClientStats } from './dns/exchange.js';
+import { clientOptionChecks } from './dns/options.js';
+import { emptyClientStats } from './dns/client-stats.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
 import { isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
+import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
-import { loadSystemConfig } from './system/config.js';
+import { checkSource, loadSystemConfig } from './system/config.js';
 import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
@@ -110,9 +113,16 @@ export class Resolver implements AddressResolver {
       this.#servers = options.servers.map((entry, i) => parseServerEntry(entry, `servers[${i}]`));
       checkBootstrap(this.#servers, options.hosts !== false);
     }
-    resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}); // bad values fail here, not at the first query
+    // Every option is checked here: a bad one must not wait for the first query.
+    resolveEncrypted(options.encrypted ?? {}, options.tls ?? {});
+    for (const key of ['resolvConf', 'hosts'] as const) if (options[key] !== undefined) checkSource(key, options[key]);
+    for (const [key, check] of Object.entries(clientOptionChecks)) {
+      const value = options[key as keyof typeof clientOptionChecks];
+      if (value !== undefined) check(value);
+    }
+    clockOption(options.clock);
     if (options.cache !== false) {
-      this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
+      this.#cache = new DnsCache({ clock: options.clock, ...optionsObject(options.cache, 'cache') } as DnsCacheOptions);
     }
     this.lookup = createLookup({
       resolver: this,
@@ -154,9 +164,7 @@ export class Resolver implements AddressResolver {
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    const local = upstreams.hosts
-      ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
-      : lookupHosts(NO_HOSTS, hostname, type === 'AAAA' ? 6 : 4);
+    const local = await localAddresses(upstreams.hosts, hostname, type === 'AAAA' ? 6 : 4);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
     const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
@@ -187,10 +195,7 @@ export class Resolver implements AddressResolver {
   }
 
   stats(): ResolverStats {
-    const cache = this.#cache?.stats() ?? {
-      hits: 0, misses: 0, coalesced: 0, staleServed: 0, negativeHits: 0, errorHits: 0, upstreamQueries: 0,
-      refreshes: 0, evictions: 0, queueTimeouts: 0, queueOverflows: 0, entries: 0, inFlight: 0, queued: 0,
-    };
+    const cache = this.#cache?.stats() ?? emptyCacheStats();
     const client = this.#client?.stats() ?? emptyClientStats();
     return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
   }
@@ -242,12 +247,17 @@ export class Resolver implements AddressResolver {
       ndots: o.ndots ?? conf.ndots,
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
-      ...(needsBootstrap ? { bootstrap: createBootstrap(this.#hosts, this.#bootstrapClient) } : {}),
+      ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), this.#bootstrapClient) } : {}),
     });
     if (this.#closed) this.close();
     this.#loaded = { client: this.#client, hosts: this.#hosts };
     return this.#loaded;
   }
+}
+
+/** The hosts file's answer (or, with none, the `localhost` one) for one family; `undefined` sends the name to DNS. */
+function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6): Promise<string[] | undefined> | string[] | undefined {
+  return hosts ? hosts.lookup(hostname, family) : lookupHosts(NO_HOSTS, hostname, family);
 }
 
 let defaultResolver: Resolver | undefined;

@@ -5,14 +5,15 @@
  * on a 2-core machine that leaves one core to the client, for both clients alike.
  * CPU per query (user + system) is printed too: it is steadier than rates on a busy box.
  *
- *   npx tsc -p tsconfig.json && node build/scripts/bench-dns-client.js [rounds] [queries] [concurrency]
+ *   npx tsc -p tsconfig.json && node build/scripts/bench-dns-client.js [--rounds 8] [--queries 20000] [--concurrency 50]
  *   UDP_MAX_QUERIES=1 node build/scripts/bench-dns-client.js   # a fresh UDP socket per query
  */
 import { Resolver } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { DnsClient } from '../lib/dns/client.js';
-import { startKnot } from '../test/helpers/knot.js';
-import { fixtureZone } from '../test/helpers/zones.js';
+import { startKnot } from './harness/knot.js';
+import { numberArg } from './bench-lib/print.js';
+import { fixtureZone } from './harness/zones.js';
 
 type Ask = (name: string) => Promise<unknown>;
 
@@ -25,7 +26,10 @@ interface Round {
   sysUs: number;
 }
 
-const [rounds = 8, perRound = 20_000, concurrency = 50] = process.argv.slice(2).map(Number);
+const argv = process.argv.slice(2);
+const rounds = numberArg(argv, '--rounds', 8);
+const perRound = numberArg(argv, '--queries', 20_000);
+const concurrency = numberArg(argv, '--concurrency', 50);
 
 async function runRound(ask: Ask, prefix: string): Promise<Round> {
   const latencies = new Float64Array(perRound);

@@ -21,8 +21,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DnsClient } from '../lib/dns/client.js';
 import { parseServerEntry } from '../lib/system/server-address.js';
-import { dnsdistPath, startDnsdist } from '../test/helpers/dnsdist.js';
-import { knotdPath, startKnot } from '../test/helpers/knot.js';
+import { dnsdistPath, startDnsdist } from './harness/dnsdist.js';
+import { knotdPath, startKnot } from './harness/knot.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
 import { median, quantile } from './bench-lib/stats.js';
 
@@ -135,9 +135,9 @@ function report(backend: string, results: Awaited<ReturnType<typeof measure>>): 
 /** The lab backend, in a child: three servers on one zone store; prints their entries. */
 async function labChild(): Promise<void> {
   const { FakeDnsServer } = await import('../lib/lab/dns-server.js');
-  const { FakeDotServer } = await import('../lib/lab/dot-server.js');
-  const { FakeDohServer } = await import('../lib/lab/doh-server.js');
-  const { fixtureZone } = await import('../test/helpers/zones.js');
+  const { FakeDotServer } = await import('./harness/dot-server.js');
+  const { FakeDohServer } = await import('./harness/doh-server.js');
+  const { fixtureZone } = await import('./harness/zones.js');
   const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url));
   const credentials = { key: fixture('server-key.pem'), cert: fixture('server.pem') };
   const udp = await FakeDnsServer.start({ zones: [fixtureZone('bench.test')] });
@@ -165,7 +165,7 @@ async function startLabBackend(): Promise<{ entries: Entries; stop(): Promise<vo
 }
 
 async function startDnsdistBackend(): Promise<{ entries: Entries; stop(): Promise<void> }> {
-  const { fixtureZone } = await import('../test/helpers/zones.js');
+  const { fixtureZone } = await import('./harness/zones.js');
   const knot = await startKnot([fixtureZone('bench.test')], { udpWorkers: 1 });
   const dnsdist = await startDnsdist(knot.v4);
   const stop = async (): Promise<void> => {

@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { Resolver } from '../lib/resolver.js';
-import { FakeDnsServer } from '../test/helpers/fake-dns-server.js';
-import { lookupRounds } from '../test/helpers/load-lookups.js';
-import { fixtureZones } from '../test/helpers/zones.js';
+import { FakeDnsServer } from '../lib/lab/dns-server.js';
+import { lookupRounds } from './harness/load-lookups.js';
+import { fixtureZones } from './harness/zones.js';
 
 const { values } = parseArgs({
   options: { api: { type: 'string', default: 'lookup' }, rounds: { type: 'string', default: '10' } },

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { knotdPath } from '../test/helpers/knot.js';
+import { knotdPath } from './harness/knot.js';
 import { killAll, runChild } from './bench-lib/child.js';
 import { labUnavailable } from './lab/netns.js';
 import { namespaceUnavailable } from './bench-lib/namespace.js';
@@ -44,7 +44,7 @@ const BENCHES: Bench[] = [
   {
     name: 'dns-client',
     script: 'bench-dns-client.js',
-    args: { quick: ['2', '5000', '50'], full: ['8', '20000', '50'] }, // rounds, queries per round, in flight
+    args: { quick: ['--rounds', '2', '--queries', '5000'], full: ['--rounds', '8', '--queries', '20000'] },
     json: false,
     summary: /^(dnsclient:|c-ares:|ratio)/,
     unavailable: () => (knotdPath() ? undefined : 'knotd is not installed (Debian package "knot")'),

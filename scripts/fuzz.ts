@@ -9,10 +9,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeFailure, fuzz, type FuzzReport, type FuzzTarget } from '../test/helpers/fuzz-run.js';
-import { framesTarget, replyTarget, udpTarget } from '../test/helpers/fuzz-targets-dns.js';
-import { cliTarget, hostsTarget, namesTarget, resolvConfTarget } from '../test/helpers/fuzz-targets-text.js';
-import { fuzzWire } from '../test/helpers/fuzz-wire.js';
+import { describeFailure, fuzz, type FuzzReport, type FuzzTarget } from './harness/fuzz-run.js';
+import { framesTarget, replyTarget, udpTarget } from './harness/fuzz-targets-dns.js';
+import { cliTarget, hostsTarget, namesTarget, resolvConfTarget } from './harness/fuzz-targets-text.js';
+import { fuzzWire } from './harness/fuzz-wire.js';
 
 /** Share of the inputs per target; the wire ones cost a round trip each. */
 const WEIGHTS: Array<[FuzzTarget | 'dns-wire', number]> = [

@@ -17,8 +17,8 @@ import dnsPacket from 'dns-packet';
 import { applyCase } from '../lib/dns/dns0x20.js';
 import { buildQuery, makeQuestion } from '../lib/dns/query.js';
 import { matchesQuery } from '../lib/dns/reply.js';
-import { runFlood, type FloodResult } from '../test/helpers/forgery-flood.js';
-import { Rng } from '../test/helpers/fuzz-rng.js';
+import { runFlood, type FloodResult } from './harness/forgery-flood.js';
+import { Rng } from './harness/fuzz-rng.js';
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sharedAttemptSlots } from '../lib/racer/attempt-slots.js';
-import { heapAfterGc, resourcesBackTo, runRaces, settledResources, startLeakLab } from '../test/helpers/leak-races.js';
+import { heapAfterGc, resourcesBackTo, runRaces, settledResources, startLeakLab } from './harness/leak-races.js';
 
 const { values } = parseArgs({
   options: {

@@ -14,10 +14,10 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setMaxConcurrentAttempts } from '../lib/racer/attempt-slots.js';
 import { Resolver } from '../lib/resolver.js';
-import { FakeDnsServer } from '../test/helpers/fake-dns-server.js';
-import { connectMany, type LoadResult, type LoadServer, startBlackHoledServer, startLoadServer } from '../test/helpers/load-connect.js';
-import { lookupRounds, type Round } from '../test/helpers/load-lookups.js';
-import { fixtureZones } from '../test/helpers/zones.js';
+import { FakeDnsServer } from '../lib/lab/dns-server.js';
+import { connectMany, type LoadResult, type LoadServer, startBlackHoledServer, startLoadServer } from './harness/load-connect.js';
+import { lookupRounds, type Round } from './harness/load-lookups.js';
+import { fixtureZones } from './harness/zones.js';
 
 const { values } = parseArgs({
   options: {

@@ -192,6 +192,7 @@ for (const how of ['cancel', 'abort'] as const) {
       else controller.abort();
       const err = await pending.catch((e: unknown) => e);
       t.type(err, how === 'cancel' ? CancelError : AbortError);
+      t.match(err, { code: how === 'cancel' ? 'ERR_HE_CANCELLED' : 'ABORT_ERR' }, 'a stable code');
       t.same(resolver.calls.map((c) => c.outcome), phase === 'during DNS' ? ['aborted', 'failed'] : ['answered', 'aborted'], 'DNS waits released');
       await backToBaseline(t, baseline, `after ${how}`);
     });

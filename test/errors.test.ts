@@ -1,12 +1,15 @@
+import { CancelError as PCancelError } from 'p-cancelable';
 import t from 'tap';
 import {
   AbortError,
   AllAttemptsFailedError,
   AttemptError,
+  CancelError,
   DnsError,
   InvalidArgumentError,
   TimeoutError,
   errorCode,
+  mostTellingDnsError,
 } from '../lib/errors.js';
 
 t.test('DnsError speaks node:dns: code, hostname, syscall per record type', async (t) => {
@@ -82,4 +85,20 @@ t.test('TimeoutError, AbortError and errorCode', async (t) => {
   t.equal(errorCode({ code: 1 }), undefined);
   t.equal(errorCode(null), undefined);
   t.equal(errorCode('ECONNREFUSED'), undefined);
+});
+
+t.test("CancelError: p-cancelable's (isCanceled, instanceof either), with a code", async (t) => {
+  const err = new CancelError();
+  t.type(err, PCancelError);
+  t.match(err, { name: 'CancelError', code: 'ERR_HE_CANCELLED', isCanceled: true, message: 'Promise was canceled' });
+});
+
+t.test('mostTellingDnsError: ENOTFOUND, then any other failure, then ENODATA; the first on a tie', async (t) => {
+  const e = (code: string, tag: string) => Object.assign(new Error(tag), { code });
+  const pick = (...errors: unknown[]) => (mostTellingDnsError(errors) as Error | undefined)?.message;
+  t.equal(pick(e('ENODATA', 'a'), e('ETIMEOUT', 'b'), e('ENOTFOUND', 'c')), 'c');
+  t.equal(pick(e('ENODATA', 'a'), e('ESERVFAIL', 'b')), 'b');
+  t.equal(pick(e('ETIMEOUT', 'a'), e('ESERVFAIL', 'b')), 'a', 'a tie: the first');
+  t.equal(pick(new Error('no code'), e('ENODATA', 'b')), 'no code', 'an error without a code ranks with the failures');
+  t.equal(mostTellingDnsError([]), undefined);
 });

@@ -5,7 +5,8 @@
  * that need it.
  */
 import t from 'tap';
-import { findProgram, requireAll, requirements, unmet, type Requirement } from './helpers/requirements.js';
+import { findProgram } from '../scripts/harness/find-program.js';
+import { requireAll, requirements, unmet, type Requirement } from './helpers/requirements.js';
 
 t.test('what this machine lacks, and how to get it', async (t) => {
   const missing = Object.values(requirements as Record<string, Requirement>).filter((r) => !r.present());

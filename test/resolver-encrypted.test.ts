@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { connect } from '../lib/connect.js';
 import { startLab } from '../lib/lab/lab.js';
-import { FakeDotServer } from '../lib/lab/dot-server.js';
+import { FakeDotServer } from '../scripts/harness/dot-server.js';
 import { Resolver, type ResolverOptions } from '../lib/resolver.js';
 import { CA, CREDENTIALS, SELF_SIGNED, dohServer, dotServer, eventually } from './helpers/encrypted.js';
 import { FakeDnsServer } from './helpers/fake-dns-server.js';
 import type { Test } from 'tap';
-import { fixtureZones } from './helpers/zones.js';
+import { fixtureZones } from '../scripts/harness/zones.js';
 
 function resolverFor(t: Test, options: ResolverOptions): Resolver {
   const resolver = new Resolver({ resolvConf: false, hosts: false, timeout: 3000, attempts: 1, tls: { ca: CA }, ...options });

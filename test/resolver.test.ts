@@ -154,6 +154,27 @@ t.test('invalid names are EBADNAME; bad options name the option', async (t) => {
   t.throws(() => new Resolver({ cache: { maxEntries: -1 } }), { code: 'ERR_HE_INVALID_ARGUMENT' });
 });
 
+t.test('every option is checked in the constructor, not at the first query', async (t) => {
+  const bad: Array<[Record<string, unknown>, string]> = [
+    [{ cache: 'yes' }, 'cache'],
+    [{ cache: null }, 'cache'],
+    [{ timeout: 0 }, 'timeout'],
+    [{ timeout: 2 ** 31 }, 'timeout'],
+    [{ attempts: 11 }, 'attempts'],
+    [{ rotate: 'yes' }, 'rotate'],
+    [{ search: 'example.test' }, 'search'],
+    [{ ndots: 16 }, 'ndots'],
+    [{ dns0x20: 1 }, 'dns0x20'],
+    [{ clock: {} }, 'clock'],
+    [{ cache: false, clock: { now: () => 0 } }, 'clock'],
+    [{ resolvConf: 5 }, 'resolvConf'],
+    [{ hosts: '' }, 'hosts'],
+  ];
+  for (const [options, option] of bad) {
+    t.throws(() => new Resolver({ servers: ['127.0.0.1'], ...options }), { code: 'ERR_HE_INVALID_ARGUMENT', option }, JSON.stringify(options));
+  }
+});
+
 t.test('an aborted signal rejects at once; close() ends queries and leaves nothing behind', async (t) => {
   const server = await withServer(t);
   const baseline = process.getActiveResourcesInfo().length;

@@ -21,7 +21,7 @@ export interface HttpsAgentOptions extends https.AgentOptions, AgentRaceOptions 
 
 type Callback = (err: Error | null, socket: stream.Duplex) => void;
 
-/** https.Agent's TLS session cache (lib/https.js), which `tls.connect` alone does not use. */
+/** https.Agent's TLS session cache (private methods of Node's https module), which `tls.connect` alone does not use. */
 interface SessionCache {
   _getSession(key: string): Buffer | undefined;
   _cacheSession(key: string, session: Buffer): void;

@@ -5,8 +5,9 @@
  * by server name, TCP keep-alive and no-delay, a connect timeout) and leaves the
  * connection itself to the racer.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { InvalidArgumentError } from '../errors.js';
+import { booleanOption, integerIn, milliseconds, serverNameFor } from '../options.js';
 import { type CreateConnectionOptions, openConnection, type UndiciCallback } from './create-connection.js';
 import { checkRaceOptions } from './race-options.js';
 import type { SocketCallback, SocketHooks } from './socket-callback.js';
@@ -29,7 +30,7 @@ export interface ConnectorOptions
   timeout?: number | null | undefined;
 }
 
-/** What undici passes to its `connect` function (lib/dispatcher/client.js). */
+/** What undici passes to its `connect` function. */
 export interface ConnectorRequest {
   /** The host name or IP literal, without brackets. */
   hostname: string;
@@ -50,15 +51,15 @@ export function connector(options: ConnectorOptions = {}): Connector {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const { allowH2, maxCachedSessions, keepAlive, keepAliveInitialDelay, timeout, ...base } = options;
   checkRaceOptions(base);
-  const h2 = checkBoolean('allowH2', allowH2 ?? false);
-  const sessions = new TlsSessionCache(checkCount('maxCachedSessions', maxCachedSessions ?? 100));
-  const probeDelay = checkMs('keepAliveInitialDelay', keepAliveInitialDelay ?? 60e3);
-  const deadline = checkMs('timeout', timeout ?? 10e3);
+  const h2 = booleanOption('allowH2', allowH2 ?? false);
+  const sessions = new TlsSessionCache(integerIn('maxCachedSessions', maxCachedSessions ?? 100, 0, Number.MAX_SAFE_INTEGER));
+  const probeDelay = milliseconds('keepAliveInitialDelay', keepAliveInitialDelay ?? 60e3);
+  const deadline = milliseconds('timeout', timeout ?? 10e3);
   const alpn = h2 ? ['h2', 'http/1.1'] : ['http/1.1'];
 
   return function connect(request, callback) {
     const secure = request.protocol === 'https:';
-    const servername = request.servername || base.servername || nameOf(request.hostname);
+    const servername = request.servername || base.servername || serverNameFor(request.hostname);
     const sessionKey = servername ?? request.hostname;
     const hooks: SocketHooks = {
       onAttempt: secure ? (socket) => socket.on('session', (session: Buffer) => sessions.set(sessionKey, session)) : undefined,
@@ -84,24 +85,3 @@ export function connector(options: ConnectorOptions = {}): Connector {
   };
 }
 
-/** SNI names a host, never an IP address (RFC 6066 §3). */
-function nameOf(hostname: string): string | undefined {
-  return hostname && net.isIP(hostname) === 0 ? hostname : undefined;
-}
-
-function checkBoolean(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
-  return value;
-}
-
-function checkCount(option: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidArgumentError(option, value, 'an integer of at least 0');
-  return value as number;
-}
-
-function checkMs(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 2 ** 31 - 1)) {
-    throw new InvalidArgumentError(option, value, 'a number of milliseconds from 0 to 2147483647');
-  }
-  return value;
-}

@@ -11,6 +11,7 @@ import type stream from 'node:stream';
 import tls from 'node:tls';
 import { type ConnectOptions, normalizeConnectOptions } from '../connect-options.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
+import { serverNameFor } from '../options.js';
 import { HappyEyeballsSocket } from './happy-eyeballs-socket.js';
 import { HappyEyeballsTlsSocket } from './happy-eyeballs-tls-socket.js';
 import { fromNodeOptions } from './node-options.js';
@@ -28,34 +29,37 @@ export interface CreateConnectionOptions
     Omit<tls.ConnectionOptions, 'host' | 'port' | 'path' | 'socket' | 'lookup' | 'timeout' | 'servername' | 'signal'> {
   /** Host name or IP literal; wins over `host` (undici's `host` carries the port). @default 'localhost' */
   hostname?: string | null | undefined;
+  /** Host name or IP literal, when `hostname` is not given. @default 'localhost' */
   host?: string | null | undefined;
-  /** @default 443 for HTTPS, else 80 */
+  /** Port, 0–65535. @default 443 for HTTPS, else 80 */
   port?: number | string | null | undefined;
-  /** `'https:'` means TLS (so does an HTTPS agent as `agent` / `_defaultAgent`, or `tls`). */
+  /** `'https:'` means TLS (so does an HTTPS agent as `agent` / `_defaultAgent`, or `tls`). @default undefined (plain TCP) */
   protocol?: string | null | undefined;
-  /** `true`/TLS options force TLS, `false` forces plain TCP, whatever the protocol. */
+  /** `true`/TLS options force TLS, `false` forces plain TCP, whatever the protocol. @default undefined (by `protocol`) */
   tls?: boolean | tls.ConnectionOptions | undefined;
   /** SNI name. @default the host when it is a name; `''` sends none */
   servername?: string | null | undefined;
-  /** Connect to this Unix socket instead: no DNS, no race. */
+  /** Connect to this Unix socket instead: no DNS, no race. @default undefined */
   socketPath?: string | null | undefined;
-  /** TLS over this already connected socket (undici's proxy tunnel): no DNS, no race. */
+  /** TLS over this already connected socket (undici's proxy tunnel): no DNS, no race. @default undefined */
   httpSocket?: net.Socket | undefined;
   /** 0 or null (both), 4 or 6 (`'IPv4'`, `'IPv6'`). @default 0 */
   family?: number | string | null | undefined;
-  /** Bind every attempt to this IP; null or `''`: none. */
+  /** Bind every attempt to this IP; only its family is asked for and tried; null or `''`: none. @default undefined */
   localAddress?: string | null | undefined;
-  /** Milliseconds for the whole connect (DNS and every attempt), then the socket's idle timeout, as `net.connect` sets it; 0 or null: none. */
+  /** Milliseconds for the whole connect (DNS and every attempt), then the socket's idle timeout, as `net.connect` sets it; 0 or null: none. @default undefined (no limit) */
   timeout?: number | null | undefined;
   /** As `net.Socket`'s: keep the writable side open after the peer ends. @default false */
   allowHalfOpen?: boolean | undefined;
-  /** Aborting it ends the race with an AbortError, or destroys the connected socket. */
+  /** Aborting it ends the race with an AbortError, or destroys the connected socket. @default undefined */
   signal?: AbortSignal | null | undefined;
   /** Not used: the `resolver` answers (Node's agents pass it on to `dns.lookup`). */
   lookup?: unknown;
   /** Not used, as `lookup`. */
   hints?: number | undefined;
+  /** The agent making the request (http's), read for its protocol. @default undefined */
   agent?: unknown;
+  /** As `agent`, as http passes it. @default undefined */
   _defaultAgent?: unknown;
 }
 
@@ -181,7 +185,7 @@ function directSocket(options: CreateConnectionOptions, secure: boolean, idle: b
     ...(signal ? { signal } : {}),
     ...tlsObject(tlsOption),
     host: name,
-    servername: sniFor(name, servername ?? undefined),
+    servername: servername ?? serverNameFor(name),
   } as tls.ConnectionOptions;
   if (socketPath) {
     const path = { ...common, path: socketPath };
@@ -200,11 +204,6 @@ function isSecure(options: CreateConnectionOptions): boolean {
 
 function protocolOf(agent: unknown): unknown {
   return agent !== null && typeof agent === 'object' ? (agent as { protocol?: unknown }).protocol : undefined;
-}
-
-/** SNI for a socket we do not connect by IP: the name, unless it is an IP literal (RFC 6066 §3). */
-function sniFor(name: string, servername: string | undefined): string | undefined {
-  return servername ?? (net.isIP(name) === 0 ? name : undefined);
 }
 
 function tlsObject(value: CreateConnectionOptions['tls']): tls.ConnectionOptions {

@@ -7,7 +7,7 @@ import { type ConnectOptions, normalizeConnectOptions } from '../connect-options
 import { InvalidArgumentError } from '../errors.js';
 
 /** Options the racer owns (see `ConnectOptions` for units and defaults). */
-export const raceOptionKeys = [
+const raceOptionKeys = [
   'connectionAttemptDelay',
   'resolutionDelay',
   'firstAddressFamilyCount',

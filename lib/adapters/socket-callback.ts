@@ -1,7 +1,8 @@
 /**
  * From the racer's promise to the callback contract shared by `http.Agent#createConnection`
- * and undici's `connect`: the callback runs exactly once, on its own tick (so a throw in
- * it is an uncaught exception, not a swallowed rejection), with the socket or the error.
+ * and undici's `connect`: the callback runs exactly once, always on its own tick (as
+ * Node's callbacks; a throw in it is an uncaught exception, not a swallowed rejection),
+ * with the socket or the error. A hook that throws fails the connection, socket destroyed.
  */
 import type net from 'node:net';
 import { connect } from '../connect.js';
@@ -29,12 +30,21 @@ export function raceToCallback(options: ConnectOptions, callback: SocketCallback
     }
   }
   connect(raced).then(
-    (socket) => {
-      hooks.onConnected?.(socket);
-      process.nextTick(callback, null, socket);
-    },
+    (socket) => handOver(socket, callback, hooks),
     (err: Error) => process.nextTick(callback, err, null),
   );
+}
+
+/** The connected socket to the callback, on a later tick; a throwing hook fails it instead (its socket destroyed). */
+function handOver(socket: net.Socket, callback: SocketCallback, hooks: SocketHooks): void {
+  try {
+    hooks.onConnected?.(socket);
+  } catch (err) {
+    socket.destroy();
+    process.nextTick(callback, err as Error, null);
+    return;
+  }
+  process.nextTick(callback, null, socket);
 }
 
 /** The attempt factory `connect()` would use, with `onAttempt` told of each socket. */
@@ -68,13 +78,12 @@ export function socketToCallback(
   hooks.onAttempt?.(socket);
   const onReady = (): void => {
     socket.off('error', onError);
-    hooks.onConnected?.(socket);
-    callback(null, socket);
+    handOver(socket, callback, hooks);
   };
   const onError = (err: Error): void => {
     socket.off(readyEvent, onReady);
     socket.destroy();
-    callback(err, null);
+    process.nextTick(callback, err, null);
   };
   socket.once(readyEvent, onReady);
   socket.once('error', onError);

@@ -1,13 +1,12 @@
 /**
  * The production connection order: RFC 6724 §6 destination sort with the source
- * address the system would use for each destination (R7), then family interleaving
- * led by `firstAddressFamilyCount` addresses of the first family (R10).
+ * address the system would use for each destination, then family interleaving led by
+ * `firstAddressFamilyCount` addresses of the first family (RFC 8305 §4).
  */
-import type { Candidate } from '../racer/candidates.js';
 import { interleave } from './interleave.js';
-import type { OrderFunction } from '../racer/queue.js';
 import { sortDestinations } from './rfc6724.js';
 import { SourceAddressFinder } from './source-address.js';
+import type { Candidate, OrderFunction } from './types.js';
 
 export interface OrderSteps {
   findSources(addresses: readonly string[]): Promise<Map<string, string | undefined>>;

@@ -1,11 +1,11 @@
 /**
- * RFC 8305 §4 (R10): after sorting, interleave the address families so that a broken
+ * RFC 8305 §4: after sorting, interleave the address families so that a broken
  * family costs one Connection Attempt Delay, not one per address of that family.
  */
 import { InvalidArgumentError } from '../errors.js';
 
 /**
- * RFC 8305 §4 (R10): interleave families, leading with `firstAddressFamilyCount` addresses
+ * RFC 8305 §4: interleave families, leading with `firstAddressFamilyCount` addresses
  * of the family of the first (most preferred) address, then alternating one by one.
  * Stable within a family. When one family runs out, the rest of the other follows.
  * @param firstAddressFamilyCount a positive integer; default 1 (RFC 8305 §8)

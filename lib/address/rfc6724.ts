@@ -1,7 +1,7 @@
 /**
- * RFC 6724 §6 destination address selection (RFC 8305 §4, R7) with the RFC 8305 history
- * rules (R8). A pure function of (destinations, sources, history): the I/O that finds the
- * sources lives in source-address.ts, as Go splits net/addrselect.go.
+ * RFC 6724 §6 destination address selection (RFC 8305 §4) with the RFC 8305 §4 history
+ * rules. A pure function of (destinations, sources, history): the I/O that finds the
+ * sources lives in source-address.ts.
  *
  * Rules applied: 1, 2, 5, 6, 7 (partly), 8, "lower RTT", "used before", 9 (IPv6 only), 10.
  * Rules 3 (deprecated source) and 4 (home address) need kernel address flags that user
@@ -15,8 +15,8 @@ export interface Destination {
   family: 4 | 6;
 }
 
-/** What the caller remembers about a destination (RFC 8305 §4). Per network (R9). */
-export interface DestinationHistory {
+/** What the caller remembers about a destination, per network (RFC 8305 §4). */
+interface DestinationHistory {
   /** Measured round-trip time in ms; a missing or non-finite value counts as unknown. */
   rttMs: number;
   usedBefore?: boolean;
@@ -36,7 +36,7 @@ interface AddressKeys {
 }
 
 /** Everything the rules compare, computed once per destination. */
-interface Candidate<T> extends AddressKeys {
+interface Ranked<T> extends AddressKeys {
   item: T;
   index: number;
   rttMs: number; // Infinity when unknown
@@ -46,8 +46,8 @@ interface Candidate<T> extends AddressKeys {
 /**
  * RFC 6724 §6 destination selection: pure. `sources` maps each destination address to the
  * local source address the kernel would use, or undefined when the destination is unusable
- * (S1); an address missing from the map, or one that does not parse, is unusable too.
- * Stable (S10). Does not mutate the input.
+ * (rule 1); an address missing from the map, or one that does not parse, is unusable too.
+ * Stable (rule 10). Does not mutate the input.
  */
 export function sortDestinations<T extends Destination>(
   destinations: readonly T[],
@@ -55,17 +55,17 @@ export function sortDestinations<T extends Destination>(
   history?: ReadonlyMap<string, { rttMs: number; usedBefore?: boolean }>,
 ): T[] {
   return destinations
-    .map((item, index) => candidateOf(item, index, sources.get(item.address), history?.get(item.address)))
+    .map((item, index) => rankedOf(item, index, sources.get(item.address), history?.get(item.address)))
     .sort(compare)
     .map((c) => c.item);
 }
 
-function candidateOf<T extends Destination>(
+function rankedOf<T extends Destination>(
   item: T,
   index: number,
   sourceText: string | undefined,
   known: DestinationHistory | undefined,
-): Candidate<T> {
+): Ranked<T> {
   const k = keysOf(item.address, sourceText);
   const rtt = known?.rttMs;
   return {
@@ -139,7 +139,7 @@ const UNUSABLE: AddressKeys = {
   prefixLen: 0,
 };
 
-type Rule = (a: Candidate<unknown>, b: Candidate<unknown>) => number;
+type Rule = (a: Ranked<unknown>, b: Ranked<unknown>) => number;
 
 /** Negative: A first; positive: B first. Each rule is a key comparison, so the order is total. */
 const prefer = (a: boolean, b: boolean): number => (a === b ? 0 : a ? -1 : 1);
@@ -159,10 +159,10 @@ const RULES: readonly Rule[] = [
   (a, b) => prefer(!a.encapsulated, !b.encapsulated),
   // Rule 8: "Prefer smaller scope. If Scope(DA) < Scope(DB), then prefer DA."
   (a, b) => a.scope - b.scope,
-  // RFC 8305 §4 (R8): a rule "between rules 8 and 9 that prefers addresses with lower
+  // RFC 8305 §4: a rule "between rules 8 and 9 that prefers addresses with lower
   // RTTs". An unknown RTT ranks after every measured one, which keeps the order total.
   (a, b) => (a.rttMs === b.rttMs ? 0 : a.rttMs < b.rttMs ? -1 : 1),
-  // RFC 8305 §4 (R8): "another ... rule between the RTT rule and rule 9, which prefers
+  // RFC 8305 §4: "another ... rule between the RTT rule and rule 9, which prefers
   // used addresses over unused ones".
   (a, b) => prefer(a.usedBefore, b.usedBefore),
   // Rule 9: "Use longest matching prefix. When DA and DB belong to the same address
@@ -172,7 +172,7 @@ const RULES: readonly Rule[] = [
   (a, b) => (a.ipv6 && b.ipv6 ? b.prefixLen - a.prefixLen : 0),
 ];
 
-function compare(a: Candidate<unknown>, b: Candidate<unknown>): number {
+function compare(a: Ranked<unknown>, b: Ranked<unknown>): number {
   // Rule 1: "Avoid unusable destinations. If DB is known to be unreachable or if
   // Source(DB) is undefined, then prefer DA." Two unusable ones keep their order (as Go).
   if (a.usable && b.usable) {

@@ -1,13 +1,13 @@
 /**
  * The I/O half of RFC 6724 §6: which source address the kernel would pick for each
  * destination. Connecting a UDP socket sets its route and local address without sending
- * anything (Go's net/addrselect.go srcAddrs does the same); an error means no route, so
- * the destination is unusable (rule 1).
+ * anything; an error means no route, so the destination is unusable (rule 1).
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
+import { numberIn } from '../options.js';
 
 export interface SourceAddressFinderOptions {
   /** Time source for the cache. @default systemClock */
@@ -32,28 +32,26 @@ const MAX_ENTRIES = 4096;
 /** Any port will do: a UDP connect sends nothing. 9 is discard, as Go uses. */
 const PROBE_PORT = 9;
 
-interface Entry {
+interface CachedSource {
   source: string | undefined;
   expiresAt: number;
 }
 
 /**
  * Finds the source address for each destination by connecting a UDP socket to it (nothing
- * is sent) and reading its local address; an error → undefined (unusable, S1). Results
+ * is sent) and reading its local address; an error → undefined (unusable, RFC 6724 §6 rule 1). Results
  * cached for ttlMs; concurrent lookups of the same address share one probe.
  */
 export class SourceAddressFinder {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #probe: (address: string) => Promise<string | undefined>;
-  #cache = new Map<string, Entry>();
+  #cache = new Map<string, CachedSource>();
   #inFlight = new Map<string, Promise<string | undefined>>();
 
   constructor(options: SourceAddressFinderOptions = {}) {
     const ttlMs = options.ttlMs ?? 1000;
-    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
-      throw new InvalidArgumentError('ttlMs', ttlMs, 'a finite number of milliseconds >= 0');
-    }
+    numberIn('ttlMs', ttlMs, 0, Number.MAX_VALUE, 'milliseconds');
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = ttlMs;
     this.#probe = options.probe ?? probeSource;

@@ -8,9 +8,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Answer, QueryOptions, RecordType } from '../dns/types.js';
 import { AbortError, DnsError, errorCode } from '../errors.js';
-import { Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
+import { type Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
 import { Flight, waitUnlessAborted } from './flight.js';
-import { type CacheSettings, type DnsCacheOptions, resolveOptions } from './options.js';
+import { type CacheSettings, type DnsCacheOptions, resolveCacheOptions } from './options.js';
 import { UpstreamSlots } from './slots.js';
 import { type CacheStats, newCounters } from './stats.js';
 import { EntryStore } from './store.js';
@@ -39,7 +39,7 @@ export class DnsCache {
   readonly #epoch: number;
 
   constructor(options?: DnsCacheOptions) {
-    this.#s = resolveOptions(options);
+    this.#s = resolveCacheOptions(options);
     this.#epoch = Math.floor(this.#s.clock.now());
     this.#store = new EntryStore(this.#s.maxEntries);
     this.#slots = new UpstreamSlots(this.#s.clock, this.#s.maxInFlight, this.#s.maxQueued, this.#s.queueTimeout);
@@ -206,7 +206,7 @@ export class DnsCache {
     );
     if (!queued) {
       this.#n.queueOverflows++;
-      this.#onFailure(flight, name, type, key, cacheError('ETIMEOUT', name, type, `${this.#s.maxQueued} queries already wait for an upstream slot`), false);
+      this.#onFailure(flight, name, type, key, cacheError('EQUEUEFULL', name, type, `${this.#s.maxQueued} queries already wait for an upstream slot`), false);
     }
     return flight;
   }
@@ -289,7 +289,7 @@ class Wait {
 }
 
 /** A DnsError made by the cache itself, worded like the client's with the reason added. */
-function cacheError(code: 'ETIMEOUT' | 'ECANCELLED', name: string, type: RecordType, why: string): DnsError {
+function cacheError(code: 'ETIMEOUT' | 'EQUEUEFULL' | 'ECANCELLED', name: string, type: RecordType, why: string): DnsError {
   const syscall = type === 'A' ? 'queryA' : 'queryAaaa';
   return new DnsError(code, { hostname: name, rrtype: type }, `${syscall} ${code} ${type} ${name}: ${why}`);
 }

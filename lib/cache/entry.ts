@@ -2,8 +2,8 @@
  * One settled cache entry in compact form, and the steps that build it from an upstream
  * outcome and rebuild an Answer (or DnsError) from it. The fetched Answer object is not
  * kept: an entry holds its addresses packed into one string (packed.ts), a few small
- * integers and pointers to shared strings, so a name with 2 A + 2 AAAA records costs
- * about 340 bytes with its key (see scripts/bench-cache.ts).
+ * integers and pointers to shared strings (size per name: docs/benchmarks.md, "Figures
+ * behind the code").
  */
 import { DnsError, type DnsErrorCode, errorCode } from '../errors.js';
 import type { Answer, AnswerSource, RecordType } from '../dns/types.js';
@@ -140,7 +140,7 @@ function flatten(s: string): string {
 /** Whole seconds left of `ttl` at `now`, counting down from `storedAt`, never negative. */
 function remaining(ttl: number, storedAt: number, now: number): number {
   const left = ttl - Math.floor((now - storedAt) / 1000);
-  return left > 0 ? left : 0;
+  return Math.max(left, 0);
 }
 
 /** A fresh Answer object for one caller (callers may mutate what they get); `key` is the entry's cache key. */
@@ -151,7 +151,7 @@ export function toAnswer(e: Entry, key: string, type: RecordType, now: number, s
   const recordTtl = stale ? staleTtl : remaining(e.ttl + d.recordTtlOver, e.storedAt, now);
   const addrs = e.addrs as string | readonly string[];
   const records = typeof addrs === 'string' ? unpack(addrs, type, recordTtl) : addrs.map((address) => ({ address, ttl: recordTtl }));
-  // A literal, not a slice of the shared frozen empty array: that slice takes a slow path (~140 ns).
+  // A literal, not a slice of the shared frozen empty array: that slice takes a slow path.
   const cnames = d.cnames.length === 0 ? [] : d.cnames.slice();
   return { name: d.name ?? key, type, records, ttl, cnames, server: e.server, source };
 }

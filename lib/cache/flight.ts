@@ -56,7 +56,7 @@ export class Flight {
 
 /**
  * Waits for `until` unless `signal` aborts first: then rejects with AbortError at once and
- * drops its listener. The flight itself goes on and fills the cache (RFC 8305 §5, R16).
+ * drops its listener. The flight itself goes on and fills the cache (RFC 8305 §5).
  */
 export function waitUnlessAborted(until: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
   if (signal === undefined) return until;

@@ -1,3 +1,3 @@
-export { DnsCache, type Fetch } from './cache.js';
+export { DnsCache } from './cache.js';
 export type { CacheStats } from './stats.js';
 export type { DnsCacheOptions } from './options.js';

@@ -1,6 +1,7 @@
 /** DnsCache options: documented defaults, validated up front (InvalidArgumentError names the option). */
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
+import { clockOption, integerIn, milliseconds, numberIn, optionsObject } from '../options.js';
 
 export interface DnsCacheOptions {
   /** Source of time and timers. @default systemClock */
@@ -32,8 +33,9 @@ export interface DnsCacheOptions {
   /** TTL handed out with a stale answer, seconds (RFC 8767 §4). @default 30 */
   staleTtl?: number;
   /**
-   * RFC 8767 §5 client response timer, ms: an asker waiting on the refresh of an expired
-   * answer gets the stale answer after this long even if the refresh still runs. @default 1800
+   * RFC 8767 §5 client response timer, ms (at most 2^31 - 1, Node's longest timer): an
+   * asker waiting on the refresh of an expired answer gets the stale answer after this
+   * long even if the refresh still runs. @default 1800
    */
   staleRefreshTimeout?: number;
   /**
@@ -45,9 +47,9 @@ export interface DnsCacheOptions {
   maxEntries?: number;
   /** Most upstream fetches running at once; more wait in a queue. @default 256 */
   maxInFlight?: number;
-  /** Most fetches waiting for an upstream slot; more fail at once with ETIMEOUT. @default 4096 */
+  /** Most fetches waiting for an upstream slot; more fail at once with EQUEUEFULL. @default 4096 */
   maxQueued?: number;
-  /** How long a fetch waits for an upstream slot before failing with ETIMEOUT, ms. @default 5000 */
+  /** How long a fetch waits for an upstream slot before failing with ETIMEOUT, ms (at most 2^31 - 1). @default 5000 */
   queueTimeout?: number;
 }
 
@@ -70,67 +72,34 @@ export interface CacheSettings {
   queueTimeout: number;
 }
 
-export function resolveOptions(options: DnsCacheOptions | undefined): CacheSettings {
-  if (options === undefined) options = {};
-  else if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError('options', options, 'an object');
-  }
-  const o = options;
-  const amount = (name: keyof DnsCacheOptions, fallback: number): number => nonNegative(name, o[name], fallback);
-  const ttl = (name: keyof DnsCacheOptions, fallback: number): number => integer(name, o[name], fallback, 0);
+export function resolveCacheOptions(options: DnsCacheOptions | undefined): CacheSettings {
+  const o = optionsObject(options);
+  const given = (name: keyof DnsCacheOptions, fallback: number): unknown => (o[name] === undefined ? fallback : o[name]);
+  const seconds = (name: keyof DnsCacheOptions, fallback: number): number => numberIn(name, given(name, fallback), 0, Number.MAX_VALUE, 'seconds');
+  const ms = (name: keyof DnsCacheOptions, fallback: number): number => milliseconds(name, given(name, fallback));
+  const count = (name: keyof DnsCacheOptions, fallback: number, min: number): number => integerIn(name, given(name, fallback), min, Number.MAX_SAFE_INTEGER);
   const settings: CacheSettings = {
-    clock: checkClock(o.clock),
-    minTtl: ttl('minTtl', 0),
-    maxTtl: ttl('maxTtl', 86400),
-    negativeMinTtl: ttl('negativeMinTtl', 0),
-    negativeMaxTtl: ttl('negativeMaxTtl', 3600),
-    errorTtl: amount('errorTtl', 1),
-    staleWhileRevalidateMs: amount('staleWhileRevalidate', 10) * 1000,
-    maxStaleMs: amount('maxStale', 86400) * 1000,
-    staleTtl: ttl('staleTtl', 30),
-    staleRefreshTimeout: amount('staleRefreshTimeout', 1800),
-    failureRecheckMs: amount('failureRecheck', 30) * 1000,
-    maxEntries: integer('maxEntries', o.maxEntries, 10000, 1),
-    maxInFlight: integer('maxInFlight', o.maxInFlight, 256, 1),
-    maxQueued: integer('maxQueued', o.maxQueued, 4096, 0),
-    queueTimeout: amount('queueTimeout', 5000),
+    clock: clockOption(o.clock) ?? systemClock,
+    minTtl: count('minTtl', 0, 0),
+    maxTtl: count('maxTtl', 86400, 0),
+    negativeMinTtl: count('negativeMinTtl', 0, 0),
+    negativeMaxTtl: count('negativeMaxTtl', 3600, 0),
+    errorTtl: seconds('errorTtl', 1),
+    staleWhileRevalidateMs: seconds('staleWhileRevalidate', 10) * 1000,
+    maxStaleMs: seconds('maxStale', 86400) * 1000,
+    staleTtl: count('staleTtl', 30, 0),
+    staleRefreshTimeout: ms('staleRefreshTimeout', 1800),
+    failureRecheckMs: seconds('failureRecheck', 30) * 1000,
+    maxEntries: count('maxEntries', 10000, 1),
+    maxInFlight: count('maxInFlight', 256, 1),
+    maxQueued: count('maxQueued', 4096, 0),
+    queueTimeout: ms('queueTimeout', 5000),
   };
   checkOrder('minTtl', settings.minTtl, settings.maxTtl, 'maxTtl');
   checkOrder('negativeMinTtl', settings.negativeMinTtl, settings.negativeMaxTtl, 'negativeMaxTtl');
   return settings;
 }
 
-function nonNegative(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(name, value, 'a finite number >= 0');
-  }
-  return value;
-}
-
-function integer(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(name, value, `an integer >= ${min}`);
-  }
-  return value;
-}
-
 function checkOrder(lowName: string, low: number, high: number, highName: string): void {
   if (low > high) throw new InvalidArgumentError(lowName, low, `at most ${highName} (${high})`);
-}
-
-function checkClock(clock: unknown): Clock {
-  if (clock === undefined) return systemClock;
-  const c = clock as Partial<Clock> | null;
-  if (
-    c === null ||
-    typeof c !== 'object' ||
-    typeof c.now !== 'function' ||
-    typeof c.setTimeout !== 'function' ||
-    typeof c.clearTimeout !== 'function'
-  ) {
-    throw new InvalidArgumentError('clock', clock, 'an object with now(), setTimeout() and clearTimeout()');
-  }
-  return c as Clock;
 }

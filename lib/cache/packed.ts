@@ -1,8 +1,8 @@
 /**
- * An entry's addresses in one flat string instead of an array and a string per address
- * (~130 bytes for two). IPv4: two 16-bit code units per address (2 addresses = 24 bytes),
- * the text rebuilt on each hit (~40 ns). IPv6: the texts, each ended by ',', sliced out
- * on each hit; rebuilding IPv6 text (hex, `::`) costs ~200 ns, most of a whole hit.
+ * An entry's addresses in one flat string instead of an array and a string per address.
+ * IPv4: two 16-bit code units per address, the text rebuilt on each hit. IPv6: the texts,
+ * each ended by ',', sliced out on each hit, since rebuilding IPv6 text (hex, `::`) costs
+ * most of a whole hit (figures: docs/benchmarks.md, "Figures behind the code").
  * A list is packed only if unpacking gives back the very texts fetched (so no leading
  * zeros, no ','); otherwise the entry keeps the strings and callers see no difference.
  */

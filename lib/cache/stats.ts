@@ -45,3 +45,8 @@ export function newCounters(): Record<Counter, number> {
     queueOverflows: 0,
   };
 }
+
+/** Every counter and level at zero: a new cache's, and a Resolver's that has no cache. */
+export function emptyCacheStats(): CacheStats {
+  return { ...newCounters(), evictions: 0, entries: 0, inFlight: 0, queued: 0 };
+}

@@ -1,6 +1,7 @@
 /** Argument checks for DnsCache calls: bad input is an InvalidArgumentError naming it. */
 import type { QueryOptions, RecordType } from '../dns/types.js';
 import { InvalidArgumentError } from '../errors.js';
+import { signalOption } from '../options.js';
 
 /** The cache key of a name: lowercased (RFC 4343), without the root's trailing dot. */
 export function normalizeName(name: unknown): string {
@@ -21,9 +22,5 @@ export function checkQuery(type: unknown, fetch: unknown, options: QueryOptions 
   if (typeof fetch !== 'function') throw new InvalidArgumentError('fetch', fetch, 'a function');
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError('signal', signal, 'an AbortSignal');
-  }
-  return signal;
+  return signalOption(options.signal);
 }

@@ -1,6 +1,8 @@
 /**
- * Command-line parsing for `happy-eyeballs`, by hand so every mistake becomes one
- * `UsageError` with a one-line message naming the value (main prints it and exits 2).
+ * Command-line parsing for `happy-eyeballs`: node:util's parseArgs splits argv, and every
+ * mistake becomes one `UsageError` with a one-line message naming the value (main prints
+ * it and exits 2). Hosts, ports, servers and delays are checked by the library's own
+ * rules and ranges (options.ts, dns/name.ts, system/server-address.ts, connect-options.ts).
  *
  *   happy-eyeballs probe <host>[:port] [--port N] [--tls] [--json] [--nameserver SERVER]…
  *                        [--attempt-delay MS] [--resolution-delay MS] [--timeout MS]
@@ -15,11 +17,14 @@
  * `--version`, then the first error.
  */
 import { isIP } from 'node:net';
+import { parseArgs as splitArgv, type ParseArgsConfig } from 'node:util';
+import { attemptDelayRange, resolutionDelayRange } from '../connect-options.js';
+import { isValidHostname } from '../dns/name.js';
+import { MAX_TIMER_MS, parsePort, splitHostPort } from '../options.js';
 import { parseServerEntry } from '../system/server-address.js';
-import { isHost, parseNameserver, parsePort, splitHostPort } from './host.js';
 
 export type CommandName = 'probe' | 'resolve' | 'demo';
-export const COMMANDS: readonly CommandName[] = ['probe', 'resolve', 'demo'];
+const COMMANDS: readonly CommandName[] = ['probe', 'resolve', 'demo'];
 
 export interface ProbeCommand {
   command: 'probe';
@@ -42,15 +47,15 @@ export interface ResolveCommand {
   nameservers: string[];
   noColor: boolean;
 }
-export interface DemoCommand {
+interface DemoCommand {
   command: 'demo';
   noColor: boolean;
 }
-export interface HelpCommand {
+interface HelpCommand {
   command: 'help';
   topic?: CommandName;
 }
-export interface VersionCommand {
+interface VersionCommand {
   command: 'version';
 }
 export type ParsedCommand = ProbeCommand | ResolveCommand | DemoCommand | HelpCommand | VersionCommand;
@@ -58,12 +63,6 @@ export type ParsedCommand = ProbeCommand | ResolveCommand | DemoCommand | HelpCo
 /** Defaults main applies when an option is absent (ms); the help text shows them. */
 export const PROBE_DEFAULTS = { attemptDelay: 250, resolutionDelay: 50, timeout: 10_000 } as const;
 export const DEFAULT_PORT = { tcp: 80, tls: 443 } as const;
-/** RFC 8305 §5: never below 10 ms (R13); a ceiling of 2 s (R14). */
-export const ATTEMPT_DELAY_RANGE = { min: 10, max: 2_000 } as const;
-/** As connect() takes it (connect-options.ts resolutionDelayRange). */
-export const RESOLUTION_DELAY_RANGE = { min: 0, max: 2_000 } as const;
-/** Node's timers overflow past 2^31 - 1 ms and fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Bad command line. `command` names the usage to point at, if one is known. */
 export class UsageError extends Error {
@@ -77,25 +76,29 @@ export class UsageError extends Error {
   }
 }
 
-interface OptionSpec {
-  takesValue: boolean;
-  /** Commands the option applies to; `undefined` for global options. */
-  commands?: readonly CommandName[];
-}
+/** Every option; `commands`: those it applies to (none: every command). */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  'no-color': { type: 'boolean' },
+  port: { type: 'string' },
+  tls: { type: 'boolean' },
+  json: { type: 'boolean' },
+  nameserver: { type: 'string', multiple: true },
+  'attempt-delay': { type: 'string' },
+  'resolution-delay': { type: 'string' },
+  timeout: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
 
-const OPTIONS: Record<string, OptionSpec> = {
-  '--help': { takesValue: false },
-  '--version': { takesValue: false },
-  '--no-color': { takesValue: false },
-  '--port': { takesValue: true, commands: ['probe'] },
-  '--tls': { takesValue: false, commands: ['probe'] },
-  '--json': { takesValue: false, commands: ['probe', 'resolve'] },
-  '--nameserver': { takesValue: true, commands: ['probe', 'resolve'] },
-  '--attempt-delay': { takesValue: true, commands: ['probe'] },
-  '--resolution-delay': { takesValue: true, commands: ['probe'] },
-  '--timeout': { takesValue: true, commands: ['probe'] },
+const APPLIES_TO: Partial<Record<string, readonly CommandName[]>> = {
+  '--port': ['probe'],
+  '--tls': ['probe'],
+  '--json': ['probe', 'resolve'],
+  '--nameserver': ['probe', 'resolve'],
+  '--attempt-delay': ['probe'],
+  '--resolution-delay': ['probe'],
+  '--timeout': ['probe'],
 };
-const SHORT: Record<string, string> = { '-h': '--help', '-v': '--version' };
 
 interface OptionToken {
   name: string;
@@ -127,33 +130,31 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
   return { command: 'demo', noColor: has('--no-color') };
 }
 
-/** Step 1: split argv into positionals and known options, noting the first bad one. */
+/**
+ * Step 1: argv as parseArgs splits it (options anywhere, `--opt=value`, `--` ends the
+ * options), noting the first bad option: unknown, short ones grouped (`-hv`), a value on
+ * a flag, or none (an option name is no value) for an option that takes one.
+ */
 function tokenize(argv: readonly string[]): Tokens {
   const tokens: Tokens = { positionals: [], options: [], problem: undefined };
   const note = (problem: string): void => void (tokens.problem ??= problem);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      tokens.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      tokens.positionals.push(arg);
+  const { tokens: parsed } = splitArgv({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const indexes = parsed.flatMap((token) => (token.kind === 'option' ? [token.index] : []));
+  for (const token of parsed) {
+    if (token.kind === 'positional') tokens.positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = (OPTIONS as Record<string, { type: 'boolean' | 'string' } | undefined>)[token.name];
+    const grouped = indexes.indexOf(token.index) !== indexes.lastIndexOf(token.index);
+    if (!spec || grouped) {
+      note(`unknown option ${quote(token.rawName.startsWith('--') ? token.rawName : (argv[token.index] as string))}`);
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = SHORT[arg] ?? (eq < 0 ? arg : arg.slice(0, eq));
-    const spec = OPTIONS[name];
-    if (!spec) {
-      note(`unknown option ${quote(name)}`);
-      continue;
-    }
-    let value = eq < 0 ? undefined : arg.slice(eq + 1);
-    if (!spec.takesValue && value !== undefined) note(`option ${name} takes no value`);
-    if (spec.takesValue && value === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) note(`option ${name} needs a value`);
-      else value = argv[++i];
+    const name = `--${token.name}`;
+    let value = token.value;
+    if (spec.type === 'boolean' && value !== undefined) note(`option ${name} takes no value`);
+    if (spec.type === 'string' && (value === undefined || (!token.inlineValue && value.startsWith('--')))) {
+      note(`option ${name} needs a value`);
+      value = undefined;
     }
     tokens.options.push({ name, value });
   }
@@ -175,7 +176,7 @@ function helpTopic(rest: string[]): HelpCommand {
 
 function checkApplicable(options: OptionToken[], command: CommandName): void {
   for (const { name } of options) {
-    const commands = OPTIONS[name]?.commands;
+    const commands = APPLIES_TO[name];
     if (commands && !commands.includes(command)) throw new UsageError(`option ${name} does not apply to ${command}`, command);
   }
 }
@@ -213,8 +214,8 @@ function probeCommand(rest: string[], options: OptionToken[]): ProbeCommand {
     nameservers: nameservers(options, 'probe'),
     noColor: flag(options, '--no-color'),
   };
-  const attemptDelay = numberOption(options, '--attempt-delay', ATTEMPT_DELAY_RANGE.min, ATTEMPT_DELAY_RANGE.max);
-  const resolutionDelay = numberOption(options, '--resolution-delay', RESOLUTION_DELAY_RANGE.min, RESOLUTION_DELAY_RANGE.max);
+  const attemptDelay = numberOption(options, '--attempt-delay', attemptDelayRange.min, attemptDelayRange.max);
+  const resolutionDelay = numberOption(options, '--resolution-delay', resolutionDelayRange.min, resolutionDelayRange.max);
   const timeout = numberOption(options, '--timeout', 1, MAX_TIMER_MS);
   if (attemptDelay !== undefined) probe.attemptDelay = attemptDelay;
   if (resolutionDelay !== undefined) probe.resolutionDelay = resolutionDelay;
@@ -236,10 +237,10 @@ function resolveCommand(rest: string[], options: OptionToken[]): ResolveCommand 
   };
 }
 
-/** `name`, `name:port`, `v4:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
+/** `name`, `name:port`, `v4:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal: a host the library takes. */
 function parseTarget(input: string, command: CommandName): { host: string; port: number | undefined } {
   const split = splitHostPort(input);
-  const valid = split !== undefined && (split.bracketed ? isIP(split.host) === 6 : isHost(split.host));
+  const valid = split !== undefined && (split.bracketed ? isIP(split.host) === 6 : isIP(split.host) !== 0 || isValidHostname(split.host));
   if (!valid) throw new UsageError(`invalid host ${quote(input)} (expected a host name or an IP address)`, command);
   return { host: split.host, port: split.port === undefined ? undefined : portOf(split.port, input, command) };
 }
@@ -258,22 +259,13 @@ function nameservers(options: OptionToken[], command: CommandName): string[] {
     .filter((o) => o.name === '--nameserver')
     .map(({ value }) => {
       const text = value as string; // tokenize() saw to it that a value follows
-      const server = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? encryptedNameserver(text) : parseNameserver(text);
-      if (server === undefined) {
+      try {
+        parseServerEntry(text); // as Resolver's `servers` takes it
+      } catch {
         throw new UsageError(`invalid nameserver ${quote(text)} (expected IP, IP:PORT, [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)`, command);
       }
-      return server;
+      return text;
     });
-}
-
-/** `tls://…` or `https://…` as Resolver takes it (other schemes, `http://` too, are refused). */
-function encryptedNameserver(text: string): string | undefined {
-  try {
-    parseServerEntry(text); // with a scheme: DoT, DoH, or an error
-    return text;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A whole number of milliseconds in [min, max], if the option was given. */

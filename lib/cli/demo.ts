@@ -8,13 +8,13 @@ import { startLab, type Lab, type LabHostSpec } from '../lab/lab.js';
 import { Resolver } from '../resolver.js';
 import { PROBE_DEFAULTS } from './args.js';
 import { CLIENTS, ratio, timeClient, TIMED_OUT, type ClientName, type Timing } from './demo-compare.js';
-import { fit, formatMs, hostPort } from './format.js';
+import { hostPort } from '../options.js';
+import { fit, formatMs } from './format.js';
 import { runProbe } from './probe.js';
 import type { ProbeReport } from './probe-report.js';
 import { renderProbe } from './render.js';
 import { legendLines } from './timeline.js';
-import type { OutputStream } from './run.js';
-import { startSpinner, type Style } from './style.js';
+import { type OutputStream, startSpinner, type Style } from './style.js';
 
 export const DEMO_HOSTS: ReadonlyArray<LabHostSpec & { note: string }> = [
   { name: 'dual-stack.he.test', ipv6: 'accept', ipv4: 'accept', note: '::1 and 127.0.0.1 both accept' },

@@ -6,7 +6,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { AttemptError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory, AttemptTarget } from '../racer/attempt.js';
-import { FAMILIES, reportError, type DnsFamilyReport, type Family, type FamilyReport } from './probe-report.js';
+import { FAMILIES, reportError, type DnsFamilyReport, type FamilyKey, type FamilyReport } from './probe-report.js';
 import { roundMs } from './resolve.js';
 
 export interface CheckOptions {
@@ -82,13 +82,13 @@ export function checkOne(target: AttemptTarget, options: CheckOptions): Promise<
  * A family is reachable when any of its addresses connected; `ms` is the fastest
  * connect. Not reachable: the last address's error, else the DNS error.
  */
-export function familyReports(dns: Record<Family, DnsFamilyReport>, results: readonly CheckResult[]): Record<Family, FamilyReport> {
-  const report = (family: Family): FamilyReport => {
+export function familyReports(dns: Record<FamilyKey, DnsFamilyReport>, results: readonly CheckResult[]): Record<FamilyKey, FamilyReport> {
+  const report = (family: FamilyKey): FamilyReport => {
     const mine = results.filter((r) => r.family === (family === 'ipv6' ? 6 : 4));
     const ok = mine.filter((r) => r.ok);
     if (ok.length > 0) return { reachable: true, ms: Math.min(...ok.map((r) => r.ms)), error: null };
     const last = mine.at(-1)?.error;
     return { reachable: false, ms: null, error: last ? reportError(last) : dns[family].error };
   };
-  return Object.fromEntries(FAMILIES.map((family) => [family, report(family)])) as Record<Family, FamilyReport>;
+  return Object.fromEntries(FAMILIES.map((family) => [family, report(family)])) as Record<FamilyKey, FamilyReport>;
 }

@@ -6,11 +6,6 @@ export function formatMs(ms: number): string {
   return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
 }
 
-/** `host:port`, with an IPv6 literal in brackets (RFC 3986 §3.2.2). */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** `1 address`, `2 addresses`. */
 export function plural(count: number, noun: string, nouns: string): string {
   return `${count} ${count === 1 ? noun : nouns}`;

@@ -13,14 +13,18 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') crash(err);
 });
 
-// Last resort for a throw outside any awaited promise: still one line, still no stack.
+// Last resort for a throw outside any awaited promise: still one line, still no stack,
+// and exit status 1 once the command has finished (no forced exit here either).
+let crashed = false;
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
-process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+const status = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+process.exitCode = crashed ? 1 : status;
 
 function crash(err: unknown): void {
+  crashed = true;
+  process.exitCode = 1;
   process.stderr.write(`${BIN}: ${oneLine(err)}\n`);
   if (process.env.HAPPY_EYEBALLS_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  process.exit(1);
 }

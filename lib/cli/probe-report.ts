@@ -1,15 +1,16 @@
 /**
- * The objects `probe --json` and `resolve --json` print (DESIGN.md, "CLI"), and the
+ * The objects `probe --json` and `resolve --json` print (README, "CLI"), and the
  * renderers read. Times are milliseconds from the start of the command (one axis for
- * DNS and connections), TTLs are seconds. Fields marked optional are extras beyond
- * DESIGN.md; scripts may rely on every required field being present (null, not absent).
+ * DNS and connections), TTLs are seconds. Fields marked optional are extras; scripts
+ * may rely on every required field being present (null, not absent).
  */
 import type { AddressRecord, Answer, AnswerSource } from '../dns/types.js';
 
-export type Family = 'ipv6' | 'ipv4';
+/** A family as the reports name it (the racer's `Family` is 4 | 6). */
+export type FamilyKey = 'ipv6' | 'ipv4';
 /** Families in the order they are shown: IPv6 first, as RFC 8305 §4 prefers it. */
-export const FAMILIES: readonly Family[] = ['ipv6', 'ipv4'];
-export const RECORD_TYPE: Record<Family, 'AAAA' | 'A'> = { ipv6: 'AAAA', ipv4: 'A' };
+export const FAMILIES: readonly FamilyKey[] = ['ipv6', 'ipv4'];
+export const RECORD_TYPE: Record<FamilyKey, 'AAAA' | 'A'> = { ipv6: 'AAAA', ipv4: 'A' };
 
 /** An error as JSON: match on `code` (a `DnsError`/errno/`ERR_HE_*` code). */
 export interface ReportError {
@@ -17,7 +18,7 @@ export interface ReportError {
   message: string;
 }
 
-export interface ReportAddress {
+interface ReportAddress {
   address: string;
   /** Seconds; null when no DNS record stands behind it (IP literal, hosts file). */
   ttl: number | null;
@@ -42,7 +43,7 @@ export interface DnsFamilyReport {
  * - `connected`: connected, but not the winner (the probe closed it);
  * - `failed`: the TCP connect or the TLS handshake failed (`error` says why);
  * - `timeout`: still pending when the probe's timeout passed;
- * - `abandoned`: still pending when the race was decided, so cancelled (RFC 8305 §5, R15).
+ * - `abandoned`: still pending when the race was decided, so cancelled (RFC 8305 §5).
  */
 export type AttemptOutcome = 'won' | 'connected' | 'failed' | 'timeout' | 'abandoned';
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ['won', 'connected', 'failed', 'timeout', 'abandoned'];
@@ -86,10 +87,10 @@ export interface ProbeReport {
   host: string;
   port: number;
   tls?: boolean;
-  dns: Record<Family, DnsFamilyReport>;
+  dns: Record<FamilyKey, DnsFamilyReport>;
   /** In start order. */
   attempts: AttemptReport[];
-  families: Record<Family, FamilyReport>;
+  families: Record<FamilyKey, FamilyReport>;
   winner: WinnerReport | null;
   verdict: Verdict;
 }

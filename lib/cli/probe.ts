@@ -12,7 +12,7 @@
  *
  * `timeout` bounds the whole probe: the race, the queries and the checks.
  */
-import net from 'node:net';
+import { serverNameFor } from '../options.js';
 import type tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { connect, type RaceEvent } from '../connect.js';
@@ -20,7 +20,7 @@ import type { AddressResolver } from '../dns/types.js';
 import { InvalidArgumentError, TimeoutError } from '../errors.js';
 import { socketAttemptFactory, type AttemptTarget } from '../racer/attempt.js';
 import { checkAll, familyReports } from './families.js';
-import { FAMILIES, type DnsFamilyReport, type Family, type ProbeReport, type ResolveFamilyReport } from './probe-report.js';
+import { FAMILIES, type DnsFamilyReport, type FamilyKey, type ProbeReport, type ResolveFamilyReport } from './probe-report.js';
 import { raceReport, type RaceReport } from './race-report.js';
 import { queryBoth, roundMs } from './resolve.js';
 import { verdictOfReport } from './verdict.js';
@@ -46,8 +46,8 @@ export interface ProbeSettings {
   clock?: Clock | undefined;
 }
 
-export const ADDRESS_TIMEOUT = 2_000;
-export const CHECK_CONCURRENCY = 4;
+const ADDRESS_TIMEOUT = 2_000;
+const CHECK_CONCURRENCY = 4;
 
 export async function runProbe(s: ProbeSettings): Promise<ProbeReport> {
   const clock = s.clock ?? systemClock;
@@ -106,13 +106,14 @@ async function runRace(s: ProbeSettings, clock: Clock, start: number): Promise<R
 }
 
 /** Every address DNS gave, IPv6 first. */
-function targetsOf(dns: Record<Family, DnsFamilyReport>, port: number): AttemptTarget[] {
+function targetsOf(dns: Record<FamilyKey, DnsFamilyReport>, port: number): AttemptTarget[] {
   return FAMILIES.flatMap((family) => dns[family].addresses.map(({ address }) => ({ address, family: family === 'ipv6' ? (6 as const) : (4 as const), port })));
 }
 
 /** As connect() does: SNI names the host, never an IP literal (RFC 6066 §3). */
 function tlsOptions(s: ProbeSettings): tls.ConnectionOptions {
-  return net.isIP(s.host) === 0 ? { servername: s.host.replace(/\.$/, ''), ...s.tlsOptions } : { ...s.tlsOptions };
+  const servername = serverNameFor(s.host);
+  return servername === undefined ? { ...s.tlsOptions } : { servername, ...s.tlsOptions };
 }
 
 /**

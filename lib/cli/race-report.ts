@@ -3,14 +3,14 @@
  * per attempt (start order) and the winner, on the probe's time axis.
  */
 import type { RaceEvent } from '../racer/timeline.js';
-import { reportError, type AttemptReport, type Family, type WinnerReport } from './probe-report.js';
+import { reportError, type AttemptReport, type FamilyKey, type WinnerReport } from './probe-report.js';
 import { roundMs } from './resolve.js';
 
 export interface RaceReport {
   attempts: AttemptReport[];
   winner: WinnerReport | null;
   /** When the race saw each family's DNS outcome, if it did before it ended. */
-  dnsMs: Partial<Record<Family, number>>;
+  dnsMs: Partial<Record<FamilyKey, number>>;
 }
 
 /**
@@ -21,7 +21,7 @@ export function raceReport(events: readonly RaceEvent[], offset: number): RaceRe
   const at = (ms: number): number => roundMs(offset + ms);
   const byNumber = new Map<number, AttemptReport>();
   let winner: WinnerReport | null = null;
-  const dnsMs: Partial<Record<Family, number>> = {};
+  const dnsMs: Partial<Record<FamilyKey, number>> = {};
   for (const event of events) {
     switch (event.type) {
       case 'dns':
@@ -39,7 +39,7 @@ export function raceReport(events: readonly RaceEvent[], offset: number): RaceRe
         break;
       }
       case 'attempt:abandoned':
-        // RFC 8305 §5 (R15): losers are cancelled; only the race's own timeout is a failure.
+        // RFC 8305 §5: losers are cancelled; only the race's own timeout is a failure.
         settle(byNumber.get(event.attempt), at(event.ms), event.reason === 'timeout' ? 'timeout' : 'abandoned', event.reason === 'timeout' ? timeoutError(events) : undefined);
         break;
       default:

@@ -8,17 +8,18 @@ import {
   RECORD_TYPE,
   type AttemptReport,
   type DnsFamilyReport,
-  type Family,
+  type FamilyKey,
   type ProbeReport,
   type ResolveReport,
 } from './probe-report.js';
-import { fit, formatMs, hostPort, OUTCOME_MARK, plural } from './format.js';
+import { hostPort } from '../options.js';
+import { fit, formatMs, OUTCOME_MARK, plural } from './format.js';
 import { renderTimeline } from './timeline.js';
 import { describeVerdict } from './verdict.js';
 import type { Style } from './style.js';
 
-const FAMILY_NAME: Record<Family, string> = { ipv6: 'IPv6', ipv4: 'IPv4' };
-const FAMILY_NUMBER: Record<Family, 4 | 6> = { ipv6: 6, ipv4: 4 };
+const FAMILY_NAME: Record<FamilyKey, string> = { ipv6: 'IPv6', ipv4: 'IPv4' };
+const FAMILY_NUMBER: Record<FamilyKey, 4 | 6> = { ipv6: 6, ipv4: 4 };
 
 export function renderProbe(report: ProbeReport, style: Style): string {
   const title = `probe ${hostPort(report.host, report.port)}${report.tls ? ' with TLS' : ''}`;
@@ -43,7 +44,7 @@ export function renderResolve(report: ResolveReport, style: Style): string {
 }
 
 /** One family: the DNS heading, a row per address (ttl, outcome), whether it works. */
-function familySection(report: ProbeReport, family: Family, width: number, style: Style): string[] {
+function familySection(report: ProbeReport, family: FamilyKey, width: number, style: Style): string[] {
   const dns = report.dns[family];
   const heading = style.bold(`${FAMILY_NAME[family]} ${RECORD_TYPE[family].padEnd(4)}`);
   const lines = [dnsHeading(heading, dns, style), ...cnameLines(dns, style)];
@@ -94,7 +95,7 @@ function attemptCell(attempt: AttemptReport, style: Style): string {
   }
 }
 
-function reachability(report: ProbeReport, family: Family, style: Style): string {
+function reachability(report: ProbeReport, family: FamilyKey, style: Style): string {
   const { reachable, ms, error } = report.families[family];
   if (reachable) return style.green(`reachable${ms === null ? '' : `, connect ${formatMs(ms)}`}`);
   return style.red(`not reachable${error ? `: ${error.code}` : ''}`);

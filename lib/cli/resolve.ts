@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
-import { dnsFamilyReport, FAMILIES, RECORD_TYPE, type Family, type ResolveFamilyReport, type ResolveReport } from './probe-report.js';
+import { dnsFamilyReport, FAMILIES, RECORD_TYPE, type FamilyKey, type ResolveFamilyReport, type ResolveReport } from './probe-report.js';
 
 export interface QueryTiming {
   clock: Clock;
@@ -21,7 +21,7 @@ export function roundMs(ms: number): number {
 }
 
 /** IP literals are asked in their own family only; names in both. */
-export function familiesToAsk(host: string): readonly Family[] {
+function familiesToAsk(host: string): readonly FamilyKey[] {
   const literal = isIP(host);
   return literal === 0 ? FAMILIES : [literal === 6 ? 'ipv6' : 'ipv4'];
 }
@@ -30,7 +30,7 @@ export function familiesToAsk(host: string): readonly Family[] {
  * One family's answer as a report; never rejects (a failure is the report's `error`).
  * A family not in `familiesToAsk(host)` is reported as not asked (`ms: null`).
  */
-export async function queryFamily(resolver: AddressResolver, host: string, family: Family, timing: QueryTiming): Promise<ResolveFamilyReport> {
+async function queryFamily(resolver: AddressResolver, host: string, family: FamilyKey, timing: QueryTiming): Promise<ResolveFamilyReport> {
   const type = RECORD_TYPE[family];
   if (!familiesToAsk(host).includes(family)) return { type, addresses: [], ms: null, error: null, cnames: [], server: null };
   const { clock, start, signal } = timing;
@@ -42,7 +42,7 @@ export async function queryFamily(resolver: AddressResolver, host: string, famil
 }
 
 /** Both families, asked at once. */
-export function queryBoth(resolver: AddressResolver, host: string, timing: QueryTiming): Record<Family, Promise<ResolveFamilyReport>> {
+export function queryBoth(resolver: AddressResolver, host: string, timing: QueryTiming): Record<FamilyKey, Promise<ResolveFamilyReport>> {
   return { ipv6: queryFamily(resolver, host, 'ipv6', timing), ipv4: queryFamily(resolver, host, 'ipv4', timing) };
 }
 

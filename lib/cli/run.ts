@@ -10,19 +10,13 @@ import { InvalidArgumentError } from '../errors.js';
 import { Resolver, type ResolverOptions } from '../resolver.js';
 import { parseArgs, PROBE_DEFAULTS, UsageError, type ProbeCommand, type ResolveCommand } from './args.js';
 import { runDemo } from './demo.js';
-import { hostPort } from './format.js';
+import { hostPort } from '../options.js';
 import { runProbe } from './probe.js';
 import { renderProbe, renderResolve } from './render.js';
 import { runResolve } from './resolve.js';
-import { makeStyle, startSpinner, type Style } from './style.js';
+import { makeStyle, type OutputStream, startSpinner, type Style } from './style.js';
 import { formatUsageError, usage, usageHint } from './usage.js';
 import { EXIT_UNREACHABLE, EXIT_USAGE, probeExitCode, resolveExitCode } from './verdict.js';
-
-export interface OutputStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean | undefined;
-  columns?: number | undefined;
-}
 
 export interface CliIo {
   stdout: OutputStream;

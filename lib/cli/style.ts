@@ -3,7 +3,7 @@
  * spinner for the wait. Decisions are pure functions of what the caller passes in
  * (isTTY, env, flags), so main reads `process` once and tests pass plain objects.
  */
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle, unrefTimer } from '../clock.js';
 
 export interface StyleOptions {
   /** Whether the output stream is a terminal. */
@@ -29,7 +29,7 @@ export interface Style {
   cyan: Paint;
 }
 
-export const DEFAULT_WIDTH = 80;
+const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 40;
 const MAX_WIDTH = 200;
 
@@ -72,6 +72,13 @@ export function makeStyle(options: StyleOptions): Style {
   };
 }
 
+/** stdout or stderr, or what a test captures them with. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+}
+
 export interface SpinnerStream {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
@@ -103,7 +110,7 @@ export function startSpinner(stream: SpinnerStream, text: string, options: Spinn
     stream.write(`${CLEAR_LINE}${FRAMES[frame % FRAMES.length]} ${text}`);
     frame += 1;
     timer = clock.setTimeout(draw, interval);
-    unref(timer);
+    unrefTimer(timer);
   };
   draw();
   return () => {
@@ -112,8 +119,4 @@ export function startSpinner(stream: SpinnerStream, text: string, options: Spinn
     timer = undefined;
     stream.write(CLEAR_LINE);
   };
-}
-
-function unref(timer: TimerHandle): void {
-  if (typeof timer === 'object' && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
 }

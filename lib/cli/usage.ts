@@ -1,7 +1,6 @@
 /** Help text, one screen per command, and the two lines printed for a usage error. */
+import { attemptDelayRange, resolutionDelayRange } from '../connect-options.js';
 import {
-  ATTEMPT_DELAY_RANGE,
-  RESOLUTION_DELAY_RANGE,
   DEFAULT_PORT,
   PROBE_DEFAULTS,
   type CommandName,
@@ -63,9 +62,9 @@ Options:
                             trusts Node's CA store, plus NODE_EXTRA_CA_CERTS=file.pem
       --json                print one JSON object instead of the report
 ${NAMESERVER}
-      --attempt-delay MS    Connection Attempt Delay, ${ATTEMPT_DELAY_RANGE.min}-${ATTEMPT_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.attemptDelay})
+      --attempt-delay MS    Connection Attempt Delay, ${attemptDelayRange.min}-${attemptDelayRange.max} ms (default ${PROBE_DEFAULTS.attemptDelay})
       --resolution-delay MS Resolution Delay: wait this long for AAAA after A arrives,
-                            ${RESOLUTION_DELAY_RANGE.min}-${RESOLUTION_DELAY_RANGE.max} ms (default ${PROBE_DEFAULTS.resolutionDelay})
+                            ${resolutionDelayRange.min}-${resolutionDelayRange.max} ms (default ${PROBE_DEFAULTS.resolutionDelay})
       --timeout MS          give up on the whole probe after MS ms (default ${PROBE_DEFAULTS.timeout})
       --no-color            no colours
   -h, --help                show this help

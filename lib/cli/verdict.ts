@@ -3,7 +3,7 @@
  * report holds. A family counts as reachable only if it had addresses: "reachable
  * without addresses" cannot happen, and is read as not reachable rather than trusted.
  */
-import type { Family, ProbeReport, ResolveReport, Verdict } from './probe-report.js';
+import type { FamilyKey, ProbeReport, ResolveReport, Verdict } from './probe-report.js';
 
 /** What the verdict needs to know of one family. */
 export interface FamilyEvidence {
@@ -24,7 +24,7 @@ export const EXIT_USAGE = 2;
  *   while the other family is reachable;
  * - `unreachable`: no family is reachable (including no addresses at all).
  */
-export function verdictOf(families: Record<Family, FamilyEvidence>): Verdict {
+export function verdictOf(families: Record<FamilyKey, FamilyEvidence>): Verdict {
   const v6 = families.ipv6.hasAddresses && families.ipv6.reachable;
   const v4 = families.ipv4.hasAddresses && families.ipv4.reachable;
   if (v6 && v4) return 'dual-stack';
@@ -35,7 +35,7 @@ export function verdictOf(families: Record<Family, FamilyEvidence>): Verdict {
 
 /** The verdict of a report's `dns` and `families` (what the probe fills in last). */
 export function verdictOfReport(report: Pick<ProbeReport, 'dns' | 'families'>): Verdict {
-  const evidence = (family: Family): FamilyEvidence => ({
+  const evidence = (family: FamilyKey): FamilyEvidence => ({
     hasAddresses: report.dns[family].addresses.length > 0,
     reachable: report.families[family].reachable,
   });

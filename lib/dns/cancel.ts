@@ -1,7 +1,7 @@
 /**
  * One query's cancellation: the caller's AbortSignal and `close()` both end it, and every
  * socket and timer it holds is released at once. Not an AbortController: one per query
- * cost about 7% of the client's time in the benchmark. A query runs one round trip at a
+ * was a measurable share of the client's time (docs/benchmarks.md). A query runs one round trip at a
  * time (servers and attempts in turn, TCP after UDP), so one listener slot is enough;
  * listeners are objects, so a round trip subscribes itself without a closure.
  */

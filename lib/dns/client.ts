@@ -3,12 +3,13 @@
  * servers × attempts loop and CNAME chasing. Implements `Upstream` for the cache.
  */
 import { AbortError, DnsError, errorCode, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
-import { searchCandidates } from '../system/search.js';
-import { emptyClientStats, type ClientStats } from './exchange.js';
+import { searchCandidates } from './search.js';
+import { emptyClientStats, type ClientStats } from './client-stats.js';
 import { CancelScope } from './cancel.js';
 import { EncryptedTransports } from './encrypted.js';
 import { asciiLower } from './interpret.js';
-import { resolveOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
+import { resolveClientOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
+import { signalOption } from '../options.js';
 import { makeQuestion, type Question } from './query.js';
 import { askServers, type ServerPlan } from './servers.js';
 import { serverKey } from './transport.js';
@@ -16,7 +17,7 @@ import { UdpPool } from './udp-pool.js';
 import type { Answer, DnsServer, QueryOptions, RecordType, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
-export type { ClientStats } from './exchange.js';
+export type { ClientStats } from './client-stats.js';
 
 /** Why one name gave no answer; turned into a `DnsError` naming the name as asked. */
 interface NameFailure {
@@ -33,7 +34,7 @@ export class DnsClient implements Upstream {
   readonly #stats: ClientStats = emptyClientStats();
   /**
    * In-flight queries, so close() can end them. An array with O(1) removal (each scope
-   * knows its slot): as a Set it cost a fifth of query()'s own time (identity hashes).
+   * knows its slot): a Set cost a large share of query()'s own time (identity hashes).
    */
   #inflight: QueryScope[] = [];
   readonly #udpPool: UdpPool;
@@ -46,7 +47,7 @@ export class DnsClient implements Upstream {
   #closed = false;
 
   constructor(options: DnsClientOptions) {
-    const config = resolveOptions(options);
+    const config = resolveClientOptions(options);
     const stats = this.#stats;
     const onIgnored = (): void => void stats.ignoredReplies++;
     this.#config = config;
@@ -65,8 +66,7 @@ export class DnsClient implements Upstream {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
     if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-    const signal = options.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('signal', signal, 'an AbortSignal');
+    const signal = signalOption(options.signal);
     if (this.#closed) throw cancelled(name, type);
     if (signal?.aborted) throw new AbortError(signal.reason);
     const scope = new QueryScope(name, type);
@@ -79,7 +79,7 @@ export class DnsClient implements Upstream {
       // No search list: one name, asked right here (an async step less per query).
       const result = await this.#resolveName(this.#onWire(trimDot(name), type) ?? badName(name, type), scope);
       if (result.kind === 'answer') return result.answer;
-      throw toError(name, type, result);
+      throw nameError(name, type, result);
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
       this.#forget(scope);
@@ -129,14 +129,14 @@ export class DnsClient implements Upstream {
       if (!candidate) continue;
       const result = await this.#resolveName(candidate, scope);
       if (result.kind === 'answer') return result.answer;
-      if (result.code !== 'ENOTFOUND' && result.code !== 'ENODATA') throw toError(name, type, result);
+      if (result.code !== 'ENOTFOUND' && result.code !== 'ENODATA') throw nameError(name, type, result);
       negatives.push(result);
     }
     if (negatives.length === 0) badName(name, type);
     const decided = negatives.find((n) => n.code === 'ENODATA') ?? negatives[negatives.length - 1]!;
     const ttls = negatives.map((n) => n.negativeTtl);
     const negativeTtl = ttls.includes(undefined) ? undefined : Math.min(...(ttls as number[]));
-    throw toError(name, type, { ...decided, negativeTtl });
+    throw nameError(name, type, { ...decided, negativeTtl });
   }
 
   /** One name, following CNAMEs to other queries when the answer section stops short. */
@@ -205,7 +205,7 @@ function badName(hostname: string, rrtype: RecordType): never {
   throw new DnsError('EBADNAME', { hostname, rrtype });
 }
 
-function toError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
+function nameError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
   const server = failure.server && serverKey(failure.server);
   const error = new DnsError(failure.code, { hostname, rrtype, server, negativeTtl: failure.negativeTtl, cause: failure.cause });
   // A refused certificate is acted on by a person: say why in the message itself.

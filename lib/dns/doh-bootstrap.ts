@@ -6,17 +6,22 @@
  * plaintext DNS. The resolver refuses at construction a DoH host name it could not
  * resolve at all (no plain server, no hosts file).
  */
-import type { DnsClient } from './client.js';
-import type { Bootstrap } from './encrypted.js';
-import type { DnsServer } from './types.js';
-import { DnsError, InvalidArgumentError } from '../errors.js';
-import type { HostsFile } from '../system/hosts-file.js';
-import { isLocalhostName, lookupHosts } from '../system/hosts.js';
 import { isIP } from 'node:net';
+import { DnsError, InvalidArgumentError } from '../errors.js';
+import type { DnsClient } from './client.js';
+import type { Bootstrap } from './encrypted-types.js';
+import { isLocalhostName } from './name.js';
+import type { DnsServer } from './types.js';
 
-export function createBootstrap(hosts: HostsFile | undefined, plain: DnsClient | undefined): Bootstrap {
+/**
+ * The hosts file's addresses of one family for a name (`localhost` included): `undefined`
+ * when the file does not know the name, `[]` when it knows it for the other family only.
+ */
+export type LocalLookup = (hostname: string, family: 4 | 6) => Promise<string[] | undefined> | string[] | undefined;
+
+export function createBootstrap(local: LocalLookup, plain: DnsClient | undefined): Bootstrap {
   return async (hostname) => {
-    const [v6, v4] = await Promise.all(([6, 4] as const).map((family) => (hosts ? hosts.lookup(hostname, family) : lookupHosts(new Map(), hostname, family))));
+    const [v6, v4] = await Promise.all(([6, 4] as const).map((family) => local(hostname, family)));
     // A name the hosts file knows has a list for both families ([] for one it lacks); others have none.
     if (v6 !== undefined) return [...v6, ...v4!];
     if (!plain) throw new DnsError('ENOTFOUND', { hostname }, `DoH host ${hostname} is not in the hosts file, and no plain server is configured to ask`);

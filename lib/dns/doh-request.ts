@@ -11,19 +11,36 @@
 import http2 from 'node:http2';
 import type { TimerHandle } from '../clock.js';
 import type { CancelListener } from './cancel.js';
-import type { DohSession, DohUpstream } from './doh.js';
+import type { EncryptedContext } from './encrypted-types.js';
 import { paddedQuery } from './padding.js';
 import type { Question, SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
 import type { ReplyResult, TransportFailure, TransportOptions } from './transport.js';
+import type { HttpsServerAddress } from './types.js';
 
-export const DNS_MESSAGE = 'application/dns-message';
+const DNS_MESSAGE = 'application/dns-message';
 /** A DNS message is at most 65535 bytes (RFC 8484 §6 points to RFC 1035's limit). */
 const MAX_BODY = 65_535;
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
+/** The server's upstream (doh.ts) a try belongs to. */
+export interface DohTryOwner {
+  readonly server: HttpsServerAddress;
+  /** The URL, for messages. */
+  readonly key: string;
+  readonly context: EncryptedContext;
+  /** Starts the try (again) on the current session. */
+  send(request: DohTry): void;
+}
+
+/** The HTTP/2 session (doh.ts) a try runs on. */
+export interface DohTrySession {
+  readonly destroyed: boolean;
+  ended(request: DohTry, timedOut: boolean): void;
+}
+
 export class DohTry implements CancelListener {
-  readonly #upstream: DohUpstream;
+  readonly #upstream: DohTryOwner;
   readonly #options: TransportOptions;
   readonly #query: SentQuery;
   readonly #timer: TimerHandle;
@@ -36,14 +53,14 @@ export class DohTry implements CancelListener {
   #complete = false;
   /** A stream the server refused unprocessed is sent once more (RFC 9113 §8.7). */
   #retried = false;
-  #session: DohSession | undefined;
+  #session: DohTrySession | undefined;
   #stream: http2.ClientHttp2Stream | undefined;
   #error: unknown;
   #body: Buffer[] = [];
   #bytes = 0;
 
   constructor(
-    upstream: DohUpstream,
+    upstream: DohTryOwner,
     question: Question,
     options: TransportOptions,
     resolve: (result: ReplyResult) => void,
@@ -59,7 +76,7 @@ export class DohTry implements CancelListener {
     this.#timer = clock.setTimeout(() => this.#expire(), Math.ceil(Math.max(0, deadline - clock.now())));
   }
 
-  start(session: DohSession, h2: http2.ClientHttp2Session): void {
+  start(session: DohTrySession, h2: http2.ClientHttp2Session): void {
     this.#session = session;
     this.#body = [];
     this.#bytes = 0;
@@ -160,7 +177,7 @@ export class DohTry implements CancelListener {
 }
 
 /** RFC 8484 §4.2.1 statuses as DNS failures (see the table above). */
-export function httpFailure(status: number, server: string): TransportFailure {
+function httpFailure(status: number, server: string): TransportFailure {
   const cause = Object.assign(new Error(`${server} answered HTTP ${status}`), { status });
   if (status >= 500 && status <= 599) return { kind: 'failure', code: 'ESERVFAIL', cause };
   if (status === 401 || status === 403 || status === 429) return { kind: 'failure', code: 'EREFUSED', cause };
@@ -168,7 +185,7 @@ export function httpFailure(status: number, server: string): TransportFailure {
 }
 
 /** `application/dns-message`, any case, parameters allowed (RFC 9110 §8.3.1). */
-export function isDnsMessage(contentType: string | undefined): boolean {
+function isDnsMessage(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.split(';', 1)[0]!.trim().toLowerCase() === DNS_MESSAGE;
 }
 

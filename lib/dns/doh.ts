@@ -11,17 +11,16 @@
  */
 import http2 from 'node:http2';
 import { isIP, type LookupFunction } from 'node:net';
-import type { TimerHandle } from '../clock.js';
+import { type TimerHandle, unrefTimer } from '../clock.js';
 import { DnsError } from '../errors.js';
-import { DohTry } from './doh-request.js';
-import { unrefTimer } from './dot-connection.js';
-import type { Bootstrap, EncryptedContext } from './encrypted.js';
+import { DohTry, type DohTryOwner, type DohTrySession } from './doh-request.js';
+import type { Bootstrap, EncryptedContext } from './encrypted-types.js';
 import type { Question } from './query.js';
 import { Backoff, connectFailure } from './reconnect.js';
 import { serverKey, type ReplyResult, type TransportFailure, type TransportOptions } from './transport.js';
 import type { HttpsServerAddress } from './types.js';
 
-export class DohUpstream {
+export class DohUpstream implements DohTryOwner {
   readonly server: HttpsServerAddress;
   /** The URL, for messages. */
   readonly key: string;
@@ -87,7 +86,7 @@ export class DohUpstream {
 }
 
 /** One HTTP/2 session and the tries on it. */
-export class DohSession {
+export class DohSession implements DohTrySession {
   readonly #upstream: DohUpstream;
   readonly #session: http2.ClientHttp2Session;
   readonly #tries = new Set<DohTry>();

@@ -8,26 +8,48 @@
  * out is expected, and ignored.
  */
 import tls from 'node:tls';
-import type { TimerHandle } from '../clock.js';
-import type { DotTry, DotUpstream } from './dot.js';
+import { type TimerHandle, unrefTimer } from '../clock.js';
+import type { EncryptedContext } from './encrypted-types.js';
 import { paddedQuery } from './padding.js';
-import { newQueryId } from './query.js';
+import { newQueryId, type Question, type SentQuery } from './query.js';
 import { connectFailure } from './reconnect.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
 import { FrameReader, lengthPrefixed } from './tcp.js';
-import { literalLookup, type TransportFailure } from './transport.js';
+import { literalLookup, type ReplyResult, type TransportFailure } from './transport.js';
+import type { TlsServerAddress } from './types.js';
 
 /** IDs of abandoned tries remembered per connection, so their late answers are no error. */
 const ABANDONED_KEPT = 1024;
 const HEADER_BYTES = 12;
 const FLAG_QR = 0x80; // in byte 2
 
+/** The server's upstream (dot.ts) a connection reports to. */
+export interface DotConnectionOwner {
+  readonly server: TlsServerAddress;
+  /** `tls://ip:port[#name]`, for messages. */
+  readonly key: string;
+  readonly context: EncryptedContext;
+  onReady(connection: DotConnection): void;
+  onSlotFree(connection: DotConnection): void;
+  onDetached(connection: DotConnection): void;
+  onClosed(connection: DotConnection, failure: TransportFailure | undefined): void;
+}
+
+/** One try as a connection carries it (dot.ts's DotTry). */
+export interface DotWaiter {
+  readonly question: Question;
+  /** Set by `written`: the query as sent. */
+  readonly query: SentQuery | undefined;
+  written(connection: DotConnection, query: SentQuery): void;
+  settle(result: ReplyResult): void;
+}
+
 export class DotConnection {
   /** The TLS handshake is done and the connection not yet closed. */
   ready = false;
-  readonly #upstream: DotUpstream;
+  readonly #upstream: DotConnectionOwner;
   readonly #socket: tls.TLSSocket;
-  readonly #inflight = new Map<number, DotTry>();
+  readonly #inflight = new Map<number, DotWaiter>();
   readonly #abandoned = new Set<number>();
   readonly #frames = new FrameReader();
   #handshaken = false;
@@ -37,7 +59,7 @@ export class DotConnection {
   #idleTimer: TimerHandle | undefined;
   #corked = false;
 
-  constructor(upstream: DotUpstream) {
+  constructor(upstream: DotConnectionOwner) {
     this.#upstream = upstream;
     const { server, context } = upstream;
     this.#socket = tls.connect({
@@ -62,7 +84,7 @@ export class DotConnection {
   }
 
   /** Writes the try's query under a fresh ID. Writes of one tick leave in one TLS record batch. */
-  send(waiter: DotTry): void {
+  send(waiter: DotWaiter): void {
     const id = unusedId((candidate) => this.#inflight.has(candidate) || this.#abandoned.has(candidate));
     const query = paddedQuery(waiter.question, id);
     waiter.written(this, query);
@@ -80,7 +102,7 @@ export class DotConnection {
   }
 
   /** A try in flight here timed out or was cancelled: its answer may still come. */
-  abandon(waiter: DotTry): void {
+  abandon(waiter: DotWaiter): void {
     const id = waiter.query!.id;
     this.#inflight.delete(id);
     this.#abandoned.add(id);
@@ -199,9 +221,4 @@ export function unusedId(taken: (id: number) => boolean, draw: () => number = ne
   let id = draw();
   while (taken(id)) id = draw();
   return id;
-}
-
-/** Real timers must not keep the process alive for an idle connection. */
-export function unrefTimer(timer: TimerHandle): void {
-  if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
 }

@@ -8,8 +8,8 @@
  */
 import type { TimerHandle } from '../clock.js';
 import type { CancelListener } from './cancel.js';
-import { DotConnection } from './dot-connection.js';
-import type { EncryptedContext } from './encrypted.js';
+import { DotConnection, type DotConnectionOwner, type DotWaiter } from './dot-connection.js';
+import type { EncryptedContext } from './encrypted-types.js';
 import type { Question, SentQuery } from './query.js';
 import { Backoff } from './reconnect.js';
 import { serverKey, type ReplyResult, type TransportFailure, type TransportOptions } from './transport.js';
@@ -18,7 +18,7 @@ import type { TlsServerAddress } from './types.js';
 /** Waiting tries are taken from the front; the array is cut when this many are behind. */
 const COMPACT_AT = 1024;
 
-export class DotUpstream {
+export class DotUpstream implements DotConnectionOwner {
   readonly server: TlsServerAddress;
   /** `tls://ip:port[#name]`, for messages. */
   readonly key: string;
@@ -133,7 +133,7 @@ export class DotUpstream {
 }
 
 /** One try on a DoT server: waiting, then in flight on a connection, until it ends once. */
-export class DotTry implements CancelListener {
+export class DotTry implements CancelListener, DotWaiter {
   ended = false;
   /** Where it is in flight, once written; with its query as sent. */
   connection: DotConnection | undefined;

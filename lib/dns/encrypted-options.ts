@@ -5,6 +5,8 @@
 import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { InvalidArgumentError } from '../errors.js';
+import { isValidHostname } from './name.js';
+import { integerIn, MAX_TIMER_MS, oneOf } from '../options.js';
 import type { HttpsServerAddress, TlsServerAddress } from './types.js';
 
 export interface EncryptedTransportOptions {
@@ -41,14 +43,11 @@ export interface EncryptedConfig {
   tls: tls.ConnectionOptions;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function resolveEncrypted(options: unknown, tlsOptions: unknown): EncryptedConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('encrypted', options, 'an object');
   if (tlsOptions === null || typeof tlsOptions !== 'object') throw new InvalidArgumentError('tls', tlsOptions, 'tls.connect options (an object)');
   const o = options as EncryptedTransportOptions;
-  const dohMethod = o.dohMethod ?? 'POST';
-  if (dohMethod !== 'POST' && dohMethod !== 'GET') throw new InvalidArgumentError('encrypted.dohMethod', dohMethod, "'POST' or 'GET'");
+  const dohMethod = oneOf('encrypted.dohMethod', o.dohMethod ?? 'POST', ['POST', 'GET'] as const);
   const reconnectDelay = integerIn('encrypted.reconnectDelay', o.reconnectDelay ?? 250, 1, MAX_TIMER_MS);
   return {
     idleTimeout: integerIn('encrypted.idleTimeout', o.idleTimeout ?? 10_000, 1, MAX_TIMER_MS),
@@ -74,7 +73,7 @@ function sharedTlsOptions(options: tls.ConnectionOptions): tls.ConnectionOptions
 export function validTlsServer(server: Partial<TlsServerAddress>, option: string): TlsServerAddress {
   const family = typeof server.address === 'string' ? isIP(server.address) : 0;
   const name = server.servername;
-  if (family === 0 || server.family !== family || !validPort(server.port) || (name !== undefined && !isServername(name))) {
+  if (family === 0 || server.family !== family || !validPort(server.port) || (name !== undefined && !isValidHostname(name))) {
     throw new InvalidArgumentError(option, server, "{ transport: 'tls', address: an IP literal, family, port, servername?: a host name }");
   }
   return { transport: 'tls', address: server.address!, port: server.port, family, servername: name };
@@ -87,7 +86,7 @@ export function validHttpsServer(server: Partial<HttpsServerAddress>, option: st
     typeof url === 'string' &&
     url.startsWith('https://') &&
     typeof host === 'string' &&
-    (isIP(host) !== 0 || isServername(host)) &&
+    (isIP(host) !== 0 || isValidHostname(host)) &&
     validPort(port) &&
     typeof path === 'string' &&
     path.startsWith('/');
@@ -95,19 +94,6 @@ export function validHttpsServer(server: Partial<HttpsServerAddress>, option: st
   return { transport: 'https', url, host, port, path };
 }
 
-/** RFC 1123 host name: letters, digits, inner hyphens, labels of 1-63, at most 253 in all. */
-export function isServername(name: unknown): name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 253) return false;
-  return name.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
-}
-
 function validPort(port: unknown): port is number {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
-}
-
-function integerIn(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(option, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
 }

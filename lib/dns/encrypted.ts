@@ -4,25 +4,12 @@
  * its queries. A failure on one of them is that server's failure: the client moves on to
  * its next server, and nothing is ever retried in plaintext.
  */
-import type { Clock } from '../clock.js';
 import { DohUpstream } from './doh.js';
 import { DotUpstream } from './dot.js';
-import type { EncryptedConfig } from './encrypted-options.js';
-import type { ClientStats } from './exchange.js';
+import type { EncryptedContext } from './encrypted-types.js';
 import type { Question } from './query.js';
 import type { ReplyResult, TransportOptions } from './transport.js';
 import type { DnsServer, HttpsServerAddress, TlsServerAddress } from './types.js';
-
-/** Resolves a DoH server's host name, never through a DoH server (see resolver.ts). */
-export type Bootstrap = (hostname: string) => Promise<string[]>;
-
-/** What every DoT and DoH upstream of a client shares. */
-export interface EncryptedContext {
-  config: EncryptedConfig;
-  clock: Clock;
-  stats: ClientStats;
-  bootstrap: Bootstrap | undefined;
-}
 
 export class EncryptedTransports {
   readonly #dot = new Map<TlsServerAddress, DotUpstream>();

@@ -56,7 +56,7 @@ export function interpret(reply: DecodedReply, name: string, type: RecordType, c
 }
 
 /** RFC 2181 §8: a TTL with the top bit set counts as 0. */
-export function ttlOf(rr: Rr): number {
+function ttlOf(rr: Rr): number {
   return capTtl(rr.ttl!); // dns-packet sets ttl on every record but OPT
 }
 

@@ -35,6 +35,12 @@ export function canonicalName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
+/** `localhost`, `foo.localhost`, any case, trailing dot or not (RFC 6761 §6.3). */
+export function isLocalhostName(name: string): boolean {
+  const key = canonicalName(name);
+  return key === 'localhost' || key.endsWith('.localhost');
+}
+
 function findProblem(name: string): string | undefined {
   return isPlainHostname(name) ? undefined : describeProblem(name);
 }
@@ -52,9 +58,7 @@ export function isPlainHostname(name: string): boolean {
     if (c === 0x2e) {
       if (label === 0) return false;
       label = 0;
-    } else if (isHostChar(c) && ++label <= MAX_LABEL_OCTETS) {
-      continue;
-    } else {
+    } else if (!isHostChar(c) || ++label > MAX_LABEL_OCTETS) {
       return false;
     }
   }

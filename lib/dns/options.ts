@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { Bootstrap } from './encrypted.js';
+import { booleanOption, clockOption, integerIn, MAX_TIMER_MS } from '../options.js';
+import type { Bootstrap } from './encrypted-types.js';
 import { resolveEncrypted, validHttpsServer, validTlsServer, type EncryptedConfig, type EncryptedTransportOptions } from './encrypted-options.js';
 import type { DnsServer, ServerAddress } from './types.js';
 
@@ -11,13 +12,14 @@ export interface DnsClientOptions {
   /**
    * Servers, asked in order (resolv.conf `nameserver`); at least one. Plain servers are
    * IP literals; DoT (`transport: 'tls'`) and DoH (`transport: 'https'`) ones may be mixed in.
+   * Required.
    */
   servers: DnsServer[];
   /** tls.connect options for every DoT and DoH server (`ca`, client certificates…). @default {} */
   tls?: tls.ConnectionOptions;
   /** Connection handling of DoT and DoH (idle timeout, pipelining, DoH method, backoff). @default {} */
   encrypted?: EncryptedTransportOptions;
-  /** Resolves DoH URL host names, never through DoH; needed when a DoH URL has a name. */
+  /** Resolves DoH URL host names, never through DoH; needed when a DoH URL has a name. @default undefined */
   bootstrap?: Bootstrap;
   /** Milliseconds one try may take, UDP and a TCP retry together (resolv.conf `timeout:`). @default 5000 */
   timeout?: number;
@@ -35,10 +37,8 @@ export interface DnsClientOptions {
    * Queries one UDP socket (one source port) carries in its life; 1 opens a fresh socket
    * per query. It bounds what one port leaked to an attacker exposes, and keeps several
    * ports in use at once under load (RFC 5452 §9.2: 50 queries in flight use >= 4 ports
-   * at 16). Its cost, measured in scripts/bench-dns-client.ts (50 in flight, loopback):
-   * a socket's life (open, connect, close) costs ~45 µs of CPU, ~3 µs per query at 16.
-   * Against c-ares (which by default sends every query from one port) the client reached
-   * ~0.9 of its rate at 16 and 0.92-1.0 at 64. @default 16
+   * at 16). A socket's life (open, connect, close) costs CPU, shared by its queries: see
+   * docs/benchmarks.md, "Figures behind the code". @default 16
    */
   udpMaxQueries?: number;
   /**
@@ -68,26 +68,34 @@ export interface DnsClientConfig {
   clock: Clock;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The client options the Resolver passes on: each is checked the same way by both, the Resolver's at construction. */
+export const clientOptionChecks = {
+  timeout: (value: unknown): number => integerIn('timeout', value, 1, MAX_TIMER_MS),
+  attempts: (value: unknown): number => integerIn('attempts', value, 1, 10),
+  rotate: (value: unknown): boolean => booleanOption('rotate', value),
+  search: (value: unknown): string[] => validSearch(value),
+  // resolv.conf(5): ndots is capped at 15.
+  ndots: (value: unknown): number => integerIn('ndots', value, 0, 15),
+  dns0x20: (value: unknown): boolean => booleanOption('dns0x20', value),
+} as const;
 
-export function resolveOptions(options: DnsClientOptions): DnsClientConfig {
+export function resolveClientOptions(options: DnsClientOptions): DnsClientConfig {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
   const servers = validServers(options.servers);
   return {
     servers,
     encrypted: resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}),
     bootstrap: validBootstrap(options.bootstrap, servers),
-    timeout: integerIn('timeout', options.timeout ?? 5000, 1, MAX_TIMER_MS),
-    attempts: integerIn('attempts', options.attempts ?? 2, 1, 10),
-    rotate: booleanOption('rotate', options.rotate ?? false),
-    search: validSearch(options.search ?? []),
-    // resolv.conf(5): ndots is capped at 15.
-    ndots: integerIn('ndots', options.ndots ?? 1, 0, 15),
+    timeout: clientOptionChecks.timeout(options.timeout ?? 5000),
+    attempts: clientOptionChecks.attempts(options.attempts ?? 2),
+    rotate: clientOptionChecks.rotate(options.rotate ?? false),
+    search: clientOptionChecks.search(options.search ?? []),
+    ndots: clientOptionChecks.ndots(options.ndots ?? 1),
     // RFC 6891 §6.2.5: values below 512 are treated as 512; refuse them instead.
     udpPayloadSize: integerIn('udpPayloadSize', options.udpPayloadSize ?? 1232, 512, 65535),
     udpMaxQueries: integerIn('udpMaxQueries', options.udpMaxQueries ?? 16, 1, 1000),
-    dns0x20: booleanOption('dns0x20', options.dns0x20 ?? false),
-    clock: validClock(options.clock ?? systemClock),
+    dns0x20: clientOptionChecks.dns0x20(options.dns0x20 ?? false),
+    clock: clockOption(options.clock) ?? systemClock,
   };
 }
 
@@ -139,28 +147,4 @@ function validSearch(search: unknown): string[] {
     search.every((d) => typeof d === 'string' && d.length > 0 && d.length <= 254);
   if (!ok) throw new InvalidArgumentError('search', search, 'an array of at most 32 domain names');
   return [...(search as string[])];
-}
-
-function integerIn(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(option, value, `an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function booleanOption(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'a boolean');
-  return value;
-}
-
-function validClock(clock: unknown): Clock {
-  const c = clock as Partial<Clock> | null;
-  if (
-    typeof c?.now !== 'function' ||
-    typeof c.setTimeout !== 'function' ||
-    typeof c.clearTimeout !== 'function'
-  ) {
-    throw new InvalidArgumentError('clock', clock, 'an object with now, setTimeout and clearTimeout');
-  }
-  return c as Clock;
 }

@@ -8,8 +8,8 @@ import { randomizeCase } from './dns0x20.js';
 import type { RecordType } from './types.js';
 
 /** RFC 1035 §3.2.2 type values. */
-export const TYPE_CODES: Readonly<Record<RecordType, number>> = { A: 1, AAAA: 28 };
-export const CLASS_IN = 1;
+const TYPE_CODES: Readonly<Record<RecordType, number>> = { A: 1, AAAA: 28 };
+const CLASS_IN = 1;
 const TYPE_OPT = 41;
 const FLAG_RD = 0x0100;
 const HEADER_BYTES = 12;

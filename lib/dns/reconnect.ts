@@ -9,8 +9,8 @@ import { errorCode } from '../errors.js';
 import type { TransportFailure } from './transport.js';
 
 /**
- * OpenSSL's certificate verification results as Node names them (X509_V_ERR_*, see
- * node/src/crypto/crypto_common.cc), and Node's own host name check.
+ * OpenSSL's certificate verification results as Node names them (X509_V_ERR_* without
+ * the prefix), and Node's own host name check.
  */
 const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',

@@ -67,7 +67,7 @@ const RCODE_NAMES = [
 /**
  * Every record decoded by dns-packet, as its `decode` does, minus the header and question
  * objects: after `matchesQuery` the question is known to be ours byte for byte (pass its
- * end as `questionEnd`), and decoding it again cost a third of the decoding time.
+ * end as `questionEnd`), and decoding it again is a large part of the decoding time.
  * dns-packet throws on garbage (bad pointers, overflows, lying counts): that is "no
  * reply". It also reads A/AAAA data past the end of a cut packet without throwing, hence
  * the length check. And it reads A and AAAA data without looking at RDLENGTH, so a record

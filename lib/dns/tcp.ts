@@ -71,31 +71,36 @@ export function lengthPrefixed(message: Buffer): Buffer {
  * Chunks are kept in a list and joined once per frame, so trickled bytes cost O(n).
  */
 export class FrameReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private need: number | undefined;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #need: number | undefined;
+
+  /** Bytes held while a frame is incomplete. */
+  get buffered(): number {
+    return this.#buffered;
+  }
 
   push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
     const frames: Buffer[] = [];
     for (;;) {
-      if (this.need === undefined) {
-        if (this.buffered < 2) break;
-        this.need = this.take(2).readUInt16BE(0);
+      if (this.#need === undefined) {
+        if (this.#buffered < 2) break;
+        this.#need = this.#take(2).readUInt16BE(0);
       }
-      if (this.buffered < this.need) break;
-      frames.push(this.take(this.need));
-      this.need = undefined;
+      if (this.#buffered < this.#need) break;
+      frames.push(this.#take(this.#need));
+      this.#need = undefined;
     }
     return frames;
   }
 
-  private take(bytes: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+  #take(bytes: number): Buffer {
+    const all = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#buffered);
     const rest = all.subarray(bytes);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
+    this.#chunks = rest.length > 0 ? [rest] : [];
+    this.#buffered = rest.length;
     return all.subarray(0, bytes);
   }
 }

@@ -1,5 +1,6 @@
 /** What the UDP and TCP round trips share: their options and their result. */
 import type { Clock } from '../clock.js';
+import { hostPort } from '../options.js';
 import type { CancelScope } from './cancel.js';
 import type { DecodedReply } from './reply.js';
 import type { DnsServer } from './types.js';
@@ -36,9 +37,9 @@ export type TransportFailureCode = 'ETIMEOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 
  */
 export function serverKey(server: DnsServer): string {
   if (server.transport === 'https') return server.url;
-  const hostPort = server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
-  if (server.transport === undefined) return hostPort;
-  return server.servername === undefined ? `tls://${hostPort}` : `tls://${hostPort}#${server.servername}`;
+  const where = hostPort(server.address, server.port);
+  if (server.transport === undefined) return where;
+  return server.servername === undefined ? `tls://${where}` : `tls://${where}#${server.servername}`;
 }
 
 /**
@@ -47,7 +48,7 @@ export function serverKey(server: DnsServer): string {
  */
 export function literalLookup(
   address: string,
-  options: unknown,
+  _options: unknown,
   callback: (err: Error | null, address: string, family: number) => void,
 ): void {
   callback(null, address, address.includes(':') ? 6 : 4);

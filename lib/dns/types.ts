@@ -67,6 +67,7 @@ export type DnsServer = ServerAddress | TlsServerAddress | HttpsServerAddress;
 
 /** Options every query takes. */
 export interface QueryOptions {
+  /** Aborting it rejects the query with an AbortError (the fetch goes on and fills the cache). @default undefined */
   signal?: AbortSignal | undefined;
 }
 

@@ -4,17 +4,17 @@
  * its life, several at once under load, each under an ID unused on that socket. Then it is
  * retired and closed once its last query ends. A socket with queries left to carry but
  * none waiting stays open for `IDLE_MS` (unref'd: it never holds the process open), so
- * the next lookups reuse it instead of paying for a new socket: opening, binding and
- * connecting one cost ~0.3 ms of a lookup's latency (measured in the network lab,
- * scripts/lab). So a port serves a handful of queries at most, and `maxQueries: 1` gives
+ * the next lookups reuse it instead of paying for a new socket (opening, binding and
+ * connecting one is a visible part of a lookup's latency: docs/benchmarks.md, "Figures
+ * behind the code"). So a port serves a handful of queries at most, and `maxQueries: 1` gives
  * a fresh socket per query. `DnsClient#close` cancels every query and closes idle sockets
  * (`UdpPool#close`), and with them their timers.
  *
  * Deadlines are kept per socket too: one timer, set for the earliest deadline of the
- * queries waiting there, instead of a timer per query (which cost ~3% of the benchmark).
+ * queries waiting there, instead of a timer per query (a measurable cost in the benchmark).
  */
 import dgram from 'node:dgram';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle, unrefTimer } from '../clock.js';
 import { newQueryId } from './query.js';
 import { literalLookup } from './transport.js';
 import type { ServerAddress } from './types.js';
@@ -134,9 +134,7 @@ class UdpChannel {
     this.#disarm();
     this.#socket.unref();
     const timer = this.#pool.clock.setTimeout(() => this.close(), IDLE_MS);
-    if (typeof timer === 'object' && typeof (timer as { unref?: unknown }).unref === 'function') {
-      (timer as { unref(): unknown }).unref();
-    }
+    unrefTimer(timer);
     this.#idleTimer = timer;
   }
 

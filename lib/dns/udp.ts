@@ -59,9 +59,10 @@ class UdpTry implements UdpWaiter, CancelListener {
     this.#onTruncated = onTruncated;
     this.#resolve = resolve;
     this.#reject = reject;
+    // Listen first: on() may throw, and a lease taken before would be left behind.
+    options.scope.on(this);
     this.#lease = pool.lease(server, this);
     this.#query = buildQuery(question, this.#lease.id);
-    options.scope.on(this);
     this.#lease.send(this.#query.packet);
   }
 

@@ -4,11 +4,18 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
-import type { Forgery } from './dns-forgery.js';
 import type { ZoneStore } from './dns-store.js';
 import { soaAnswer } from './dns-zone.js';
 
 export type Transport = 'udp' | 'tcp';
+
+/** Makes bad replies to a query (the wire bytes as received); several are sent paced. */
+export type Forger = (query: Buffer) => Buffer | Buffer[];
+
+/** A forger whose replies go out over UDP from another source port (never over TCP). */
+export interface OtherPortForger {
+  fromOtherPort: Forger;
+}
 
 /** What the server does for one (name, type). Everything is off by default. */
 export interface Behaviour {
@@ -20,8 +27,8 @@ export interface Behaviour {
   rcode?: 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'REFUSED' | 'FORMERR' | 'NOTIMP';
   /** Over UDP, set TC: 'empty' drops every record (as real servers do), 'partial' keeps half. */
   truncate?: 'empty' | 'partial';
-  /** Bad replies sent before the real one; a function may return many (sent paced). */
-  forge?: Array<Forgery | ((query: Buffer) => Buffer | Buffer[])>;
+  /** Bad replies sent before the real one. */
+  forge?: Array<Forger | OtherPortForger>;
   /** The real reply is replaced by random bytes. */
   garbage?: boolean;
   /**
@@ -45,7 +52,7 @@ const RCODES: Readonly<Record<string, number>> = {
 };
 
 /** RFC 1035 §4.2.1 / RFC 6891 §6.2.3: the UDP size limit the query allows. Queries come from dns-packet's decode, which fills every field. */
-export function udpLimit(query: dnsPacket.Packet): number {
+function udpLimit(query: dnsPacket.Packet): number {
   const opt = query.additionals!.find((rr) => rr.type === 'OPT') as dnsPacket.OptAnswer | undefined;
   return opt ? Math.max(512, opt.udpPayloadSize) : 512;
 }

@@ -11,7 +11,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
-import { forge } from './dns-forgery.js';
 import { buildReply, type Behaviour, type Transport } from './dns-reply.js';
 import { ZoneStore } from './dns-store.js';
 import type { Zone, ZoneRecordType } from './dns-zone.js';
@@ -55,7 +54,7 @@ export class FakeDnsServer {
   readonly store: ZoneStore;
   readonly #udp: dgram.Socket;
   readonly #tcp: net.Server;
-  /** Sends the 'wrong-port' forgeries. */
+  /** Sends the forgeries from another port (`OtherPortForger`). */
   readonly #other: dgram.Socket;
   readonly #behaviours = new Map<string, Behaviour>();
   readonly #seen: SeenQuery[] = [];
@@ -164,8 +163,8 @@ export class FakeDnsServer {
     };
     const batches: Array<{ socket: dgram.Socket; packet: Buffer }> = [];
     for (const f of behaviour.forge ?? []) {
-      if (typeof f === 'function') for (const packet of [f(msg)].flat()) batches.push({ socket: this.#udp, packet });
-      else batches.push({ socket: f === 'wrong-port' ? this.#other : this.#udp, packet: forge(f, query) });
+      const [socket, forger] = typeof f === 'function' ? [this.#udp, f] : [this.#other, f.fromOtherPort];
+      for (const packet of [forger(msg)].flat()) batches.push({ socket, packet });
     }
     const sendBatch = (from: number): void => {
       for (const f of batches.slice(from, from + PACE)) send(f.socket, f.packet);
@@ -197,9 +196,8 @@ export class FakeDnsServer {
     if (behaviour.drop === 'tcp' || behaviour.drop === 'all') return;
     if (behaviour.tcp === 'reset') return void socket.resetAndDestroy();
     if (behaviour.tcp === 'close') return void socket.end();
-    const forged = (behaviour.forge ?? [])
-      .filter((f) => f !== 'wrong-port')
-      .flatMap((f) => (typeof f === 'function' ? [f(msg)].flat() : [forge(f, query)]));
+    // A TCP stream has one source: forgeries from another port are UDP only.
+    const forged = (behaviour.forge ?? []).flatMap((f) => (typeof f === 'function' ? [f(msg)].flat() : []));
     // Several frames in one write: the client must split them.
     const bytes = Buffer.concat([...forged, buildReply(this.store, query, behaviour, 'tcp')].map(framed));
     this.#later(behaviour.delay ?? 0, () => {

@@ -14,14 +14,14 @@ export interface Lookup {
 
 const MAX_CHAIN = 16;
 
-interface Entry {
+interface NameRecords {
   records: ZoneRecord[];
 }
 
 export class ZoneStore {
   readonly #zones: Zone[] = [];
   /** lower-cased owner -> records (zone and run-time ones). */
-  readonly #nodes = new Map<string, Entry>();
+  readonly #nodes = new Map<string, NameRecords>();
 
   constructor(zones: readonly Zone[]) {
     for (const zone of zones) this.addZone(zone);
@@ -87,7 +87,7 @@ export class ZoneStore {
     return records.flatMap((r) => toAnswers(r, zone.ttl, owner));
   }
 
-  #node(name: string): Entry {
+  #node(name: string): NameRecords {
     const key = name.toLowerCase();
     let node = this.#nodes.get(key);
     if (!node) this.#nodes.set(key, (node = { records: [] }));

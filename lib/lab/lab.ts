@@ -11,7 +11,6 @@ import { FakeDnsServer } from './dns-server.js';
 import type { Zone, ZoneRecord } from './dns-zone.js';
 import { listenPair, type Credentials, type ListenerPair, type PathState } from './listeners.js';
 
-export type { Credentials, PathState } from './listeners.js';
 
 export interface LabHostSpec {
   /** A name inside the lab's zone. */
@@ -27,7 +26,7 @@ export interface LabHostSpec {
   note?: string | undefined;
 }
 
-export interface LabHost extends LabHostSpec {
+interface LabHost extends LabHostSpec {
   port: number;
   /** Connections the host's accepting servers took, per family. */
   accepted: { ipv6: number; ipv4: number };

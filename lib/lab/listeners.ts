@@ -23,7 +23,7 @@ export interface ListenerPair {
   close(): Promise<void>;
 }
 
-export interface Listener {
+interface Listener {
   close(): Promise<void>;
 }
 

@@ -50,9 +50,14 @@ export class SlotTicket {
     if (was !== 'done') this.#slots.released(this, was);
   }
 
-  /** @internal */
+  /**
+   * @internal The slot is this ticket's now; `onGranted` runs on a later tick, never
+   * inside the release that freed the slot (another race's socket code), and not at all
+   * if the ticket is released first.
+   */
   grant(): void {
     this.#state = 'held';
+    process.nextTick(() => this.#state === 'held' && this.onGranted());
   }
 }
 
@@ -88,8 +93,8 @@ export class AttemptSlots {
 
   /**
    * A slot for one attempt: the ticket is 'held' at once if a slot is free and nobody
-   * waits, else 'waiting', and `onGranted` is called (synchronously, from the `release`
-   * that freed the slot) when its turn comes. `followUp`: the race has started before.
+   * waits, else 'waiting', and `onGranted` is called when its turn comes (on the tick
+   * after the `release` that freed the slot). `followUp`: the race has started before.
    */
   request(onGranted: () => void, followUp: boolean): SlotTicket {
     if (this.#held < this.#limit && this.waiting === 0) {
@@ -118,7 +123,6 @@ export class AttemptSlots {
       this.#followUps.delete(next) || this.#newRaces.delete(next);
       this.#held++;
       next.grant();
-      next.onGranted();
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Family } from './timeline.js';
+import type { Family } from '../address/types.js';
 
 export interface AttemptTarget {
   address: string;
@@ -17,7 +17,7 @@ export interface AttemptTarget {
 export interface AttemptCallbacks {
   /** TCP is up and a TLS handshake is in progress (TLS attempts only). */
   connected(): void;
-  /** The connection is usable: TCP connected, or TLS handshake done (HEv3 V5). */
+  /** The connection is usable: TCP connected, or TLS handshake done (Happy Eyeballs v3). */
   succeeded(): void;
   /** The attempt failed in the given phase. */
   failed(error: unknown, phase: 'tcp' | 'tls'): void;

@@ -6,27 +6,23 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
-import { DnsError, errorCode } from '../errors.js';
-import type { Family, Timeline } from './timeline.js';
-
-export interface Candidate {
-  address: string;
-  family: Family;
-}
+import { DnsError, mostTellingDnsError } from '../errors.js';
+import type { Candidate, Family } from '../address/types.js';
+import type { Timeline } from './timeline.js';
 
 export interface CandidateFeedOptions {
   host: string;
   /** Families to ask for, IPv6 first: `[6, 4]`, `[4]` or `[6]`. */
   families: readonly Family[];
   resolver: AddressResolver;
-  /** Milliseconds to wait for AAAA once a positive A answer is in (R4). */
+  /** Milliseconds to wait for AAAA once a positive A answer is in (RFC 8305 §3). */
   resolutionDelay: number;
   clock: Clock;
   timeline: Timeline;
 }
 
 export interface CandidateHandlers {
-  /** Addresses the racer may use from now on (R3, R5, R6). */
+  /** Addresses the racer may use from now on (RFC 8305 §3). */
   addresses(batch: Candidate[]): void;
   /** Every query has answered or failed: no more addresses will come. */
   settled(): void;
@@ -40,7 +36,7 @@ export class CandidateFeed {
   readonly #controller = new AbortController();
   readonly #pending = new Set<Family>();
   readonly #errors = new Map<Family, Error>();
-  /** IPv4 addresses held back while the Resolution Delay runs (R4). */
+  /** IPv4 addresses held back while the Resolution Delay runs (RFC 8305 §3). */
   #held: Candidate[] = [];
   /** True once IPv4 addresses may go out: AAAA settled or the Resolution Delay passed. */
   #released: boolean;
@@ -58,7 +54,7 @@ export class CandidateFeed {
     return this.#pending.size === 0;
   }
 
-  /** R1/R2: send every query at once (AAAA first) and act on each answer on its own. */
+  /** RFC 8305 §3: send every query at once (AAAA first) and act on each answer on its own. */
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
     for (const family of this.#options.families) this.#pending.add(family);
@@ -71,7 +67,7 @@ export class CandidateFeed {
     return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
   }
 
-  /** Stops waiting: aborts the queries still out (R16: the resolver's cache keeps filling). */
+  /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
   close(): void {
     this.#closed = true;
     this.#clearDelay();
@@ -117,12 +113,12 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#errors.set(family, error);
     this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
-    // R5: AAAA is negative, so the IPv4 addresses in hand go out now.
+    // RFC 8305 §3: AAAA is negative, so the IPv4 addresses in hand go out now.
     if (family === 6) this.#release([]);
     this.#checkSettled();
   }
 
-  /** R4: a positive A answer first waits the Resolution Delay for AAAA. */
+  /** RFC 8305 §3: a positive A answer first waits the Resolution Delay for AAAA. */
   #hold(batch: Candidate[]): void {
     this.#held.push(...batch);
     const { resolutionDelay, clock, timeline } = this.#options;
@@ -157,21 +153,13 @@ export class CandidateFeed {
 }
 
 /**
- * Which DNS error to report when no family gave an address. Most telling first:
- * `ENOTFOUND` (the name does not exist, as Node's lookup reports it), then failures
- * that explain the silence (`ESERVFAIL`, `ETIMEOUT`, `EREFUSED`, `ECONNREFUSED`,
- * `EBADRESP`, anything else), then `ENODATA` (the name exists, with no address of
- * that type). On a tie the A error wins: IPv4 is the family a host is most expected to have.
+ * Which DNS error to report when no family gave an address (errors in family order,
+ * AAAA first): the most telling (errors.ts), and on a tie the A error, IPv4 being the
+ * family a host is most expected to have.
  */
 export function pickDnsError(errors: readonly Error[], hostname: string): Error {
-  const rank = (err: Error): number => {
-    const code = errorCode(err);
-    return code === 'ENOTFOUND' ? 0 : code === 'ENODATA' ? 2 : 1;
-  };
-  let best: Error | undefined;
-  for (const err of errors) if (best === undefined || rank(err) <= rank(best)) best = err;
   // Unreachable from the feed (a family without an address always left an error); kept total.
-  return best ?? new DnsError('ENOTFOUND', { hostname });
+  return mostTellingDnsError([...errors].reverse()) ?? new DnsError('ENOTFOUND', { hostname });
 }
 
 /** Answers for an IP literal: no DNS at all, the address is the one candidate. */

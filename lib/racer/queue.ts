@@ -1,21 +1,15 @@
 /**
  * The addresses not yet tried, in connection order. Each merge orders every address
  * known so far, tried ones included, then drops the tried ones: a late answer lands
- * where it would have been had it come first (R6, R7, R10), and an address is handed
+ * where it would have been had it come first (RFC 8305 §3, §4), and an address is handed
  * out at most once.
  */
-import type { Candidate } from './candidates.js';
-
-/**
- * Puts candidates in connection order (production: RFC 6724 sort, then family
- * interleaving). It may only reorder: addresses it leaves out are appended in their
- * given order, unknown ones are ignored. If it throws or rejects, the given order is used.
- */
-export type OrderFunction = (candidates: Candidate[]) => Candidate[] | Promise<Candidate[]>;
+import type { Candidate, OrderFunction } from '../address/types.js';
 
 export class CandidateQueue {
   readonly #order: OrderFunction;
   readonly #changed: () => void;
+  readonly #failed: (error: unknown) => void;
   /** Every address seen, in arrival order. */
   readonly #known = new Map<string, Candidate>();
   readonly #tried = new Set<string>();
@@ -25,10 +19,15 @@ export class CandidateQueue {
   #stale = false;
   #closed = false;
 
-  /** `changed` is called after every merge, when new addresses may be ready. */
-  constructor(order: OrderFunction, changed: () => void) {
+  /**
+   * `changed` is called after every merge, when new addresses may be ready; `failed` with
+   * the error of an order function that throws or rejects (its owner ends the race; the
+   * queue falls back to arrival order meanwhile).
+   */
+  constructor(order: OrderFunction, changed: () => void, failed: (error: unknown) => void) {
     this.#order = order;
     this.#changed = changed;
+    this.#failed = failed;
   }
 
   /** True while no address is waiting and none is being ordered. */
@@ -60,7 +59,7 @@ export class CandidateQueue {
     return candidate;
   }
 
-  /** Drops every untried address (R15) and ignores orderings still running. */
+  /** Drops every untried address (RFC 8305 §5) and ignores orderings still running. */
   close(): void {
     this.#closed = true;
     this.#untried = [];
@@ -71,7 +70,8 @@ export class CandidateQueue {
     let ordered: Candidate[] | Promise<Candidate[]>;
     try {
       ordered = input.length > 1 ? this.#order(input) : input;
-    } catch {
+    } catch (err) {
+      this.#failed(err);
       ordered = input;
     }
     if (Array.isArray(ordered)) {
@@ -81,7 +81,10 @@ export class CandidateQueue {
     this.#ordering = true;
     Promise.resolve(ordered).then(
       (result) => this.#apply(result, input),
-      () => this.#apply(input, input),
+      (err: unknown) => {
+        this.#failed(err);
+        this.#apply(input, input);
+      },
     );
   }
 

@@ -1,32 +1,33 @@
 /**
  * The RFC 8305 §5 scheduler. Attempts start one at a time, every
- * `connectionAttemptDelay` ms (R12), without stopping earlier ones (R11); the next one
- * starts at once when the latest fails (R17); the first success wins and everything
- * else is torn down (R15). Time comes from an injected clock and sockets from an
+ * `connectionAttemptDelay` ms, without stopping earlier ones; the next one starts at
+ * once when the latest fails (not in the RFC's text, but what every major implementation
+ * does); the first success wins and everything else is torn down. Time comes from an injected clock and sockets from an
  * injected factory, so every scenario runs deterministically in tests.
  *
- * TLS timer extension (HEv3 V5): when the attempt timer fires while some running
+ * TLS timer extension (Happy Eyeballs v3, draft-ietf-happy-happyeyeballs-v3): when the attempt timer fires while some running
  * attempt has TCP connected and its TLS handshake still in progress, and that attempt
  * has not postponed the timer before, the next start is postponed by one more
  * `connectionAttemptDelay` (all such attempts use up their postponement together).
  * So each attempt delays the schedule at most once, by at most one delay; a TLS
- * failure still starts the next attempt at once (R17).
+ * failure still starts the next attempt at once.
  *
  * Starting an attempt takes a slot from a process-wide bound (attempt-slots.ts). When none
  * is free the race waits for one with no attempt timer running: the attempt starts, and
  * its `connectionAttemptDelay` counts, when the slot comes.
  */
-import { CancelError } from 'p-cancelable';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
-import { AbortError, AllAttemptsFailedError, AttemptError, TimeoutError } from '../errors.js';
+import { AbortError, AllAttemptsFailedError, AttemptError, CancelError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory } from './attempt.js';
 import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
-import { type Candidate, CandidateFeed } from './candidates.js';
-import { CandidateQueue, type OrderFunction } from './queue.js';
-import { type AbandonReason, type AttemptInfo, type Family, Timeline, type RaceEvent } from './timeline.js';
+import type { Candidate, Family, OrderFunction } from '../address/types.js';
+import { CandidateFeed } from './candidates.js';
+import { CandidateQueue } from './queue.js';
+import { type AbandonReason, type AttemptInfo, Timeline, type RaceEvent } from './timeline.js';
 
-export interface RaceOptions<S> {
+/** What one race runs with (connect() builds it from its checked options). */
+export interface RaceConfig<S> {
   /** Host name or IP literal: what is resolved, and what errors name. */
   host: string;
   port: number;
@@ -39,7 +40,7 @@ export interface RaceOptions<S> {
   timeout?: number | undefined;
   signal?: AbortSignal | undefined;
   order: OrderFunction;
-  createAttempt: AttemptFactory<S>;
+  connectAttempt: AttemptFactory<S>;
   clock: Clock;
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** The bound on attempts being started. @default the process-wide one */
@@ -77,13 +78,13 @@ interface Running<S> {
   settled: boolean;
 }
 
-export function createRace<S>(options: RaceOptions<S>, handlers: RaceHandlers<S>): RaceControl {
+export function createRace<S>(options: RaceConfig<S>, handlers: RaceHandlers<S>): RaceControl {
   const race = new Race(options, handlers);
   return { start: () => race.start(), cancel: () => race.end('cancelled') };
 }
 
 class Race<S> {
-  readonly #o: RaceOptions<S>;
+  readonly #o: RaceConfig<S>;
   readonly #handlers: RaceHandlers<S>;
   readonly #timeline: Timeline;
   readonly #feed: CandidateFeed;
@@ -99,14 +100,14 @@ class Race<S> {
   #timeoutTimer: TimerHandle | undefined;
   #done = false;
 
-  constructor(options: RaceOptions<S>, handlers: RaceHandlers<S>) {
+  constructor(options: RaceConfig<S>, handlers: RaceHandlers<S>) {
     this.#o = options;
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
     const { host, families, resolver, resolutionDelay, clock } = options;
     this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline });
-    this.#queue = new CandidateQueue(options.order, () => this.#pump());
+    this.#queue = new CandidateQueue(options.order, () => this.#pump(), (error) => this.#orderFailed(error));
   }
 
   start(): void {
@@ -151,7 +152,7 @@ class Race<S> {
   };
 
   #startAttempt(candidate: Candidate, slot: SlotTicket): void {
-    const { port, clock, createAttempt } = this.#o;
+    const { port, clock, connectAttempt } = this.#o;
     const info: AttemptInfo = { attempt: this.#attempted.length + 1, address: candidate.address, family: candidate.family, port };
     const startedAt = clock.now();
     this.#attempted.push(`${info.address}:${port}`);
@@ -164,7 +165,7 @@ class Race<S> {
     };
     let attempt: Attempt<S>;
     try {
-      attempt = createAttempt(
+      attempt = connectAttempt(
         { address: info.address, family: info.family, port },
         {
           connected: when((r) => this.#connected(r)),
@@ -173,7 +174,7 @@ class Race<S> {
         },
       );
     } catch (err) {
-      // Counted as this attempt's failure; #pump's loop goes on to the next address (R17).
+      // Counted as this attempt's failure; #pump's loop goes on to the next address at once.
       slot.release();
       this.#recordFailure(info, startedAt, err, 'tcp');
       return;
@@ -230,7 +231,7 @@ class Race<S> {
     run.attempt.destroy();
     run.slot.release();
     this.#recordFailure(run.info, run.startedAt, error, phase);
-    // R17: the latest attempt failed, so its successor need not wait for the timer.
+    // The latest attempt failed, so its successor need not wait for the timer.
     if (run === this.#latest) this.#clearAttemptTimer();
     this.#pump();
   }
@@ -239,6 +240,14 @@ class Race<S> {
     const failure = new AttemptError({ ...info, durationMs: this.#o.clock.now() - startedAt, phase }, error);
     this.#failures.push(failure);
     this.#timeline.emit({ type: 'attempt:failure', ...info, error: failure });
+  }
+
+  /** The order function threw or rejected: a bug to surface, not to hide behind arrival order. */
+  #orderFailed(error: unknown): void {
+    if (this.#done) return;
+    this.#tearDown('failed');
+    this.#timeline.emit({ type: 'race:end', outcome: 'failed', error });
+    this.#handlers.reject(error);
   }
 
   /** Nothing left to try or wait for: a DNS error if no address came, else every attempt's error. */
@@ -250,7 +259,7 @@ class Race<S> {
     this.#handlers.reject(error);
   }
 
-  /** R15/R16: stop every other attempt, drop untried addresses, release DNS waits and timers. */
+  /** RFC 8305 §5: stop every other attempt, drop untried addresses, release DNS waits and timers. */
   #tearDown(reason: AbandonReason): void {
     this.#done = true;
     this.#clearAttemptTimer();

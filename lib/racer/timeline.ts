@@ -1,13 +1,14 @@
 /**
  * What happened during one race, in order, with milliseconds since the race started.
  * The same events feed the caller's `onEvent` (the CLI draws its waterfall from them)
- * and the `happy-eyeballs:*` diagnostics channels.
+ * and the `happy-eyeballs:*` diagnostics channels, where each message is the event plus
+ * `raceId`, `host` and `port`, so a subscriber can follow one connect() among many.
  */
+import diagnostics from 'node:diagnostics_channel';
+import type { Family } from '../address/types.js';
 import type { Clock } from '../clock.js';
+import { channelNames } from '../diagnostics.js';
 import type { AttemptError } from '../errors.js';
-import { publishRaceEvent } from '../diagnostics.js';
-
-export type Family = 4 | 6;
 
 /** Names one connection attempt: `attempt` counts from 1 in start order. */
 export interface AttemptInfo {
@@ -17,15 +18,15 @@ export interface AttemptInfo {
   port: number;
 }
 
-/** Why a running attempt was stopped without its own success or failure. */
-export type AbandonReason = 'lost' | 'cancelled' | 'aborted' | 'timeout';
+/** Why a running attempt was stopped without its own success or failure ('failed': the order function failed). */
+export type AbandonReason = 'lost' | 'failed' | 'cancelled' | 'aborted' | 'timeout';
 
 export type RaceOutcome = 'connected' | 'failed' | 'cancelled' | 'aborted' | 'timeout';
 
 export type RaceEvent =
   /** One family's DNS answer (`addresses`) or failure (`error`, addresses empty). */
   | { type: 'dns'; ms: number; family: Family; addresses: string[]; error?: Error | undefined }
-  /** A positive A answer came first: waiting up to `resolutionDelay` ms for AAAA (R4). */
+  /** A positive A answer came first: waiting up to `resolutionDelay` ms for AAAA (RFC 8305 §3). */
   | { type: 'dns:wait'; ms: number; resolutionDelay: number }
   | ({ type: 'attempt:start'; ms: number } & AttemptInfo)
   /** TCP is up and the TLS handshake is in progress (TLS races only). */
@@ -95,4 +96,23 @@ export class Timeline {
       }
     }
   }
+}
+
+/** What a race's diagnostics channel carries. */
+export type RaceMessage = RaceEvent & RaceContext;
+
+const byEventType: Partial<Record<RaceEvent['type'], diagnostics.Channel>> = {
+  dns: diagnostics.channel(channelNames.dns),
+  'attempt:start': diagnostics.channel(channelNames.attemptStart),
+  'attempt:connected': diagnostics.channel(channelNames.attemptConnected),
+  'attempt:success': diagnostics.channel(channelNames.attemptSuccess),
+  'attempt:failure': diagnostics.channel(channelNames.attemptFailure),
+  'attempt:abandoned': diagnostics.channel(channelNames.attemptAbandoned),
+  'race:end': diagnostics.channel(channelNames.raceEnd),
+};
+
+/** Timer-only events (`dns:wait`, `attempt:delay-extended`) stay in the timeline. */
+function publishRaceEvent(event: RaceEvent, context: RaceContext): void {
+  const channel = byEventType[event.type];
+  if (channel?.hasSubscribers) channel.publish({ ...context, ...event } satisfies RaceMessage);
 }

@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
+import { numberIn } from '../options.js';
 import { lookupHosts, parseHosts, type HostsTable } from './hosts.js';
 
 /** The two file operations HostsFile needs; a seam so tests can count them. */
@@ -46,9 +47,7 @@ export class HostsFile {
   constructor(options: HostsFileOptions = {}) {
     const { path = '/etc/hosts', clock = systemClock, checkInterval = 1000, fs = nodeFs } = options;
     if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('hosts', path, 'a file path');
-    if (typeof checkInterval !== 'number' || !(checkInterval >= 0) || !Number.isFinite(checkInterval)) {
-      throw new InvalidArgumentError('checkInterval', checkInterval, 'milliseconds, a finite number >= 0');
-    }
+    numberIn('checkInterval', checkInterval, 0, Number.MAX_VALUE, 'milliseconds');
     this.path = path;
     this.#clock = clock;
     this.#checkInterval = checkInterval;

@@ -11,10 +11,10 @@
  * family, the answer is 127.0.0.1 or ::1.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { canonicalName } from '../dns/name.js';
+import { canonicalName, isLocalhostName } from '../dns/name.js';
 import { isLoopback, parseIpLiteral } from './ip.js';
 
-export interface HostsEntry {
+interface HostsEntry {
   /** IPv4 addresses in file order, duplicates removed. */
   v4: string[];
   /** IPv6 addresses (IPv4-mapped included) in file order, duplicates removed. */
@@ -24,7 +24,7 @@ export interface HostsEntry {
 /** Canonical name (lowercase, no trailing dot) → its addresses. */
 export type HostsTable = ReadonlyMap<string, HostsEntry>;
 
-export const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const;
+const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const;
 
 export function parseHosts(text: string): HostsTable {
   const table = new Map<string, HostsEntry>();
@@ -53,12 +53,6 @@ export function lookupHosts(table: HostsTable, name: string, family: 4 | 6): str
     return loopback.length > 0 ? loopback : [LOOPBACK[family]];
   }
   return listed && [...listed];
-}
-
-/** `localhost`, `foo.localhost`, any case, trailing dot or not (RFC 6761 §6.3). */
-export function isLocalhostName(name: string): boolean {
-  const key = canonicalName(name);
-  return key === 'localhost' || key.endsWith('.localhost');
 }
 
 /** Whitespace-separated fields before any `#`; `\r` of CRLF files counts as whitespace. */

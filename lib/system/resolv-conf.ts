@@ -45,12 +45,12 @@ export interface ResolvConfEnv {
 }
 
 /** glibc's MAXNS: nameserver lines after the third are ignored. */
-export const MAX_NAMESERVERS = 3;
+const MAX_NAMESERVERS = 3;
 /** Bounds the queries one lookup can fan out into (Kubernetes allows 32 search domains). */
 export const MAX_SEARCH_DOMAINS = 32;
-export const MAX_NDOTS = 15;
-export const MAX_TIMEOUT = 30_000;
-export const MAX_ATTEMPTS = 5;
+const MAX_NDOTS = 15;
+const MAX_TIMEOUT = 30_000;
+const MAX_ATTEMPTS = 5;
 /** What glibc asks when resolv.conf names no server: the local machine. */
 export const DEFAULT_NAMESERVERS: readonly ServerAddress[] = Object.freeze([
   Object.freeze({ address: '127.0.0.1', port: DNS_PORT, family: 4 as const }),
@@ -66,7 +66,7 @@ export function parseResolvConf(text: string, options: ResolvConfEnv = {}): Reso
   const localDomain = options.env?.['LOCALDOMAIN'];
   // glibc: LOCALDOMAIN, even empty, overrides search and domain lines.
   let searchSet = localDomain !== undefined;
-  if (localDomain !== undefined) conf.search = searchDomains(localDomain.replace(/\n[^]*/, ''));
+  if (localDomain !== undefined) conf.search = searchDomains(localDomain.replace(/\n[\s\S]*/, ''));
   for (const line of text.split('\n')) {
     const [keyword, ...args] = fields(line);
     if (keyword === 'nameserver') addNameserver(conf, args[0]);

@@ -7,9 +7,10 @@
  * accepted and dropped).
  */
 import { isIP } from 'node:net';
-import { isServername } from '../dns/encrypted-options.js';
+import { isValidHostname } from '../dns/name.js';
 import type { DnsServer, HttpsServerAddress, ServerAddress, TlsServerAddress } from '../dns/types.js';
 import { InvalidArgumentError } from '../errors.js';
+import { parsePort, splitHostPort } from '../options.js';
 import { parseIpLiteral } from './ip.js';
 
 export const DNS_PORT = 53;
@@ -48,7 +49,7 @@ function parseTlsEntry(entry: string, option: string): TlsServerAddress {
   const hash = rest.indexOf('#');
   const server = parseHostPort(hash < 0 ? rest : rest.slice(0, hash), DOT_PORT);
   const servername = hash < 0 ? undefined : rest.slice(hash + 1);
-  if (!server || (servername !== undefined && !isServername(servername))) throw new InvalidArgumentError(option, entry, EXPECTED_TLS);
+  if (!server || (servername !== undefined && !isValidHostname(servername))) throw new InvalidArgumentError(option, entry, EXPECTED_TLS);
   return { transport: 'tls', address: server.address, port: server.port, family: server.family, servername };
 }
 
@@ -62,7 +63,7 @@ function parseHttpsEntry(entry: string, option: string): HttpsServerAddress {
     url.password === '' &&
     url.hash === '' &&
     url.pathname !== '/' &&
-    (isIP(host) !== 0 || isServername(host));
+    (isIP(host) !== 0 || isValidHostname(host));
   if (!ok) throw new InvalidArgumentError(option, entry, EXPECTED_HTTPS);
   const path = url.pathname + url.search;
   const port = url.port === '' ? DOH_PORT : Number(url.port);
@@ -71,41 +72,11 @@ function parseHttpsEntry(entry: string, option: string): HttpsServerAddress {
 
 /** `ip`, `ip:port`, `[v6]`, `[v6]:port`; undefined when it is none of these. */
 function parseHostPort(text: string, defaultPort: number): ServerAddress | undefined {
-  const { host, port } = splitHostPort(text);
-  const literal = host === undefined ? undefined : parseIpLiteral(host);
+  const split = splitHostPort(text);
+  const literal = split === undefined ? undefined : parseIpLiteral(split.host);
   // Brackets are for IPv6 only (RFC 3986 §3.2.2); `[192.0.2.1]` is a typo, not a server.
-  const bracketedV4 = literal?.family === 4 && host !== literal.address;
-  const portNumber = port === undefined ? defaultPort : parsePort(port);
-  if (!literal || bracketedV4 || portNumber === undefined) return undefined;
-  return { address: literal.address, port: portNumber, family: literal.family };
-}
-
-/** `'192.0.2.53:53'` or `'[2001:db8::53]:53'`: the form used in messages and `Answer#server`. */
-export function formatServerAddress(server: ServerAddress): string {
-  return server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
-}
-
-/**
- * Separates a port only where it cannot be part of the address: after `]`, or after
- * the single colon of an IPv4 entry. A bare IPv6 address (`::1`, even `::1:53`) has none.
- */
-function splitHostPort(entry: string): { host: string | undefined; port: string | undefined } {
-  if (entry.startsWith('[')) {
-    const close = entry.indexOf(']');
-    if (close === -1) return { host: undefined, port: undefined };
-    const rest = entry.slice(close + 1);
-    if (rest === '') return { host: entry, port: undefined };
-    return rest.startsWith(':') ? { host: entry.slice(0, close + 1), port: rest.slice(1) } : { host: undefined, port: undefined };
-  }
-  const colons = entry.split(':').length - 1;
-  if (colons !== 1) return { host: entry, port: undefined };
-  const [host = '', port = ''] = entry.split(':');
-  return { host, port };
-}
-
-/** Decimal 1-65535, no sign, no spaces. */
-function parsePort(text: string): number | undefined {
-  if (!/^[0-9]{1,5}$/.test(text)) return undefined;
-  const port = Number(text);
-  return port >= 1 && port <= 65535 ? port : undefined;
+  const bracketedV4 = literal?.family === 4 && split?.bracketed === true;
+  const port = split?.port === undefined ? defaultPort : parsePort(split.port);
+  if (!literal || bracketedV4 || port === undefined) return undefined;
+  return { address: literal.address, port, family: literal.family };
 }

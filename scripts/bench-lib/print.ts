@@ -1,4 +1,5 @@
-/** Plain-text tables and number formats shared by the benchmarks. */
+/** Plain-text tables, number formats and the argument readers shared by the benchmarks. */
+import { parseArgs } from 'node:util';
 
 /** Milliseconds with precision that suits the size: 0.123, 12.34, 252.6. */
 export function ms(value: number): string {
@@ -23,17 +24,19 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** `--name value` from argv, as a number; `fallback` when absent. Throws on a value that is not a positive number. */
-export function numberArg(argv: readonly string[], name: string, fallback: number): number {
-  const at = argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(argv[at + 1]);
-  if (!(value > 0)) throw new Error(`${name} takes a positive number, got ${JSON.stringify(argv[at + 1])}`);
-  return value;
+/** `--name value` (or `--name=value`) from argv as node:util parseArgs reads it, the one argument style of the scripts. */
+export function stringArg(argv: readonly string[], name: string): string | undefined {
+  const key = name.replace(/^--/, '');
+  const { values } = parseArgs({ args: [...argv], options: { [key]: { type: 'string' } }, strict: false, allowPositionals: true });
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
-/** `--name value` from argv as a string, or undefined. */
-export function stringArg(argv: readonly string[], name: string): string | undefined {
-  const at = argv.indexOf(name);
-  return at < 0 ? undefined : argv[at + 1];
+/** `--name value` as a number; `fallback` when absent. Throws on a value that is not a positive number. */
+export function numberArg(argv: readonly string[], name: string, fallback: number): number {
+  const text = stringArg(argv, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`${name} takes a positive number, got ${JSON.stringify(text)}`);
+  return value;
 }

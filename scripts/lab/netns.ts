@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { knotdPath } from '../../test/helpers/knot.js';
+import { knotdPath } from '../harness/knot.js';
 import { labZoneText, writeKnotConfig } from './knot-config.js';
 import { relayControl } from './relay-control.js';
 

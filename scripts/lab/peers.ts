@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { parseArgs } from 'node:util';
 import { Resolver } from '../../lib/resolver.js';
 import { send } from '../bench-lib/child.js';
 import { within } from '../bench-lib/timing.js';
@@ -120,8 +121,8 @@ async function drive(cfg: DriverConfig): Promise<DriverReport> {
   return { scenario: cfg.scenario, samples };
 }
 
-const argv = process.argv.slice(2);
-if (argv[0] === '--check') {
+const { values } = parseArgs({ options: { check: { type: 'boolean' } } });
+if (values.check) {
   await check();
 } else {
   const cfg = JSON.parse(process.env.LAB_DRIVER_CONFIG ?? 'null') as DriverConfig | null;

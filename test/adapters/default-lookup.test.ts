@@ -3,7 +3,7 @@
  * system's resolv.conf: only IP literals and localhost are asked here, which never
  * leave the machine (RFC 6761 §6.3: localhost never goes to DNS).
  */
-import dns from 'node:dns';
+import type dns from 'node:dns';
 import net from 'node:net';
 import t from 'tap';
 import { lookup } from '../../lib/adapters/default-lookup.js';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import t, { type Test } from 'tap';
@@ -42,7 +42,7 @@ async function readAll(socket: net.Socket): Promise<string> {
 t.test('V5: with TLS, a tls.TLSSocket at once; connect then secureConnect after the handshake; TLS answers right', async (t) => {
   const port = await tlsServer(t, (s) => s.pipe(s), { ALPNProtocols: ['h2', 'http/1.1'] });
   let called: net.Socket | null = null;
-  const socket = createConnection({ host: 'v4.example.test', port, resolver, tls: { ca, ALPNProtocols: ['h2'] } }, (err, s) => (called = s as net.Socket));
+  const socket = createConnection({ host: 'v4.example.test', port, resolver, tls: { ca, ALPNProtocols: ['h2'] } }, (_err, s) => (called = s as net.Socket));
   t.teardown(() => socket.destroy());
   t.type(socket, tls.TLSSocket);
   const secure = socket as tls.TLSSocket;

@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import t from 'tap';
+import { foreignController } from '../helpers/foreign-signal.js';
 import { DnsCache, type DnsCacheOptions } from '../../lib/cache/index.js';
 import type { Answer } from '../../lib/dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from '../../lib/errors.js';
@@ -145,12 +146,26 @@ const badOptions: Array<{ options: unknown; option: string }> = [
   { options: { maxInFlight: 1.5 }, option: 'maxInFlight' },
   { options: { maxQueued: -1 }, option: 'maxQueued' },
   { options: { queueTimeout: Infinity }, option: 'queueTimeout' },
+  // Node keeps timer delays in 32 bits: a longer one fired after 1 ms.
+  { options: { queueTimeout: 2 ** 31 }, option: 'queueTimeout' },
+  { options: { staleRefreshTimeout: 2 ** 31 }, option: 'staleRefreshTimeout' },
+  { options: 'yes', option: 'options' },
 ];
 for (const c of badOptions) {
   t.test(`bad option ${JSON.stringify(c.options)} -> InvalidArgumentError naming ${c.option}`, async (t) => {
     t.throws(() => new DnsCache(c.options as DnsCacheOptions), { name: 'InvalidArgumentError', code: 'ERR_HE_INVALID_ARGUMENT', option: c.option });
   });
 }
+
+t.test('a signal made elsewhere (a polyfill, another realm) is an AbortSignal too (the same check as connect())', async (t) => {
+  const controller = foreignController();
+  t.notOk(controller.signal instanceof AbortSignal, 'not an AbortSignal of this realm');
+  const cache = new DnsCache();
+  t.teardown(() => cache.close());
+  const pending = cache.resolve('x.test', 'A', () => new Promise<never>(() => {}), { signal: controller.signal });
+  controller.abort();
+  await t.rejects(pending, { name: 'AbortError' });
+});
 
 t.test('good options are taken as given', async (t) => {
   const clock = new FakeClock();

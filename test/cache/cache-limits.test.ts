@@ -113,16 +113,16 @@ t.test('queueTimeout: a fetch waiting too long for a slot fails with ETIMEOUT, o
   t.equal(clock.pending(), 0, 'the queue timer is gone once the queue is empty');
 });
 
-t.test('maxQueued: beyond it a fetch fails at once with ETIMEOUT instead of piling up', async (t) => {
+t.test('maxQueued: beyond it a fetch fails at once with EQUEUEFULL (not ETIMEOUT: no server was asked) instead of piling up', async (t) => {
   const cache = new DnsCache({ clock: new FakeClock(), maxInFlight: 1, maxQueued: 1 });
   const up = upstream(true);
   const ask = (n: string) => cache.resolve(n, 'A', up.fetchFor(n, 'A'));
   const closed = [ask('busy.test'), ask('queued.test')];
-  await t.rejects(ask('over.test'), { code: 'ETIMEOUT', hostname: 'over.test', message: /1 queries already wait/ });
+  await t.rejects(ask('over.test'), { code: 'EQUEUEFULL', hostname: 'over.test', message: /1 queries already wait/ });
   t.match(cache.stats(), { queueOverflows: 1, queued: 1, inFlight: 1 });
   const none = new DnsCache({ clock: new FakeClock(), maxInFlight: 1, maxQueued: 0 });
   closed.push(none.resolve('busy.test', 'A', up.fetchFor('busy.test', 'A')));
-  await t.rejects(none.resolve('x.test', 'A', up.fetchFor('x.test', 'A')), { code: 'ETIMEOUT' });
+  await t.rejects(none.resolve('x.test', 'A', up.fetchFor('x.test', 'A')), { code: 'EQUEUEFULL' });
   cache.close();
   none.close();
   for (const p of closed) await t.rejects(p, { code: 'ECANCELLED' });

@@ -19,7 +19,7 @@ t.test('--nameserver takes tls:// and https:// entries, as given, beside plain o
 });
 
 t.test('bad encrypted entries: a usage error naming the value and the forms', async (t) => {
-  for (const entry of ['tls://dns.example', 'tls://127.0.0.1#bad_name', 'https://dns.example', 'http://127.0.0.1/dns-query', 'quic://127.0.0.1']) {
+  for (const entry of ['tls://dns.example', 'tls://127.0.0.1#bad name', 'https://dns.example', 'http://127.0.0.1/dns-query', 'quic://127.0.0.1']) {
     const err = caught(() => parseArgs(['resolve', 'www.example.test', '--nameserver', entry])) as UsageError;
     t.type(err, UsageError, entry);
     t.equal(err.message, `invalid nameserver ${JSON.stringify(entry)} (expected IP, IP:PORT, [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)`);

@@ -4,7 +4,7 @@ import { DnsClient } from '../../lib/dns/client.js';
 import type { Behaviour } from '../helpers/fake-dns-server.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { closedPort } from '../helpers/closed-port.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const NAME = 'www.example.test';
 

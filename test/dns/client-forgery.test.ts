@@ -3,9 +3,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import t from 'tap';
 import { DnsClient } from '../../lib/dns/client.js';
-import { FORGERIES, POISON_A, POISON_AAAA, forge } from '../helpers/fake-dns-forgery.js';
+import { FORGERIES, POISON_A, POISON_AAAA, forge, forgeries } from '../helpers/fake-dns-forgery.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());
@@ -19,7 +19,7 @@ for (const transport of ['udp', 'tcp'] as const) {
       const client = new DnsClient({ servers: [srv.address], timeout: 2000, attempts: 1 });
       for (const type of ['A', 'AAAA'] as const) {
         // Over TCP: the UDP reply is truncated and the forged frames precede the real one in one chunk.
-        srv.setBehaviour('www.example.test', type, transport === 'udp' ? { forge: [forgery, forgery] } : { forge: [forgery], truncate: 'empty' });
+        srv.setBehaviour('www.example.test', type, transport === 'udp' ? { forge: forgeries(forgery, forgery) } : { forge: forgeries(forgery), truncate: 'empty' });
         const answer = await client.query('www.example.test', type);
         t.same(answer.records.map((r) => r.address), REAL[type], type);
         t.notOk(answer.records.some((r) => r.address === POISON_A || r.address === POISON_AAAA));
@@ -38,7 +38,7 @@ for (const transport of ['udp', 'tcp'] as const) {
 }
 
 t.test('every kind of forgery at once, then a delayed real reply', async (t) => {
-  srv.setBehaviour('v4only.example.test', 'A', { forge: [...FORGERIES, ...FORGERIES], delay: 30 });
+  srv.setBehaviour('v4only.example.test', 'A', { forge: forgeries(...FORGERIES, ...FORGERIES), delay: 30 });
   const client = new DnsClient({ servers: [srv.address], timeout: 2000, attempts: 1 });
   const answer = await client.query('v4only.example.test', 'A');
   t.same(answer.records, [{ address: '192.0.2.4', ttl: 300 }]);
@@ -47,7 +47,7 @@ t.test('every kind of forgery at once, then a delayed real reply', async (t) => 
 });
 
 t.test('only garbage: the query times out, it is never ended by a bad packet', async (t) => {
-  srv.setBehaviour('v6only.example.test', 'AAAA', { garbage: true, forge: ['garbage', 'cut', 'wrong-id'] });
+  srv.setBehaviour('v6only.example.test', 'AAAA', { garbage: true, forge: forgeries('garbage', 'cut', 'wrong-id') });
   const client = new DnsClient({ servers: [srv.address], timeout: 300, attempts: 2 });
   const start = performance.now();
   await t.rejects(client.query('v6only.example.test', 'AAAA'), { code: 'ETIMEOUT' });

@@ -1,10 +1,11 @@
 /** Timers through the injected clock; abort and close() end queries at once and leave nothing behind. */
 import t from 'tap';
+import { foreignController } from '../helpers/foreign-signal.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import { IDLE_MS } from '../../lib/dns/udp-pool.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());
@@ -152,4 +153,13 @@ t.test('after many answered queries no socket or timer is left either', async (t
   stats.queriesSent = -1;
   t.equal(client.stats().queriesSent, 42, 'stats() returns a copy (40 UDP, then UDP + TCP)');
   client.close();
+});
+
+t.test('a signal made elsewhere (a polyfill, another realm) is an AbortSignal too (the same check as connect())', async (t) => {
+  const client = new DnsClient({ servers: [srv.address], timeout: 5000, attempts: 1 });
+  t.teardown(() => client.close());
+  const controller = foreignController();
+  const pending = client.query('silent.example.test', 'A', { signal: controller.signal });
+  controller.abort();
+  await t.rejects(pending, { name: 'AbortError' });
 });

@@ -3,7 +3,7 @@ import t from 'tap';
 import { DnsClient } from '../../lib/dns/client.js';
 import type { RecordType } from '../../lib/dns/types.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());

@@ -1,10 +1,11 @@
 /** The TCP leg after TC (RFC 7766): split frames, slow and broken servers, all bounded by the try's timeout. */
 import dgram from 'node:dgram';
 import t from 'tap';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
+import { forgeries } from '../helpers/fake-dns-forgery.js';
 import { FakeDnsServer, type Behaviour } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());
@@ -14,7 +15,7 @@ const NAME = 'big.example.test'; // 100 AAAA records: always TC over UDP
 const cases: Array<{ what: string; behaviour: Behaviour; code?: string; minMs?: number }> = [
   { what: 'reply trickled 7 bytes at a time', behaviour: { tcp: 'trickle', trickle: { bytes: 7, everyMs: 0 } } },
   { what: 'reply trickled in 200-byte pieces every 5 ms', behaviour: { tcp: 'trickle', trickle: { bytes: 200, everyMs: 5 } } },
-  { what: 'forged frames first, all in one chunk', behaviour: { forge: ['wrong-id', 'wrong-name', 'cut', 'lying-counts', 'compression-loop', 'garbage'] } },
+  { what: 'forged frames first, all in one chunk', behaviour: { forge: forgeries('wrong-id', 'wrong-name', 'cut', 'lying-counts', 'compression-loop', 'garbage') } },
   { what: 'a frame that never finishes: ETIMEOUT', behaviour: { tcp: 'stall' }, code: 'ETIMEOUT', minMs: 995 },
   { what: 'a trickle slower than the timeout: ETIMEOUT', behaviour: { tcp: 'trickle', trickle: { bytes: 1, everyMs: 20 } }, code: 'ETIMEOUT', minMs: 995 },
   { what: 'no TCP answer at all: ETIMEOUT', behaviour: { drop: 'tcp' }, code: 'ETIMEOUT', minMs: 995 },

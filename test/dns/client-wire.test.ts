@@ -1,10 +1,10 @@
 /** DnsClient against the fake server on loopback: answers, chains, negatives, TC -> TCP. */
 import t from 'tap';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import type { RecordType } from '../../lib/dns/types.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 const v6 = await FakeDnsServer.start({ zones: fixtureZones(), host: '::1' });

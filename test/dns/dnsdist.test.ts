@@ -5,11 +5,11 @@
  */
 import t from 'tap';
 import { Resolver } from '../../lib/resolver.js';
-import { startDnsdist } from '../helpers/dnsdist.js';
+import { startDnsdist } from '../../scripts/harness/dnsdist.js';
 import { CA, clientFor } from '../helpers/encrypted.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { unmet } from '../helpers/requirements.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const skip = unmet(['dnsdist']);
 if (skip) {

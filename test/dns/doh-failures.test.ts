@@ -8,7 +8,7 @@ import { CancelScope } from '../../lib/dns/cancel.js';
 import { bootstrapLookup } from '../../lib/dns/doh.js';
 import { resolveEncrypted } from '../../lib/dns/encrypted-options.js';
 import { EncryptedTransports } from '../../lib/dns/encrypted.js';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { makeQuestion } from '../../lib/dns/query.js';
 import type { HttpsServerAddress, TlsServerAddress } from '../../lib/dns/types.js';
 import type { DnsError } from '../../lib/errors.js';

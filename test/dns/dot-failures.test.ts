@@ -7,13 +7,13 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import t from 'tap';
 import { DnsError } from '../../lib/errors.js';
-import { forge, type Forgery } from '../../lib/lab/dns-forgery.js';
+import { forge, type Forgery } from '../../scripts/harness/dns-forgery.js';
 import { startBlackHole } from '../helpers/black-hole.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { SELF_SIGNED, clientFor, dotServer, eventually } from '../helpers/encrypted.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const forged = (kind: Forgery) => (query: Buffer): Buffer => forge(kind, dnsPacket.decode(query));
 const tls = (host: string, port: number, name?: string): string => `tls://${host.includes(':') ? `[${host}]` : host}:${port}${name ? `#${name}` : ''}`;

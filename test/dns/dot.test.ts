@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import t from 'tap';
 import { unusedId } from '../../lib/dns/dot-connection.js';
-import { DnsError } from '../../lib/errors.js';
+import type { DnsError } from '../../lib/errors.js';
 import { CA_PATH, clientFor, dotServer, eventually } from '../helpers/encrypted.js';
 
 t.test('answers over DoT: records, a CNAME chain, NXDOMAIN, each naming the server', async (t) => {

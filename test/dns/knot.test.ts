@@ -1,10 +1,10 @@
 /** DnsClient against a real knotd on loopback (127.0.0.1 and ::1), serving fixtures/zones. */
 import t from 'tap';
-import { emptyClientStats } from '../../lib/dns/exchange.js';
+import { emptyClientStats } from '../../lib/dns/client-stats.js';
 import { DnsClient } from '../../lib/dns/client.js';
-import { startKnot } from '../helpers/knot.js';
+import { startKnot } from '../../scripts/harness/knot.js';
 import { unmet } from '../helpers/requirements.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const skip = unmet(['knot']);
 if (skip) {

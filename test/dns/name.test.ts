@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { caught } from '../helpers/caught.js';
 import { DnsError } from '../../lib/errors.js';
-import { MAX_LABEL_OCTETS, MAX_NAME_OCTETS, canonicalName, describeProblem, isPlainHostname, isValidHostname, normalizeHostname } from '../../lib/dns/name.js';
+import { MAX_LABEL_OCTETS, MAX_NAME_OCTETS, canonicalName, describeProblem, isLocalhostName, isPlainHostname, isValidHostname, normalizeHostname } from '../../lib/dns/name.js';
 
 const label63 = 'a'.repeat(63);
 // Four labels: 63 + 63 + 63 + 61 octets + 3 dots = 253 octets.
@@ -100,4 +100,9 @@ t.test('the one-pass check accepts exactly the names the full check finds no pro
   for (const s of [...valid, name253, `${name253}.`, `${name253}x`, '', '.', 'a..b', '.a', 'a.', `${label63}x.test`]) {
     t.equal(isPlainHostname(s), describeProblem(s) === undefined, JSON.stringify(s).slice(0, 40));
   }
+});
+
+t.test('isLocalhostName', async (t) => {
+  for (const name of ['localhost', 'LOCALHOST', 'localhost.', 'a.localhost', 'a.b.LocalHost.']) t.ok(isLocalhostName(name), name);
+  for (const name of ['', 'localhost.com', 'mylocalhost', 'localhost.localdomain', 'a.localhostx']) t.notOk(isLocalhostName(name), name);
 });

@@ -1,13 +1,13 @@
 import t from 'tap';
 import { systemClock } from '../../lib/clock.js';
 import { DnsClient } from '../../lib/dns/client.js';
-import { resolveOptions, type DnsClientOptions } from '../../lib/dns/options.js';
+import { resolveClientOptions, type DnsClientOptions } from '../../lib/dns/options.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 
 const server = { address: '127.0.0.1', port: 53, family: 4 as const };
 
 t.test('defaults follow resolv.conf(5) and the project', async (t) => {
-  t.same(resolveOptions({ servers: [server] }), {
+  t.same(resolveClientOptions({ servers: [server] }), {
     servers: [server],
     timeout: 5000,
     attempts: 2,
@@ -24,7 +24,7 @@ t.test('defaults follow resolv.conf(5) and the project', async (t) => {
 });
 
 t.test('IPv6 servers are kept in canonical form, zone ids kept', async (t) => {
-  const { servers } = resolveOptions({
+  const { servers } = resolveClientOptions({
     servers: [
       { address: '0:0:0:0:0:0:0:1', port: 5300, family: 6 },
       { address: 'FE80::1%eth0', port: 53, family: 6 },
@@ -75,7 +75,7 @@ const bad: Array<{ option: string; options: unknown }> = [
 for (const c of bad) {
   t.test(`bad ${c.option}: ${JSON.stringify(c.options)?.slice(0, 60)}`, async (t) => {
     t.throws(() => new DnsClient(c.options as DnsClientOptions), InvalidArgumentError);
-    t.throws(() => resolveOptions(c.options as DnsClientOptions), { code: 'ERR_HE_INVALID_ARGUMENT', option: c.option });
+    t.throws(() => resolveClientOptions(c.options as DnsClientOptions), { code: 'ERR_HE_INVALID_ARGUMENT', option: c.option });
   });
 }
 

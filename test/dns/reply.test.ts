@@ -5,7 +5,7 @@ import { interpret } from '../../lib/dns/interpret.js';
 import { buildQuery, makeQuestion } from '../../lib/dns/query.js';
 import { decodeReply, isTruncated, matchesQuery } from '../../lib/dns/reply.js';
 import { FORGERIES, POISON_A, forge } from '../helpers/fake-dns-forgery.js';
-import { walkRecords } from '../helpers/fuzz-targets-dns.js';
+import { walkRecords } from '../../scripts/harness/fuzz-targets-dns.js';
 
 const sent = buildQuery(makeQuestion('www.example.test', 'A'), 0x1234);
 const query = dnsPacket.decode(sent.packet);

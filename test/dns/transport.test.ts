@@ -12,7 +12,7 @@ import { IDLE_MS, UdpPool, type UdpLease, type UdpWaiter } from '../../lib/dns/u
 import { acceptReply, udpExchange } from '../../lib/dns/udp.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });
 t.teardown(() => srv.close());
@@ -97,6 +97,18 @@ t.test('a socket that cannot connect fails its queries with its error at once, a
   t.ok(performance.now() - started < 1000, 'not a timeout');
   t.equal(o.timeouts, 0);
   t.equal(await settledUdpSockets(), before, 'the socket is closed');
+});
+
+t.test('a round trip whose scope cannot take its listener leaves no lease behind (no socket, no timer)', async (t) => {
+  const clock = new ManualClock();
+  const pool = new UdpPool(16, () => {}, clock);
+  const scope = new CancelScope();
+  scope.on({ cancelled: () => {} }); // a round trip already listening: on() throws for the next one
+  const o = { ...options(scope), clock, deadline: 100 };
+  await t.rejects(udpExchange(pool, srv.address, question, o, noTcp), { message: /already listening/ });
+  t.same(clock.pending, [], 'no deadline timer armed for it');
+  clock.advance(1000);
+  t.equal(o.timeouts, 0, 'nothing times out later');
 });
 
 /** UDP sockets of this process once closing ones are gone (a handle goes a loop turn after close()). */

@@ -14,7 +14,7 @@ import { blackHoleBesideServer, listen, startBlackHole } from '../helpers/black-
 import { closedPort } from '../helpers/closed-port.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { closeServer, dualListen } from '../helpers/race-loopback.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/tls/${name}`, import.meta.url));
 const ca = fixture('ca.pem');

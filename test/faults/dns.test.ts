@@ -14,7 +14,7 @@ import type { RecordType } from '../../lib/dns/types.js';
 import { Resolver } from '../../lib/resolver.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { type Behaviour, FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const NAME = 'www.example.test';
 const srv = await FakeDnsServer.start({ zones: fixtureZones() });

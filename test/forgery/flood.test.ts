@@ -6,7 +6,7 @@
  * and random datagrams from elsewhere. `node build/scripts/soak-forgery.js` is the long run.
  */
 import t from 'tap';
-import { runFlood } from '../helpers/forgery-flood.js';
+import { runFlood } from '../../scripts/harness/forgery-flood.js';
 
 for (const dns0x20 of [false, true]) {
   t.test(`${dns0x20 ? 'with' : 'without'} DNS 0x20: 300 queries, 64 forgeries from the server's address before each real reply`, async (t) => {

@@ -9,9 +9,9 @@ import dnsPacket from 'dns-packet';
 import t, { type Test } from 'tap';
 import { buildQuery, makeQuestion } from '../../lib/dns/query.js';
 import { decodeReply } from '../../lib/dns/reply.js';
-import { Broken, describeFailure, expect, fuzz, type FuzzReport, type FuzzTarget } from '../helpers/fuzz-run.js';
-import { Rng } from '../helpers/fuzz-rng.js';
-import { framesTarget, replyTarget, udpTarget } from '../helpers/fuzz-targets-dns.js';
+import { Broken, describeFailure, expect, fuzz, type FuzzReport, type FuzzTarget } from '../../scripts/harness/fuzz-run.js';
+import { Rng } from '../../scripts/harness/fuzz-rng.js';
+import { framesTarget, replyTarget, udpTarget } from '../../scripts/harness/fuzz-targets-dns.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 8305);
 t.comment(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} to replay)`);

@@ -5,8 +5,8 @@
  * InvalidArgumentError), and what one stage accepts the next one takes.
  */
 import t, { type Test } from 'tap';
-import { describeFailure, fuzz, type FuzzReport } from '../helpers/fuzz-run.js';
-import { cliTarget, hostsTarget, namesTarget, resolvConfTarget } from '../helpers/fuzz-targets-text.js';
+import { describeFailure, fuzz, type FuzzReport } from '../../scripts/harness/fuzz-run.js';
+import { cliTarget, hostsTarget, namesTarget, resolvConfTarget } from '../../scripts/harness/fuzz-targets-text.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 8305);
 t.comment(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} to replay)`);

@@ -10,8 +10,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import t from 'tap';
 import { DnsError } from '../../lib/errors.js';
-import { describeFailure } from '../helpers/fuzz-run.js';
-import { checkWireOutcome, FuzzServer, fuzzWire, type WireOutcome } from '../helpers/fuzz-wire.js';
+import { describeFailure } from '../../scripts/harness/fuzz-run.js';
+import { checkWireOutcome, FuzzServer, fuzzWire, type WireOutcome } from '../../scripts/harness/fuzz-wire.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 8305);
 t.comment(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} to replay)`);

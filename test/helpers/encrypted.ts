@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import type { Test } from 'tap';
 import { DnsClient, type DnsClientOptions } from '../../lib/dns/client.js';
-import { FakeDohServer, type FakeDohServerOptions } from '../../lib/lab/doh-server.js';
-import { FakeDotServer, type FakeDotServerOptions } from '../../lib/lab/dot-server.js';
+import { FakeDohServer, type FakeDohServerOptions } from '../../scripts/harness/doh-server.js';
+import { FakeDotServer, type FakeDotServerOptions } from '../../scripts/harness/dot-server.js';
 import { parseServerEntry } from '../../lib/system/server-address.js';
-import { fixtureZones } from './zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/tls/${name}`, import.meta.url));
 

@@ -1,2 +1,2 @@
 // Moved to lib/lab (the CLI demo runs it too); this path stays for the tests.
-export * from '../../lib/lab/dns-forgery.js';
+export * from '../../scripts/harness/dns-forgery.js';

@@ -7,9 +7,9 @@ import { forge } from './fake-dns-forgery.js';
 import { FakeDnsServer } from './fake-dns-server.js';
 import { ZoneStore } from './fake-dns-store.js';
 import { toAnswers, zoneToText, type Zone } from './fake-dns-zone.js';
-import { startKnot } from './knot.js';
+import { startKnot } from '../../scripts/harness/knot.js';
 import { unmet } from './requirements.js';
-import { fixtureZone, fixtureZones } from './zones.js';
+import { fixtureZone, fixtureZones } from '../../scripts/harness/zones.js';
 
 /** One raw query to the fake server, over UDP; resolves with the decoded reply or undefined. */
 function ask(port: number, packet: Buffer, waitMs = 300): Promise<dnsPacket.DecodedPacket | undefined> {

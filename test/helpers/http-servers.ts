@@ -30,7 +30,7 @@ export const MISSING_NAME = 'missing.example.test';
 export type WorldKind = 'black-hole' | 'healthy';
 
 /** What one listening server saw. */
-export interface Served {
+interface Served {
   server: http.Server;
   /** TCP connections accepted. */
   connections: number;

@@ -4,7 +4,7 @@
  * fail or hang on a script.
  */
 import type { AttemptCallbacks, AttemptFactory, AttemptTarget } from '../../lib/racer/attempt.js';
-import type { Candidate } from '../../lib/racer/candidates.js';
+import type { Candidate } from '../../lib/address/types.js';
 import type { AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
 import { DnsError, type DnsErrorCode } from '../../lib/errors.js';
 import type { RaceClock } from './race-clock.js';

@@ -1,9 +1,9 @@
 /** Runs one race on the fake clock, resolver and attempts, recording everything it does. */
-import type { Family } from '../../lib/racer/timeline.js';
+import type { Family } from '../../lib/address/types.js';
 import type { AddressResolver, RecordType } from '../../lib/dns/types.js';
 import type { AttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { createRace, type RaceControl, type RaceResult } from '../../lib/racer/race.js';
-import type { OrderFunction } from '../../lib/racer/queue.js';
+import type { OrderFunction } from '../../lib/address/types.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
 import { RaceClock } from './race-clock.js';
 import { type AttemptScript, type DnsStep, FakeAttempts, type FakeSocket, ScriptedResolver, simpleOrder } from './race-fakes.js';
@@ -31,7 +31,7 @@ export interface RaceSetup {
   clock?: RaceClock;
 }
 
-export interface Outcome {
+interface Outcome {
   value?: RaceResult<FakeSocket>;
   error?: unknown;
   at?: number;
@@ -65,7 +65,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       timeout: setup.timeout,
       signal: setup.signal,
       order: setup.order ?? simpleOrder,
-      createAttempt: attempts.factory,
+      connectAttempt: attempts.factory,
       clock,
       onEvent: (event) => events.push(event),
       slots: setup.slots,

@@ -35,7 +35,7 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export function resources(): string[] {
+function resources(): string[] {
   return process.getActiveResourcesInfo().sort();
 }
 

@@ -7,7 +7,7 @@ import type { AddressResolver, Answer, QueryOptions, RecordType } from '../../li
 import { DnsError, type DnsErrorCode } from '../../lib/errors.js';
 
 /** `delay`: milliseconds before the answer; 0 answers on the next turn of the event loop. */
-export type MemoryAnswer = { addresses: string[]; delay?: number } | { error: DnsErrorCode; delay?: number };
+type MemoryAnswer = { addresses: string[]; delay?: number } | { error: DnsErrorCode; delay?: number };
 
 export type MemoryZone = Record<string, Partial<Record<RecordType, MemoryAnswer>>>;
 

@@ -5,7 +5,7 @@
  * `unmet(['redis'])` when it is not installed.
  */
 import { fileURLToPath } from 'node:url';
-import { findProgram } from './requirements.js';
+import { findProgram } from '../../scripts/harness/find-program.js';
 import { startProcess, stopChild, untilAccepting } from './server-process.js';
 import type { Serve } from './tcp-world.js';
 

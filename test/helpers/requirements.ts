@@ -7,7 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findProgram } from '../../scripts/harness/find-program.js';
 
 export interface Requirement {
   /** What is needed, as a person would name it. */
@@ -16,16 +17,6 @@ export interface Requirement {
   install: string;
   /** True when it is here. */
   present(): boolean;
-}
-
-/** Directories searched for programs: PATH, then the sbin directories PATH often lacks. */
-function searchDirs(): string[] {
-  return [...String(process.env.PATH).split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-}
-
-/** Absolute path of a program, or undefined when it is not installed. */
-export function findProgram(name: string, dirs = searchDirs()): string | undefined {
-  return dirs.map((dir) => join(dir, name)).find((path) => path.startsWith('/') && existsSync(path));
 }
 
 const program = (name: string, pkg: string): Requirement => ({

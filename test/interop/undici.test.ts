@@ -15,7 +15,7 @@ function fetchClient(connect: Agent.Options['connect']): InteropClient {
   const dispatcher = new Agent({ connect, connections: 1 });
   return {
     get: async (url) => (await (await fetch(url, { dispatcher })).json()) as Seen,
-    codeOf: (err) => ((err as { cause?: { code?: unknown } }).cause ?? {}).code,
+    codeOf: (err) => (err as { cause?: { code?: unknown } }).cause?.code,
     close: () => dispatcher.close(),
   };
 }

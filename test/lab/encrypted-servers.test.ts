@@ -5,10 +5,10 @@ import dnsPacket from 'dns-packet';
 import t from 'tap';
 import { lengthPrefixed } from '../../lib/dns/tcp.js';
 import { FakeDnsServer } from '../../lib/lab/dns-server.js';
-import { FakeDohServer } from '../../lib/lab/doh-server.js';
-import { FakeDotServer } from '../../lib/lab/dot-server.js';
+import { FakeDohServer } from '../../scripts/harness/doh-server.js';
+import { FakeDotServer } from '../../scripts/harness/dot-server.js';
 import { CA, CREDENTIALS, clientFor, dohServer, dotServer, eventually } from '../helpers/encrypted.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const query = (name: string): Buffer => dnsPacket.encode({ type: 'query', id: 5, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] });
 

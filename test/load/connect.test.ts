@@ -9,9 +9,9 @@ import t from 'tap';
 import { DEFAULT_MAX_CONCURRENT_ATTEMPTS, sharedAttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { Resolver } from '../../lib/resolver.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { connectMany, startBlackHoledServer, startLoadServer } from '../helpers/load-connect.js';
+import { connectMany, startBlackHoledServer, startLoadServer } from '../../scripts/harness/load-connect.js';
 import { closedPort } from '../helpers/race-loopback.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const dns = await FakeDnsServer.start({ zones: fixtureZones() });
 dns.setRecords('load.example.test', 'AAAA', ['::1'], 3600);

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { sharedAttemptSlots } from '../../lib/racer/attempt-slots.js';
-import { heapAfterGc, resourcesBackTo, runRaces, settledResources, startLeakLab } from '../helpers/leak-races.js';
+import { heapAfterGc, resourcesBackTo, runRaces, settledResources, startLeakLab } from '../../scripts/harness/leak-races.js';
 
 const lab = await startLeakLab();
 t.teardown(() => lab.close());

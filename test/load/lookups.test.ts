@@ -7,9 +7,9 @@ import t from 'tap';
 import { keysRemembered, MAX_KEYS, sortDestinations } from '../../lib/address/rfc6724.js';
 import { Resolver } from '../../lib/resolver.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
-import { heapAfterGc } from '../helpers/leak-races.js';
-import { lookupRounds } from '../helpers/load-lookups.js';
-import { fixtureZones } from '../helpers/zones.js';
+import { heapAfterGc } from '../../scripts/harness/leak-races.js';
+import { lookupRounds } from '../../scripts/harness/load-lookups.js';
+import { fixtureZones } from '../../scripts/harness/zones.js';
 
 const dns = await FakeDnsServer.start({ zones: fixtureZones() });
 const resolver = new Resolver({ servers: [dns.server], resolvConf: false, hosts: false });

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import t, { type Test } from 'tap';
 import { CancelError } from 'p-cancelable';
 import { AbortError } from '../../lib/errors.js';
-import type { Candidate } from '../../lib/racer/candidates.js';
+import type { Candidate } from '../../lib/address/types.js';
 import { settle } from '../helpers/race-clock.js';
 import { plan, type QueryCall, simpleOrder } from '../helpers/race-fakes.js';
 import { A4, A6, B6, eventsOf, type RaceRun, runRace, starts } from '../helpers/race-harness.js';

@@ -67,7 +67,7 @@ t.test('scheduler invariants hold for random scenarios', async (t) => {
       if (run.attempts.live.length !== 0) throw new Error('a socket was left open');
       if (started.some(([, at]) => at > (end[0]?.ms ?? 0))) throw new Error('an attempt started after the end');
       if (eventsOf(run.events, 'attempt:success').length > 1) throw new Error('two winners');
-      if (run.outcome.value && run.outcome.value.socket.destroyed) throw new Error('the winner was destroyed');
+      if (run.outcome.value?.socket.destroyed) throw new Error('the winner was destroyed');
       if (run.outcome.error instanceof AllAttemptsFailedError && run.outcome.error.errors.length !== started.length) {
         throw new Error('AllAttemptsFailedError must hold one error per attempt');
       }

@@ -257,7 +257,7 @@ t.test('an attempt that reports out of turn is heard once, and not after the rac
       clock,
       order: simpleOrder,
       resolver: new ScriptedResolver(clock, { AAAA: { at: 0, addresses: [A6, B6] } }),
-      createAttempt: (_target, callbacks) => {
+      connectAttempt: (_target, callbacks) => {
         const index = calls.push(callbacks) - 1;
         return { socket: index, destroy: () => destroyed.push(index), detach: () => {} };
       },

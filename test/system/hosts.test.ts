@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import { isLoopback } from '../../lib/system/ip.js';
-import { isLocalhostName, lookupHosts, parseHosts, type HostsTable } from '../../lib/system/hosts.js';
+import { lookupHosts, parseHosts, type HostsTable } from '../../lib/system/hosts.js';
 import { HostsFile, type HostsFs } from '../../lib/system/hosts-file.js';
 
 const fixture = (name: string): string =>
@@ -101,11 +101,6 @@ t.test('lookupHosts refuses bad arguments', async (t) => {
   const badFamily = caught(() => lookupHosts(new Map(), 'a', 0 as 4));
   t.type(badFamily, InvalidArgumentError);
   t.match(badFamily, { option: 'family', value: 0 });
-});
-
-t.test('isLocalhostName', async (t) => {
-  for (const name of ['localhost', 'LOCALHOST', 'localhost.', 'a.localhost', 'a.b.LocalHost.']) t.ok(isLocalhostName(name), name);
-  for (const name of ['', 'localhost.com', 'mylocalhost', 'localhost.localdomain', 'a.localhostx']) t.notOk(isLocalhostName(name), name);
 });
 
 /** A temporary hosts file, a fake clock and an fs that counts its calls. */

@@ -1,7 +1,7 @@
 /** Server entries for DoT and DoH (`tls://…`, `https://…`) and the options that go with them. */
 import t from 'tap';
 import { DnsClient } from '../../lib/dns/client.js';
-import { isServername, resolveEncrypted } from '../../lib/dns/encrypted-options.js';
+import { resolveEncrypted } from '../../lib/dns/encrypted-options.js';
 import { serverKey } from '../../lib/dns/transport.js';
 import type { DnsServer } from '../../lib/dns/types.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
@@ -37,7 +37,7 @@ const invalid: Array<[unknown, RegExp]> = [
   ['tls://127.0.0.1:0', /tls:\/\/IP/],
   ['tls://127.0.0.1:65536', /tls:\/\/IP/],
   ['tls://127.0.0.1#', /tls:\/\/IP/],
-  ['tls://127.0.0.1#bad_name', /tls:\/\/IP/],
+  ['tls://127.0.0.1#bad name', /tls:\/\/IP/],
   ['tls://127.0.0.1#a..b', /tls:\/\/IP/],
   ['tls://[192.0.2.1]', /tls:\/\/IP/],
   ['tls://', /tls:\/\/IP/],
@@ -45,7 +45,7 @@ const invalid: Array<[unknown, RegExp]> = [
   ['https://dns.example/', /https:\/\/HOST/],
   ['https://u:p@dns.example/q', /https:\/\/HOST/],
   ['https://dns.example/q#frag', /https:\/\/HOST/],
-  ['https://bad_host/q', /https:\/\/HOST/],
+  ['https://a..b/q', /https:\/\/HOST/], // the URL parser takes it; no host name has an empty label
   ['https://dns.example:99999/q', /https:\/\/HOST/],
   ['https://[::1/q', /https:\/\/HOST/],
   ['http://dns.example/dns-query', /'ip\[:port\]'.*tls:\/\/.*https:\/\//], // plaintext HTTP is no DoH
@@ -76,11 +76,6 @@ t.test('serverKey names each kind as answers and errors show it', async (t) => {
     ['https://dns.he.test/dns-query{?dns}', 'https://dns.he.test/dns-query'],
   ];
   for (const [entry, key] of cases) t.equal(serverKey(parseServerEntry(entry)), key, entry);
-});
-
-t.test('isServername: RFC 1123 host names only', async (t) => {
-  for (const name of ['localhost', 'dns.he.test', 'a-b.c', 'x'.repeat(63), '1.2.3.4']) t.ok(isServername(name), name);
-  for (const name of ['', 'a..b', '-a.b', 'a-.b', 'a_b', 'x'.repeat(64), `${'a.'.repeat(127)}a`, 42]) t.notOk(isServername(name), String(name));
 });
 
 t.test('encrypted options: defaults, and each bad value named', async (t) => {

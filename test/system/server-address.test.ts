@@ -1,7 +1,8 @@
 import t from 'tap';
 import { caught } from '../helpers/caught.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
-import { DNS_PORT, formatServerAddress, parseServerAddress } from '../../lib/system/server-address.js';
+import { serverKey } from '../../lib/dns/transport.js';
+import { DNS_PORT, parseServerAddress } from '../../lib/system/server-address.js';
 
 const valid: Array<[string, { address: string; port: number; family: 4 | 6 }]> = [
   ['192.0.2.53', { address: '192.0.2.53', port: 53, family: 4 }],
@@ -69,7 +70,7 @@ t.test('the option defaults to "servers"', async (t) => {
   t.throws(() => parseServerAddress('nope'), { option: 'servers', value: 'nope', message: /^Invalid servers: "nope"/ });
 });
 
-t.test('formatServerAddress round-trips', async (t) => {
+t.test('serverKey names a plain server the way its entry parses back', async (t) => {
   t.equal(DNS_PORT, 53);
   const cases: Array<[string, string]> = [
     ['192.0.2.53', '192.0.2.53:53'],
@@ -78,7 +79,7 @@ t.test('formatServerAddress round-trips', async (t) => {
     ['[fe80::1%eth0]:853', '[fe80::1%eth0]:853'],
   ];
   for (const [entry, formatted] of cases) {
-    t.equal(formatServerAddress(parseServerAddress(entry)), formatted);
+    t.equal(serverKey(parseServerAddress(entry)), formatted);
     t.same(parseServerAddress(formatted), parseServerAddress(entry));
   }
 });

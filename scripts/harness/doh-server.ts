@@ -10,9 +10,9 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import { DnsResponder, type EncryptedBehaviour } from './dns-responder.js';
-import type { ZoneStore } from './dns-store.js';
-import type { Zone } from './dns-zone.js';
-import type { Credentials } from './listeners.js';
+import type { ZoneStore } from '../../lib/lab/dns-store.js';
+import type { Zone } from '../../lib/lab/dns-zone.js';
+import type { Credentials } from '../../lib/lab/listeners.js';
 
 export interface FakeDohServerOptions {
   credentials: Credentials;

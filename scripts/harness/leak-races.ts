@@ -12,8 +12,8 @@ import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../../lib/connect.js';
 import { Resolver } from '../../lib/resolver.js';
-import { type BlackHole, blackHoleBesideServer, listen } from './black-hole.js';
-import { FakeDnsServer } from './fake-dns-server.js';
+import { type BlackHole, blackHoleBesideServer, listen } from '../../lib/lab/black-hole.js';
+import { FakeDnsServer } from '../../lib/lab/dns-server.js';
 import { fixtureZones } from './zones.js';
 
 export const NAME = 'leak.example.test';

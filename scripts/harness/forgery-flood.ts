@@ -11,8 +11,8 @@ import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import { Resolver } from '../../lib/resolver.js';
-import { POISON_A, POISON_AAAA, forge } from './fake-dns-forgery.js';
-import { FakeDnsServer } from './fake-dns-server.js';
+import { POISON_A, POISON_AAAA, forge, forgeries } from './dns-forgery.js';
+import { FakeDnsServer } from '../../lib/lab/dns-server.js';
 import { fixtureZones } from './zones.js';
 
 export interface FloodOptions {
@@ -69,7 +69,7 @@ export async function runFlood(options: FloodOptions): Promise<FloodResult> {
     return out;
   };
   // 'wrong-port': a perfect reply from another port; the connected socket never sees it.
-  srv.setBehaviour('*', '*', { forge: [forger, 'wrong-port', 'wrong-port'] });
+  srv.setBehaviour('*', '*', { forge: [forger, ...forgeries('wrong-port', 'wrong-port')] });
   const resolver = new Resolver({ servers: [srv.server], resolvConf: false, hosts: false, timeout: 10_000, attempts: 1, dns0x20: options.dns0x20 });
   try {
     await inBatches(options.queries, options.concurrency, async (i) => {

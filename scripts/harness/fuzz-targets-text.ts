@@ -8,10 +8,9 @@
 import { isIP } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { UsageError, parseArgs } from '../../lib/cli/args.js';
-import { isHost } from '../../lib/cli/host.js';
 import { normalizeConnectOptions } from '../../lib/connect-options.js';
 import { normalizeHostname, isValidHostname } from '../../lib/dns/name.js';
-import { resolveOptions } from '../../lib/dns/options.js';
+import { resolveClientOptions } from '../../lib/dns/options.js';
 import { makeQuestion } from '../../lib/dns/query.js';
 import { DnsError, InvalidArgumentError } from '../../lib/errors.js';
 import { lookupHosts, parseHosts } from '../../lib/system/hosts.js';
@@ -75,7 +74,7 @@ export const resolvConfTarget: FuzzTarget = {
     expect(Number.isInteger(conf.attempts) && conf.attempts >= 1 && conf.attempts <= 5, `attempts ${conf.attempts}`);
     // What the parser gives, the DNS client must take (it throws InvalidArgumentError otherwise).
     const servers = conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS];
-    resolveOptions({ servers, timeout: conf.timeout, attempts: conf.attempts, rotate: conf.rotate, search: conf.search, ndots: conf.ndots });
+    resolveClientOptions({ servers, timeout: conf.timeout, attempts: conf.attempts, rotate: conf.rotate, search: conf.search, ndots: conf.ndots });
     return `${conf.nameservers.length} servers`;
   },
 };
@@ -142,7 +141,7 @@ export const cliTarget: FuzzTarget = {
       return 'usage error';
     }
     if (parsed.command === 'probe' || parsed.command === 'resolve') {
-      expect(isHost(parsed.host), `host ${parsed.host}`);
+      expect(isIP(parsed.host) !== 0 || isValidHostname(parsed.host), `host ${parsed.host}`);
       // What the CLI accepts, the resolver and connect() must take.
       for (const server of parsed.nameservers) parseServerAddress(server);
     }
@@ -162,7 +161,7 @@ export const namesTarget: FuzzTarget = {
     const server = token(rng, IPS);
     try {
       const parsed = parseServerAddress(server);
-      resolveOptions({ servers: [parsed] }); // a server entry that parses is one the client takes
+      resolveClientOptions({ servers: [parsed] }); // a server entry that parses is one the client takes
     } catch (err) {
       expect(err instanceof InvalidArgumentError, `server ${JSON.stringify(server)}: threw ${String(err)}`);
     }

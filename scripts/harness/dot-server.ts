@@ -8,11 +8,11 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { FrameReader, lengthPrefixed } from '../dns/tcp.js';
+import { FrameReader, lengthPrefixed } from '../../lib/dns/tcp.js';
 import { DnsResponder, type EncryptedBehaviour } from './dns-responder.js';
-import type { ZoneStore } from './dns-store.js';
-import type { Zone } from './dns-zone.js';
-import type { Credentials } from './listeners.js';
+import type { ZoneStore } from '../../lib/lab/dns-store.js';
+import type { Zone } from '../../lib/lab/dns-zone.js';
+import type { Credentials } from '../../lib/lab/listeners.js';
 
 export interface FakeDotServerOptions {
   credentials: Credentials;

@@ -1,9 +1,10 @@
 import t from 'tap';
-import type { Candidate } from '../../lib/racer/candidates.js';
+import type { Candidate, OrderFunction } from '../../lib/address/types.js';
 import { createOrder, defaultOrderSteps } from '../../lib/address/default-order.js';
-import { CandidateQueue, type OrderFunction } from '../../lib/racer/queue.js';
+import { CandidateQueue } from '../../lib/racer/queue.js';
+import { A4, A6, runRace } from '../helpers/race-harness.js';
 import { settle } from '../helpers/race-clock.js';
-import { simpleOrder } from '../helpers/race-fakes.js';
+import { plan, simpleOrder } from '../helpers/race-fakes.js';
 
 const c = (address: string): Candidate => ({ address, family: address.includes(':') ? 6 : 4 });
 const v6a = c('2001:db8::1');
@@ -13,13 +14,14 @@ const v4b = c('192.0.2.2');
 
 function queue(order: OrderFunction) {
   let changes = 0;
-  const q = new CandidateQueue(order, () => changes++);
+  const failures: unknown[] = [];
+  const q = new CandidateQueue(order, () => changes++, (error) => failures.push(error));
   const drain = (): string[] => {
     const out: string[] = [];
     for (let x = q.next(); x !== undefined; x = q.next()) out.push(x.address);
     return out;
   };
-  return { q, drain, changes: () => changes };
+  return { q, drain, changes: () => changes, failures };
 }
 
 t.test('R6: each merge orders every known address and hands out only untried ones', async (t) => {
@@ -55,10 +57,12 @@ const misbehaving: Array<[string, OrderFunction, string[]]> = [
 
 for (const [name, order, want] of misbehaving) {
   t.test(`an order function that ${name} cannot lose or repeat addresses`, async (t) => {
-    const { q, drain } = queue(order);
+    const { q, drain, failures } = queue(order);
     q.add([v4a, v6a, v6b]);
     await settle();
     t.same(drain(), want);
+    const fails = name === 'throws' || name === 'rejects';
+    t.same(failures.map((e) => (e as Error).message), fails ? ['bad sort'] : [], fails ? 'its error is reported, not swallowed' : 'no failure');
   });
 }
 
@@ -126,4 +130,37 @@ t.test('the default order returns the same addresses', async (t) => {
   t.equal(defaultOrderSteps().sort, steps.sort);
   const out = await createOrder(1)([c('127.0.0.1'), c('::1')]);
   t.same(out.map((x) => x.address).sort(), ['127.0.0.1', '::1']);
+});
+
+for (const how of ['throws', 'rejects'] as const) {
+  t.test(`a race whose order function ${how} ends with its error: race:end carries it, running attempts are abandoned`, async (t) => {
+    const bad = new Error('bad sort');
+    let calls = 0;
+    // The AAAA answer (one address) needs no order; the merge of the A answer is the one that fails.
+    const order: OrderFunction = () => {
+      calls++;
+      if (how === 'throws') throw bad;
+      return Promise.reject(bad);
+    };
+    const run = runRace({ dns: { AAAA: { at: 10, addresses: [A6] }, A: { at: 20, addresses: [A4] } }, attempts: { [A6]: plan.hang }, order });
+    await run.clock.advance(1000);
+    t.equal(calls, 1);
+    t.equal(run.outcome.error, bad, 'the race rejects with the order function\'s error');
+    t.equal(run.outcome.settled, 1);
+    t.match(run.events.at(-1), { type: 'race:end', outcome: 'failed', error: bad });
+    t.same(run.attempts.live, [], 'nothing left running');
+    t.equal(run.clock.pending, 0, 'no timer left');
+  });
+}
+
+t.test('an order function that rejects after the race has ended changes nothing', async (t) => {
+  let reject!: (error: Error) => void;
+  const order: OrderFunction = () => new Promise((_, no) => (reject = no));
+  const run = runRace({ dns: { AAAA: { at: 10, addresses: [A6] }, A: { at: 20, addresses: [A4] } }, attempts: { [A6]: plan.hang }, order });
+  await run.clock.advance(30);
+  run.control.cancel();
+  reject(new Error('too late'));
+  await run.clock.advance(1000);
+  t.equal(run.outcome.settled, 1);
+  t.match(run.outcome.error, { name: 'CancelError' });
 });

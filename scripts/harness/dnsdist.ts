@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { findProgram } from './requirements.js';
+import { findProgram } from './find-program.js';
 
 export interface Dnsdist {
   /** `127.0.0.1:port`: plain UDP/TCP. */

@@ -16,6 +16,8 @@ import { RaceClock } from '../helpers/race-clock.js';
 import { plan } from '../helpers/race-fakes.js';
 import { A4, A6, B4, B6, eventsOf, type RaceSetup, runRace, starts } from '../helpers/race-harness.js';
 
+const tick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+
 t.test('slots: held at once while free, then a FIFO line; release hands the slot on', async (t) => {
   const slots = new AttemptSlots(2);
   const granted: string[] = [];
@@ -26,15 +28,37 @@ t.test('slots: held at once while free, then a FIFO line; release hands the slot
   t.same([a.state, b.state, c.state, d.state], ['held', 'held', 'waiting', 'waiting']);
   t.same([slots.held, slots.waiting], [2, 2]);
   a.release();
-  t.same(granted, ['c'], 'granted synchronously, first come first served');
-  t.equal(c.state, 'held');
+  t.equal(c.state, 'held', 'the freed slot is the first waiter\'s at once');
+  t.same(granted, [], 'it hears of it on a later tick, never from inside the release');
+  await tick();
+  t.same(granted, ['c'], 'first come first served');
   a.release();
   t.same([slots.held, slots.waiting], [2, 1], 'a second release of the same ticket changes nothing');
   d.release();
   t.same([slots.held, slots.waiting, d.state], [2, 0, 'done'], 'a waiting ticket leaves the line');
   b.release();
   c.release();
+  await tick();
   t.same([slots.held, granted], [0, ['c']]);
+});
+
+t.test('slots: a grant never runs inside the release that freed it (another race\'s socket code), and not at all once released', async (t) => {
+  const slots = new AttemptSlots(1);
+  const holder = slots.request(() => {}, false);
+  let inside = false;
+  const heard: boolean[] = [];
+  const waiter = slots.request(() => heard.push(inside), false);
+  inside = true;
+  holder.release();
+  inside = false;
+  await tick();
+  t.same(heard, [false], 'granted after the release returned');
+  const next = slots.request(() => heard.push(true), false);
+  waiter.release();
+  t.equal(next.state, 'held');
+  next.release();
+  await tick();
+  t.same([heard, slots.held], [[false], 0], 'a ticket released before it heard of its grant is never told');
 });
 
 t.test('slots: the next attempts of races under way go before the first attempts of new races', async (t) => {
@@ -53,6 +77,7 @@ t.test('slots: the next attempts of races under way go before the first attempts
   // Each holder in turn lets go: the lines drain in their order.
   for (let holder = 'holder'; tickets.get(holder)?.state === 'held'; holder = order[order.length - 1]!) {
     tickets.get(holder)!.release();
+    await tick();
     if (order.length === 4) break;
   }
   t.same(order, ['next 1', 'next 2', 'new 1', 'new 2']);
@@ -64,6 +89,7 @@ t.test('slots: raising the bound grants waiting tickets at once; lowering it let
   const held = [slots.request(() => {}, false)];
   for (let i = 1; i <= 3; i++) slots.request(() => granted.push(i), false);
   slots.limit = 3;
+  await tick();
   t.same(granted, [1, 2], 'two more slots, two grants, in order');
   t.same([slots.held, slots.waiting], [3, 1]);
   slots.limit = 1;
@@ -71,6 +97,7 @@ t.test('slots: raising the bound grants waiting tickets at once; lowering it let
   held[0]!.release();
   t.same([granted, slots.held], [[1, 2], 2], 'still above the bound: no grant');
   slots.limit = Number.POSITIVE_INFINITY;
+  await tick();
   t.same([granted, slots.held, slots.waiting], [[1, 2, 3], 3, 0]);
 });
 

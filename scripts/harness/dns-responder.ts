@@ -5,9 +5,9 @@
  * transports). Node built-ins and dns-packet only.
  */
 import dnsPacket from 'dns-packet';
-import { buildReply, type Behaviour } from './dns-reply.js';
-import { ZoneStore } from './dns-store.js';
-import type { Zone } from './dns-zone.js';
+import { buildReply, type Behaviour } from '../../lib/lab/dns-reply.js';
+import { ZoneStore } from '../../lib/lab/dns-store.js';
+import type { Zone } from '../../lib/lab/dns-zone.js';
 
 /** What a fake DoH server does with the HTTP side of one request. */
 export interface HttpBehaviour {

@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { zoneToText, type Zone } from './fake-dns-zone.js';
-import { findProgram } from './requirements.js';
+import { zoneToText, type Zone } from '../../lib/lab/dns-zone.js';
+import { findProgram } from './find-program.js';
 
 export interface KnotServer {
   port: number;

@@ -76,7 +76,7 @@ export const framesTarget: FuzzTarget = {
       const size = trickle ? 1 : rng.range(1, 3000);
       got.push(...reader.push(stream.subarray(i, i + size)));
       i += size;
-      const held = (reader as unknown as { buffered: number }).buffered;
+      const held = reader.buffered;
       expect(held <= 65537 + size, `holds ${held} bytes`);
     }
     expect(got.length === frames.length && got.every((f, i) => f.equals(frames[i]!)), 'frames differ from what was sent');

@@ -1,6 +1,6 @@
 /** Rounds of cached lookups for the load tests: rate and heap after each round. */
 import type { Resolver } from '../../lib/resolver.js';
-import type { FakeDnsServer } from './fake-dns-server.js';
+import type { FakeDnsServer } from '../../lib/lab/dns-server.js';
 import { heapAfterGc } from './leak-races.js';
 
 export interface Round {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { searchCandidates } from '../../lib/system/search.js';
+import { searchCandidates } from '../../lib/dns/search.js';
 
 const cases: Array<{ name: string; search: string[]; ndots: number; want: string[] }> = [
   { name: 'www', search: ['a.test', 'b.test'], ndots: 1, want: ['www.a.test', 'www.b.test', 'www'] },

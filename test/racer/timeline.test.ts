@@ -1,6 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import t from 'tap';
-import { channelNames, type RaceMessage } from '../../lib/diagnostics.js';
+import { channelNames } from '../../lib/diagnostics.js';
+import type { RaceMessage } from '../../lib/racer/timeline.js';
 import { createRace } from '../../lib/racer/race.js';
 import { RaceClock } from '../helpers/race-clock.js';
 import { FakeAttempts, plan, ScriptedResolver, simpleOrder } from '../helpers/race-fakes.js';
@@ -60,7 +61,7 @@ t.test('a throwing onEvent surfaces as an uncaught exception and the race goes o
       resolutionDelay: 50,
       connectionAttemptDelay: 250,
       order: simpleOrder,
-      createAttempt: attempts.factory,
+      connectAttempt: attempts.factory,
       clock,
       onEvent: () => {
         calls++;

@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
+import type { Forger, OtherPortForger } from '../../lib/lab/dns-reply.js';
 
 export const POISON_A = '192.0.2.66';
 export const POISON_AAAA = '2001:db8::66';
@@ -27,6 +28,14 @@ export const FORGERIES = [
 export type Forgery = (typeof FORGERIES)[number];
 
 type Question = dnsPacket.Question;
+
+/** The server's `forge` behaviour for these kinds, in order ('wrong-port' from another port). */
+export function forgeries(...kinds: Forgery[]): Array<Forger | OtherPortForger> {
+  return kinds.map((kind) => {
+    const forger: Forger = (query) => forge(kind, dnsPacket.decode(query));
+    return kind === 'wrong-port' ? { fromOtherPort: forger } : forger;
+  });
+}
 
 /** One forged reply to `query` (a decoded query with one question). */
 export function forge(kind: Forgery, query: dnsPacket.Packet): Buffer {

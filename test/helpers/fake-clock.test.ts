@@ -1,6 +1,6 @@
 // The fake clock the cache tests (and others) run on: it must itself be right.
 import t from 'tap';
-import { FakeClock, settle } from '../helpers/fake-clock.js';
+import { FakeClock, settle } from './fake-clock.js';
 
 t.test('advance() fires due timers in order of due time, then of creation, each at its own time', async (t) => {
   const clock = new FakeClock(1000);

@@ -11,7 +11,7 @@ import type net from 'node:net';
 import { connect } from '../../lib/connect.js';
 import type { AddressResolver } from '../../lib/dns/types.js';
 import { sharedAttemptSlots } from '../../lib/racer/attempt-slots.js';
-import { type BlackHole, startBlackHole } from './black-hole.js';
+import { type BlackHole, startBlackHole } from '../../lib/lab/black-hole.js';
 
 export interface LoadServer {
   port: number;
