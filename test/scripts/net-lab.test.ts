@@ -16,7 +16,8 @@ import { createInterface } from 'node:readline';
 import t from 'tap';
 import { unmet } from '../helpers/requirements.js';
 
-const ID = 'hetest';
+// One id per run: two runs at once (two checkouts on one machine) must not take each other's lab down.
+const ID = `ht${process.pid % 100_000_000}`;
 const build = new URL('../../scripts/', import.meta.url).pathname;
 
 /** argv for `node <script> ...` with an empty environment but PATH (no coverage hooks). */
