@@ -11,6 +11,7 @@ import { decodeReply, isTruncated, matchesQuery } from './reply.js';
 import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
 import type { ServerAddress } from './types.js';
 import type { UdpLease, UdpPool, UdpWaiter } from './udp-pool.js';
+import { stripZone, toBytes16 } from '../system/ip.js';
 
 /**
  * Resolves with the reply, or a failure; a truncated reply resolves with what
@@ -112,7 +113,14 @@ export function acceptReply(
 /**
  * The kernel reports canonical addresses and servers were canonicalized when configured;
  * a zone id may be reported by number where it was configured by name, so it is left out.
+ * An IPv4-mapped server (`::ffff:127.0.0.53`) is reported in dotted form
+ * (`::ffff:127.0.0.53`) where its canonical text is `::ffff:7f00:35`: compare the bytes.
  */
 function sameAddress(reported: string, configured: string): boolean {
-  return reported === configured || reported.split('%', 1)[0] === configured.split('%', 1)[0];
+  if (reported === configured) return true;
+  const a = stripZone(reported);
+  const b = stripZone(configured);
+  if (a === b) return true;
+  if (!a.includes(':') || !b.includes(':')) return false;
+  return Buffer.from(toBytes16(a)).equals(toBytes16(b));
 }

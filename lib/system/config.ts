@@ -29,7 +29,8 @@ export async function loadSystemConfig(options: SystemConfigOptions = {}): Promi
   };
 }
 
-function checkSource(option: string, value: unknown): void {
+/** Throws InvalidArgumentError naming `option` unless `value` is a path or `false`. */
+export function checkSource(option: string, value: unknown): void {
   if (value !== false && (typeof value !== 'string' || value === '')) {
     throw new InvalidArgumentError(option, value, 'a file path or false');
   }
