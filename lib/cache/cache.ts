@@ -139,6 +139,8 @@ export class DnsCache {
    */
   #lookup(name: string, type: RecordType, key: string, fetch: Fetch, waited: Wait | undefined): Answer | Wait {
     const now = this.#now();
+    // A fetch the cache was flushed under: its askers get its own outcome, not what the new upstream stored since.
+    if (waited?.flight.detached) return this.#outcome(waited, type, key, now);
     const entry = this.#store.get(type, key);
     if (entry !== undefined) {
       const past = now - entry.expiresAt();
