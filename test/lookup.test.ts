@@ -108,6 +108,9 @@ t.test('ADDRCONFIG drops families without a configured address', async (t) => {
   const loopbackOnly = setup([]);
   t.equal((await all(loopbackOnly.lookup, 'dual.test', { hints: ADDRCONFIG })).length, 4, 'no configured family: both kept');
   t.same(loopbackOnly.resolver.both, [true, true], 'both families asked together');
+  const v6Only = setup([6]);
+  t.same((await all(v6Only.lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.family), [6, 6]);
+  t.same(v6Only.resolver.queries, [{ name: 'dual.test', type: 'AAAA' }], 'IPv6 alone');
 });
 
 t.test('ADDRCONFIG with family 4 or 6 and no address of it: ENOTFOUND without a query (glibc)', async (t) => {

@@ -157,4 +157,30 @@ t.test('close() while the configuration loads: the clients built are closed at o
   const pending = resolver.query('a.test', 'A');
   resolver.close();
   await t.rejects(pending, { code: 'ECANCELLED' });
+  // With a DoH server named by host: its bootstrap client is closed too.
+  const withDoh = new Resolver({ servers: ['127.253.13.5', 'https://doh.example.test/dns-query'], resolvConf: conf, gaiConf: false, hosts: false });
+  const doh = withDoh.query('a.test', 'A');
+  withDoh.close();
+  await t.rejects(doh, { code: 'ECANCELLED' });
+});
+
+t.test('a configuration change retires the DoH bootstrap client with the main one', async (t) => {
+  const server = await FakeDnsServer.start({ zones });
+  t.teardown(() => server.close());
+  const dir = await tempDir(t);
+  const conf = join(dir, 'resolv.conf');
+  await writeFile(conf, 'search example.test\n');
+  const clock = offsetClock();
+  const resolver = new Resolver({ servers: [server.server, 'https://doh.example.test/dns-query'], resolvConf: conf, gaiConf: false, hosts: false, clock, cache: false });
+  t.teardown(() => resolver.close());
+  t.equal((await resolver.query('www', 'A')).name, 'www.example.test');
+  await writeFile(conf, 'search other.test\n');
+  clock.skip(1000);
+  t.equal((await resolver.query('www', 'A')).name, 'www.other.test');
+});
+
+t.test('the hosts file defaults to /etc/hosts', async (t) => {
+  const resolver = new Resolver({ servers: ['127.253.13.6'], resolvConf: false, gaiConf: false });
+  t.teardown(() => resolver.close());
+  t.equal((await resolver.query('localhost', 'A')).source, 'hosts');
 });

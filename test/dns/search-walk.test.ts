@@ -30,7 +30,7 @@ const srv = await FakeDnsServer.start({ zones: [zone] });
 t.teardown(() => srv.close());
 
 function clientFor(t: Test, options: Partial<DnsClientOptions> = {}): DnsClient {
-  const client = new DnsClient({ servers: [srv.address], search: ['s1.test', 's2.test'], timeout: 300, attempts: 1, ...options });
+  const client = new DnsClient({ servers: [srv.address], search: ['s1.test', 's2.test'], timeout: 1500, attempts: 1, ...options });
   t.teardown(() => client.close());
   return client;
 }
@@ -171,6 +171,20 @@ for (const c of failureCases) {
   });
 }
 
+t.test('a trailing dot inside a search list: the name alone, its failure final', async (t) => {
+  fresh(t);
+  const [v6, v4] = await lookupBoth(clientFor(t, { noAaaa: true }), 'nothing.');
+  t.same([code(v6), code(v4)], ['ENOTFOUND', 'ENOTFOUND']);
+  t.same(steps(srv.queries()), ['nothing:A']);
+});
+
+t.test('one type alone: NODATA goes on, and is the error when nothing answers', async (t) => {
+  const set = fresh(t);
+  set('h.s1.test', 'A', { rcode: 'NODATA' });
+  await t.rejects(clientFor(t).query('h', 'A'), { code: 'ENODATA', rrtype: 'A' });
+  t.same(steps(srv.queries()), ['h.s1.test:A', 'h.s2.test:A', 'h:A']);
+});
+
 t.test('no server reachable: the lookup fails at once, nothing more is asked', async (t) => {
   fresh(t);
   const closed = await closedPort();
@@ -214,7 +228,7 @@ t.test('no-aaaa: no AAAA query is sent; AAAA finds no records where A has some',
   await t.rejects(client.query('both', 'AAAA'), { code: 'ENODATA', rrtype: 'AAAA' }, 'an AAAA query alone asks A');
   t.same(steps(srv.queries()), ['both.s1.test:A']);
   srv.resetCounts();
-  const bare = new DnsClient({ servers: [srv.address], noAaaa: true, timeout: 300, attempts: 1 });
+  const bare = new DnsClient({ servers: [srv.address], noAaaa: true, timeout: 1500, attempts: 1 });
   t.teardown(() => bare.close());
   await t.rejects(bare.query('nothing.test', 'AAAA'), { code: 'ENOTFOUND' }, 'no search list: the A answer still decides');
   t.same(steps(srv.queries()), ['nothing.test:A']);

@@ -46,6 +46,7 @@ t.test('malformed lines are skipped; a missing value reads as 0 (strtoul)', asyn
     'scopev4 ::ffff:0:0/95 5',
     'scopev4 10.0.0.0/33 5',
     'scopev4 10.0.0.0/8 x',
+    'scopev4 garbage 5',
     'Precedence ::/0 5',
     'label ::/0',
     'label fe80::/ 3',

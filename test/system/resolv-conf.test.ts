@@ -91,6 +91,7 @@ const texts: Array<{ name: string; text: string; want: Partial<ResolvConf> }> = 
   { name: 'huge values are capped (atoi cuts them to an int first)', text: 'options ndots:99999999999 timeout:99999999999\n', want: { ndots: 15, timeout: 30_000 } },
   { name: 'a value cut to a negative int is 0 (ndots) or the floor', text: 'options ndots:123456789012 timeout:123456789012\n', want: { ndots: 0, timeout: 1000 } },
   { name: 'values beyond a long are clamped first', text: 'options ndots:99999999999999999999\n', want: { ndots: 0 } },
+  { name: 'and below one too', text: 'options ndots:-99999999999999999999 timeout:-5\n', want: { ndots: 0, timeout: 1000 } },
   { name: 'atoi reads leading digits', text: 'options ndots:3x timeout:+2 attempts:4.5\n', want: { ndots: 3, timeout: 2000, attempts: 4 } },
   { name: 'flags match as prefixes, as in glibc', text: 'options rotatex no-rotate use-vc\n', want: { rotate: true, useVc: true } },
   {
