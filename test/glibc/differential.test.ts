@@ -33,8 +33,10 @@ function differencesSection(): string {
 function runAll(): Promise<CaseResult[]> {
   const outer = `${readlinkSync('/proc/self/ns/mnt')} ${readlinkSync('/proc/self/ns/net')}`;
   return new Promise((resolve, reject) => {
+    // No coverage or loader flags for the runner: it is a harness, measured by its results.
+    const { NODE_V8_COVERAGE: _coverage, NODE_OPTIONS: _options, ...env } = process.env;
     const child = spawn('unshare', ['--mount', '--net', process.execPath, RUNNER], {
-      env: { ...process.env, HE_OUTER_NS: outer },
+      env: { ...env, HE_OUTER_NS: outer },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

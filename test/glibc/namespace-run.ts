@@ -23,6 +23,8 @@ import type { CaseResult, GlibcCase, Observed } from './case.js';
 import { glibcCases } from './cases.js';
 import { glibcOutcome, ourOutcome, steps } from './compare.js';
 
+/* c8 ignore start -- a harness run as root inside `unshare --mount --net` (and refusing
+   anywhere else, see probe-refuses.test.ts): judged by the cases it runs, not measured. */
 export const SENTINEL = '# he-glibc-differential: private namespace, loopback servers only';
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), '../../../test/glibc/probe.py');
 const FILES = ['resolv.conf', 'hosts', 'nsswitch.conf', 'gai.conf'] as const;
@@ -174,3 +176,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+/* c8 ignore stop */
