@@ -97,6 +97,13 @@ const searchCases: GlibcCase[] = [
     behaviours: [{ name: '*', type: '*', behaviour: { drop: 'all' } }],
     ask: { host: 'h' },
   },
+  {
+    name: 'search: a garbage reply is no reply: the list ends, the bare name is asked',
+    resolvConf: `${SEARCH}\n${FAST}`,
+    records: [['h.s2.test', 'A', '192.0.2.2'], ['h', 'A', '192.0.2.9']],
+    behaviours: [{ name: 'h.s1.test', type: '*', behaviour: { garbage: true } }],
+    ask: { host: 'h' },
+  },
   { name: 'search: nobody listening', resolvConf: `nameserver 127.0.0.9\nsearch s1.test s2.test\n${FAST}`, ask: { host: 'h' } },
   {
     name: 'search: FORMERR on the first candidate',
@@ -177,6 +184,21 @@ const serverCases: GlibcCase[] = [
     ask: { host: 'h' },
   },
   {
+    name: 'servers: SERVFAIL from the first, NXDOMAIN from the second, per candidate',
+    resolvConf: `${NS}\nnameserver 127.0.0.2\nsearch s1.test s2.test`,
+    servers: ['127.0.0.1', '127.0.0.2'],
+    records: [['h.s2.test', 'AAAA', '2001:db8::2']],
+    behaviours: [{ server: 0, name: 'h.s1.test', type: '*', behaviour: { rcode: 'SERVFAIL' } }],
+    ask: { host: 'h' },
+  },
+  {
+    name: 'servers: rotate over two',
+    resolvConf: `${NS}\nnameserver 127.0.0.2\noptions rotate`,
+    servers: ['127.0.0.1', '127.0.0.2'],
+    records: DUAL_RECORDS,
+    ask: { host: 'd.test' },
+  },
+  {
     name: 'servers: an IPv4-mapped nameserver',
     resolvConf: 'nameserver ::ffff:127.0.0.1',
     records: DUAL_RECORDS,
@@ -206,6 +228,7 @@ const ndotsCases: GlibcCase[] = [
     records: [['a.b.s2.test', 'A', '192.0.2.3']],
     ask: { host: 'a.b' },
   },
+  { name: 'ndots: as is NODATA, nothing else: its NODATA is the error', resolvConf: SEARCH, records: [['x.a.b', 'A', '192.0.2.3']], ask: { host: 'a.b' } },
   {
     name: 'ndots: as is SERVFAIL, then the search list',
     resolvConf: SEARCH,
