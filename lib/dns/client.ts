@@ -75,7 +75,9 @@ export class DnsClient implements Upstream {
     scope.slot = this.#inflight.push(scope) - 1;
     try {
       const config = this.#config;
-      if (config.search.length > 0 || (config.noAaaa && type === 'AAAA')) return await this.#walk(name, type, options.both === true, scope);
+      const both = options.both === true;
+      // no-aaaa: an AAAA query asks A, and the A query of the same lookup must join it.
+      if (config.search.length > 0 || (config.noAaaa && (type === 'AAAA' || both))) return await this.#walk(name, type, both, scope);
       // No search list: one name, asked right here (an async step less per query).
       const result = await this.#resolveName(this.#onWire(trimDot(name), type) ?? badName(name, type), scope);
       if (result.kind === 'answer') return result.answer;

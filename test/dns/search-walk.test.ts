@@ -232,6 +232,10 @@ t.test('no-aaaa: no AAAA query is sent; AAAA finds no records where A has some',
   t.teardown(() => bare.close());
   await t.rejects(bare.query('nothing.test', 'AAAA'), { code: 'ENOTFOUND' }, 'no search list: the A answer still decides');
   t.same(steps(srv.queries()), ['nothing.test:A']);
+  srv.resetCounts();
+  const [bare6, bare4] = await lookupBoth(bare, 'bare');
+  t.same([code(bare6), addresses(bare4)], ['ENODATA', ['192.0.2.9']]);
+  t.same(srv.queries().map((q) => `${q.name} ${q.type}`), ['bare A'], 'one A query for the lookup of both');
 });
 
 t.test('tcp (resolv.conf use-vc): every query over TCP', async (t) => {
