@@ -1,8 +1,13 @@
 /**
  * The public Resolver: one name and record type at a time, answered from (in order)
- * IP literals, `localhost` (RFC 6761), the hosts file, the cache, and the user-space
- * DNS client. AAAA and A are separate queries, so the racer consumes them as two
- * independent streams (RFC 8305 §3).
+ * IP literals, `localhost` (RFC 6761), the hosts file, special-use names (`.invalid`,
+ * `.onion`: never DNS), the cache, and the user-space DNS client. AAAA and A are
+ * separate queries, so the racer consumes them as two independent streams (RFC 8305 §3).
+ *
+ * It follows the system as it changes: resolv.conf and gai.conf are checked at most once
+ * a second, on use. New queries use the new servers, search list and options; queries in
+ * flight finish where they are. A new set of servers flushes the cache, and answers still
+ * in flight from the old ones stay out of it.
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
 import { emptyCacheStats } from './cache/stats.js';
@@ -15,18 +20,24 @@ import { clientOptionChecks } from './dns/options.js';
 import { emptyClientStats } from './dns/client-stats.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
 import { isValidHostname, normalizeHostname } from './dns/name.js';
+import { isSpecialUseName } from './dns/special-use.js';
+import { serverKey } from './dns/transport.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
 import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
-import { checkSource, loadSystemConfig } from './system/config.js';
+import { DEFAULT_POLICY_TABLE, policyTableFrom, type PolicyTable } from './address/policy-table.js';
+import { checkSource } from './system/config.js';
+import { parseGaiConf } from './system/gai-conf.js';
 import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
-import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
+import { DEFAULT_NAMESERVERS, defaultResolvConf, parseResolvConf, type ResolvConf } from './system/resolv-conf.js';
 import { parseServerEntry } from './system/server-address.js';
+import { WatchedFile } from './system/watched-file.js';
+import { hostname as osHostname } from 'node:os';
 
 export interface ResolverOptions {
   /**
@@ -40,8 +51,18 @@ export interface ResolverOptions {
   tls?: tls.ConnectionOptions;
   /** DoT/DoH connection handling: idleTimeout, maxInFlight, dohMethod, reconnectDelay, maxReconnectDelay. @default {} */
   encrypted?: EncryptedTransportOptions;
-  /** Path of resolv.conf, or `false` to read none (glibc defaults). @default '/etc/resolv.conf' */
+  /**
+   * Path of resolv.conf, or `false` to read none (glibc defaults). Checked again at most
+   * once a second, on use (unless it says `options no-reload`). @default '/etc/resolv.conf'
+   */
   resolvConf?: string | false;
+  /**
+   * Path of gai.conf (`precedence`, `label`, `scopev4` lines: the RFC 6724 policy for
+   * ordering addresses, in `lookup()` and in the races that use this resolver), or `false`
+   * for RFC 6724's default table. Checked again at most once a second, on use.
+   * @default '/etc/gai.conf'
+   */
+  gaiConf?: string | false;
   /** Path of the hosts file, or `false` for none (`localhost` is still answered, RFC 6761). @default '/etc/hosts' */
   hosts?: string | false;
   /** Milliseconds one try at one server may take. @default resolv.conf `timeout:` (5000) */
@@ -75,13 +96,27 @@ export type ResolverStats = CacheStats &
 
 interface Upstreams {
   client: DnsClient;
+  /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
+  bootstrapClient: DnsClient | undefined;
   hosts: HostsFile | undefined;
+  /** The resolv.conf the clients were built from, as text to compare. */
+  confKey: string;
+  /** The servers asked, as a set: a change flushes the cache. */
+  serverSet: string;
 }
 
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
+
+/** The policy table each resolver orders addresses with (connect() reads it; not public). */
+const policies = new WeakMap<object, () => PolicyTable>();
+
+/** The current gai.conf policy of `resolver` when it is a Resolver, else undefined. */
+export function resolverPolicy(resolver: unknown): (() => PolicyTable) | undefined {
+  return typeof resolver === 'object' && resolver !== null ? policies.get(resolver) : undefined;
+}
 
 export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
@@ -89,13 +124,16 @@ export class Resolver implements AddressResolver {
   readonly #options: ResolverOptions;
   readonly #servers: DnsServer[] | undefined;
   readonly #cache: DnsCache | undefined;
-  #upstreams: Promise<Upstreams> | undefined;
-  /** The upstreams once loaded, for the synchronous `#peek`. */
+  readonly #resolvConf: WatchedFile<ResolvConf> | undefined;
+  readonly #gaiConf: WatchedFile<PolicyTable> | undefined;
+  #policy: PolicyTable = DEFAULT_POLICY_TABLE;
+  /** A (re)load of the configuration running. */
+  #loading: Promise<Upstreams> | undefined;
+  /** The upstreams built from the configuration read last, for every new query. */
   #loaded: Upstreams | undefined;
-  #client: DnsClient | undefined;
-  /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
-  #bootstrapClient: DnsClient | undefined;
   #hosts: HostsFile | undefined;
+  /** Counters of clients replaced after a configuration change. */
+  #retiredStats = emptyClientStats();
   #closed = false;
   #hostsAnswers = 0;
   #literalAnswers = 0;
@@ -106,6 +144,23 @@ export class Resolver implements AddressResolver {
       if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key}`, (options as Record<string, unknown>)[key], 'a known Resolver option');
     }
     this.#options = options;
+    checkSource('resolvConf', options.resolvConf ?? '/etc/resolv.conf');
+    checkSource('hosts', options.hosts ?? '/etc/hosts');
+    checkSource('gaiConf', options.gaiConf ?? '/etc/gai.conf');
+    const clock = options.clock;
+    if (options.resolvConf !== false) {
+      this.#resolvConf = new WatchedFile({
+        path: options.resolvConf ?? '/etc/resolv.conf',
+        option: 'resolvConf',
+        // As glibc, the environment and the host name are read with the file.
+        parse: (text) => parseResolvConf(text, { env: process.env, hostname: osHostname() }),
+        final: (conf) => conf.noReload,
+        clock,
+      });
+    }
+    if (options.gaiConf !== false) {
+      this.#gaiConf = new WatchedFile({ path: options.gaiConf ?? '/etc/gai.conf', option: 'gaiConf', parse: (text) => policyTableFrom(parseGaiConf(text)), clock });
+    }
     if (options.servers !== undefined) {
       if (!Array.isArray(options.servers) || options.servers.length === 0) {
         throw new InvalidArgumentError('servers', options.servers, "a non-empty array of 'ip', 'ip:port', '[v6]:port', 'tls://…' or 'https://…'");
@@ -115,7 +170,6 @@ export class Resolver implements AddressResolver {
     }
     // Every option is checked here: a bad one must not wait for the first query.
     resolveEncrypted(options.encrypted ?? {}, options.tls ?? {});
-    for (const key of ['resolvConf', 'hosts'] as const) if (options[key] !== undefined) checkSource(key, options[key]);
     for (const [key, check] of Object.entries(clientOptionChecks)) {
       const value = options[key as keyof typeof clientOptionChecks];
       if (value !== undefined) check(value);
@@ -124,11 +178,13 @@ export class Resolver implements AddressResolver {
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...optionsObject(options.cache, 'cache') } as DnsCacheOptions);
     }
+    const policy = (): PolicyTable => this.#policy;
+    policies.set(this, policy);
     this.lookup = createLookup({
       resolver: this,
-      order: createOrder(1),
+      order: createOrder(1, undefined, policy),
       configuredFamilies,
-      peek: (name, type) => this.#peek(name, type),
+      peek: (name, type, both) => this.#peek(name, type, both),
     });
   }
 
@@ -164,11 +220,16 @@ export class Resolver implements AddressResolver {
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    const local = await localAddresses(upstreams.hosts, hostname, type === 'AAAA' ? 6 : 4);
+    const family = type === 'AAAA' ? 6 : 4;
+    const both = options.both === true;
+    const local = await localAddresses(upstreams.hosts, hostname, family, !both);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
-    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
+    if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: type });
+    // The client of the moment, not the one of the query's start: after a change of
+    // servers, nothing asked of the old ones may enter the cache (DnsCache.flush).
+    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => this.#loaded!.client.query(hostname, type, { signal: fetchSignal, both });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
-    return upstreams.client.query(hostname, type, { signal });
+    return upstreams.client.query(hostname, type, { signal, both });
   }
 
   /**
@@ -178,13 +239,13 @@ export class Resolver implements AddressResolver {
    * hosts-file or `localhost` name, a check of the hosts file due, no fresh entry) or a
    * diagnostics subscriber wants its message: then `query` is asked.
    */
-  #peek(name: string, type: RecordType): Answer | DnsError | undefined {
+  #peek(name: string, type: RecordType, both: boolean): Answer | DnsError | undefined {
     const upstreams = this.#loaded;
-    if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers) return undefined;
+    if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers || !this.#fresh()) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
     const family = type === 'AAAA' ? 6 : 4;
-    const local = upstreams.hosts ? upstreams.hosts.peek(name, family) : lookupHosts(NO_HOSTS, name, family);
+    const local = upstreams.hosts ? upstreams.hosts.peek(name, family, !both) : lookupHosts(NO_HOSTS, name, family, !both);
     if (local !== undefined) return undefined;
     return this.#cache.peek(name, type);
   }
@@ -196,7 +257,7 @@ export class Resolver implements AddressResolver {
 
   stats(): ResolverStats {
     const cache = this.#cache?.stats() ?? emptyCacheStats();
-    const client = this.#client?.stats() ?? emptyClientStats();
+    const client = addStats(this.#retiredStats, this.#loaded?.client.stats() ?? emptyClientStats());
     return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
   }
 
@@ -204,8 +265,8 @@ export class Resolver implements AddressResolver {
   close(): void {
     this.#closed = true;
     this.#cache?.close();
-    this.#client?.close();
-    this.#bootstrapClient?.close();
+    this.#loaded?.client.close();
+    this.#loaded?.bootstrapClient?.close();
     this.#hosts?.close();
   }
 
@@ -216,48 +277,88 @@ export class Resolver implements AddressResolver {
     return { name: hostname, type, records: addresses.map((address) => ({ address, ttl: 0 })), ttl: 0, cnames: [], source: 'hosts' };
   }
 
-  /** System configuration is read once, on the first query that needs DNS. */
-  #ready(): Promise<Upstreams> {
-    this.#upstreams ??= this.#load();
-    return this.#upstreams;
+  /** True while neither file is due for a check. */
+  #fresh(): boolean {
+    return (this.#resolvConf === undefined || this.#resolvConf.peek() !== undefined) && (this.#gaiConf === undefined || this.#gaiConf.peek() !== undefined);
   }
 
-  async #load(): Promise<Upstreams> {
+  /** The upstreams for a new query: the configuration is read on first use and checked at most once a second after. */
+  #ready(): Promise<Upstreams> {
+    if (this.#loaded !== undefined && this.#fresh()) return Promise.resolve(this.#loaded);
+    this.#loading ??= this.#reload().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  async #reload(): Promise<Upstreams> {
+    const [conf, policy] = await Promise.all([this.#resolvConf?.current() ?? defaultResolvConf(), this.#gaiConf?.current()]);
+    if (policy) this.#policy = policy;
+    const loaded = this.#loaded;
+    const confKey = JSON.stringify(conf);
+    if (loaded !== undefined && loaded.confKey === confKey) return loaded;
+    const next = this.#build(conf, confKey);
+    if (this.#closed) {
+      next.client.close();
+      next.bootstrapClient?.close();
+      return next;
+    }
+    this.#loaded = next;
+    if (loaded !== undefined) {
+      // Answers from a VPN's servers are no answers on the next network.
+      if (loaded.serverSet !== next.serverSet) this.#cache?.flush();
+      this.#retiredStats = addStats(this.#retiredStats, loaded.client.stats());
+      loaded.client.retire();
+      loaded.bootstrapClient?.retire();
+    }
+    return next;
+  }
+
+  #build(conf: ResolvConf, confKey: string): Upstreams {
     const o = this.#options;
-    const system = await loadSystemConfig({ resolvConf: o.resolvConf, hosts: o.hosts });
-    const conf: ResolvConf = system.resolvConf;
     const servers = this.#servers ?? (conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS]);
-    if (system.hostsPath !== undefined) {
-      this.#hosts = new HostsFile({ path: system.hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
+    if (this.#hosts === undefined && o.hosts !== false) {
+      this.#hosts = new HostsFile({ path: o.hosts ?? '/etc/hosts', ...(o.clock ? { clock: o.clock } : {}) });
     }
     const common = {
       timeout: o.timeout ?? conf.timeout,
       attempts: o.attempts ?? conf.attempts,
       rotate: o.rotate ?? conf.rotate,
+      tcp: conf.useVc,
       ...(o.dns0x20 !== undefined ? { dns0x20: o.dns0x20 } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
     };
     const plain = servers.filter((server): server is ServerAddress => server.transport === undefined);
     const needsBootstrap = servers.some((server) => server.transport === 'https' && parseIpLiteral(server.host) === undefined);
-    if (needsBootstrap && plain.length > 0) this.#bootstrapClient = new DnsClient({ servers: plain, ...common });
-    this.#client = new DnsClient({
+    const bootstrapClient = needsBootstrap && plain.length > 0 ? new DnsClient({ servers: plain, ...common }) : undefined;
+    const client = new DnsClient({
       servers,
       ...common,
       search: o.search ?? conf.search,
       ndots: o.ndots ?? conf.ndots,
+      noTldQuery: conf.noTldQuery,
+      noAaaa: conf.noAaaa,
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
-      ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), this.#bootstrapClient) } : {}),
+      ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), bootstrapClient) } : {}),
     });
-    if (this.#closed) this.close();
-    this.#loaded = { client: this.#client, hosts: this.#hosts };
-    return this.#loaded;
+    const serverSet = servers.map(serverKey).sort().join(' ');
+    return { client, bootstrapClient, hosts: this.#hosts, confKey, serverSet };
   }
 }
 
-/** The hosts file's answer (or, with none, the `localhost` one) for one family; `undefined` sends the name to DNS. */
-function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6): Promise<string[] | undefined> | string[] | undefined {
-  return hosts ? hosts.lookup(hostname, family) : lookupHosts(NO_HOSTS, hostname, family);
+/**
+ * The hosts file's answer (or, with none, the `localhost` one) for one family; `undefined`
+ * sends the name to DNS. `alone`: the lookup asks this family only (lookupHosts).
+ */
+function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6, alone = false): Promise<string[] | undefined> | string[] | undefined {
+  return hosts ? hosts.lookup(hostname, family, alone) : lookupHosts(NO_HOSTS, hostname, family, alone);
+}
+
+function addStats(a: ClientStats, b: ClientStats): ClientStats {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as Array<keyof ClientStats>) sum[key] += b[key];
+  return sum;
 }
 
 let defaultResolver: Resolver | undefined;

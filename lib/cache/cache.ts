@@ -107,6 +107,19 @@ export class DnsCache {
     this.#store.clear();
   }
 
+  /**
+   * Forgets every entry and every fetch in flight: their askers still get the outcome,
+   * but it is not stored, and later askers start a fresh fetch. For a change of upstream
+   * (new servers): nothing the old ones said may answer for the new ones.
+   */
+  flush(): void {
+    this.#store.clear();
+    for (const type of ['A', 'AAAA'] as const) {
+      for (const flight of this.#flights[type].values()) flight.detached = true;
+      this.#flights[type].clear();
+    }
+  }
+
   /** Aborts the fetches' signals, rejects every waiter with ECANCELLED, drops all state and timers. */
   close(): void {
     if (this.#closing.signal.aborted) return;
@@ -126,6 +139,8 @@ export class DnsCache {
    */
   #lookup(name: string, type: RecordType, key: string, fetch: Fetch, waited: Wait | undefined): Answer | Wait {
     const now = this.#now();
+    // A fetch the cache was flushed under: its askers get its own outcome, not what the new upstream stored since.
+    if (waited?.flight.detached) return this.#outcome(waited, type, key, now);
     const entry = this.#store.get(type, key);
     if (entry !== undefined) {
       const past = now - entry.expiresAt();
@@ -235,7 +250,7 @@ export class DnsCache {
     if (flight.settled) return; // closed meanwhile
     const entry = entryFromAnswer(answer, name, key, type, this.#now(), this.#s);
     if (entry instanceof DnsError) return this.#onFailure(flight, name, type, key, entry, true);
-    this.#keep(type, key, entry);
+    if (!flight.detached) this.#keep(type, key, entry);
     this.#settle(flight, type, key, entry, false, undefined);
   }
 
@@ -243,9 +258,11 @@ export class DnsCache {
   #onFailure(flight: Flight, name: string, type: RecordType, key: string, err: unknown, remember: boolean): void {
     if (flight.settled) return;
     const now = this.#now();
-    const current = this.#store.get(type, key);
+    const current = flight.detached ? undefined : this.#store.get(type, key);
     let entry: Entry | undefined;
-    if (current?.addrs && !isNegative(errorCode(err))) {
+    if (flight.detached) {
+      // Flushed while it ran: its outcome goes to its askers only.
+    } else if (current?.addrs && !isNegative(errorCode(err))) {
       // RFC 8767 §4: keep the expired answer to serve stale; §5: no new attempt for a while.
       this.#recheckAfter.set(current, now + this.#s.failureRecheckMs);
     } else if (remember) {
@@ -263,7 +280,7 @@ export class DnsCache {
   }
 
   #settle(flight: Flight, type: RecordType, key: string, entry: Entry | undefined, failed: boolean, error: unknown): void {
-    this.#flights[type].delete(key);
+    if (!flight.detached) this.#flights[type].delete(key);
     flight.settle(entry, failed, error);
   }
 

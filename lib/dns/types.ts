@@ -69,6 +69,13 @@ export type DnsServer = ServerAddress | TlsServerAddress | HttpsServerAddress;
 export interface QueryOptions {
   /** Aborting it rejects the query with an AbortError (the fetch goes on and fills the cache). @default undefined */
   signal?: AbortSignal | undefined;
+  /**
+   * This query is one half of a lookup of both A and AAAA for the name (getaddrinfo's
+   * AF_UNSPEC), whose other half is asked too. The two then search the list together, as
+   * glibc does: the first search candidate with records of either type decides the name.
+   * And the hosts file answers for a name it knows for either family. @default false
+   */
+  both?: boolean | undefined;
 }
 
 /**

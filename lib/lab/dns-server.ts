@@ -39,6 +39,8 @@ export interface SeenQuery {
   id: number;
   /** Client's source port. */
   port: number;
+  /** performance.now() when it arrived: orders the queries of several servers. */
+  at: number;
 }
 
 const BIND_TRIES = 20;
@@ -223,7 +225,7 @@ export class FakeDnsServer {
     }
     const q = query.questions?.[0];
     if (query.type !== 'query' || !q) return undefined;
-    this.#seen.push({ name: q.name.toLowerCase(), type: q.type, transport, id: query.id!, port });
+    this.#seen.push({ name: q.name.toLowerCase(), type: q.type, transport, id: query.id!, port, at: performance.now() });
     return query;
   }
 

@@ -33,6 +33,8 @@ export interface RaceConfig<S> {
   port: number;
   /** Families to resolve, IPv6 first. */
   families: readonly Family[];
+  /** The family whose answer the other one waits the Resolution Delay for. @default IPv6 */
+  preferredFamily?: (() => Family) | undefined;
   resolver: AddressResolver;
   resolutionDelay: number;
   connectionAttemptDelay: number;
@@ -105,8 +107,8 @@ class Race<S> {
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
-    const { host, families, resolver, resolutionDelay, clock } = options;
-    this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline });
+    const { host, families, preferredFamily, resolver, resolutionDelay, clock } = options;
+    this.#feed = new CandidateFeed({ host, families, preferredFamily, resolver, resolutionDelay, clock, timeline: this.#timeline });
     this.#queue = new CandidateQueue(options.order, () => this.#pump(), (error) => this.#orderFailed(error));
   }
 

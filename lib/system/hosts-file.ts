@@ -56,20 +56,21 @@ export class HostsFile {
 
   /**
    * Addresses of `family` for `name`, as `lookupHosts` gives them: `undefined` when the
-   * file does not know the name, `[]` when it knows it only for the other family.
+   * file does not know the name, `[]` when it knows it only for the other family;
+   * `alone`: the lookup is for this family only (see lookupHosts).
    */
-  async lookup(name: string, family: 4 | 6): Promise<string[] | undefined> {
+  async lookup(name: string, family: 4 | 6, alone = false): Promise<string[] | undefined> {
     await this.#check();
-    return lookupHosts(this.#table, name, family);
+    return lookupHosts(this.#table, name, family, alone);
   }
 
   /**
    * `lookup` at once, without a promise, while the table needs no check; `null` when a
    * check is due or running (then call `lookup`, which makes it).
    */
-  peek(name: string, family: 4 | 6): string[] | undefined | null {
+  peek(name: string, family: 4 | 6, alone = false): string[] | undefined | null {
     if (this.#checking || (!this.#closed && this.#clock.now() - this.#checkedAt >= this.#checkInterval)) return null;
-    return lookupHosts(this.#table, name, family);
+    return lookupHosts(this.#table, name, family, alone);
   }
 
   /** Forgets the table; later lookups read nothing and answer only localhost names. */

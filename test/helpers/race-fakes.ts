@@ -19,6 +19,8 @@ export interface QueryCall {
   signal: AbortSignal | undefined;
   /** The scripted answer or error has been delivered. */
   settled: boolean;
+  /** QueryOptions.both: asked together with the other type. */
+  both?: boolean;
 }
 
 export class ScriptedResolver implements AddressResolver {
@@ -33,7 +35,7 @@ export class ScriptedResolver implements AddressResolver {
 
   query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer> {
     const signal = options?.signal;
-    const call: QueryCall = { name, type, at: this.#clock.now(), signal, settled: false };
+    const call: QueryCall = { name, type, at: this.#clock.now(), signal, settled: false, both: options?.both === true };
     this.calls.push(call);
     const step = this.#script[type] ?? 'never';
     return new Promise((resolve, reject) => {

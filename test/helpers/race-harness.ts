@@ -19,6 +19,8 @@ export interface RaceSetup {
   dns?: Partial<Record<RecordType, DnsStep>>;
   attempts?: AttemptScript;
   families?: Family[];
+  /** RaceConfig.preferredFamily. @default IPv6 */
+  preferredFamily?: () => Family;
   delay?: number;
   resolutionDelay?: number;
   timeout?: number;
@@ -59,6 +61,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       host: 'dual.test',
       port: 443,
       families: setup.families ?? [6, 4],
+      preferredFamily: setup.preferredFamily,
       resolver,
       resolutionDelay: setup.resolutionDelay ?? 50,
       connectionAttemptDelay: setup.delay ?? 250,
