@@ -1,8 +1,10 @@
 /**
  * The public Resolver: one name and record type at a time, answered from (in order)
- * IP literals, `localhost` (RFC 6761), the hosts file, the cache, and the user-space
- * DNS client. AAAA and A are separate queries, so the racer consumes them as two
- * independent streams (RFC 8305 §3).
+ * IP literals, `localhost` (RFC 6761), then by where the name is routed (system/route.ts):
+ * the hosts file, the cache and the user-space DNS client, or the system resolver
+ * (getaddrinfo) for names only the system's sources answer. AAAA and A are separate
+ * queries on both paths, so the racer consumes them as two independent streams
+ * (RFC 8305 §3).
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -12,9 +14,9 @@ import { DnsClient, type ClientStats } from './dns/client.js';
 import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
 import { emptyClientStats } from './dns/exchange.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
-import { isValidHostname, normalizeHostname } from './dns/name.js';
+import { canonicalName, isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
-import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
+import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
@@ -24,6 +26,12 @@ import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
 import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
 import { parseServerEntry } from './system/server-address.js';
+import { HostRouter } from './system/host-router.js';
+import { NsswitchFile } from './system/nsswitch.js';
+import { checkPlatform, currentPlatform, platformFiles, systemServers } from './system/platform.js';
+import { loadResolverDir, type SplitDomain } from './system/resolver-dir.js';
+import { nssStatusOf, type Backend, type Platform, type Route } from './system/route.js';
+import { SystemBackend, type SystemLookup } from './system/system-backend.js';
 
 export interface ResolverOptions {
   /**
@@ -60,6 +68,24 @@ export interface ResolverOptions {
   cache?: DnsCacheOptions | false;
   /** Time source (tests). @default the system clock */
   clock?: Clock;
+  /**
+   * Where names are resolved (README "Where names are resolved"): `'dns'` by the
+   * user-space client for every name; `'system'` by getaddrinfo for every name (`servers`
+   * is then not used for address lookups); `'auto'` per name, by the system backend only
+   * where the system's sources (nsswitch.conf, mDNS, macOS /etc/resolver, Windows) would
+   * answer differently. @default 'auto'
+   */
+  backend?: Backend;
+  /** Whose rules and files apply. @default process.platform ('linux' for other Unixes) */
+  platform?: Platform;
+  /** Path of nsswitch.conf (its `hosts:` line routes names), or `false` to read none. @default '/etc/nsswitch.conf' (Linux) */
+  nsswitch?: string | false;
+  /** macOS per-domain resolver files (resolver(5)), or `false` for none. @default '/etc/resolver' (macOS) */
+  resolverDir?: string | false;
+  /** Seconds answers of the system backend are kept (getaddrinfo gives no TTL). @default 0 */
+  systemTtl?: number;
+  /** The system resolver, as `dns.lookup` (a seam for tests, or another resolver). @default dns.lookup */
+  systemLookup?: SystemLookup;
 }
 
 export type ResolverStats = CacheStats &
@@ -68,22 +94,35 @@ export type ResolverStats = CacheStats &
     hostsAnswers: number;
     /** Queries for IP literals, answered without DNS. */
     literalAnswers: number;
+    /** Queries sent to the system backend (getaddrinfo), answered or not. */
+    systemQueries: number;
   };
 
 interface Upstreams {
   client: DnsClient;
   hosts: HostsFile | undefined;
+  router: HostRouter;
+  system: SystemBackend;
+  /** A client per macOS /etc/resolver domain with servers of its own. */
+  splitClients: Map<SplitDomain, DnsClient>;
 }
 
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
+const OPTION_KEYS = new Set([
+  'servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted',
+  'backend', 'platform', 'nsswitch', 'resolverDir', 'systemTtl', 'systemLookup',
+]);
+const BACKENDS: readonly Backend[] = ['auto', 'dns', 'system'];
+/** systemd-resolved's stub listeners (systemd-resolved.service(8)). */
+const RESOLVED_STUBS = new Set(['127.0.0.53', '127.0.0.54']);
 
 export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
   readonly lookup: LookupFunction;
   readonly #options: ResolverOptions;
+  readonly #platform: Platform;
   readonly #servers: DnsServer[] | undefined;
   readonly #cache: DnsCache | undefined;
   #upstreams: Promise<Upstreams> | undefined;
@@ -111,6 +150,15 @@ export class Resolver implements AddressResolver {
       checkBootstrap(this.#servers, options.hosts !== false);
     }
     resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}); // bad values fail here, not at the first query
+    if (options.backend !== undefined && !BACKENDS.includes(options.backend)) throw new InvalidArgumentError('backend', options.backend, "'auto', 'dns' or 'system'");
+    this.#platform = options.platform === undefined ? currentPlatform() : checkPlatform(options.platform);
+    checkPath('nsswitch', options.nsswitch);
+    checkPath('resolverDir', options.resolverDir);
+    const ttl = options.systemTtl;
+    if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) throw new InvalidArgumentError('systemTtl', ttl, 'seconds, a finite number >= 0');
+    if (options.systemLookup !== undefined && typeof options.systemLookup !== 'function') {
+      throw new InvalidArgumentError('systemLookup', options.systemLookup, 'a function like dns.lookup');
+    }
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
     }
@@ -127,11 +175,12 @@ export class Resolver implements AddressResolver {
     if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
     const clock = this.#options.clock ?? systemClock;
     const started = clock.now();
-    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms'>): void => {
-      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, ...message } satisfies DnsQueryMessage);
+    const trace: Trace = { backend: 'dns' };
+    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms' | 'backend'>): void => {
+      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, backend: trace.backend, ...message } satisfies DnsQueryMessage);
     };
     try {
-      const answer = await this.#query(name, type, options);
+      const answer = await this.#query(name, type, options, trace);
       publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
       return answer;
     } catch (error) {
@@ -140,7 +189,7 @@ export class Resolver implements AddressResolver {
     }
   }
 
-  async #query(name: string, type: RecordType, options: QueryOptions): Promise<Answer> {
+  async #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer> {
     if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);
@@ -154,13 +203,35 @@ export class Resolver implements AddressResolver {
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
+    // Localhost names never leave the machine (RFC 6761 §6.3): answered below, not routed.
+    const key = canonicalName(hostname);
+    const route = isLocalhostKey(key) ? undefined : await upstreams.router.route(key);
+    if (route?.backend === 'system') {
+      if (trace) trace.backend = 'system';
+      return upstreams.system.query(hostname, type, { signal }, route.allFamilies);
+    }
+    if (!route?.fallback) return this.#fromDns(upstreams, hostname, type, signal, route);
+    try {
+      return await this.#fromDns(upstreams, hostname, type, signal, route);
+    } catch (err) {
+      // A source after `dns` in nsswitch.conf may know what DNS does not (route.ts).
+      const status = nssStatusOf(errorCode(err));
+      if (status === undefined || !route.fallback.has(status) || this.#closed) throw err;
+      if (trace) trace.backend = 'system';
+      return upstreams.system.query(hostname, type, { signal }, route.allFamilies);
+    }
+  }
+
+  /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
+  async #fromDns(upstreams: Upstreams, hostname: string, type: RecordType, signal: AbortSignal | undefined, route: Route | undefined): Promise<Answer> {
     const local = upstreams.hosts
       ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
       : lookupHosts(NO_HOSTS, hostname, type === 'AAAA' ? 6 : 4);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
-    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
+    const client = (route?.split && upstreams.splitClients.get(route.split)) || upstreams.client;
+    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => client.query(hostname, type, { signal: fetchSignal });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
-    return upstreams.client.query(hostname, type, { signal });
+    return client.query(hostname, type, { signal });
   }
 
   /**
@@ -175,6 +246,17 @@ export class Resolver implements AddressResolver {
     if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
+    const key = canonicalName(name);
+    if (!isLocalhostKey(key)) {
+      const route = upstreams.router.peek(key);
+      if (route === null) return undefined;
+      if (route.backend === 'system') return upstreams.system.peek(name, type, route.allFamilies);
+      // A failure there would be asked of the system next: `query` does that.
+      if (route.fallback) {
+        const cached = this.#cache.peek(name, type);
+        return cached instanceof DnsError ? undefined : cached;
+      }
+    }
     const family = type === 'AAAA' ? 6 : 4;
     const local = upstreams.hosts ? upstreams.hosts.peek(name, family) : lookupHosts(NO_HOSTS, name, family);
     if (local !== undefined) return undefined;
@@ -192,7 +274,8 @@ export class Resolver implements AddressResolver {
       refreshes: 0, evictions: 0, queueTimeouts: 0, queueOverflows: 0, entries: 0, inFlight: 0, queued: 0,
     };
     const client = this.#client?.stats() ?? emptyClientStats();
-    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
+    const systemQueries = this.#loaded?.system.stats().queries ?? 0;
+    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers, systemQueries };
   }
 
   /** Ends queries in flight (ECANCELLED) and releases every socket and timer. */
@@ -202,6 +285,10 @@ export class Resolver implements AddressResolver {
     this.#client?.close();
     this.#bootstrapClient?.close();
     this.#hosts?.close();
+    if (this.#loaded) {
+      this.#loaded.system.close();
+      for (const client of this.#loaded.splitClients.values()) client.close();
+    }
   }
 
   #fromHosts(hostname: string, type: RecordType, addresses: string[]): Answer {
@@ -219,9 +306,10 @@ export class Resolver implements AddressResolver {
 
   async #load(): Promise<Upstreams> {
     const o = this.#options;
-    const system = await loadSystemConfig({ resolvConf: o.resolvConf, hosts: o.hosts });
+    const files = platformFiles(this.#platform);
+    const system = await loadSystemConfig({ resolvConf: o.resolvConf ?? files.resolvConf ?? false, hosts: o.hosts ?? files.hosts });
     const conf: ResolvConf = system.resolvConf;
-    const servers = this.#servers ?? (conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS]);
+    const servers = this.#servers ?? this.#systemServers(conf);
     if (system.hostsPath !== undefined) {
       this.#hosts = new HostsFile({ path: system.hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
     }
@@ -244,10 +332,67 @@ export class Resolver implements AddressResolver {
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
       ...(needsBootstrap ? { bootstrap: createBootstrap(this.#hosts, this.#bootstrapClient) } : {}),
     });
+    const backend = o.backend ?? 'auto';
+    const resolverDir = pathOption(o.resolverDir, files.resolverDir);
+    const splitDomains = backend === 'system' || resolverDir === undefined ? [] : await loadResolverDir(resolverDir);
+    const splitClients = new Map<SplitDomain, DnsClient>();
+    for (const split of splitDomains) {
+      if (split.unsupported) continue;
+      splitClients.set(split, new DnsClient({ servers: split.servers, ...common, ...(split.timeout ? { timeout: split.timeout } : {}) }));
+    }
+    const nsswitch = pathOption(o.nsswitch, files.nsswitch);
+    const router = new HostRouter({
+      backend,
+      platform: this.#platform,
+      serversGiven: this.#servers !== undefined,
+      nsswitch: nsswitch === undefined || backend !== 'auto' ? undefined : new NsswitchFile({ path: nsswitch, ...(o.clock ? { clock: o.clock } : {}) }),
+      resolvedStub: conf.nameservers.length > 0 && conf.nameservers.every((s) => RESOLVED_STUBS.has(s.address)),
+      splitDomains: new Map(splitDomains.map((split) => [split.domain, split])),
+      clock: o.clock ?? systemClock,
+    });
+    const cache = o.cache === false ? {} : (o.cache ?? {});
+    const systemBackend = new SystemBackend({
+      lookup: o.systemLookup,
+      clock: o.clock,
+      ttl: o.systemTtl,
+      maxQueued: cache.maxQueued,
+      queueTimeout: cache.queueTimeout,
+      maxEntries: cache.maxEntries,
+    });
+    this.#loaded = { client: this.#client, hosts: this.#hosts, router, system: systemBackend, splitClients };
     if (this.#closed) this.close();
-    this.#loaded = { client: this.#client, hosts: this.#hosts };
     return this.#loaded;
   }
+
+  /**
+   * Servers when none are given: resolv.conf's; on Windows and Android (no resolv.conf)
+   * the ones c-ares found (`dns.getServers()`); glibc's 127.0.0.1 when there are none.
+   */
+  #systemServers(conf: ResolvConf): DnsServer[] {
+    if (conf.nameservers.length > 0) return conf.nameservers;
+    const found = this.#platform === 'win32' || this.#platform === 'android' ? systemServers() : [];
+    return found.length > 0 ? found : [...DEFAULT_NAMESERVERS];
+  }
+}
+
+/** What `query` tells the diagnostics channel about the path it took. */
+interface Trace {
+  backend: 'dns' | 'system';
+}
+
+function isLocalhostKey(key: string): boolean {
+  return key === 'localhost' || key.endsWith('.localhost');
+}
+
+function checkPath(option: string, value: unknown): void {
+  if (value !== undefined && value !== false && (typeof value !== 'string' || value === '')) {
+    throw new InvalidArgumentError(option, value, 'a path or false');
+  }
+}
+
+/** An option's path, the platform's when unset, none when `false`. */
+function pathOption(value: string | false | undefined, platformDefault: string | undefined): string | undefined {
+  return value === false ? undefined : (value ?? platformDefault);
 }
 
 let defaultResolver: Resolver | undefined;

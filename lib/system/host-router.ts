@@ -1,0 +1,65 @@
+/**
+ * The routing decision kept current: the plan (route.ts) is rebuilt when nsswitch.conf
+ * or mdns.allow changes (checked at most once a second, on use) or the host name does
+ * (read at most once a second), so a changed configuration takes effect without a
+ * restart, as it does for getaddrinfo.
+ */
+import { hostname as osHostname } from 'node:os';
+import type { Clock } from '../clock.js';
+import { canonicalName } from '../dns/name.js';
+import type { NsswitchFile, NssHosts } from './nsswitch.js';
+import { hostRoute, planRoutes, type Route, type RouteConfig, type RoutePlan } from './route.js';
+
+export interface HostRouterOptions extends Omit<RouteConfig, 'nss' | 'hostname'> {
+  /** `undefined`: nsswitch.conf is not consulted. */
+  nsswitch: NsswitchFile | undefined;
+  clock: Pick<Clock, 'now'>;
+  /** @default os.hostname */
+  hostname?: (() => string) | undefined;
+}
+
+/** How long a host name read stays current, ms. */
+const HOSTNAME_INTERVAL = 1000;
+
+export class HostRouter {
+  readonly #o: HostRouterOptions;
+  readonly #hostname: () => string;
+  #plan: RoutePlan;
+  #nss: NssHosts | undefined;
+  #hostnameAt = -Infinity;
+
+  constructor(options: HostRouterOptions) {
+    this.#o = options;
+    this.#hostname = options.hostname ?? osHostname;
+    this.#plan = this.#build(undefined, '');
+  }
+
+  /** The route of `name` (canonical), after a check of the configuration when one is due. */
+  async route(name: string): Promise<Route> {
+    const nss = this.#o.nsswitch ? await this.#o.nsswitch.read() : undefined;
+    return hostRoute(this.#current(nss), name);
+  }
+
+  /** The route at once, or `null` when a check is due (then call `route`). */
+  peek(name: string): Route | null {
+    const file = this.#o.nsswitch;
+    const nss = file ? file.peek() : undefined;
+    if (nss === null || nss !== this.#nss || this.#o.clock.now() - this.#hostnameAt >= HOSTNAME_INTERVAL) return null;
+    return hostRoute(this.#plan, name);
+  }
+
+  #current(nss: NssHosts | undefined): RoutePlan {
+    const now = this.#o.clock.now();
+    if (nss === this.#nss && now - this.#hostnameAt < HOSTNAME_INTERVAL) return this.#plan;
+    this.#hostnameAt = now;
+    const hostname = canonicalName(this.#hostname());
+    if (nss !== this.#nss || hostname !== this.#plan.config.hostname) this.#plan = this.#build(nss, hostname);
+    this.#nss = nss;
+    return this.#plan;
+  }
+
+  #build(nss: NssHosts | undefined, hostname: string): RoutePlan {
+    const { nsswitch: _file, clock: _clock, hostname: _read, ...config } = this.#o;
+    return planRoutes({ ...config, nss, hostname });
+  }
+}
