@@ -222,7 +222,7 @@ export class SystemBackend {
       this.#pool.release();
       if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
       if (err) return this.#settle(flight, systemError(flight.name, err));
-      const unique = dedupe(addresses ?? []);
+      const unique = dedupe(addresses as SystemAddress[]);
       if (this.#ttl > 0 && !this.#closed) this.#keep(flight.key, unique);
       this.#settle(flight, undefined, unique);
     };

@@ -101,6 +101,27 @@ t.test('NsswitchFile: reads the hosts line and mdns.allow beside it, re-reads on
   t.same(await file.read(), { sources: undefined, mdnsAllow: false }, 'files gone: no hosts line');
 });
 
+t.test('NsswitchFile: concurrent reads share one check; peek waits for it', async (t) => {
+  let stats = 0;
+  const fs: HostsFs = {
+    stat: async () => (stats++, { ino: 1, size: 17, mtimeMs: 1, ctimeMs: 1 }),
+    readFile: async () => 'hosts: files dns\n',
+  };
+  const file = new NsswitchFile({ path: '/nowhere/nsswitch.conf', clock: new ManualClock(), fs });
+  const reads = [file.read(), file.read()];
+  t.equal(file.peek(), null, 'a check is running');
+  const [a, b] = await Promise.all(reads);
+  t.equal(a, b);
+  t.equal(stats, 2, 'one stat per file');
+});
+
+t.test('NsswitchFile: a path it can stat but not read is no file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'he-i14-nss-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = new NsswitchFile({ path: dir });
+  t.same(await file.read(), { sources: undefined, mdnsAllow: false });
+});
+
 t.test('NsswitchFile defaults to /etc/nsswitch.conf', async (t) => {
   const file = new NsswitchFile();
   t.equal(file.path, '/etc/nsswitch.conf');
