@@ -5,7 +5,7 @@
  * have no resolv.conf: their DNS servers come from `dns.getServers()` (c-ares reads the
  * registry's adapter settings, or Android's system properties).
  */
-import { getServers } from 'node:dns';
+import dns from 'node:dns';
 import { win32 } from 'node:path';
 import type { DnsServer } from '../dns/types.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -45,9 +45,10 @@ export function platformFiles(platform: Platform, env: Readonly<Record<string, s
 
 /**
  * The servers c-ares found for this process (`dns.getServers()`: `'ip'`, `'ip:port'`,
- * `'[v6]:port'`); entries it cannot give as an address are skipped.
+ * `'[v6]:port'`), read through the module object so a `dns.setServers()` of the
+ * application counts; entries it cannot give as an address are skipped.
  */
-export function systemServers(list: () => string[] = getServers): DnsServer[] {
+export function systemServers(list: () => string[] = () => dns.getServers()): DnsServer[] {
   const servers: DnsServer[] = [];
   for (const entry of list()) {
     try {
