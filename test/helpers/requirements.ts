@@ -6,7 +6,7 @@
  * a failure, so CI can never pass by skipping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface Requirement {
@@ -27,6 +27,21 @@ function searchDirs(): string[] {
 export function findProgram(name: string, dirs = searchDirs()): string | undefined {
   return dirs.map((dir) => join(dir, name)).find((path) => path.startsWith('/') && existsSync(path));
 }
+
+/** Directories glibc loads NSS modules from (Debian multiarch first). */
+function libraryDirs(): string[] {
+  const multiarch = ['/usr/lib', '/lib'].filter((root) => existsSync(root)).flatMap((root) =>
+    readdirSync(root).filter((d) => /-linux-gnu/.test(d)).map((d) => join(root, d)),
+  );
+  return [...multiarch, '/usr/lib', '/lib', '/usr/lib64', '/lib64'];
+}
+
+/** A glibc NSS module (`libnss_<name>.so.2`) from a Debian package. */
+const nssModule = (name: string, pkg: string): Requirement => ({
+  what: `the NSS module ${name} (Debian package "${pkg}")`,
+  install: `apt-get install ${pkg}`,
+  present: () => libraryDirs().some((dir) => existsSync(join(dir, `libnss_${name}.so.2`))),
+});
 
 const program = (name: string, pkg: string): Requirement => ({
   what: `${name} (Debian package "${pkg}")`,
@@ -56,6 +71,9 @@ export const requirements = {
   iproute2: program('ip', 'iproute2'),
   python3: program('python3', 'python3'),
   curl: program('curl', 'curl'),
+  nssMyhostname: nssModule('myhostname', 'libnss-myhostname'),
+  nssMdns: nssModule('mdns4_minimal', 'libnss-mdns'),
+  avahi: program('avahi-daemon', 'avahi-daemon'),
   unshare: {
     what: 'unshare and mount (Debian package "util-linux")',
     install: 'apt-get install util-linux',
