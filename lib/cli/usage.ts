@@ -23,7 +23,10 @@ const NAMESERVER = `      --nameserver SERVER   ask this DNS server; repeat for 
                               https://HOST[:PORT]/PATH DNS over HTTPS (HTTP/2, port 443)
                             Certificates are checked against Node's CA store; trust a
                             private CA with NODE_EXTRA_CA_CERTS=ca.pem. A refused
-                            certificate fails (ECERT): never plaintext instead.`;
+                            certificate fails (ECERT): never plaintext instead.
+      --backend WHERE       where names are resolved: dns (the built-in client),
+                            system (getaddrinfo: nsswitch, mDNS…) or auto (per
+                            name, the default); the answer says which did`;
 
 const GLOBAL = `Usage: ${BIN} <command> [options]
 
