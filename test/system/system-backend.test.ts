@@ -93,6 +93,22 @@ t.test('at most `max` lookups at once per pool; the rest start first in, first o
   t.equal(pool.running, 0);
 });
 
+t.test('1,000 lookups pending: 2 run, the rest wait in order, and one more is served after them, in turn', async (t) => {
+  const { lookup, calls } = heldLookup();
+  const pool = new SystemLookupPool();
+  const backend = new SystemBackend({ lookup, pool, queueTimeout: 60_000 });
+  const pending = Array.from({ length: 1000 }, (_, i) => backend.query(`n${i}.example`, 'A'));
+  const further = backend.query('fresh.example', 'A');
+  t.equal(calls.length, 2, 'the bound holds: two on the threadpool');
+  t.equal(pool.queued, 999);
+  for (let i = 0; calls.length > i; i++) calls[i]!.answer([V4]);
+  t.equal(calls.length, 1001);
+  t.same(calls.map((c) => c.name), [...Array.from({ length: 1000 }, (_, i) => `n${i}.example`), 'fresh.example'], 'first in, first out');
+  t.equal((await further).records[0]!.address, '192.0.2.1');
+  t.equal((await Promise.all(pending)).length, 1000);
+  t.equal(pool.running, 0);
+});
+
 t.test('the default pool is the one of the process, 2 lookups', async (t) => {
   const { lookup, calls } = heldLookup();
   const backends = [new SystemBackend({ lookup }), new SystemBackend({ lookup })];
