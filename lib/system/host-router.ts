@@ -27,6 +27,8 @@ export class HostRouter {
   #plan: RoutePlan;
   #nss: NssHosts | undefined;
   #hostnameAt = -Infinity;
+  /** Clock ms until which `#plan` needs no check (of the files or the host name). */
+  #validUntil = -Infinity;
 
   constructor(options: HostRouterOptions) {
     this.#o = options;
@@ -36,15 +38,16 @@ export class HostRouter {
 
   /** The route of `name` (canonical), after a check of the configuration when one is due. */
   async route(name: string): Promise<Route> {
-    const nss = this.#o.nsswitch ? await this.#o.nsswitch.read() : undefined;
-    return hostRoute(this.#current(nss), name);
+    const file = this.#o.nsswitch;
+    const nss = file ? await file.read() : undefined;
+    const plan = this.#current(nss);
+    this.#validUntil = Math.min(file ? file.dueAt : Infinity, this.#hostnameAt + HOSTNAME_INTERVAL);
+    return hostRoute(plan, name);
   }
 
-  /** The route at once, or `null` when a check is due (then call `route`). */
+  /** The route at once, or `null` when a check is due (then call `route`). One clock read. */
   peek(name: string): Route | null {
-    const file = this.#o.nsswitch;
-    const nss = file ? file.peek() : undefined;
-    if (nss === null || nss !== this.#nss || this.#o.clock.now() - this.#hostnameAt >= HOSTNAME_INTERVAL) return null;
+    if (this.#o.clock.now() >= this.#validUntil) return null;
     return hostRoute(this.#plan, name);
   }
 

@@ -122,11 +122,9 @@ export class NsswitchFile {
     return this.#combine(conf, mdnsAllow);
   }
 
-  /** At once while no check is due, else `null` (then call `read`). */
-  peek(): NssHosts | null {
-    const conf = this.#conf.peek();
-    const mdnsAllow = this.#allow.peek();
-    return conf === null || mdnsAllow === null ? null : this.#combine(conf, mdnsAllow);
+  /** Clock ms until which the value `read` gave stays current (no check due before). */
+  get dueAt(): number {
+    return Math.min(this.#conf.dueAt, this.#allow.dueAt);
   }
 
   #combine(conf: Pick<NssHosts, 'sources' | 'malformed'>, mdnsAllow: boolean): NssHosts {

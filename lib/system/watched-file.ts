@@ -48,10 +48,9 @@ export class WatchedFile<T> {
     return this.#value;
   }
 
-  /** The value at once while no check is due; `null` when one is (then call `read`). */
-  peek(): T | null {
-    if (this.#checking || this.#o.clock.now() - this.#checkedAt >= this.#o.checkInterval) return null;
-    return this.#value;
+  /** Clock ms from which the next `read` checks the file (at once while a check runs). */
+  get dueAt(): number {
+    return this.#checking ? -Infinity : this.#checkedAt + this.#o.checkInterval;
   }
 
   /** One check at a time; concurrent reads share it. */
