@@ -14,7 +14,7 @@ import { DnsClient, type ClientStats } from './dns/client.js';
 import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypted-options.js';
 import { emptyClientStats } from './dns/exchange.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
-import { canonicalName, isValidHostname, normalizeHostname } from './dns/name.js';
+import { isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
@@ -22,7 +22,7 @@ import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
 import { loadSystemConfig } from './system/config.js';
 import { HostsFile } from './system/hosts-file.js';
-import { lookupHosts } from './system/hosts.js';
+import { isLocalhostName, lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
 import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
 import { parseServerEntry } from './system/server-address.js';
@@ -203,14 +203,13 @@ export class Resolver implements AddressResolver {
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    // Localhost names never leave the machine (RFC 6761 §6.3): answered below, not routed.
-    const key = canonicalName(hostname);
-    const route = isLocalhostKey(key) ? undefined : await upstreams.router.route(key);
-    if (route?.backend === 'system') {
+    const route = await upstreams.router.route(hostname);
+    // Localhost names never leave the machine (RFC 6761 §6.3): answered from the hosts file or loopback.
+    if (route.backend === 'system' && !isLocalhostName(hostname)) {
       if (trace) trace.backend = 'system';
       return upstreams.system.query(hostname, type, { signal }, route.allFamilies);
     }
-    if (!route?.fallback) return this.#fromDns(upstreams, hostname, type, signal, route);
+    if (!route.fallback) return this.#fromDns(upstreams, hostname, type, signal, route);
     try {
       return await this.#fromDns(upstreams, hostname, type, signal, route);
     } catch (err) {
@@ -223,12 +222,12 @@ export class Resolver implements AddressResolver {
   }
 
   /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
-  async #fromDns(upstreams: Upstreams, hostname: string, type: RecordType, signal: AbortSignal | undefined, route: Route | undefined): Promise<Answer> {
+  async #fromDns(upstreams: Upstreams, hostname: string, type: RecordType, signal: AbortSignal | undefined, route: Route): Promise<Answer> {
     const local = upstreams.hosts
       ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
       : lookupHosts(NO_HOSTS, hostname, type === 'AAAA' ? 6 : 4);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
-    const client = (route?.split && upstreams.splitClients.get(route.split)) || upstreams.client;
+    const client = (route.split && upstreams.splitClients.get(route.split)) || upstreams.client;
     const fetch = (fetchSignal: AbortSignal): Promise<Answer> => client.query(hostname, type, { signal: fetchSignal });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
     return client.query(hostname, type, { signal });
@@ -246,16 +245,13 @@ export class Resolver implements AddressResolver {
     if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
-    const key = canonicalName(name);
-    if (!isLocalhostKey(key)) {
-      const route = upstreams.router.peek(key);
-      if (route === null) return undefined;
-      if (route.backend === 'system') return upstreams.system.peek(name, type, route.allFamilies);
-      // A failure there would be asked of the system next: `query` does that.
-      if (route.fallback) {
-        const cached = this.#cache.peek(name, type);
-        return cached instanceof DnsError ? undefined : cached;
-      }
+    const route = upstreams.router.peek(name);
+    if (route === null) return undefined;
+    if (route.backend === 'system' && !isLocalhostName(name)) return upstreams.system.peek(name, type, route.allFamilies);
+    // A failure there would be asked of the system next: `query` does that.
+    if (route.fallback) {
+      const cached = this.#cache.peek(name, type);
+      return cached instanceof DnsError ? undefined : cached;
     }
     const family = type === 'AAAA' ? 6 : 4;
     const local = upstreams.hosts ? upstreams.hosts.peek(name, family) : lookupHosts(NO_HOSTS, name, family);
@@ -378,10 +374,6 @@ export class Resolver implements AddressResolver {
 /** What `query` tells the diagnostics channel about the path it took. */
 interface Trace {
   backend: 'dns' | 'system';
-}
-
-function isLocalhostKey(key: string): boolean {
-  return key === 'localhost' || key.endsWith('.localhost');
 }
 
 function checkPath(option: string, value: unknown): void {

@@ -139,6 +139,8 @@ t.test("backend 'system': every name to getaddrinfo, servers unused; 'dns': none
   const system = h.resolver({ servers: [h.server.server], nsswitch, backend: 'system' });
   t.equal((await system.query('www.example.test', 'AAAA')).source, 'system');
   t.equal((await system.query('app.localhost', 'A')).source, 'hosts', 'localhost names stay local');
+  const local = await new Promise<string | undefined>((resolve) => system.lookup('app.localhost', 6, (_e, address) => resolve(address)));
+  t.equal(local, '::1', 'lookup() too');
   t.equal(h.server.count(), 0);
   const dns = h.resolver({ servers: [h.server.server], nsswitch, backend: 'dns' });
   await t.rejects(dns.query('printer.local', 'A'), { name: 'DnsError', code: 'EREFUSED' }, 'the fake server refuses names outside its zone');

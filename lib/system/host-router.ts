@@ -2,7 +2,10 @@
  * The routing decision kept current: the plan (route.ts) is rebuilt when nsswitch.conf
  * or mdns.allow changes (checked at most once a second, on use) or the host name does
  * (read at most once a second), so a changed configuration takes effect without a
- * restart, as it does for getaddrinfo.
+ * restart, as it does for getaddrinfo. The checks run on the asynchronous path only:
+ * the warm path (`peek`, a fresh cached answer) reads no clock (a clock read costs as
+ * much as the rest of a cached lookup on some machines), so a name answered from the
+ * cache keeps its route until its entry expires.
  */
 import { hostname as osHostname } from 'node:os';
 import type { Clock } from '../clock.js';
@@ -27,8 +30,8 @@ export class HostRouter {
   #plan: RoutePlan;
   #nss: NssHosts | undefined;
   #hostnameAt = -Infinity;
-  /** Clock ms until which `#plan` needs no check (of the files or the host name). */
-  #validUntil = -Infinity;
+  /** A `route` has settled: the plan follows the configuration. */
+  #checked = false;
 
   constructor(options: HostRouterOptions) {
     this.#o = options;
@@ -36,19 +39,18 @@ export class HostRouter {
     this.#plan = this.#build(undefined, '');
   }
 
-  /** The route of `name` (canonical), after a check of the configuration when one is due. */
+  /** The route of `name` (a valid host name), after a check of the configuration when one is due. */
   async route(name: string): Promise<Route> {
     const file = this.#o.nsswitch;
     const nss = file ? await file.read() : undefined;
     const plan = this.#current(nss);
-    this.#validUntil = Math.min(file ? file.dueAt : Infinity, this.#hostnameAt + HOSTNAME_INTERVAL);
+    this.#checked = true;
     return hostRoute(plan, name);
   }
 
-  /** The route at once, or `null` when a check is due (then call `route`). One clock read. */
+  /** The route by the plan as last checked; `null` before the first `route`. */
   peek(name: string): Route | null {
-    if (this.#o.clock.now() >= this.#validUntil) return null;
-    return hostRoute(this.#plan, name);
+    return this.#checked ? hostRoute(this.#plan, name) : null;
   }
 
   #current(nss: NssHosts | undefined): RoutePlan {

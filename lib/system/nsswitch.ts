@@ -122,10 +122,7 @@ export class NsswitchFile {
     return this.#combine(conf, mdnsAllow);
   }
 
-  /** Clock ms until which the value `read` gave stays current (no check due before). */
-  get dueAt(): number {
-    return Math.min(this.#conf.dueAt, this.#allow.dueAt);
-  }
+
 
   #combine(conf: Pick<NssHosts, 'sources' | 'malformed'>, mdnsAllow: boolean): NssHosts {
     const last = this.#last;

@@ -6,9 +6,11 @@
  * the system is still asked per family, so the race keeps acting on the first answer.
  *
  * `planRoutes` reads the configuration once (per nsswitch.conf change); `hostRoute` is
- * then a few string checks per name. Names are canonical (lowercase, no trailing dot);
- * IP literals and localhost names never get here (RFC 6761 §6.3: always loopback).
+ * then a few string checks per name (none where every name goes the same way). IP
+ * literals never get here; localhost names stay local whatever the route (RFC 6761 §6.3),
+ * the Resolver sees to that.
  */
+import { canonicalName } from '../dns/name.js';
 import type { NssHosts, NssSource, NssStatus } from './nsswitch.js';
 import type { SplitDomain } from './resolver-dir.js';
 
@@ -59,6 +61,8 @@ export interface RoutePlan {
   readonly myhostname: boolean;
   /** Single-label and synthesized names go to the system (systemd-resolved counted as DNS). */
   readonly resolved: boolean;
+  /** No rule looks at the name: every name takes `rest`. */
+  readonly uniform: boolean;
 }
 
 const route = (backend: 'dns' | 'system', reason: string, extra: Partial<Route> = {}): Route =>
@@ -75,6 +79,11 @@ const MYHOSTNAME_NAMES = new Set(['_gateway', '_outbound']);
 const RESOLVED_NAMES = new Set(['_gateway', '_outbound', '_localdnsstub', '_localdnsproxy']);
 
 export function planRoutes(config: RouteConfig): RoutePlan {
+  const plan = planOf(config);
+  return { ...plan, uniform: !plan.mdns && !plan.myhostname && !plan.resolved && config.splitDomains.size === 0 };
+}
+
+function planOf(config: RouteConfig): Omit<RoutePlan, 'uniform'> {
   const plain = { config, mdns: false, myhostname: false, resolved: false };
   // 'dns': today's behaviour, user-space for every name (split domains are user-space too).
   if (config.backend === 'dns') return { ...plain, rest: DNS };
@@ -105,8 +114,10 @@ export function planRoutes(config: RouteConfig): RoutePlan {
   return { ...named, rest: walkSources(nss.sources, config, nss.mdnsAllow) };
 }
 
-/** Where one name goes. */
-export function hostRoute(plan: RoutePlan, name: string): Route {
+/** Where one (valid) host name goes; case and a trailing dot do not matter. */
+export function hostRoute(plan: RoutePlan, hostname: string): Route {
+  if (plan.uniform) return plan.rest;
+  const name = canonicalName(hostname);
   if (plan.mdns && (name === 'local' || name.endsWith('.local'))) return SYSTEM_MDNS;
   if (plan.myhostname && (name === plan.config.hostname || MYHOSTNAME_NAMES.has(name))) return SYSTEM_MYHOSTNAME;
   if (plan.resolved && (!name.includes('.') || name === plan.config.hostname || RESOLVED_NAMES.has(name))) return SYSTEM_RESOLVED;

@@ -48,11 +48,6 @@ export class WatchedFile<T> {
     return this.#value;
   }
 
-  /** Clock ms from which the next `read` checks the file (at once while a check runs). */
-  get dueAt(): number {
-    return this.#checking ? -Infinity : this.#checkedAt + this.#o.checkInterval;
-  }
-
   /** One check at a time; concurrent reads share it. */
   #check(): Promise<void> {
     if (this.#checking) return this.#checking;

@@ -47,7 +47,7 @@ t.test('files dns (and no nsswitch at all): user-space DNS for every name', asyn
 });
 
 t.test('Debian with nss-mdns and nss-myhostname', async (t) => {
-  t.same(where(config({ nss: nss(fixture('debian-mdns.conf')) }), [...NAMES, 'Box.Example.Org', 'local', 'a.b.local', 'localish.com']), {
+  t.same(where(config({ nss: nss(fixture('debian-mdns.conf')) }), [...NAMES, 'Box.Example.Org', 'box.example.org.', 'Printer.LOCAL.', 'local', 'a.b.local', 'localish.com']), {
     'www.example.com': 'dns/files-dns',
     // RFC 6762: .local is mDNS; one family-0 lookup (mdns4_minimal has no AF_INET6 answer).
     'printer.local': 'system/mdns+all',
@@ -55,7 +55,9 @@ t.test('Debian with nss-mdns and nss-myhostname', async (t) => {
     _gateway: 'system/myhostname',
     _outbound: 'system/myhostname',
     nas: 'dns/files-dns',
-    'Box.Example.Org': 'dns/files-dns', // names reach the router canonical (lowercase)
+    'Box.Example.Org': 'system/myhostname', // case and a trailing dot do not matter
+    'box.example.org.': 'system/myhostname',
+    'Printer.LOCAL.': 'system/mdns+all',
     local: 'system/mdns+all',
     'a.b.local': 'system/mdns+all',
     'localish.com': 'dns/files-dns',
