@@ -26,14 +26,12 @@ import { isLocalhostName, lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
 import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
 import { parseServerEntry } from './system/server-address.js';
-import { HostRouter } from './system/host-router.js';
-import { NsswitchFile } from './system/nsswitch.js';
-import { checkPlatform, currentPlatform, platformFiles, systemServers } from './system/platform.js';
-import { loadResolverDir, type SplitDomain } from './system/resolver-dir.js';
-import { nssStatusOf, type Backend, type Platform, type Route } from './system/route.js';
-import { SystemBackend, type SystemLookup } from './system/system-backend.js';
+import { platformFiles, systemServers } from './system/platform.js';
+import { nssStatusOf, type Platform, type Route } from './system/route.js';
+import { checkRoutingOptions, createRouting, ROUTING_OPTION_KEYS, type Routing, type RoutingOptions } from './system/routing.js';
 
-export interface ResolverOptions {
+/** Also the routing options (system/routing.ts): `backend`, `platform`, `nsswitch`, `resolverDir`, `systemTtl`, `systemLookup`. */
+export interface ResolverOptions extends RoutingOptions {
   /**
    * DNS servers, asked in order: plain `'ip'`, `'ip:port'`, `'[v6]:port'`; DNS over TLS
    * `'tls://IP[:PORT][#SERVERNAME]'` (port 853); DNS over HTTPS `'https://HOST[:PORT]/PATH'`
@@ -68,24 +66,6 @@ export interface ResolverOptions {
   cache?: DnsCacheOptions | false;
   /** Time source (tests). @default the system clock */
   clock?: Clock;
-  /**
-   * Where names are resolved (README "Where names are resolved"): `'dns'` by the
-   * user-space client for every name; `'system'` by getaddrinfo for every name (`servers`
-   * is then not used for address lookups); `'auto'` per name, by the system backend only
-   * where the system's sources (nsswitch.conf, mDNS, macOS /etc/resolver, Windows) would
-   * answer differently. @default 'auto'
-   */
-  backend?: Backend;
-  /** Whose rules and files apply. @default process.platform ('linux' for other Unixes) */
-  platform?: Platform;
-  /** Path of nsswitch.conf (its `hosts:` line routes names), or `false` to read none. @default '/etc/nsswitch.conf' (Linux) */
-  nsswitch?: string | false;
-  /** macOS per-domain resolver files (resolver(5)), or `false` for none. @default '/etc/resolver' (macOS) */
-  resolverDir?: string | false;
-  /** Seconds answers of the system backend are kept (getaddrinfo gives no TTL). @default 0 */
-  systemTtl?: number;
-  /** The system resolver, as `dns.lookup` (a seam for tests, or another resolver). @default dns.lookup */
-  systemLookup?: SystemLookup;
 }
 
 export type ResolverStats = CacheStats &
@@ -98,25 +78,15 @@ export type ResolverStats = CacheStats &
     systemQueries: number;
   };
 
-interface Upstreams {
+interface Upstreams extends Routing<DnsClient> {
   client: DnsClient;
   hosts: HostsFile | undefined;
-  router: HostRouter;
-  system: SystemBackend;
-  /** A client per macOS /etc/resolver domain with servers of its own. */
-  splitClients: Map<SplitDomain, DnsClient>;
 }
 
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set([
-  'servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted',
-  'backend', 'platform', 'nsswitch', 'resolverDir', 'systemTtl', 'systemLookup',
-]);
-const BACKENDS: readonly Backend[] = ['auto', 'dns', 'system'];
-/** systemd-resolved's stub listeners (systemd-resolved.service(8)). */
-const RESOLVED_STUBS = new Set(['127.0.0.53', '127.0.0.54']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', ...ROUTING_OPTION_KEYS]);
 
 export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
@@ -150,15 +120,7 @@ export class Resolver implements AddressResolver {
       checkBootstrap(this.#servers, options.hosts !== false);
     }
     resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}); // bad values fail here, not at the first query
-    if (options.backend !== undefined && !BACKENDS.includes(options.backend)) throw new InvalidArgumentError('backend', options.backend, "'auto', 'dns' or 'system'");
-    this.#platform = options.platform === undefined ? currentPlatform() : checkPlatform(options.platform);
-    checkPath('nsswitch', options.nsswitch);
-    checkPath('resolverDir', options.resolverDir);
-    const ttl = options.systemTtl;
-    if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) throw new InvalidArgumentError('systemTtl', ttl, 'seconds, a finite number >= 0');
-    if (options.systemLookup !== undefined && typeof options.systemLookup !== 'function') {
-      throw new InvalidArgumentError('systemLookup', options.systemLookup, 'a function like dns.lookup');
-    }
+    this.#platform = checkRoutingOptions(options);
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
     }
@@ -203,7 +165,8 @@ export class Resolver implements AddressResolver {
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    const route = await upstreams.router.route(hostname);
+    const routed = upstreams.router.route(hostname);
+    const route = routed instanceof Promise ? await routed : routed;
     // Localhost names never leave the machine (RFC 6761 §6.3): answered from the hosts file or loopback.
     if (route.backend === 'system' && !isLocalhostName(hostname)) {
       if (trace) trace.backend = 'system';
@@ -246,7 +209,6 @@ export class Resolver implements AddressResolver {
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
     const route = upstreams.router.peek(name);
-    if (route === null) return undefined;
     if (route.backend === 'system' && !isLocalhostName(name)) return upstreams.system.peek(name, type, route.allFamilies);
     // A failure there would be asked of the system next: `query` does that.
     if (route.fallback) {
@@ -328,34 +290,18 @@ export class Resolver implements AddressResolver {
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
       ...(needsBootstrap ? { bootstrap: createBootstrap(this.#hosts, this.#bootstrapClient) } : {}),
     });
-    const backend = o.backend ?? 'auto';
-    const resolverDir = pathOption(o.resolverDir, files.resolverDir);
-    const splitDomains = backend === 'system' || resolverDir === undefined ? [] : await loadResolverDir(resolverDir);
-    const splitClients = new Map<SplitDomain, DnsClient>();
-    for (const split of splitDomains) {
-      if (split.unsupported) continue;
-      splitClients.set(split, new DnsClient({ servers: split.servers, ...common, ...(split.timeout ? { timeout: split.timeout } : {}) }));
-    }
-    const nsswitch = pathOption(o.nsswitch, files.nsswitch);
-    const router = new HostRouter({
-      backend,
-      platform: this.#platform,
-      serversGiven: this.#servers !== undefined,
-      nsswitch: nsswitch === undefined || backend !== 'auto' ? undefined : new NsswitchFile({ path: nsswitch, ...(o.clock ? { clock: o.clock } : {}) }),
-      resolvedStub: conf.nameservers.length > 0 && conf.nameservers.every((s) => RESOLVED_STUBS.has(s.address)),
-      splitDomains: new Map(splitDomains.map((split) => [split.domain, split])),
-      clock: o.clock ?? systemClock,
-    });
     const cache = o.cache === false ? {} : (o.cache ?? {});
-    const systemBackend = new SystemBackend({
-      lookup: o.systemLookup,
+    const routing = await createRouting({
+      options: o,
+      platform: this.#platform,
+      files,
+      nameservers: conf.nameservers,
+      serversGiven: this.#servers !== undefined,
       clock: o.clock,
-      ttl: o.systemTtl,
-      maxQueued: cache.maxQueued,
-      queueTimeout: cache.queueTimeout,
-      maxEntries: cache.maxEntries,
+      queue: { maxQueued: cache.maxQueued, queueTimeout: cache.queueTimeout, maxEntries: cache.maxEntries },
+      client: (split) => new DnsClient({ servers: split.servers, ...common, ...(split.timeout ? { timeout: split.timeout } : {}) }),
     });
-    this.#loaded = { client: this.#client, hosts: this.#hosts, router, system: systemBackend, splitClients };
+    this.#loaded = { client: this.#client, hosts: this.#hosts, ...routing };
     if (this.#closed) this.close();
     return this.#loaded;
   }
@@ -374,17 +320,6 @@ export class Resolver implements AddressResolver {
 /** What `query` tells the diagnostics channel about the path it took. */
 interface Trace {
   backend: 'dns' | 'system';
-}
-
-function checkPath(option: string, value: unknown): void {
-  if (value !== undefined && value !== false && (typeof value !== 'string' || value === '')) {
-    throw new InvalidArgumentError(option, value, 'a path or false');
-  }
-}
-
-/** An option's path, the platform's when unset, none when `false`. */
-function pathOption(value: string | false | undefined, platformDefault: string | undefined): string | undefined {
-  return value === false ? undefined : (value ?? platformDefault);
 }
 
 let defaultResolver: Resolver | undefined;
