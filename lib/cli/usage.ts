@@ -83,8 +83,9 @@ Examples:
 
 const RESOLVE = `Usage: ${BIN} resolve <host> [options]
 
-Ask AAAA and A in parallel with the built-in DNS client and print the
-records, their TTLs (seconds), the CNAME chain, the server that answered and
+Ask AAAA and A in parallel with the built-in DNS client (or the system
+resolver, for names only it can answer: see --backend) and print the records,
+their TTLs (seconds), the CNAME chain, the server and backend that answered and
 how long each answer took.
 
 Options:

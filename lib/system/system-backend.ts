@@ -150,6 +150,7 @@ export class SystemBackend {
       if (!flight.running) this.#pool.cancel(flight);
       this.#settle(flight, new DnsError('ECANCELLED', { hostname: flight.name }, `getaddrinfo ECANCELLED ${flight.name}: resolver closed`));
     }
+    this.#flights.clear();
     this.#queued.clear();
     this.#kept.clear();
   }
