@@ -201,7 +201,7 @@ t.test('IP literals: no DNS query, the other family not asked', async (t) => {
     t.equal(bare.code, 0);
     t.match(JSON.parse(bare.stdout), { verdict, dns: { [family]: { source: 'literal' } } });
     t.match(report.dns[family], { addresses: [{ ttl: null }], error: null, source: 'literal' });
-    t.same(report.dns[other], { addresses: [], ms: null, error: null, cnames: [], server: null });
+    t.same(report.dns[other], { addresses: [], ms: null, error: null, cnames: [], server: null, backend: null });
   }
   t.equal(lab.dns.count(), 0);
 });
