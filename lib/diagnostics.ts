@@ -17,7 +17,7 @@ export const channelNames = {
   attemptAbandoned: 'happy-eyeballs:attempt:abandoned',
   /** The race is over: `{ outcome, winner?, error? }`. */
   raceEnd: 'happy-eyeballs:race:end',
-  /** A Resolver query settled: `{ name, type, ms, source, addresses, server }` or `{ name, type, ms, error }`. */
+  /** A Resolver query settled: `{ name, type, ms, backend, source, addresses, server }` or `{ name, type, ms, backend, error }`. */
   dnsQuery: 'happy-eyeballs:dns:query',
 } as const;
 
@@ -27,6 +27,8 @@ export interface DnsQueryMessage {
   type: 'A' | 'AAAA';
   /** Milliseconds from the call to its outcome. */
   ms: number;
+  /** Who answered: the user-space path (hosts file, cache, DNS) or getaddrinfo. */
+  backend: 'dns' | 'system';
   source?: string;
   addresses?: string[];
   server?: string | undefined;

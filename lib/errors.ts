@@ -22,7 +22,13 @@ export type DnsErrorCode =
   // Not a Node code: a DoT/DoH server's certificate was refused (untrusted, wrong name,
   // expired). Node reports these with OpenSSL's codes (kept on `cause`); one code lets
   // callers tell "not trusted" from "not reachable". Never retried in plaintext.
-  | 'ECERT';
+  | 'ECERT'
+  // getaddrinfo's own failures, as dns.lookup reports them (system backend): a temporary
+  // failure (e.g. no DNS answer in time), a permanent one, out of memory, a system error.
+  | 'EAI_AGAIN'
+  | 'EAI_FAIL'
+  | 'EAI_MEMORY'
+  | 'EAI_SYSTEM';
 
 export interface DnsErrorDetails {
   hostname: string;

@@ -15,6 +15,8 @@ export type {
 } from './connect.js';
 export { Resolver, getDefaultResolver } from './resolver.js';
 export type { ResolverOptions, ResolverStats } from './resolver.js';
+export type { Backend, Platform } from './system/route.js';
+export type { SystemLookup, SystemAddress } from './system/system-backend.js';
 export type { DnsCacheOptions, CacheStats } from './cache/index.js';
 export type { LookupFunction, LookupOptions, LookupAddress } from './lookup.js';
 export type {

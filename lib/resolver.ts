@@ -1,13 +1,16 @@
 /**
  * The public Resolver: one name and record type at a time, answered from (in order)
- * IP literals, `localhost` (RFC 6761), the hosts file, special-use names (`.invalid`,
- * `.onion`: never DNS), the cache, and the user-space DNS client. AAAA and A are
- * separate queries, so the racer consumes them as two independent streams (RFC 8305 §3).
+ * IP literals, `localhost` (RFC 6761), then by where the name is routed (system/route.ts):
+ * the hosts file, special-use names (`.invalid`, `.onion`: never DNS), the cache and the
+ * user-space DNS client, or the system resolver (getaddrinfo) for names only the system's
+ * sources answer. AAAA and A are separate queries on both paths, so the racer consumes
+ * them as two independent streams (RFC 8305 §3).
  *
  * It follows the system as it changes: resolv.conf and gai.conf are checked at most once
- * a second, on use. New queries use the new servers, search list and options; queries in
- * flight finish where they are. A new set of servers flushes the cache, and answers still
- * in flight from the old ones stay out of it.
+ * a second, on use (nsswitch.conf and the hosts file too, by their own readers). New
+ * queries use the new servers, search list and options; queries in flight finish where
+ * they are. A new set of servers flushes the cache, and answers still in flight from the
+ * old ones stay out of it.
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
 import { emptyCacheStats } from './cache/stats.js';
@@ -19,11 +22,11 @@ import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypte
 import { clientOptionChecks } from './dns/options.js';
 import { emptyClientStats } from './dns/client-stats.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
-import { isValidHostname, normalizeHostname } from './dns/name.js';
+import { isLocalhostName, isValidHostname, normalizeHostname } from './dns/name.js';
 import { isSpecialUseName } from './dns/special-use.js';
 import { serverKey } from './dns/transport.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
-import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
+import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.js';
 import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
@@ -38,8 +41,14 @@ import { DEFAULT_NAMESERVERS, defaultResolvConf, parseResolvConf, type ResolvCon
 import { parseServerEntry } from './system/server-address.js';
 import { WatchedFile } from './system/watched-file.js';
 import { hostname as osHostname } from 'node:os';
+import { platformFiles, systemServers, type PlatformFiles } from './system/platform.js';
+import { nssStatusOf, type Platform, type Route } from './system/route.js';
+import type { HostRouter } from './system/host-router.js';
+import type { SplitDomain } from './system/resolver-dir.js';
+import { checkRoutingOptions, createRouting, ROUTING_OPTION_KEYS, type Routing, type RoutingOptions } from './system/routing.js';
 
-export interface ResolverOptions {
+/** Also the routing options (system/routing.ts): `backend`, `platform`, `nsswitch`, `resolverDir`, `systemTtl`, `systemLookup`. */
+export interface ResolverOptions extends RoutingOptions {
   /**
    * DNS servers, asked in order: plain `'ip'`, `'ip:port'`, `'[v6]:port'`; DNS over TLS
    * `'tls://IP[:PORT][#SERVERNAME]'` (port 853); DNS over HTTPS `'https://HOST[:PORT]/PATH'`
@@ -92,12 +101,18 @@ export type ResolverStats = CacheStats &
     hostsAnswers: number;
     /** Queries for IP literals, answered without DNS. */
     literalAnswers: number;
+    /** Queries sent to the system backend (getaddrinfo), answered or not. */
+    systemQueries: number;
   };
 
+/** What a resolv.conf gave: made again when it changes. */
 interface Upstreams {
   client: DnsClient;
   /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
   bootstrapClient: DnsClient | undefined;
+  /** A client per /etc/resolver domain with servers of its own. */
+  splitClients: Map<SplitDomain, DnsClient>;
+  router: HostRouter;
   hosts: HostsFile | undefined;
   /** The resolv.conf the clients were built from, as text to compare. */
   confKey: string;
@@ -108,7 +123,7 @@ interface Upstreams {
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', ...ROUTING_OPTION_KEYS]);
 
 /** The policy table each resolver orders addresses with (connect() reads it; not public). */
 const policies = new WeakMap<object, () => PolicyTable>();
@@ -122,6 +137,9 @@ export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
   readonly lookup: LookupFunction;
   readonly #options: ResolverOptions;
+  readonly #platform: Platform;
+  readonly #files: PlatformFiles;
+  readonly #hostsPath: string | false;
   readonly #servers: DnsServer[] | undefined;
   readonly #cache: DnsCache | undefined;
   readonly #resolvConf: WatchedFile<ResolvConf> | undefined;
@@ -131,6 +149,8 @@ export class Resolver implements AddressResolver {
   #loading: Promise<Upstreams> | undefined;
   /** The upstreams built from the configuration read last, for every new query. */
   #loaded: Upstreams | undefined;
+  /** The system backend and the /etc/resolver domains, made by the first load. */
+  #routing: Routing | undefined;
   #hosts: HostsFile | undefined;
   /** Counters of clients replaced after a configuration change. */
   #retiredStats = emptyClientStats();
@@ -144,13 +164,18 @@ export class Resolver implements AddressResolver {
       if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key}`, (options as Record<string, unknown>)[key], 'a known Resolver option');
     }
     this.#options = options;
-    checkSource('resolvConf', options.resolvConf ?? '/etc/resolv.conf');
-    checkSource('hosts', options.hosts ?? '/etc/hosts');
+    this.#platform = checkRoutingOptions(options);
+    // Windows and Android have no resolv.conf, and their hosts file elsewhere (platform.ts).
+    this.#files = platformFiles(this.#platform);
+    const resolvConf = options.resolvConf ?? this.#files.resolvConf ?? false;
+    this.#hostsPath = options.hosts ?? this.#files.hosts;
+    checkSource('resolvConf', resolvConf);
+    checkSource('hosts', this.#hostsPath);
     checkSource('gaiConf', options.gaiConf ?? '/etc/gai.conf');
     const clock = options.clock;
-    if (options.resolvConf !== false) {
+    if (resolvConf !== false) {
       this.#resolvConf = new WatchedFile({
-        path: options.resolvConf ?? '/etc/resolv.conf',
+        path: resolvConf,
         option: 'resolvConf',
         // As glibc, the environment and the host name are read with the file.
         parse: (text) => parseResolvConf(text, { env: process.env, hostname: osHostname() }),
@@ -193,11 +218,12 @@ export class Resolver implements AddressResolver {
     if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
     const clock = this.#options.clock ?? systemClock;
     const started = clock.now();
-    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms'>): void => {
-      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, ...message } satisfies DnsQueryMessage);
+    const trace: Trace = { backend: 'dns' };
+    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms' | 'backend'>): void => {
+      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, backend: trace.backend, ...message } satisfies DnsQueryMessage);
     };
     try {
-      const answer = await this.#query(name, type, options);
+      const answer = await this.#query(name, type, options, trace);
       publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
       return answer;
     } catch (error) {
@@ -206,7 +232,7 @@ export class Resolver implements AddressResolver {
     }
   }
 
-  async #query(name: string, type: RecordType, options: QueryOptions): Promise<Answer> {
+  async #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer> {
     if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);
@@ -222,14 +248,37 @@ export class Resolver implements AddressResolver {
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
     const family = type === 'AAAA' ? 6 : 4;
     const both = options.both === true;
+    const routed = upstreams.router.route(hostname);
+    const route = routed instanceof Promise ? await routed : routed;
+    const system = this.#routing!.system;
+    // Localhost names never leave the machine (RFC 6761 §6.3): answered from the hosts file or loopback.
+    if (route.backend === 'system' && !isLocalhostName(hostname)) {
+      if (trace) trace.backend = 'system';
+      return system.query(hostname, type, { signal }, route.allFamilies);
+    }
+    // A special-use name never goes on to the system either: its sources after `dns` would ask DNS again.
+    if (!route.fallback || isSpecialUseName(hostname)) return this.#fromDns(upstreams, hostname, type, family, both, signal, route);
+    try {
+      return await this.#fromDns(upstreams, hostname, type, family, both, signal, route);
+    } catch (err) {
+      // A source after `dns` in nsswitch.conf may know what DNS does not (route.ts).
+      const status = nssStatusOf(errorCode(err));
+      if (status === undefined || !route.fallback.has(status) || this.#closed) throw err;
+      if (trace) trace.backend = 'system';
+      return system.query(hostname, type, { signal }, route.allFamilies);
+    }
+  }
+
+  /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
+  async #fromDns(upstreams: Upstreams, hostname: string, type: RecordType, family: 4 | 6, both: boolean, signal: AbortSignal | undefined, route: Route): Promise<Answer> {
     const local = await localAddresses(upstreams.hosts, hostname, family, !both);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
     if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: type });
     // The client of the moment, not the one of the query's start: after a change of
     // servers, nothing asked of the old ones may enter the cache (DnsCache.flush).
-    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => this.#loaded!.client.query(hostname, type, { signal: fetchSignal, both });
+    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => clientFor(this.#loaded!, route).query(hostname, type, { signal: fetchSignal, both });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
-    return upstreams.client.query(hostname, type, { signal, both });
+    return clientFor(upstreams, route).query(hostname, type, { signal, both });
   }
 
   /**
@@ -244,10 +293,14 @@ export class Resolver implements AddressResolver {
     if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers || !this.#fresh()) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
+    const route = upstreams.router.peek(name);
+    if (route.backend === 'system' && !isLocalhostName(name)) return this.#routing!.system.peek(name, type, route.allFamilies);
     const family = type === 'AAAA' ? 6 : 4;
     const local = upstreams.hosts ? upstreams.hosts.peek(name, family, !both) : lookupHosts(NO_HOSTS, name, family, !both);
     if (local !== undefined) return undefined;
-    return this.#cache.peek(name, type);
+    const cached = this.#cache.peek(name, type);
+    // With a fallback, a failure there would be asked of the system next: `query` does that.
+    return route.fallback && cached instanceof DnsError ? undefined : cached;
   }
 
   /** The records of (name, type) with their TTLs in seconds. */
@@ -258,15 +311,16 @@ export class Resolver implements AddressResolver {
   stats(): ResolverStats {
     const cache = this.#cache?.stats() ?? emptyCacheStats();
     const client = addStats(this.#retiredStats, this.#loaded?.client.stats() ?? emptyClientStats());
-    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
+    const systemQueries = this.#routing?.system.stats().queries ?? 0;
+    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers, systemQueries };
   }
 
   /** Ends queries in flight (ECANCELLED) and releases every socket and timer. */
   close(): void {
     this.#closed = true;
     this.#cache?.close();
-    this.#loaded?.client.close();
-    this.#loaded?.bootstrapClient?.close();
+    if (this.#loaded) for (const client of clientsOf(this.#loaded)) client.close();
+    this.#routing?.system.close();
     this.#hosts?.close();
   }
 
@@ -297,10 +351,13 @@ export class Resolver implements AddressResolver {
     const loaded = this.#loaded;
     const confKey = JSON.stringify(conf);
     if (loaded !== undefined && loaded.confKey === confKey) return loaded;
-    const next = this.#build(conf, confKey);
+    const routing = (this.#routing ??= await this.#createRouting());
+    // Whether resolv.conf names systemd-resolved's stub decides a routing rule.
+    const router = await routing.router(conf.nameservers);
+    const next = this.#build(conf, confKey, routing, router);
     if (this.#closed) {
-      next.client.close();
-      next.bootstrapClient?.close();
+      for (const client of clientsOf(next)) client.close();
+      routing.system.close();
       return next;
     }
     this.#loaded = next;
@@ -308,17 +365,30 @@ export class Resolver implements AddressResolver {
       // Answers from a VPN's servers are no answers on the next network.
       if (loaded.serverSet !== next.serverSet) this.#cache?.flush();
       this.#retiredStats = addStats(this.#retiredStats, loaded.client.stats());
-      loaded.client.retire();
-      loaded.bootstrapClient?.retire();
+      for (const client of clientsOf(loaded)) client.retire();
     }
     return next;
   }
 
-  #build(conf: ResolvConf, confKey: string): Upstreams {
+  /** The system backend and the /etc/resolver domains, for the life of the resolver. */
+  #createRouting(): Promise<Routing> {
     const o = this.#options;
-    const servers = this.#servers ?? (conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS]);
-    if (this.#hosts === undefined && o.hosts !== false) {
-      this.#hosts = new HostsFile({ path: o.hosts ?? '/etc/hosts', ...(o.clock ? { clock: o.clock } : {}) });
+    const cache = o.cache === false ? {} : optionsObject(o.cache, 'cache');
+    return createRouting({
+      options: o,
+      platform: this.#platform,
+      files: this.#files,
+      serversGiven: this.#servers !== undefined,
+      clock: o.clock,
+      queue: { maxQueued: cache.maxQueued, queueTimeout: cache.queueTimeout, maxEntries: cache.maxEntries },
+    });
+  }
+
+  #build(conf: ResolvConf, confKey: string, routing: Routing, router: HostRouter): Upstreams {
+    const o = this.#options;
+    const servers = this.#servers ?? this.#systemServers(conf);
+    if (this.#hosts === undefined && this.#hostsPath !== false) {
+      this.#hosts = new HostsFile({ path: this.#hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
     }
     const common = {
       timeout: o.timeout ?? conf.timeout,
@@ -342,9 +412,38 @@ export class Resolver implements AddressResolver {
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
       ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), bootstrapClient) } : {}),
     });
+    const splitClients = new Map<SplitDomain, DnsClient>();
+    for (const split of routing.splitDomains) {
+      splitClients.set(split, new DnsClient({ servers: split.servers, ...common, ...(split.timeout ? { timeout: split.timeout } : {}) }));
+    }
     const serverSet = servers.map(serverKey).sort().join(' ');
-    return { client, bootstrapClient, hosts: this.#hosts, confKey, serverSet };
+    return { client, bootstrapClient, splitClients, router, hosts: this.#hosts, confKey, serverSet };
   }
+
+  /**
+   * Servers when none are given: resolv.conf's; on Windows and Android (no resolv.conf)
+   * the ones c-ares found (`dns.getServers()`); glibc's 127.0.0.1 when there are none.
+   */
+  #systemServers(conf: ResolvConf): DnsServer[] {
+    if (conf.nameservers.length > 0) return conf.nameservers;
+    const found = this.#platform === 'win32' || this.#platform === 'android' ? systemServers() : [];
+    return found.length > 0 ? found : [...DEFAULT_NAMESERVERS];
+  }
+}
+
+/** What `query` tells the diagnostics channel about the path it took. */
+interface Trace {
+  backend: 'dns' | 'system';
+}
+
+/** The client that asks `route`'s servers: a /etc/resolver domain's own, else the main one. */
+function clientFor(upstreams: Upstreams, route: Route): DnsClient {
+  return (route.split && upstreams.splitClients.get(route.split)) || upstreams.client;
+}
+
+/** Every DNS client of one configuration. */
+function clientsOf(upstreams: Upstreams): DnsClient[] {
+  return [upstreams.client, ...(upstreams.bootstrapClient ? [upstreams.bootstrapClient] : []), ...upstreams.splitClients.values()];
 }
 
 /**

@@ -62,7 +62,7 @@ const BENCHES: Bench[] = [
     script: 'bench-threadpool.js',
     args: { quick: ['--rounds', '1', '--fresh-bound', '3000'], full: [] },
     json: true,
-    summary: /^(mode |baseline|happy-eyeballs|dns\.lookup|readFile median|vs baseline)/,
+    summary: /^(mode |baseline|happy-eyeballs|dns\.lookup|readFile median|vs baseline|system backend)/,
   },
   {
     name: 'connect',

@@ -35,6 +35,8 @@ export interface DnsFamilyReport {
   /** CNAME targets followed, in order. */
   cnames?: string[];
   source?: AnswerSource;
+  /** Who answered (or failed): the built-in client, or getaddrinfo; null when not asked or unknown. */
+  backend?: 'dns' | 'system' | null;
 }
 
 /**

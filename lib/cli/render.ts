@@ -57,12 +57,17 @@ function familySection(report: ProbeReport, family: FamilyKey, width: number, st
   return lines;
 }
 
-/** `AAAA  2 addresses in 12 ms from 127.0.0.1:53`, or the DNS error code. */
+/**
+ * `AAAA  2 addresses in 12 ms from 127.0.0.1:53 via dns`, or the DNS error code; `via`
+ * names the backend that answered: the built-in client (dns) or getaddrinfo (system).
+ */
 function dnsHeading(heading: string, dns: DnsFamilyReport, style: Style): string {
   if (dns.ms === null) return `${heading}  ${style.dim('not asked')}`;
-  const from = dns.server ? ` from ${dns.server}` : dns.source && dns.source !== 'dns' ? ` from ${dns.source}` : '';
-  if (dns.error) return `${heading}  ${style.red(dns.error.code)} in ${formatMs(dns.ms)}${from}`;
-  return `${heading}  ${plural(dns.addresses.length, 'address', 'addresses')} in ${formatMs(dns.ms)}${from}`;
+  const from = dns.server ? ` from ${dns.server}` : dns.source && dns.source !== 'dns' && dns.source !== 'system' ? ` from ${dns.source}` : '';
+  const backend = dns.backend ?? (dns.source === 'system' ? 'system' : undefined);
+  const via = backend ? ` via ${backend}` : '';
+  if (dns.error) return `${heading}  ${style.red(dns.error.code)} in ${formatMs(dns.ms)}${from}${via}`;
+  return `${heading}  ${plural(dns.addresses.length, 'address', 'addresses')} in ${formatMs(dns.ms)}${from}${via}`;
 }
 
 function cnameLines(dns: DnsFamilyReport, style: Style): string[] {

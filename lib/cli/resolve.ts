@@ -2,8 +2,10 @@
  * `happy-eyeballs resolve`: AAAA and A asked in parallel, as two separate queries
  * (RFC 8305 §3), each timed from one start; and the same two queries for `probe`.
  */
+import diagnostics from 'node:diagnostics_channel';
 import { isIP } from 'node:net';
 import type { Clock } from '../clock.js';
+import { channelNames, type DnsQueryMessage } from '../diagnostics.js';
 import type { AddressResolver } from '../dns/types.js';
 import { dnsFamilyReport, FAMILIES, RECORD_TYPE, type FamilyKey, type ResolveFamilyReport, type ResolveReport } from './probe-report.js';
 
@@ -29,16 +31,25 @@ function familiesToAsk(host: string): readonly FamilyKey[] {
 /**
  * One family's answer as a report; never rejects (a failure is the report's `error`).
  * A family not in `familiesToAsk(host)` is reported as not asked (`ms: null`).
+ * `backend` is what the Resolver's `happy-eyeballs:dns:query` message said answered
+ * (or failed); null when not asked or not heard (a resolver that publishes none).
  */
-async function queryFamily(resolver: AddressResolver, host: string, family: FamilyKey, timing: QueryTiming): Promise<ResolveFamilyReport> {
+export async function queryFamily(resolver: AddressResolver, host: string, family: FamilyKey, timing: QueryTiming): Promise<ResolveFamilyReport> {
   const type = RECORD_TYPE[family];
-  if (!familiesToAsk(host).includes(family)) return { type, addresses: [], ms: null, error: null, cnames: [], server: null };
+  if (!familiesToAsk(host).includes(family)) return { type, addresses: [], ms: null, error: null, cnames: [], server: null, backend: null };
   const { clock, start, signal } = timing;
+  let backend: DnsQueryMessage['backend'] | null = null;
+  const hear = (message: unknown): void => {
+    const m = message as DnsQueryMessage;
+    if (backend === null && m.name === host && m.type === type) backend = m.backend;
+  };
+  diagnostics.subscribe(channelNames.dnsQuery, hear);
   const outcome = await resolver.query(host, type, { signal }).then(
     (answer) => ({ answer }),
     (error: unknown) => ({ error: signal?.aborted ? (signal.reason as unknown) : error }),
   );
-  return dnsFamilyReport(type, outcome, roundMs(clock.now() - start));
+  diagnostics.unsubscribe(channelNames.dnsQuery, hear);
+  return { ...dnsFamilyReport(type, outcome, roundMs(clock.now() - start)), backend };
 }
 
 /** Both families, asked at once. */

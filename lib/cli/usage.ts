@@ -22,7 +22,10 @@ const NAMESERVER = `      --nameserver SERVER   ask this DNS server; repeat for 
                               https://HOST[:PORT]/PATH DNS over HTTPS (HTTP/2, port 443)
                             Certificates are checked against Node's CA store; trust a
                             private CA with NODE_EXTRA_CA_CERTS=ca.pem. A refused
-                            certificate fails (ECERT): never plaintext instead.`;
+                            certificate fails (ECERT): never plaintext instead.
+      --backend WHERE       where names are resolved: dns (the built-in client),
+                            system (getaddrinfo: nsswitch, mDNS…) or auto (per
+                            name, the default); the answer says which did`;
 
 const GLOBAL = `Usage: ${BIN} <command> [options]
 
@@ -79,8 +82,9 @@ Examples:
 
 const RESOLVE = `Usage: ${BIN} resolve <host> [options]
 
-Ask AAAA and A in parallel with the built-in DNS client and print the
-records, their TTLs (seconds), the CNAME chain, the server that answered and
+Ask AAAA and A in parallel with the built-in DNS client (or the system
+resolver, for names only it can answer: see --backend) and print the records,
+their TTLs (seconds), the CNAME chain, the server and backend that answered and
 how long each answer took.
 
 Options:

@@ -8,8 +8,8 @@ export interface AddressRecord {
   ttl: number;
 }
 
-/** Where an answer came from. */
-export type AnswerSource = 'literal' | 'hosts' | 'dns' | 'cache' | 'stale';
+/** Where an answer came from; `'system'`: getaddrinfo (the system backend). */
+export type AnswerSource = 'literal' | 'hosts' | 'dns' | 'cache' | 'stale' | 'system';
 
 /** A positive answer for one (name, type). Negative answers are `DnsError`s. */
 export interface Answer {

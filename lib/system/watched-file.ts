@@ -3,18 +3,26 @@
  * at most once per `checkInterval` a use stats the file, and only a changed (inode,
  * size, mtime, ctime) makes it read and parse again, so an edit in place and a file
  * replaced by rename are both seen. Nothing runs between uses. A missing or unreadable
- * file parses as empty text, which is what glibc does with resolv.conf and gai.conf.
+ * file parses as empty text, which is what glibc does with resolv.conf, gai.conf,
+ * nsswitch.conf and the hosts file. Used for all four (and mdns.allow).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { HostsFs } from './hosts-file.js';
+import { numberIn } from '../options.js';
+
+/** The two file operations a watched file needs; a seam so tests can count them. */
+export interface HostsFs {
+  stat(path: string): Promise<{ ino: number; size: number; mtimeMs: number; ctimeMs: number }>;
+  readFile(path: string): Promise<string>;
+}
 
 export interface WatchedFileOptions<T> {
   path: string;
   /** The option that named the path, for errors. */
   option: string;
-  parse(text: string): T;
+  /** The value of the file's text; `exists` is false when it is missing or unreadable (`text` is then ''). */
+  parse(text: string, exists: boolean): T;
   /** Only `now()` is used. @default systemClock */
   clock?: Pick<Clock, 'now'> | undefined;
   /** Milliseconds between two checks of the file. @default 1000 */
@@ -47,9 +55,7 @@ export class WatchedFile<T> {
   constructor(options: WatchedFileOptions<T>) {
     const { path, clock = systemClock, checkInterval = 1000, fs = nodeFs } = options;
     if (typeof path !== 'string' || path === '') throw new InvalidArgumentError(options.option, path, 'a file path or false');
-    if (typeof checkInterval !== 'number' || !(checkInterval >= 0) || !Number.isFinite(checkInterval)) {
-      throw new InvalidArgumentError('checkInterval', checkInterval, 'milliseconds, a finite number >= 0');
-    }
+    numberIn('checkInterval', checkInterval, 0, Number.MAX_VALUE, 'milliseconds');
     this.path = path;
     this.#o = options;
     this.#clock = clock;
@@ -79,11 +85,11 @@ export class WatchedFile<T> {
   async #reload(): Promise<T> {
     const signature = await this.#stat();
     if (this.#value !== undefined && signature === this.#signature) return this.#value;
-    const text = signature === MISSING ? '' : await this.#read();
-    const value = this.#o.parse(text ?? '');
+    const text = signature === MISSING ? undefined : await this.#read();
+    const value = this.#o.parse(text ?? '', text !== undefined);
     this.#value = value;
     // No signature after a failed read, so the next check reads again.
-    this.#signature = text === undefined ? undefined : signature;
+    this.#signature = text === undefined && signature !== MISSING ? undefined : signature;
     this.#final = this.#o.final?.(value) === true;
     return value;
   }

@@ -97,7 +97,7 @@ t.test('resolve --json: AAAA and A with TTLs, CNAME chain, server and time; exit
   t.equal(report.host, 'alias.he.test');
   for (const [family, type, address] of [['ipv6', 'AAAA', '::1'], ['ipv4', 'A', '127.0.0.1']] as const) {
     const r = report[family];
-    t.same(Object.keys(r), ['type', 'addresses', 'ms', 'error', 'cnames', 'server', 'source']);
+    t.same(Object.keys(r), ['type', 'addresses', 'ms', 'error', 'cnames', 'server', 'source', 'backend']);
     t.equal(r.type, type);
     t.same(r.addresses, [{ address, ttl: 60 }]);
     t.ok(typeof r.ms === 'number' && r.ms >= 0);
@@ -105,6 +105,7 @@ t.test('resolve --json: AAAA and A with TTLs, CNAME chain, server and time; exit
     t.same(r.cnames, ['www.he.test', 'dual.he.test'], 'the CNAME chain in order');
     t.equal(r.server, lab.nameserver);
     t.equal(r.source, 'dns');
+    t.equal(r.backend, 'dns', 'answered by the built-in client');
   }
 });
 

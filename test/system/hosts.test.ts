@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import { isLoopback } from '../../lib/system/ip.js';
 import { lookupHosts, parseHosts, type HostsTable } from '../../lib/system/hosts.js';
-import { HostsFile, type HostsFs } from '../../lib/system/hosts-file.js';
+import { HostsFile } from '../../lib/system/hosts-file.js';
+import type { HostsFs } from '../../lib/system/watched-file.js';
 
 const fixture = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`../../../fixtures/hosts/${name}`, import.meta.url)), 'utf8');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caught } from '../helpers/caught.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
-import type { HostsFs } from '../../lib/system/hosts-file.js';
+import type { HostsFs } from '../../lib/system/watched-file.js';
 import { WatchedFile } from '../../lib/system/watched-file.js';
 
 function setup(t: Test, initial: string | undefined, final?: (value: string) => boolean) {
