@@ -8,8 +8,12 @@ import type dgram from 'node:dgram';
 import { interpret, MAX_CNAME_LINKS, type Outcome } from '../../lib/dns/interpret.js';
 import { decodeReply, isTruncated, matchesQuery, type DecodedReply } from '../../lib/dns/reply.js';
 import { FrameReader, lengthPrefixed } from '../../lib/dns/tcp.js';
-import type { RecordType, ServerAddress } from '../../lib/dns/types.js';
+import type { RecordType, ServerAddress, ServiceParams } from '../../lib/dns/types.js';
 import { acceptReply } from '../../lib/dns/udp.js';
+import { decodeServiceData, encodeServiceData } from '../../lib/dns/svcb.js';
+import { formatServiceData, parseServiceRdata } from '../../lib/dns/svcb-presentation.js';
+import { mutate } from './fuzz-mutate.js';
+import type { Rng } from './fuzz-rng.js';
 import { toBytes16 } from '../../lib/system/ip.js';
 import { replyInput } from './fuzz-dns.js';
 import { expect, type FuzzTarget } from './fuzz-run.js';
@@ -83,6 +87,48 @@ export const framesTarget: FuzzTarget = {
     return trickle ? 'trickled' : tail === 0 ? 'whole frames' : 'unfinished tail';
   },
 };
+
+/**
+ * SVCB/HTTPS RDATA (RFC 9460 §2.2): valid records with every SvcParam, mutated or as
+ * random bytes. The decoder never throws; what it accepts encodes back to the very same
+ * bytes, and its presentation text parses back to them too.
+ */
+export const svcbTarget: FuzzTarget = {
+  name: 'svcb-rdata',
+  run(rng) {
+    const valid = validServiceRdata(rng);
+    const roll = rng.int(100);
+    const rdata = roll < 10 ? rng.bytes(rng.int(200)) : roll < 20 ? valid : mutate(rng, valid, 0);
+    const decoded = decodeServiceData(rdata);
+    if (!decoded.ok) {
+      expect(typeof decoded.reason === 'string' && decoded.reason.length > 0, 'malformed without a reason');
+      return 'malformed';
+    }
+    expect(encodeServiceData(decoded.record).equals(rdata), 'an accepted record does not encode back to its RDATA');
+    const text = formatServiceData(decoded.record);
+    expect(parseServiceRdata(text).equals(rdata), `its presentation ${text} does not parse back to its RDATA`);
+    return decoded.record.priority === 0 ? 'alias' : 'service';
+  },
+};
+
+function validServiceRdata(rng: Rng): Buffer {
+  const params: Record<string, unknown> = {};
+  if (rng.chance(0.6)) params.alpn = rng.chance(0.5) ? ['h2', 'h3'] : [rng.bytes(rng.range(1, 8)).toString('latin1')];
+  if (params.alpn && rng.chance(0.3)) params.noDefaultAlpn = true;
+  if (rng.chance(0.5)) params.port = rng.int(0x10000);
+  if (rng.chance(0.5)) params.ipv4hint = ['192.0.2.1', '198.51.100.7'].slice(0, rng.range(1, 2));
+  if (rng.chance(0.3)) {
+    const list = rng.bytes(rng.int(40));
+    params.ech = Buffer.concat([Buffer.of(list.length >> 8, list.length & 0xff), list]);
+  }
+  if (rng.chance(0.5)) params.ipv6hint = ['2001:db8::1', '::ffff:192.0.2.1', '::'].slice(0, rng.range(1, 3));
+  if (rng.chance(0.2)) params.dohpath = '/dns-query{?dns}';
+  if (rng.chance(0.3)) params[`key${rng.range(8, 65534)}`] = rng.bytes(rng.int(20));
+  const present = Object.keys(params).filter((k) => k !== 'noDefaultAlpn' && !k.startsWith('key'));
+  if (present.length > 0 && rng.chance(0.3)) params.mandatory = [rng.pick(present)];
+  const target = rng.pick(['.', 'svc.example.test', 'a\\.b.example', 'x\\032y.test']);
+  return encodeServiceData({ priority: rng.chance(0.2) ? 0 : rng.range(1, 65535), target, params: params as ServiceParams });
+}
 
 /** What a decoded reply must look like, checked against an independent RFC 1035 §4.1.3 walk. */
 function checkDecoded(packet: Buffer, reply: DecodedReply): void {
