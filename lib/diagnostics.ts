@@ -18,18 +18,23 @@ export const channelNames = {
   attemptAbandoned: 'happy-eyeballs:attempt:abandoned',
   /** The race is over: `{ outcome, winner?, error? }`. */
   raceEnd: 'happy-eyeballs:race:end',
-  /** A Resolver query settled: `{ name, type, ms, source, addresses, server }` or `{ name, type, ms, error }`. */
+  /**
+   * A Resolver query settled: `{ name, type, ms, source, addresses, server }` (HTTPS:
+   * `records` in presentation format instead of `addresses`) or `{ name, type, ms, error }`.
+   */
   dnsQuery: 'happy-eyeballs:dns:query',
 } as const;
 
 /** What `happy-eyeballs:dns:query` carries. */
 export interface DnsQueryMessage {
   name: string;
-  type: 'A' | 'AAAA';
+  type: 'A' | 'AAAA' | 'HTTPS';
   /** Milliseconds from the call to its outcome. */
   ms: number;
   source?: string;
   addresses?: string[];
+  /** HTTPS answers: each record as `1 . alpn=h2 port=8443` (RFC 9460 §2.1). */
+  records?: string[];
   server?: string | undefined;
   error?: unknown;
 }

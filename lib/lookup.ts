@@ -4,7 +4,7 @@
  * got or axios. Errors speak Node's language (`code`, `hostname`, `syscall`).
  */
 import { isIP, isIPv4 } from 'node:net';
-import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
+import type { AddressRecord, AddressRecordType, Answer, AddressResolver } from './dns/types.js';
 import { DnsError, InvalidArgumentError } from './errors.js';
 
 export interface LookupAddress {
@@ -62,7 +62,7 @@ export interface LookupDependencies {
    * fresh cache entry holds it; else `undefined` (then `resolver.query` is asked). Lets
    * a warm lookup skip every promise.
    */
-  peek?: (name: string, type: RecordType) => Answer | Error | undefined;
+  peek?: (name: string, type: AddressRecordType) => Answer | Error | undefined;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */

@@ -13,7 +13,21 @@ import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypte
 import { emptyClientStats } from './dns/exchange.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
 import { isValidHostname, normalizeHostname } from './dns/name.js';
-import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
+import type {
+  AddressRecord,
+  AddressRecordType,
+  Answer,
+  AddressResolver,
+  DnsServer,
+  QueryOptions,
+  RecordType,
+  ServerAddress,
+  ServiceAnswer,
+  ServiceRecord,
+  ServiceResolver,
+} from './dns/types.js';
+import { followAliases } from './dns/alias-chain.js';
+import { formatServiceData } from './dns/svcb-presentation.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
@@ -80,7 +94,7 @@ const NO_HOSTS = new Map<string, never>();
 
 const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
 
-export class Resolver implements AddressResolver {
+export class Resolver implements AddressResolver, ServiceResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
   readonly lookup: LookupFunction;
   readonly #options: ResolverOptions;
@@ -122,8 +136,15 @@ export class Resolver implements AddressResolver {
     });
   }
 
-  /** The answer for (name, type), with TTLs, CNAME chain, server and source. */
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+  /**
+   * The answer for (name, type), with TTLs, CNAME chain, server and source. `'HTTPS'`
+   * (RFC 9460): the ServiceMode records after following CNAMEs and AliasMode records; ask
+   * `_PORT._https.HOST` for a port other than 443 (§9.1, `httpsQueryName`).
+   */
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
+  query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
     if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
     const clock = this.#options.clock ?? systemClock;
     const started = clock.now();
@@ -132,7 +153,8 @@ export class Resolver implements AddressResolver {
     };
     try {
       const answer = await this.#query(name, type, options);
-      publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
+      if (answer.type === 'HTTPS') publish({ source: answer.source, records: answer.records.map(formatServiceData), server: answer.server });
+      else publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
       return answer;
     } catch (error) {
       publish({ error });
@@ -140,20 +162,22 @@ export class Resolver implements AddressResolver {
     }
   }
 
-  async #query(name: string, type: RecordType, options: QueryOptions): Promise<Answer> {
-    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+  async #query(name: string, type: RecordType, options: QueryOptions): Promise<Answer | ServiceAnswer> {
+    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname: String(name), rrtype: type }, `query ECANCELLED ${name}: resolver closed`);
     const literal = typeof name === 'string' ? parseIpLiteral(name) : undefined;
     if (literal) {
       this.#literalAnswers++;
-      if ((literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
+      // An IP literal has no HTTPS record either.
+      if (type === 'HTTPS' || (literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
       return { name, type, records: [{ address: literal.address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' };
     }
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
+    if (type === 'HTTPS') return this.#service(hostname, upstreams, signal);
     const local = upstreams.hosts
       ? await upstreams.hosts.lookup(hostname, type === 'AAAA' ? 6 : 4)
       : lookupHosts(NO_HOSTS, hostname, type === 'AAAA' ? 6 : 4);
@@ -164,13 +188,32 @@ export class Resolver implements AddressResolver {
   }
 
   /**
+   * HTTPS: a name the hosts file (or RFC 6761 `localhost`) answers has no HTTPS record,
+   * so nothing in DNS can steer a connection away from the addresses it pins. Other
+   * names: SVCB resolution (alias-chain.ts), each hop through the cache.
+   */
+  async #service(hostname: string, upstreams: Upstreams, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
+    // Family 4 is `undefined` only when the file does not know the name at all.
+    const local = upstreams.hosts ? await upstreams.hosts.lookup(hostname, 4) : lookupHosts(NO_HOSTS, hostname, 4);
+    if (local !== undefined) {
+      this.#hostsAnswers++;
+      throw new DnsError('ENODATA', { hostname, rrtype: 'HTTPS' });
+    }
+    const ask = (name: string): Promise<ServiceAnswer> => {
+      const fetch = (fetchSignal: AbortSignal): Promise<ServiceAnswer> => upstreams.client.query(name, 'HTTPS', { signal: fetchSignal });
+      return this.#cache ? this.#cache.resolve(name, 'HTTPS', fetch, { signal }) : upstreams.client.query(name, 'HTTPS', { signal });
+    };
+    return followAliases(hostname, ask);
+  }
+
+  /**
    * What `#query` would answer (or the error it would throw) from a fresh cache entry,
    * at once; `undefined` whenever
    * `#query` could answer anything else (closed, not yet configured, a bad name, a
    * hosts-file or `localhost` name, a check of the hosts file due, no fresh entry) or a
    * diagnostics subscriber wants its message: then `query` is asked.
    */
-  #peek(name: string, type: RecordType): Answer | DnsError | undefined {
+  #peek(name: string, type: AddressRecordType): Answer | DnsError | undefined {
     const upstreams = this.#loaded;
     if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
@@ -182,7 +225,10 @@ export class Resolver implements AddressResolver {
   }
 
   /** The records of (name, type) with their TTLs in seconds. */
-  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[]> {
+  resolve(name: string, type: AddressRecordType, options?: QueryOptions): Promise<AddressRecord[]>;
+  resolve(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceRecord[]>;
+  resolve(name: string, type: RecordType, options?: QueryOptions): Promise<AddressRecord[] | ServiceRecord[]>;
+  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[] | ServiceRecord[]> {
     return (await this.query(name, type, options)).records;
   }
 
@@ -204,7 +250,7 @@ export class Resolver implements AddressResolver {
     this.#hosts?.close();
   }
 
-  #fromHosts(hostname: string, type: RecordType, addresses: string[]): Answer {
+  #fromHosts(hostname: string, type: AddressRecordType, addresses: string[]): Answer {
     this.#hostsAnswers++;
     // A name the hosts file knows only for the other family has no record of this one (as glibc).
     if (addresses.length === 0) throw new DnsError('ENODATA', { hostname, rrtype: type });

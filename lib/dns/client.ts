@@ -13,7 +13,7 @@ import { makeQuestion, type Question } from './query.js';
 import { askServers, type ServerPlan } from './servers.js';
 import { serverKey } from './transport.js';
 import { UdpPool } from './udp-pool.js';
-import type { Answer, DnsServer, QueryOptions, RecordType, Upstream } from './types.js';
+import type { AddressRecord, AddressRecordType, Answer, DnsServer, QueryOptions, RecordType, ServiceAnswer, ServiceRecord, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
 export type { ClientStats } from './exchange.js';
@@ -26,7 +26,7 @@ interface NameFailure {
   cause?: unknown;
 }
 
-type NameResult = { kind: 'answer'; answer: Answer } | ({ kind: 'error' } & NameFailure);
+type NameResult = { kind: 'answer'; answer: Answer | ServiceAnswer } | ({ kind: 'error' } & NameFailure);
 
 export class DnsClient implements Upstream {
   readonly #config: DnsClientConfig;
@@ -61,9 +61,16 @@ export class DnsClient implements Upstream {
     this.#serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
   }
 
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+  /**
+   * One (name, type) from the servers. An HTTPS answer is the RRset as the server gave it,
+   * AliasMode records included (the Resolver follows them).
+   */
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
+  query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
-    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
     const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidArgumentError('signal', signal, 'an AbortSignal');
@@ -122,7 +129,7 @@ export class DnsClient implements Upstream {
    * a server failure ends the search. When all are negative: ENODATA if any candidate
    * had NODATA, else ENOTFOUND; the negative TTL is the smallest, unknown if any was.
    */
-  async #search(name: string, type: RecordType, scope: CancelScope): Promise<Answer> {
+  async #search(name: string, type: RecordType, scope: CancelScope): Promise<Answer | ServiceAnswer> {
     const negatives: NameFailure[] = [];
     for (const candidateName of searchCandidates(name, this.#config)) {
       const candidate = this.#onWire(candidateName, type);
@@ -159,8 +166,11 @@ export class DnsClient implements Upstream {
       for (const name of outcome.cnames) cnames.push(name);
       ttl = Math.min(ttl, outcome.ttl);
       if (outcome.kind === 'records') {
-        const { records } = outcome;
-        const answer: Answer = { name: candidate.name, type, records, ttl, cnames, server: this.#serverKeys.get(server)!, source: 'dns' };
+        const from = this.#serverKeys.get(server)!;
+        const answer: Answer | ServiceAnswer =
+          type === 'HTTPS'
+            ? { name: candidate.name, type, records: outcome.records as ServiceRecord[], ttl, cnames, server: from, source: 'dns', aliases: [] }
+            : { name: candidate.name, type, records: outcome.records as AddressRecord[], ttl, cnames, server: from, source: 'dns' };
         return { kind: 'answer', answer };
       }
       visited ??= new Set([asciiLower(candidate.name)]);

@@ -4,7 +4,7 @@
 export type AddressRecordType = 'A' | 'AAAA';
 
 /** Record types the resolver answers: addresses, and HTTPS (RFC 9460 §9). */
-export type RecordType = AddressRecordType;
+export type RecordType = AddressRecordType | 'HTTPS';
 
 export interface AddressRecord {
   address: string;

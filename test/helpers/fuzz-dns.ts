@@ -6,7 +6,7 @@
 import dnsPacket from 'dns-packet';
 import { buildQuery, makeQuestion, type SentQuery } from '../../lib/dns/query.js';
 import type { ChainSoFar } from '../../lib/dns/interpret.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType } from '../../lib/dns/types.js';
 import { mutate } from './fuzz-mutate.js';
 import type { Rng } from './fuzz-rng.js';
 
@@ -36,7 +36,7 @@ const TTLS = [0, 1, 300, 86_400, 0x7fffffff, 0x80000000, 0xffffffff];
 type Rr = dnsPacket.Answer;
 
 export function replyInput(rng: Rng): ReplyInput {
-  const type: RecordType = rng.chance(0.5) ? 'A' : 'AAAA';
+  const type: AddressRecordType = rng.chance(0.5) ? 'A' : 'AAAA';
   const sent = buildQuery(makeQuestion(rng.pick(NAMES), type, 1232, rng.chance(0.3)), rng.int(0x10000));
   const valid = rng.chance(0.2) ? compressedReply(rng, sent) : encodedReply(rng, sent);
   const chain: ChainSoFar = { visited: new Set(rng.chance(0.2) ? ['t1.example.test'] : []), links: rng.int(9) };
@@ -58,7 +58,7 @@ function address(rng: Rng, type: string): string {
   return type === 'AAAA' ? rng.pick(V6) : rng.pick(V4);
 }
 
-function records(rng: Rng, name: string, type: RecordType, n: number): Rr[] {
+function records(rng: Rng, name: string, type: AddressRecordType, n: number): Rr[] {
   return Array.from({ length: n }, () => {
     // Mostly the asked type; some of the other type, another owner, or class CH.
     const t = rng.chance(0.85) ? type : type === 'A' ? 'AAAA' : 'A';
@@ -90,7 +90,7 @@ function others(rng: Rng, name: string): Rr[] {
 
 function encodedReply(rng: Rng, sent: SentQuery): Buffer {
   const name = askedName(sent);
-  const type = sent.type;
+  const type = sent.type as AddressRecordType; // replyInput asks A or AAAA
   let rcode = 0;
   let answers: Rr[] = [];
   let authorities: Rr[] = [];

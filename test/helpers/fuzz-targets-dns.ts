@@ -8,7 +8,7 @@ import type dgram from 'node:dgram';
 import { interpret, MAX_CNAME_LINKS, type Outcome } from '../../lib/dns/interpret.js';
 import { decodeReply, isTruncated, matchesQuery, type DecodedReply } from '../../lib/dns/reply.js';
 import { FrameReader, lengthPrefixed } from '../../lib/dns/tcp.js';
-import type { RecordType, ServerAddress, ServiceParams } from '../../lib/dns/types.js';
+import type { AddressRecord, RecordType, ServerAddress, ServiceParams } from '../../lib/dns/types.js';
 import { acceptReply } from '../../lib/dns/udp.js';
 import { decodeServiceData, encodeServiceData } from '../../lib/dns/svcb.js';
 import { formatServiceData, parseServiceRdata } from '../../lib/dns/svcb-presentation.js';
@@ -197,7 +197,7 @@ function checkOutcome(outcome: Outcome, reply: DecodedReply, type: RecordType, l
   switch (outcome.kind) {
     case 'records':
       expect(reply.rcode === 'NOERROR' && outcome.records.length > 0, 'records from a reply that has none');
-      for (const r of outcome.records) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
+      for (const r of outcome.records as AddressRecord[]) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
       break;
     case 'negative':
       expect((outcome.code === 'ENOTFOUND') === (reply.rcode === 'NXDOMAIN') && ttlOk(outcome.negativeTtl), 'bad negative answer');
