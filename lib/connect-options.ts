@@ -34,6 +34,12 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   localAddress?: string | undefined;
   /** Where addresses come from. Default: the shared resolver built from the system configuration. */
   resolver?: AddressResolver | undefined;
+  /**
+   * Happy Eyeballs v3: ask the host's HTTPS record (RFC 9460) with AAAA and A and let it
+   * steer the race: service endpoints' ports, hint addresses, endpoint order, ALPN. Only
+   * for TLS: ignored without `tls`. @default true when `tls` is set
+   */
+  httpsRecords?: boolean | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Test seam: time source. Default: the system clock. */
@@ -57,6 +63,8 @@ export interface ConnectSettings {
   resolutionDelay: number;
   firstAddressFamilyCount: number;
   resolver: AddressResolver | undefined;
+  /** HTTPS records steer the race: `httpsRecords` (default on) and TLS and a host name. */
+  httpsRecords: boolean;
   onEvent: ((event: RaceEvent) => void) | undefined;
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
@@ -73,7 +81,7 @@ const maxTimer = 2 ** 31 - 1;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'onEvent', 'clock', 'connectAttempt', 'order',
+  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
@@ -82,18 +90,21 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
   const host = checkHost(options.host);
   const literalFamily = net.isIP(host) as 0 | Family;
   const family = checkFamily(options.family, options.localAddress, literalFamily, host);
+  const tls = checkTls(options.tls, host, literalFamily);
+  const httpsRecords = checkBoolean('httpsRecords', options.httpsRecords) ?? true;
   return {
     host,
     port: checkPort(options.port),
     literalFamily,
     families: family === 0 ? [6, 4] : [family],
-    tls: checkTls(options.tls, host, literalFamily),
+    tls,
     signal: checkSignal(options.signal),
     timeout: options.timeout === undefined ? undefined : checkNumber('timeout', options.timeout, 1, maxTimer),
     connectionAttemptDelay: checkNumber('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
     resolutionDelay: checkNumber('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
     firstAddressFamilyCount: checkCount(options.firstAddressFamilyCount ?? 1),
     resolver: checkObject('resolver', options.resolver, ['query']),
+    httpsRecords: httpsRecords && tls !== undefined && literalFamily === 0,
     onEvent: checkFunction('onEvent', options.onEvent),
     clock: checkObject('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']),
     connectAttempt: checkFunction('connectAttempt', options.connectAttempt),
@@ -160,6 +171,11 @@ function checkNumber(option: string, value: unknown, min: number, max: number): 
 function checkCount(value: unknown): number {
   if (!Number.isSafeInteger(value) || (value as number) < 1) throw new InvalidArgumentError('firstAddressFamilyCount', value, 'an integer of at least 1');
   return value as number;
+}
+
+function checkBoolean(option: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'true or false');
+  return value;
 }
 
 function checkFunction<F>(option: string, value: F | undefined): F | undefined {

@@ -12,6 +12,7 @@ import { socketAttemptFactory } from './racer/attempt.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
+import { offeredAlpn } from './racer/service-endpoints.js';
 import { getDefaultResolver } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -20,7 +21,7 @@ export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
 export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget, PassThroughSocketOptions } from './racer/attempt.js';
 export type { Candidate } from './racer/candidates.js';
 export type { OrderFunction } from './racer/queue.js';
-export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
+export type { AbandonReason, AttemptEndpoint, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
 
 /**
  * Opens a TCP (or TLS) connection to `host:port` the Happy Eyeballs v2 way. Resolves
@@ -66,6 +67,7 @@ function raceOptions(s: ConnectSettings) {
     createAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
+    https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,
   };
 }
 

@@ -9,6 +9,10 @@ import type { RaceContext, RaceEvent } from './racer/timeline.js';
 export const channelNames = {
   /** One family's DNS answer or failure: `{ family, addresses, error? }`. */
   dns: 'happy-eyeballs:dns',
+  /** The HTTPS answer of a race with `httpsRecords`: `{ records, aliases, error? }` (RFC 9460). */
+  dnsHttps: 'happy-eyeballs:dns:https',
+  /** AAAA or A of another TargetName an HTTPS record named: `{ name, family, addresses, error? }`. */
+  dnsTarget: 'happy-eyeballs:dns:target',
   attemptStart: 'happy-eyeballs:attempt:start',
   /** TCP up, TLS handshake in progress (TLS only). */
   attemptConnected: 'happy-eyeballs:attempt:connected',
@@ -45,6 +49,8 @@ export type RaceMessage = RaceEvent & RaceContext;
 
 const byEventType: Partial<Record<RaceEvent['type'], diagnostics.Channel>> = {
   dns: diagnostics.channel(channelNames.dns),
+  'dns:https': diagnostics.channel(channelNames.dnsHttps),
+  'dns:target': diagnostics.channel(channelNames.dnsTarget),
   'attempt:start': diagnostics.channel(channelNames.attemptStart),
   'attempt:connected': diagnostics.channel(channelNames.attemptConnected),
   'attempt:success': diagnostics.channel(channelNames.attemptSuccess),

@@ -14,6 +14,7 @@ export const raceOptionKeys = [
   'family',
   'localAddress',
   'resolver',
+  'httpsRecords',
   'timeout',
   'signal',
   'onEvent',

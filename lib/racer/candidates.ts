@@ -7,11 +7,18 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressRecordType, AddressResolver, Answer } from '../dns/types.js';
 import { DnsError, errorCode } from '../errors.js';
+import type { ServiceEndpoint } from './service-endpoints.js';
 import type { Family, Timeline } from './timeline.js';
 
 export interface Candidate {
   address: string;
   family: Family;
+  /** Port of the service endpoint it came from (HEv3); unset: the race's port. */
+  port?: number | undefined;
+  /** The HTTPS service endpoint it came from: its group orders it (HEv3 §4). */
+  endpoint?: ServiceEndpoint | undefined;
+  /** From an `ipv4hint`/`ipv6hint` (RFC 9460 §7.3), not yet confirmed by AAAA/A. */
+  hint?: true | undefined;
 }
 
 export interface CandidateFeedOptions {
