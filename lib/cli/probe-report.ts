@@ -5,6 +5,7 @@
  * DESIGN.md; scripts may rely on every required field being present (null, not absent).
  */
 import type { AddressRecord, Answer, AnswerSource } from '../dns/types.js';
+import type { EndpointReport, HttpsReport } from './https-report.js';
 
 export type Family = 'ipv6' | 'ipv4';
 /** Families in the order they are shown: IPv6 first, as RFC 8305 §4 prefers it. */
@@ -58,6 +59,10 @@ export interface AttemptReport {
   error: ReportError | null;
   /** Where a failure happened: the TCP connect or the TLS handshake. */
   phase?: 'tcp' | 'tls';
+  /** With `endpoint`: the port dialled, the service endpoint's (RFC 9460 §7.2). */
+  port?: number;
+  /** The HTTPS service endpoint the address came from (`probe --tls`). */
+  endpoint?: EndpointReport;
 }
 
 /**
@@ -78,6 +83,12 @@ export interface WinnerReport {
   family: 4 | 6;
   /** From the start of the probe (DNS included) until the winner connected. */
   ms: number;
+  /** With `endpoint`: the port it connected to. */
+  port?: number;
+  /** The HTTPS service endpoint it came from, if any. */
+  endpoint?: EndpointReport;
+  /** The protocol TLS negotiated by ALPN (`probe --tls`); null when none was. */
+  alpn?: string | null;
 }
 
 export type Verdict = 'dual-stack' | 'ipv4-only' | 'ipv6-only' | 'ipv6-broken' | 'ipv4-broken' | 'unreachable';
@@ -92,6 +103,8 @@ export interface ProbeReport {
   families: Record<Family, FamilyReport>;
   winner: WinnerReport | null;
   verdict: Verdict;
+  /** `--tls`: the HTTPS record the race asked (Happy Eyeballs v3). */
+  https?: HttpsReport;
 }
 
 /** `resolve --json`: the same per-family shape, with the extras always present. */
@@ -105,6 +118,8 @@ export interface ResolveReport {
   host: string;
   ipv6: ResolveFamilyReport;
   ipv4: ResolveFamilyReport;
+  /** The HTTPS record (RFC 9460), asked beside them. */
+  https?: HttpsReport;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
+import { queryHttps } from './https-report.js';
 import { dnsFamilyReport, FAMILIES, RECORD_TYPE, type Family, type ResolveFamilyReport, type ResolveReport } from './probe-report.js';
 
 export interface QueryTiming {
@@ -46,7 +47,13 @@ export function queryBoth(resolver: AddressResolver, host: string, timing: Query
   return { ipv6: queryFamily(resolver, host, 'ipv6', timing), ipv4: queryFamily(resolver, host, 'ipv4', timing) };
 }
 
+/** AAAA, A and (for a name) HTTPS, asked at once. */
 export async function runResolve(host: string, resolver: AddressResolver, clock: Clock): Promise<ResolveReport> {
-  const both = queryBoth(resolver, host, { clock, start: clock.now() });
-  return { host, ipv6: await both.ipv6, ipv4: await both.ipv4 };
+  const timing = { clock, start: clock.now() };
+  const https = queryHttps(resolver, host, timing);
+  const both = queryBoth(resolver, host, timing);
+  const report: ResolveReport = { host, ipv6: await both.ipv6, ipv4: await both.ipv4 };
+  const service = await https;
+  if (service.ms !== null) report.https = service;
+  return report;
 }
