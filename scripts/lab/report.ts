@@ -90,7 +90,7 @@ function scenarioSection(r: ScenarioResult): string {
   const lines = [
     `### ${s.title}`,
     '',
-    `IPv4: ${path(s.v4)}. IPv6: ${path(s.v6)}.${s.aaaaDelay ? ` DNS answers to AAAA questions held ${s.aaaaDelay} ms more.` : ''}`,
+    `IPv4: ${path(s.v4)}. IPv6: ${path(s.v6)}.${s.aaaaDelay ? ` DNS answers to AAAA questions held ${s.aaaaDelay} ms more.` : ''}${s.aDelay ? ` DNS answers to A questions held ${s.aDelay} ms more.` : ''}${s.https ? ' The names have an HTTPS record with both addresses as hints, answered at once (TLS races use it).' : ''}`,
     '',
     `Physical limit, connect: ${limit.formula} ms. TLS: ${limit.tlsFormula} ms.${limit.rfcDelay ? ' An RFC 8305 delay is part of it.' : ' No RFC 8305 delay applies.'}`,
     '',
