@@ -8,14 +8,13 @@ import type dgram from 'node:dgram';
 import { interpret, MAX_CNAME_LINKS, type Outcome } from '../../lib/dns/interpret.js';
 import { decodeReply, isTruncated, matchesQuery, type DecodedReply } from '../../lib/dns/reply.js';
 import { FrameReader, lengthPrefixed } from '../../lib/dns/tcp.js';
-import type { AddressRecord, RecordType, ServerAddress, ServiceParams } from '../../lib/dns/types.js';
+import type { AddressRecord, RecordType, ServerAddress, ServiceRecord } from '../../lib/dns/types.js';
 import { acceptReply } from '../../lib/dns/udp.js';
 import { decodeServiceData, encodeServiceData } from '../../lib/dns/svcb.js';
 import { formatServiceData, parseServiceRdata } from '../../lib/dns/svcb-presentation.js';
 import { mutate } from './fuzz-mutate.js';
-import type { Rng } from './fuzz-rng.js';
 import { toBytes16 } from '../../lib/system/ip.js';
-import { replyInput } from './fuzz-dns.js';
+import { replyInput, serviceRdata } from './fuzz-dns.js';
 import { expect, type FuzzTarget } from './fuzz-run.js';
 
 const MAX_TTL = 0x7fffffff;
@@ -96,7 +95,7 @@ export const framesTarget: FuzzTarget = {
 export const svcbTarget: FuzzTarget = {
   name: 'svcb-rdata',
   run(rng) {
-    const valid = validServiceRdata(rng);
+    const valid = serviceRdata(rng);
     const roll = rng.int(100);
     const rdata = roll < 10 ? rng.bytes(rng.int(200)) : roll < 20 ? valid : mutate(rng, valid, 0);
     const decoded = decodeServiceData(rdata);
@@ -110,25 +109,6 @@ export const svcbTarget: FuzzTarget = {
     return decoded.record.priority === 0 ? 'alias' : 'service';
   },
 };
-
-function validServiceRdata(rng: Rng): Buffer {
-  const params: Record<string, unknown> = {};
-  if (rng.chance(0.6)) params.alpn = rng.chance(0.5) ? ['h2', 'h3'] : [rng.bytes(rng.range(1, 8)).toString('latin1')];
-  if (params.alpn && rng.chance(0.3)) params.noDefaultAlpn = true;
-  if (rng.chance(0.5)) params.port = rng.int(0x10000);
-  if (rng.chance(0.5)) params.ipv4hint = ['192.0.2.1', '198.51.100.7'].slice(0, rng.range(1, 2));
-  if (rng.chance(0.3)) {
-    const list = rng.bytes(rng.int(40));
-    params.ech = Buffer.concat([Buffer.of(list.length >> 8, list.length & 0xff), list]);
-  }
-  if (rng.chance(0.5)) params.ipv6hint = ['2001:db8::1', '::ffff:192.0.2.1', '::'].slice(0, rng.range(1, 3));
-  if (rng.chance(0.2)) params.dohpath = '/dns-query{?dns}';
-  if (rng.chance(0.3)) params[`key${rng.range(8, 65534)}`] = rng.bytes(rng.int(20));
-  const present = Object.keys(params).filter((k) => k !== 'noDefaultAlpn' && !k.startsWith('key'));
-  if (present.length > 0 && rng.chance(0.3)) params.mandatory = [rng.pick(present)];
-  const target = rng.pick(['.', 'svc.example.test', 'a\\.b.example', 'x\\032y.test']);
-  return encodeServiceData({ priority: rng.chance(0.2) ? 0 : rng.range(1, 65535), target, params: params as ServiceParams });
-}
 
 /** What a decoded reply must look like, checked against an independent RFC 1035 §4.1.3 walk. */
 function checkDecoded(packet: Buffer, reply: DecodedReply): void {
@@ -197,7 +177,9 @@ function checkOutcome(outcome: Outcome, reply: DecodedReply, type: RecordType, l
   switch (outcome.kind) {
     case 'records':
       expect(reply.rcode === 'NOERROR' && outcome.records.length > 0, 'records from a reply that has none');
-      for (const r of outcome.records as AddressRecord[]) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
+      // HTTPS (RFC 9460): each record decoded whole, and it encodes back.
+      if (type === 'HTTPS') for (const r of outcome.records as ServiceRecord[]) expect(ttlOk(r.ttl) && r.ttl >= outcome.ttl && encodeServiceData(r).length >= 3, `bad HTTPS record ${JSON.stringify(r)}`);
+      else for (const r of outcome.records as AddressRecord[]) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
       break;
     case 'negative':
       expect((outcome.code === 'ENOTFOUND') === (reply.rcode === 'NXDOMAIN') && ttlOk(outcome.negativeTtl), 'bad negative answer');
