@@ -13,6 +13,7 @@ import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, preferredFamily } from './address/policy-table.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
+import { offeredAlpn } from './racer/service-endpoints.js';
 import { getDefaultResolver, resolverPolicy } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -20,7 +21,7 @@ export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
 export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
 export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget } from './racer/attempt.js';
 export type { Candidate, OrderFunction } from './address/types.js';
-export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
+export type { AbandonReason, AttemptEndpoint, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
 
 /**
  * Opens a TCP (or TLS) connection to `host:port` the Happy Eyeballs v2 way. Resolves
@@ -72,6 +73,7 @@ function raceOptions(s: ConnectSettings) {
     connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
+    https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,
   };
 }
 

@@ -11,6 +11,7 @@ export type {
   RaceEvent,
   RaceOutcome,
   AttemptInfo,
+  AttemptEndpoint,
   AbandonReason,
 } from './connect.js';
 export { Resolver, getDefaultResolver } from './resolver.js';
@@ -22,7 +23,12 @@ export type { LookupFunction, LookupOptions, LookupAddress } from './lookup.js';
 export type {
   Answer,
   AddressRecord,
+  AddressRecordType,
   RecordType,
+  ServiceAnswer,
+  ServiceRecord,
+  ServiceParams,
+  ServiceResolver,
   AnswerSource,
   QueryOptions,
   AddressResolver,
@@ -32,6 +38,7 @@ export type {
   HttpsServerAddress,
 } from './dns/types.js';
 export type { EncryptedTransportOptions } from './dns/encrypted-options.js';
+export { httpsQueryName } from './dns/https-name.js';
 export { channelNames } from './diagnostics.js';
 export {
   DnsError,

@@ -5,7 +5,7 @@
  */
 import { getDefaultResultOrder } from 'node:dns';
 import { isIP, isIPv4 } from 'node:net';
-import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
+import type { AddressRecord, AddressRecordType, Answer, AddressResolver } from './dns/types.js';
 import { DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
 import { booleanOption } from './options.js';
 
@@ -71,7 +71,7 @@ export interface LookupDependencies {
    * fresh cache entry holds it; else `undefined` (then `resolver.query` is asked). Lets
    * a warm lookup skip every promise. `both`: as QueryOptions.both.
    */
-  peek?: (name: string, type: RecordType, both: boolean) => Answer | Error | undefined;
+  peek?: (name: string, type: AddressRecordType, both: boolean) => Answer | Error | undefined;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */

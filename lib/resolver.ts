@@ -25,7 +25,21 @@ import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
 import { isLocalhostName, isValidHostname, normalizeHostname } from './dns/name.js';
 import { isSpecialUseName } from './dns/special-use.js';
 import { serverKey } from './dns/transport.js';
-import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
+import type {
+  AddressRecord,
+  AddressRecordType,
+  Answer,
+  AddressResolver,
+  DnsServer,
+  QueryOptions,
+  RecordType,
+  ServerAddress,
+  ServiceAnswer,
+  ServiceRecord,
+  ServiceResolver,
+} from './dns/types.js';
+import { followAliases } from './dns/alias-chain.js';
+import { formatServiceData } from './dns/svcb-presentation.js';
 import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.js';
 import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
@@ -133,7 +147,7 @@ export function resolverPolicy(resolver: unknown): (() => PolicyTable) | undefin
   return typeof resolver === 'object' && resolver !== null ? policies.get(resolver) : undefined;
 }
 
-export class Resolver implements AddressResolver {
+export class Resolver implements AddressResolver, ServiceResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
   readonly lookup: LookupFunction;
   readonly #options: ResolverOptions;
@@ -213,8 +227,15 @@ export class Resolver implements AddressResolver {
     });
   }
 
-  /** The answer for (name, type), with TTLs, CNAME chain, server and source. */
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+  /**
+   * The answer for (name, type), with TTLs, CNAME chain, server and source. `'HTTPS'`
+   * (RFC 9460): the ServiceMode records after following CNAMEs and AliasMode records; ask
+   * `_PORT._https.HOST` for a port other than 443 (§9.1, `httpsQueryName`).
+   */
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
+  query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
     if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
     const clock = this.#options.clock ?? systemClock;
     const started = clock.now();
@@ -224,7 +245,8 @@ export class Resolver implements AddressResolver {
     };
     try {
       const answer = await this.#query(name, type, options, trace);
-      publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
+      if (answer.type === 'HTTPS') publish({ source: answer.source, records: answer.records.map(formatServiceData), server: answer.server });
+      else publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
       return answer;
     } catch (error) {
       publish({ error });
@@ -232,24 +254,26 @@ export class Resolver implements AddressResolver {
     }
   }
 
-  async #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer> {
-    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+  async #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer | ServiceAnswer> {
+    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname: String(name), rrtype: type }, `query ECANCELLED ${name}: resolver closed`);
     const literal = typeof name === 'string' ? parseIpLiteral(name) : undefined;
     if (literal) {
       this.#literalAnswers++;
-      if ((literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
+      // An IP literal has no HTTPS record either.
+      if (type === 'HTTPS' || (literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
       return { name, type, records: [{ address: literal.address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' };
     }
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    const family = type === 'AAAA' ? 6 : 4;
-    const both = options.both === true;
     const routed = upstreams.router.route(hostname);
     const route = routed instanceof Promise ? await routed : routed;
+    if (type === 'HTTPS') return this.#service(hostname, upstreams, route, signal);
+    const family = type === 'AAAA' ? 6 : 4;
+    const both = options.both === true;
     const system = this.#routing!.system;
     // Localhost names never leave the machine (RFC 6761 §6.3): answered from the hosts file or loopback.
     if (route.backend === 'system' && !isLocalhostName(hostname)) {
@@ -270,7 +294,7 @@ export class Resolver implements AddressResolver {
   }
 
   /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
-  async #fromDns(upstreams: Upstreams, hostname: string, type: RecordType, family: 4 | 6, both: boolean, signal: AbortSignal | undefined, route: Route): Promise<Answer> {
+  async #fromDns(upstreams: Upstreams, hostname: string, type: AddressRecordType, family: 4 | 6, both: boolean, signal: AbortSignal | undefined, route: Route): Promise<Answer> {
     const local = await localAddresses(upstreams.hosts, hostname, family, !both);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
     if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: type });
@@ -282,13 +306,37 @@ export class Resolver implements AddressResolver {
   }
 
   /**
+   * HTTPS: a name the hosts file (or RFC 6761 `localhost`) answers has no HTTPS record,
+   * so nothing in DNS can steer a connection away from the addresses it pins; nor has a
+   * name routed to the system resolver (getaddrinfo knows no HTTPS records, and asking DNS
+   * would leak a `.local` name) or a special-use one (never DNS). Other names: SVCB
+   * resolution (alias-chain.ts), each hop through the cache, asked of the route's servers.
+   */
+  async #service(hostname: string, upstreams: Upstreams, route: Route, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
+    if (route.backend === 'system' && !isLocalhostName(hostname)) throw new DnsError('ENODATA', { hostname, rrtype: 'HTTPS' });
+    // Family 4 is `undefined` only when the file does not know the name at all.
+    const local = await localAddresses(upstreams.hosts, hostname, 4);
+    if (local !== undefined) {
+      this.#hostsAnswers++;
+      throw new DnsError('ENODATA', { hostname, rrtype: 'HTTPS' });
+    }
+    if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: 'HTTPS' });
+    const ask = (name: string): Promise<ServiceAnswer> => {
+      // The client of the moment, as for addresses (DnsCache.flush).
+      const fetch = (fetchSignal: AbortSignal): Promise<ServiceAnswer> => clientFor(this.#loaded!, route).query(name, 'HTTPS', { signal: fetchSignal });
+      return this.#cache ? this.#cache.resolve(name, 'HTTPS', fetch, { signal }) : clientFor(upstreams, route).query(name, 'HTTPS', { signal });
+    };
+    return followAliases(hostname, ask);
+  }
+
+  /**
    * What `#query` would answer (or the error it would throw) from a fresh cache entry,
    * at once; `undefined` whenever
    * `#query` could answer anything else (closed, not yet configured, a bad name, a
    * hosts-file or `localhost` name, a check of the hosts file due, no fresh entry) or a
    * diagnostics subscriber wants its message: then `query` is asked.
    */
-  #peek(name: string, type: RecordType, both: boolean): Answer | DnsError | undefined {
+  #peek(name: string, type: AddressRecordType, both: boolean): Answer | DnsError | undefined {
     const upstreams = this.#loaded;
     if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers || !this.#fresh()) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
@@ -304,7 +352,10 @@ export class Resolver implements AddressResolver {
   }
 
   /** The records of (name, type) with their TTLs in seconds. */
-  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[]> {
+  resolve(name: string, type: AddressRecordType, options?: QueryOptions): Promise<AddressRecord[]>;
+  resolve(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceRecord[]>;
+  resolve(name: string, type: RecordType, options?: QueryOptions): Promise<AddressRecord[] | ServiceRecord[]>;
+  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[] | ServiceRecord[]> {
     return (await this.query(name, type, options)).records;
   }
 
@@ -324,7 +375,7 @@ export class Resolver implements AddressResolver {
     this.#hosts?.close();
   }
 
-  #fromHosts(hostname: string, type: RecordType, addresses: string[]): Answer {
+  #fromHosts(hostname: string, type: AddressRecordType, addresses: string[]): Answer {
     this.#hostsAnswers++;
     // A name the hosts file knows only for the other family has no record of this one (as glibc).
     if (addresses.length === 0) throw new DnsError('ENODATA', { hostname, rrtype: type });

@@ -80,6 +80,13 @@ const BENCHES: Bench[] = [
     summary: /^(createConnection|tls\.connect\(\{)/,
   },
   {
+    name: 'https',
+    script: 'bench-https.js',
+    args: { quick: ['--runs', '12'], full: ['--runs', '60'] },
+    json: true,
+    summary: /^(DNS |today|HTTPS )/,
+  },
+  {
     name: 'lab',
     script: 'bench-lab.js',
     // Full: every scenario, 21 runs, and the report in docs/. Quick: 2 scenarios × 3 runs (about 15 s).

@@ -17,7 +17,7 @@ import { SearchWalk } from './search-walk.js';
 import { askServers, type ServerPlan } from './servers.js';
 import { serverKey } from './transport.js';
 import { UdpPool } from './udp-pool.js';
-import type { Answer, DnsServer, QueryOptions, RecordType, Upstream } from './types.js';
+import type { AddressRecord, AddressRecordType, Answer, DnsServer, QueryOptions, RecordType, ServiceAnswer, ServiceRecord, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
 export type { ClientStats } from './client-stats.js';
@@ -61,9 +61,16 @@ export class DnsClient implements Upstream {
     this.#serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
   }
 
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+  /**
+   * One (name, type) from the servers. An HTTPS answer is the RRset as the server gave it,
+   * AliasMode records included (the Resolver follows them).
+   */
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
+  query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
-    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
     const signal = signalOption(options.signal);
     if (this.#closed) throw cancelled(name, type);
@@ -75,7 +82,8 @@ export class DnsClient implements Upstream {
     scope.slot = this.#inflight.push(scope) - 1;
     try {
       const config = this.#config;
-      const both = options.both === true;
+      // `both` pairs AAAA and A; an HTTPS query walks on its own.
+      const both = options.both === true && type !== 'HTTPS';
       // no-aaaa: an AAAA query asks A, and the A query of the same lookup must join it.
       if (config.search.length > 0 || (config.noAaaa && (type === 'AAAA' || both))) return await this.#walk(name, type, both, scope);
       // No search list: one name, asked right here (an async step less per query).
@@ -133,13 +141,14 @@ export class DnsClient implements Upstream {
    * The search walk (search-walk.ts) `type` takes part in. With `both`, the A and AAAA
    * queries of one lookup share one walk: whichever comes first starts it, the other joins.
    */
-  #walk(name: string, type: RecordType, both: boolean, scope: CancelScope): Promise<Answer> {
+  #walk(name: string, type: RecordType, both: boolean, scope: CancelScope): Promise<Answer | ServiceAnswer> {
     const key = both ? asciiLower(name) : undefined;
     const open = key === undefined ? undefined : this.#walks.get(key);
     if (open?.canJoin(type)) return open.join(type, scope);
     const config = this.#config;
     const types = both ? BOTH_TYPES : [type];
-    const walk = new SearchWalk(name, searchPlan(name, config), types, config.noAaaa ? A_ONLY : types, this.#askName);
+    // no-aaaa: A is asked in AAAA's place.
+    const walk = new SearchWalk(name, searchPlan(name, config), types, config.noAaaa && types.includes('AAAA') ? A_ONLY : types, this.#askName);
     if (key !== undefined) {
       this.#walks.set(key, walk);
       walk.onEnd = () => {
@@ -177,8 +186,11 @@ export class DnsClient implements Upstream {
       for (const name of outcome.cnames) cnames.push(name);
       ttl = Math.min(ttl, outcome.ttl);
       if (outcome.kind === 'records') {
-        const { records } = outcome;
-        const answer: Answer = { name: candidate.name, type, records, ttl, cnames, server: this.#serverKeys.get(server)!, source: 'dns' };
+        const from = this.#serverKeys.get(server)!;
+        const answer: Answer | ServiceAnswer =
+          type === 'HTTPS'
+            ? { name: candidate.name, type, records: outcome.records as ServiceRecord[], ttl, cnames, server: from, source: 'dns', aliases: [] }
+            : { name: candidate.name, type, records: outcome.records as AddressRecord[], ttl, cnames, server: from, source: 'dns' };
         return { kind: 'answer', answer };
       }
       visited ??= new Set([asciiLower(candidate.name)]);

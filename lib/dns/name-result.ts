@@ -1,7 +1,7 @@
 /** What asking one name for one type gave, and the DnsError it becomes. */
 import { DnsError, errorCode, type DnsErrorCode } from '../errors.js';
 import { serverKey } from './transport.js';
-import type { Answer, DnsServer, RecordType } from './types.js';
+import type { Answer, DnsServer, RecordType, ServiceAnswer } from './types.js';
 
 /** Why one name gave no answer; turned into a `DnsError` naming the name as asked. */
 export interface NameFailure {
@@ -11,7 +11,7 @@ export interface NameFailure {
   cause?: unknown;
 }
 
-export type NameResult = { kind: 'answer'; answer: Answer } | ({ kind: 'error' } & NameFailure);
+export type NameResult = { kind: 'answer'; answer: Answer | ServiceAnswer } | ({ kind: 'error' } & NameFailure);
 
 export function nameError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
   const server = failure.server && serverKey(failure.server);

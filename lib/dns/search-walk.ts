@@ -26,7 +26,7 @@ import type { DnsErrorCode } from '../errors.js';
 import type { SearchPlan } from './search.js';
 import { CancelScope, type CancelListener } from './cancel.js';
 import { nameError, type NameFailure, type NameResult } from './name-result.js';
-import type { Answer, RecordType } from './types.js';
+import type { Answer, RecordType, ServiceAnswer } from './types.js';
 
 /** Asks one name for one type: servers × attempts and CNAMEs (EBADNAME when it cannot go on the wire). */
 export type AskName = (name: string, type: RecordType, scope: CancelScope) => Promise<NameResult>;
@@ -40,15 +40,15 @@ interface Step {
 }
 
 class Consumer implements CancelListener {
-  readonly promise: Promise<Answer>;
-  resolve!: (answer: Answer) => void;
+  readonly promise: Promise<Answer | ServiceAnswer>;
+  resolve!: (answer: Answer | ServiceAnswer) => void;
   reject!: (error: Error) => void;
   joined = false;
   done = false;
   scope: CancelScope | undefined;
 
   constructor(readonly type: RecordType, readonly onLeave: (consumer: Consumer, reason: Error) => void) {
-    this.promise = new Promise<Answer>((resolve, reject) => {
+    this.promise = new Promise<Answer | ServiceAnswer>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
@@ -60,7 +60,7 @@ class Consumer implements CancelListener {
     this.onLeave(this, reason);
   }
 
-  settle(result: { answer: Answer } | { error: Error }): void {
+  settle(result: { answer: Answer | ServiceAnswer } | { error: Error }): void {
     if (this.done) return;
     this.done = true;
     this.scope?.off(this);
@@ -105,7 +105,7 @@ export class SearchWalk {
   }
 
   /** The result for `type`; cancelling `scope` leaves the walk (the last one to leave stops it). */
-  join(type: RecordType, scope: CancelScope): Promise<Answer> {
+  join(type: RecordType, scope: CancelScope): Promise<Answer | ServiceAnswer> {
     const consumer = this.#consumers.find((c) => c.type === type && !c.joined)!;
     consumer.joined = true;
     consumer.scope = scope;

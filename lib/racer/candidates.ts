@@ -7,7 +7,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
+import type { AddressRecordType, AddressResolver, Answer } from '../dns/types.js';
 import { DnsError, mostTellingDnsError } from '../errors.js';
 import type { Candidate, Family } from '../address/types.js';
 import type { Timeline } from './timeline.js';
@@ -35,7 +35,7 @@ export interface CandidateHandlers {
   settled(): void;
 }
 
-const recordType = (family: Family): RecordType => (family === 6 ? 'AAAA' : 'A');
+const recordType = (family: Family): AddressRecordType => (family === 6 ? 'AAAA' : 'A');
 const isFamily = (family: Family, address: string): boolean => (family === 6 ? isIPv6(address) : isIPv4(address));
 
 export class CandidateFeed {

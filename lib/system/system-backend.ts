@@ -16,7 +16,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { canonicalName } from '../dns/name.js';
-import type { Answer, QueryOptions, RecordType } from '../dns/types.js';
+import type { Answer, QueryOptions, AddressRecordType } from '../dns/types.js';
 import { AbortError, DnsError, type DnsErrorCode, errorCode } from '../errors.js';
 import { processSystemPool, type PoolJob, type SystemLookupPool } from './system-pool.js';
 
@@ -112,7 +112,7 @@ export class SystemBackend {
    * The addresses of `type` for `name`; with `allFamilies`, taken from one `family: 0`
    * lookup shared by both types.
    */
-  async query(name: string, type: RecordType, options: QueryOptions = {}, allFamilies = false): Promise<Answer> {
+  async query(name: string, type: AddressRecordType, options: QueryOptions = {}, allFamilies = false): Promise<Answer> {
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname: name, rrtype: type }, `getaddrinfo ECANCELLED ${name}: resolver closed`);
@@ -125,7 +125,7 @@ export class SystemBackend {
   }
 
   /** A kept answer at once (or its ENODATA), `undefined` when none is fresh. */
-  peek(name: string, type: RecordType, allFamilies = false): Answer | DnsError | undefined {
+  peek(name: string, type: AddressRecordType, allFamilies = false): Answer | DnsError | undefined {
     if (this.#closed || this.#kept.size === 0) return undefined;
     const kept = this.#fresh(`${allFamilies ? 0 : type === 'AAAA' ? 6 : 4}|${canonicalName(name)}`);
     if (!kept) return undefined;
@@ -155,7 +155,7 @@ export class SystemBackend {
     this.#kept.clear();
   }
 
-  #answer(name: string, type: RecordType, all: readonly SystemAddress[], expiresAt: number | undefined): Answer {
+  #answer(name: string, type: AddressRecordType, all: readonly SystemAddress[], expiresAt: number | undefined): Answer {
     const family = type === 'AAAA' ? 6 : 4;
     const ttl = expiresAt === undefined ? this.#ttl : Math.max(0, Math.ceil((expiresAt - this.#clock.now()) / 1000));
     const records = all.filter((a) => a.family === family).map((a) => ({ address: a.address, ttl }));

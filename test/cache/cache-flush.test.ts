@@ -2,10 +2,10 @@
 import t from 'tap';
 import { DnsCache } from '../../lib/cache/index.js';
 import { DnsError } from '../../lib/errors.js';
-import type { Answer, RecordType } from '../../lib/dns/types.js';
+import type { Answer, AddressRecordType } from '../../lib/dns/types.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
-const answer = (name: string, type: RecordType, address: string): Answer => ({
+const answer = (name: string, type: AddressRecordType, address: string): Answer => ({
   name, type, records: [{ address, ttl: 60 }], ttl: 60, cnames: [], server: '127.0.0.1:53', source: 'dns',
 });
 

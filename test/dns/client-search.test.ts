@@ -1,7 +1,7 @@
 /** Search-list expansion (resolv.conf(5) search/ndots, glibc res_search order). */
 import t from 'tap';
 import { DnsClient } from '../../lib/dns/client.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType } from '../../lib/dns/types.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { fixtureZones } from '../../scripts/harness/zones.js';
 
@@ -18,7 +18,7 @@ const long = `${'l'.repeat(63)}.${'m'.repeat(63)}.${'n'.repeat(63)}`;
 interface Case {
   what: string;
   name: string;
-  type?: RecordType;
+  type?: AddressRecordType;
   search: string[];
   ndots?: number;
   /** Names the server was asked, in order. */

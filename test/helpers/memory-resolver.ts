@@ -1,5 +1,5 @@
 /** An in-memory AddressResolver for logic tests: answers from a table, counts queries. */
-import type { Answer, AddressResolver, QueryOptions, RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType as RecordType, Answer, AddressResolver, QueryOptions } from '../../lib/dns/types.js';
 import { DnsError, type DnsErrorCode } from '../../lib/errors.js';
 
 export type MemoryEntry = string[] | DnsErrorCode;

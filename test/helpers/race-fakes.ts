@@ -5,7 +5,7 @@
  */
 import type { AttemptCallbacks, AttemptFactory, AttemptTarget } from '../../lib/racer/attempt.js';
 import type { Candidate } from '../../lib/address/types.js';
-import type { AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType, AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
 import { DnsError, type DnsErrorCode } from '../../lib/errors.js';
 import type { RaceClock } from './race-clock.js';
 
@@ -33,7 +33,7 @@ export class ScriptedResolver implements AddressResolver {
     this.#script = script;
   }
 
-  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer> {
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer> {
     const signal = options?.signal;
     const call: QueryCall = { name, type, at: this.#clock.now(), signal, settled: false, both: options?.both === true };
     this.calls.push(call);
@@ -54,7 +54,7 @@ export class ScriptedResolver implements AddressResolver {
   }
 }
 
-export function answer(name: string, type: RecordType, addresses: string[]): Answer {
+export function answer(name: string, type: AddressRecordType, addresses: string[]): Answer {
   return { name, type, records: addresses.map((address) => ({ address, ttl: 60 })), ttl: 60, cnames: [], source: 'dns' };
 }
 

@@ -31,6 +31,10 @@ export interface RaceSetup {
   slots?: AttemptSlots;
   /** Runs on this clock (several races at once). @default a new one */
   clock?: RaceClock;
+  /** @default 443 */
+  port?: number;
+  /** Happy Eyeballs v3 (HTTPS records steer the race). @default off */
+  https?: { alpn: readonly string[] };
 }
 
 interface Outcome {
@@ -59,7 +63,7 @@ export function runRace(setup: RaceSetup): RaceRun {
   const control = createRace<FakeSocket>(
     {
       host: 'dual.test',
-      port: 443,
+      port: setup.port ?? 443,
       families: setup.families ?? [6, 4],
       preferredFamily: setup.preferredFamily,
       resolver,
@@ -72,6 +76,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       clock,
       onEvent: (event) => events.push(event),
       slots: setup.slots,
+      https: setup.https,
     },
     {
       resolve: (value) => {
