@@ -8,7 +8,7 @@ import type { Family, OrderFunction } from './address/types.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
-import { clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
+import { booleanOption, clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
 import type { RaceEvent } from './racer/timeline.js';
 
@@ -38,6 +38,12 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   localAddress?: string | undefined;
   /** Where addresses come from. @default the shared resolver built from the system configuration */
   resolver?: AddressResolver | undefined;
+  /**
+   * Happy Eyeballs v3: ask the host's HTTPS record (RFC 9460) with AAAA and A and let it
+   * steer the race: service endpoints' ports, hint addresses, endpoint order, ALPN. Only
+   * for TLS: ignored without `tls`. @default true when `tls` is set
+   */
+  httpsRecords?: boolean | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. @default undefined */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Time source of every timer of the race (a seam for tests). @default the system clock */
@@ -64,6 +70,8 @@ export interface ConnectSettings {
   resolutionDelay: number;
   firstAddressFamilyCount: number;
   resolver: AddressResolver | undefined;
+  /** HTTPS records steer the race: `httpsRecords` (default on) and TLS and a host name. */
+  httpsRecords: boolean;
   onEvent: ((event: RaceEvent) => void) | undefined;
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
@@ -79,7 +87,7 @@ export const resolutionDelayRange = { min: 0, max: 2000 } as const;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'onEvent', 'clock', 'connectAttempt', 'order',
+  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
@@ -88,18 +96,21 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
   const host = hostOption(options.host);
   const literalFamily = net.isIP(host) as 0 | Family;
   const family = checkFamily(options.family, options.localAddress, literalFamily, host);
+  const tls = checkTls(options.tls, host, literalFamily);
+  const httpsRecords = options.httpsRecords === undefined ? true : booleanOption('httpsRecords', options.httpsRecords);
   return {
     host,
     port: portOption(options.port),
     literalFamily,
     families: family === 0 ? [6, 4] : [family],
-    tls: checkTls(options.tls, host, literalFamily),
+    tls,
     signal: signalOption(options.signal),
     timeout: options.timeout === undefined ? undefined : milliseconds('timeout', options.timeout, 1),
     connectionAttemptDelay: milliseconds('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
     resolutionDelay: milliseconds('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
     firstAddressFamilyCount: integerIn('firstAddressFamilyCount', options.firstAddressFamilyCount ?? 1, 1, Number.MAX_SAFE_INTEGER),
     resolver: withMethods('resolver', options.resolver, ['query']),
+    httpsRecords: httpsRecords && tls !== undefined && literalFamily === 0,
     onEvent: functionOption('onEvent', options.onEvent),
     clock: clockOption(options.clock),
     connectAttempt: functionOption('connectAttempt', options.connectAttempt),

@@ -11,15 +11,17 @@ import type { AddressResolver } from './dns/types.js';
 import { socketAttemptFactory } from './racer/attempt.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
+import { DEFAULT_POLICY_TABLE, preferredFamily } from './address/policy-table.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
-import { getDefaultResolver } from './resolver.js';
+import { offeredAlpn } from './racer/service-endpoints.js';
+import { getDefaultResolver, resolverPolicy } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
 export { attemptDelayRange, resolutionDelayRange } from './connect-options.js';
 export { setMaxConcurrentAttempts } from './racer/attempt-slots.js';
 export type { Attempt, AttemptCallbacks, AttemptFactory, AttemptTarget } from './racer/attempt.js';
 export type { Candidate, OrderFunction } from './address/types.js';
-export type { AbandonReason, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
+export type { AbandonReason, AttemptEndpoint, AttemptInfo, RaceEvent, RaceOutcome } from './racer/timeline.js';
 
 /**
  * Opens a TCP (or TLS) connection to `host:port` the Happy Eyeballs v2 way. Resolves
@@ -54,19 +56,24 @@ export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.T
 }
 
 function raceOptions(s: ConnectSettings) {
+  const resolver = s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host);
+  // A Resolver's gai.conf policy orders the addresses and says which family is preferred.
+  const policy = resolverPolicy(resolver) ?? (() => DEFAULT_POLICY_TABLE);
   return {
     host: s.host,
     port: s.port,
     families: s.literalFamily === 0 ? s.families : [s.literalFamily],
-    resolver: s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host),
+    preferredFamily: () => preferredFamily(policy()),
+    resolver,
     resolutionDelay: s.resolutionDelay,
     connectionAttemptDelay: s.connectionAttemptDelay,
     timeout: s.timeout,
     signal: s.signal,
-    order: s.order ?? createOrder(s.firstAddressFamilyCount),
+    order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, policy),
     connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
+    https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,
   };
 }
 

@@ -22,12 +22,18 @@ export type DnsErrorCode =
   // Not a Node code: a DoT/DoH server's certificate was refused (untrusted, wrong name,
   // expired). Node reports these with OpenSSL's codes (kept on `cause`); one code lets
   // callers tell "not trusted" from "not reachable". Never retried in plaintext.
-  | 'ECERT';
+  | 'ECERT'
+  // getaddrinfo's own failures, as dns.lookup reports them (system backend): a temporary
+  // failure (e.g. no DNS answer in time), a permanent one, out of memory, a system error.
+  | 'EAI_AGAIN'
+  | 'EAI_FAIL'
+  | 'EAI_MEMORY'
+  | 'EAI_SYSTEM';
 
 export interface DnsErrorDetails {
   hostname: string;
   /** The record type asked for, when one was. */
-  rrtype?: 'A' | 'AAAA' | undefined;
+  rrtype?: 'A' | 'AAAA' | 'HTTPS' | undefined;
   /** `ip:port` of the server whose answer decided the outcome, when one did. */
   server?: string | undefined;
   /** For negative answers: how long (seconds) the answer may be cached (RFC 2308). */
@@ -35,8 +41,8 @@ export interface DnsErrorDetails {
   cause?: unknown;
 }
 
-const syscallFor = (rrtype: 'A' | 'AAAA' | undefined): string =>
-  rrtype === 'AAAA' ? 'queryAaaa' : rrtype === 'A' ? 'queryA' : 'getaddrinfo';
+const syscallFor = (rrtype: 'A' | 'AAAA' | 'HTTPS' | undefined): string =>
+  rrtype === 'AAAA' ? 'queryAaaa' : rrtype === 'A' ? 'queryA' : rrtype === 'HTTPS' ? 'queryHttps' : 'getaddrinfo';
 
 export class DnsError extends Error {
   override name = 'DnsError';
@@ -44,7 +50,7 @@ export class DnsError extends Error {
   readonly errno: undefined = undefined;
   readonly hostname: string;
   readonly syscall: string;
-  readonly rrtype: 'A' | 'AAAA' | undefined;
+  readonly rrtype: 'A' | 'AAAA' | 'HTTPS' | undefined;
   readonly server: string | undefined;
   readonly negativeTtl: number | undefined;
 

@@ -11,16 +11,24 @@ export type {
   RaceEvent,
   RaceOutcome,
   AttemptInfo,
+  AttemptEndpoint,
   AbandonReason,
 } from './connect.js';
 export { Resolver, getDefaultResolver } from './resolver.js';
 export type { ResolverOptions, ResolverStats } from './resolver.js';
+export type { Backend, Platform } from './system/route.js';
+export type { SystemLookup, SystemAddress } from './system/system-backend.js';
 export type { DnsCacheOptions, CacheStats } from './cache/index.js';
 export type { LookupFunction, LookupOptions, LookupAddress } from './lookup.js';
 export type {
   Answer,
   AddressRecord,
+  AddressRecordType,
   RecordType,
+  ServiceAnswer,
+  ServiceRecord,
+  ServiceParams,
+  ServiceResolver,
   AnswerSource,
   QueryOptions,
   AddressResolver,
@@ -30,6 +38,7 @@ export type {
   HttpsServerAddress,
 } from './dns/types.js';
 export type { EncryptedTransportOptions } from './dns/encrypted-options.js';
+export { httpsQueryName } from './dns/https-name.js';
 export { channelNames } from './diagnostics.js';
 export {
   DnsError,

@@ -3,8 +3,9 @@
  * client and cache can be passed as the `lookup` option of `net`, `http`, undici,
  * got or axios. Errors speak Node's language (`code`, `hostname`, `syscall`).
  */
+import { getDefaultResultOrder } from 'node:dns';
 import { isIP, isIPv4 } from 'node:net';
-import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
+import type { AddressRecord, AddressRecordType, Answer, AddressResolver } from './dns/types.js';
 import { DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
 import { booleanOption } from './options.js';
 
@@ -20,7 +21,11 @@ export interface LookupOptions {
   hints?: number | undefined;
   /** Every address instead of the first. @default false */
   all?: boolean | undefined;
-  /** `'verbatim'` keeps Happy Eyeballs order (RFC 6724 sort, families interleaved). @default 'verbatim' */
+  /**
+   * `'verbatim'` keeps Happy Eyeballs order (RFC 6724 sort, families interleaved);
+   * `'ipv4first'`/`'ipv6first'` put one family first.
+   * @default `dns.getDefaultResultOrder()` (`--dns-result-order`, `dns.setDefaultResultOrder()`), as `dns.lookup` has it
+   */
   order?: 'verbatim' | 'ipv4first' | 'ipv6first' | undefined;
   /** Legacy form of `order`: true = `'verbatim'`, false = `'ipv4first'`. @default undefined (see `order`) */
   verbatim?: boolean | undefined;
@@ -44,10 +49,13 @@ const ADDRCONFIG = 0x20;
 const V4MAPPED = 0x08;
 const ALL = 0x10;
 
+type Order = 'verbatim' | 'ipv4first' | 'ipv6first';
+
 interface Request {
   family: 0 | 4 | 6;
   all: boolean;
-  order: 'verbatim' | 'ipv4first' | 'ipv6first';
+  /** `undefined`: the process default, read when the addresses are ordered. */
+  order: Order | undefined;
   v4mapped: boolean;
   mapAll: boolean;
   addrconfig: boolean;
@@ -56,14 +64,14 @@ interface Request {
 export interface LookupDependencies {
   resolver: AddressResolver;
   order: AddressOrder;
-  /** Families with a configured non-loopback address, for `ADDRCONFIG`. */
+  /** Families with a configured address, as glibc counts them for `ADDRCONFIG` (interfaces.ts). */
   configuredFamilies?: () => ReadonlySet<4 | 6>;
   /**
    * The answer for (name, type), or the error a query would fail with, at once when a
    * fresh cache entry holds it; else `undefined` (then `resolver.query` is asked). Lets
-   * a warm lookup skip every promise.
+   * a warm lookup skip every promise. `both`: as QueryOptions.both.
    */
-  peek?: (name: string, type: RecordType) => Answer | Error | undefined;
+  peek?: (name: string, type: AddressRecordType, both: boolean) => Answer | Error | undefined;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */
@@ -92,7 +100,7 @@ function deliver(callback: LookupOneCallback | LookupAllCallback, all: boolean, 
 }
 
 function parseRequest(options: unknown): Request {
-  const request: Request = { family: 0, all: false, order: 'verbatim', v4mapped: false, mapAll: false, addrconfig: false };
+  const request: Request = { family: 0, all: false, order: undefined, v4mapped: false, mapAll: false, addrconfig: false };
   if (options === undefined || options === null) return request;
   if (typeof options === 'number') {
     request.family = parseFamily(options, 'family');
@@ -143,8 +151,10 @@ function answerNow(deps: LookupDependencies, hostname: string, request: Request)
   if (family === 4 || family === 6) return [{ address: hostname, family }];
   if (deps.peek === undefined || hostname === '') return undefined;
   const families = wantedFamilies(deps, request);
-  const v6 = families.has(6) ? deps.peek(hostname, 'AAAA') : NO_RECORDS;
-  const v4 = families.has(4) ? deps.peek(hostname, 'A') : NO_RECORDS;
+  if (families === NONE) return undefined;
+  const both = families.size === 2;
+  const v6 = families.has(6) ? deps.peek(hostname, 'AAAA', both) : NO_RECORDS;
+  const v4 = families.has(4) ? deps.peek(hostname, 'A', both) : NO_RECORDS;
   // What was peeked is counted already (cache hits): pass it on rather than ask again.
   if (v6 === undefined || v4 === undefined || v6 instanceof Error || v4 instanceof Error) return resolveAll(deps, hostname, request, v6, v4);
   const addresses = combine(v6.records, v4.records, request);
@@ -157,9 +167,12 @@ async function resolveAll(deps: LookupDependencies, hostname: string, request: R
   if (hostname === '') throw new DnsError('ENOTFOUND', { hostname });
 
   const families = wantedFamilies(deps, request);
+  // RFC 3493 §6.1 as glibc has it: no configured address of the family asked, no answer.
+  if (families === NONE) throw new DnsError('ENOTFOUND', { hostname }, `getaddrinfo ENOTFOUND ${hostname} (ADDRCONFIG: no IPv${request.family} address configured)`);
+  const options = { both: families.size === 2 };
   const [v6, v4] = await Promise.allSettled([
-    known6 ? settled(known6) : families.has(6) ? deps.resolver.query(hostname, 'AAAA') : NO_RECORDS,
-    known4 ? settled(known4) : families.has(4) ? deps.resolver.query(hostname, 'A') : NO_RECORDS,
+    known6 ? settled(known6) : families.has(6) ? deps.resolver.query(hostname, 'AAAA', options) : NO_RECORDS,
+    known4 ? settled(known4) : families.has(4) ? deps.resolver.query(hostname, 'A', options) : NO_RECORDS,
   ]);
   const addresses = combine(recordsOf(v6), recordsOf(v4), request);
   if (addresses.length === 0) throw lookupError(hostname, v6, v4);
@@ -178,20 +191,28 @@ function combine(v6: readonly AddressRecord[], v4: readonly AddressRecord[], req
   return dedupe(addresses);
 }
 
-/** Which record types to ask: the family asked, plus A when IPv4-mapped answers may be wanted. */
-function wantedFamilies(deps: LookupDependencies, request: Request): Set<4 | 6> {
-  const wanted = new Set<4 | 6>(request.family === 0 ? BOTH : [request.family]);
-  if (request.family === 6 && request.v4mapped) wanted.add(4);
+/**
+ * Which record types to ask: the family asked, plus A when IPv4-mapped answers may be
+ * wanted; NONE when ADDRCONFIG rules out the family asked. ADDRCONFIG as glibc's
+ * getaddrinfo applies it (RFC 3493 §6.1): family 4 or 6 without a configured address of
+ * that family gets no answer at all; family 0 with addresses of one family only asks
+ * that one, and with none at all (loopback only) asks both, so local names still work.
+ */
+function wantedFamilies(deps: LookupDependencies, request: Request): ReadonlySet<4 | 6> {
+  let family = request.family;
   if (request.addrconfig && deps.configuredFamilies) {
     const configured = deps.configuredFamilies();
-    // RFC 3493 §6.1: only families with a configured (non-loopback) address; a host with
-    // none at all (loopback only) keeps both, as glibc does, so local names still work.
-    if (configured.size > 0) for (const family of wanted) if (!configured.has(family)) wanted.delete(family);
+    if (family !== 0 && !configured.has(family)) return NONE;
+    if (family === 0 && configured.size === 1) family = configured.has(4) ? 4 : 6;
   }
-  return wanted;
+  if (family === 0) return BOTH;
+  return family === 6 && request.v4mapped ? BOTH : family === 4 ? ONLY4 : ONLY6;
 }
 
-const BOTH: ReadonlyArray<4 | 6> = [6, 4];
+const BOTH: ReadonlySet<4 | 6> = new Set([6, 4]);
+const ONLY4: ReadonlySet<4 | 6> = new Set([4]);
+const ONLY6: ReadonlySet<4 | 6> = new Set([6]);
+const NONE: ReadonlySet<4 | 6> = new Set();
 
 /**
  * A family not asked for: no addresses and no error (lookupError falls back to ENODATA
@@ -216,11 +237,12 @@ function dedupe(addresses: LookupAddress[]): LookupAddress[] {
 function orderAddresses(
   deps: LookupDependencies,
   addresses: LookupAddress[],
-  order: Request['order'],
+  requested: Request['order'],
 ): LookupAddress[] | Promise<LookupAddress[]> {
   // One address has one order: no sort (and no source-address lookup) for it.
   const ordered = addresses.length > 1 ? deps.order(addresses) : addresses;
-  if (order === 'verbatim') return ordered;
+  const order = requested ?? (getDefaultResultOrder() as Order);
+  if (order === 'verbatim' || addresses.length < 2) return ordered;
   return Array.isArray(ordered) ? familyFirst(ordered, order) : ordered.then((o) => familyFirst(o, order));
 }
 

@@ -1,8 +1,16 @@
 /**
  * The public Resolver: one name and record type at a time, answered from (in order)
- * IP literals, `localhost` (RFC 6761), the hosts file, the cache, and the user-space
- * DNS client. AAAA and A are separate queries, so the racer consumes them as two
- * independent streams (RFC 8305 §3).
+ * IP literals, `localhost` (RFC 6761), then by where the name is routed (system/route.ts):
+ * the hosts file, special-use names (`.invalid`, `.onion`: never DNS), the cache and the
+ * user-space DNS client, or the system resolver (getaddrinfo) for names only the system's
+ * sources answer. AAAA and A are separate queries on both paths, so the racer consumes
+ * them as two independent streams (RFC 8305 §3).
+ *
+ * It follows the system as it changes: resolv.conf and gai.conf are checked at most once
+ * a second, on use (nsswitch.conf and the hosts file too, by their own readers). New
+ * queries use the new servers, search list and options; queries in flight finish where
+ * they are. A new set of servers flushes the cache, and answers still in flight from the
+ * old ones stay out of it.
  */
 import { DnsCache, type CacheStats, type DnsCacheOptions } from './cache/index.js';
 import { emptyCacheStats } from './cache/stats.js';
@@ -14,21 +22,47 @@ import { resolveEncrypted, type EncryptedTransportOptions } from './dns/encrypte
 import { clientOptionChecks } from './dns/options.js';
 import { emptyClientStats } from './dns/client-stats.js';
 import { checkBootstrap, createBootstrap } from './dns/doh-bootstrap.js';
-import { isValidHostname, normalizeHostname } from './dns/name.js';
-import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
-import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
+import { isLocalhostName, isValidHostname, normalizeHostname } from './dns/name.js';
+import { isSpecialUseName } from './dns/special-use.js';
+import { serverKey } from './dns/transport.js';
+import type {
+  AddressRecord,
+  AddressRecordType,
+  Answer,
+  AddressResolver,
+  DnsServer,
+  QueryOptions,
+  RecordType,
+  ServerAddress,
+  ServiceAnswer,
+  ServiceRecord,
+  ServiceResolver,
+} from './dns/types.js';
+import { followAliases } from './dns/alias-chain.js';
+import { formatServiceData } from './dns/svcb-presentation.js';
+import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.js';
 import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
-import { checkSource, loadSystemConfig } from './system/config.js';
+import { DEFAULT_POLICY_TABLE, policyTableFrom, type PolicyTable } from './address/policy-table.js';
+import { checkSource } from './system/config.js';
+import { parseGaiConf } from './system/gai-conf.js';
 import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
-import { DEFAULT_NAMESERVERS, type ResolvConf } from './system/resolv-conf.js';
+import { DEFAULT_NAMESERVERS, defaultResolvConf, parseResolvConf, type ResolvConf } from './system/resolv-conf.js';
 import { parseServerEntry } from './system/server-address.js';
+import { WatchedFile } from './system/watched-file.js';
+import { hostname as osHostname } from 'node:os';
+import { platformFiles, systemServers, type PlatformFiles } from './system/platform.js';
+import { nssStatusOf, type Platform, type Route } from './system/route.js';
+import type { HostRouter } from './system/host-router.js';
+import type { SplitDomain } from './system/resolver-dir.js';
+import { checkRoutingOptions, createRouting, ROUTING_OPTION_KEYS, type Routing, type RoutingOptions } from './system/routing.js';
 
-export interface ResolverOptions {
+/** Also the routing options (system/routing.ts): `backend`, `platform`, `nsswitch`, `resolverDir`, `systemTtl`, `systemLookup`. */
+export interface ResolverOptions extends RoutingOptions {
   /**
    * DNS servers, asked in order: plain `'ip'`, `'ip:port'`, `'[v6]:port'`; DNS over TLS
    * `'tls://IP[:PORT][#SERVERNAME]'` (port 853); DNS over HTTPS `'https://HOST[:PORT]/PATH'`
@@ -40,8 +74,18 @@ export interface ResolverOptions {
   tls?: tls.ConnectionOptions;
   /** DoT/DoH connection handling: idleTimeout, maxInFlight, dohMethod, reconnectDelay, maxReconnectDelay. @default {} */
   encrypted?: EncryptedTransportOptions;
-  /** Path of resolv.conf, or `false` to read none (glibc defaults). @default '/etc/resolv.conf' */
+  /**
+   * Path of resolv.conf, or `false` to read none (glibc defaults). Checked again at most
+   * once a second, on use (unless it says `options no-reload`). @default '/etc/resolv.conf'
+   */
   resolvConf?: string | false;
+  /**
+   * Path of gai.conf (`precedence`, `label`, `scopev4` lines: the RFC 6724 policy for
+   * ordering addresses, in `lookup()` and in the races that use this resolver), or `false`
+   * for RFC 6724's default table. Checked again at most once a second, on use.
+   * @default '/etc/gai.conf'
+   */
+  gaiConf?: string | false;
   /** Path of the hosts file, or `false` for none (`localhost` is still answered, RFC 6761). @default '/etc/hosts' */
   hosts?: string | false;
   /** Milliseconds one try at one server may take. @default resolv.conf `timeout:` (5000) */
@@ -71,31 +115,59 @@ export type ResolverStats = CacheStats &
     hostsAnswers: number;
     /** Queries for IP literals, answered without DNS. */
     literalAnswers: number;
+    /** Queries sent to the system backend (getaddrinfo), answered or not. */
+    systemQueries: number;
   };
 
+/** What a resolv.conf gave: made again when it changes. */
 interface Upstreams {
   client: DnsClient;
+  /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
+  bootstrapClient: DnsClient | undefined;
+  /** A client per /etc/resolver domain with servers of its own. */
+  splitClients: Map<SplitDomain, DnsClient>;
+  router: HostRouter;
   hosts: HostsFile | undefined;
+  /** The resolv.conf the clients were built from, as text to compare. */
+  confKey: string;
+  /** The servers asked, as a set: a change flushes the cache. */
+  serverSet: string;
 }
 
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', ...ROUTING_OPTION_KEYS]);
 
-export class Resolver implements AddressResolver {
+/** The policy table each resolver orders addresses with (connect() reads it; not public). */
+const policies = new WeakMap<object, () => PolicyTable>();
+
+/** The current gai.conf policy of `resolver` when it is a Resolver, else undefined. */
+export function resolverPolicy(resolver: unknown): (() => PolicyTable) | undefined {
+  return typeof resolver === 'object' && resolver !== null ? policies.get(resolver) : undefined;
+}
+
+export class Resolver implements AddressResolver, ServiceResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
   readonly lookup: LookupFunction;
   readonly #options: ResolverOptions;
+  readonly #platform: Platform;
+  readonly #files: PlatformFiles;
+  readonly #hostsPath: string | false;
   readonly #servers: DnsServer[] | undefined;
   readonly #cache: DnsCache | undefined;
-  #upstreams: Promise<Upstreams> | undefined;
-  /** The upstreams once loaded, for the synchronous `#peek`. */
+  readonly #resolvConf: WatchedFile<ResolvConf> | undefined;
+  readonly #gaiConf: WatchedFile<PolicyTable> | undefined;
+  #policy: PolicyTable = DEFAULT_POLICY_TABLE;
+  /** A (re)load of the configuration running. */
+  #loading: Promise<Upstreams> | undefined;
+  /** The upstreams built from the configuration read last, for every new query. */
   #loaded: Upstreams | undefined;
-  #client: DnsClient | undefined;
-  /** Resolves DoH host names over the plain servers (doh-bootstrap.ts). */
-  #bootstrapClient: DnsClient | undefined;
+  /** The system backend and the /etc/resolver domains, made by the first load. */
+  #routing: Routing | undefined;
   #hosts: HostsFile | undefined;
+  /** Counters of clients replaced after a configuration change. */
+  #retiredStats = emptyClientStats();
   #closed = false;
   #hostsAnswers = 0;
   #literalAnswers = 0;
@@ -106,6 +178,28 @@ export class Resolver implements AddressResolver {
       if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`options.${key}`, (options as Record<string, unknown>)[key], 'a known Resolver option');
     }
     this.#options = options;
+    this.#platform = checkRoutingOptions(options);
+    // Windows and Android have no resolv.conf, and their hosts file elsewhere (platform.ts).
+    this.#files = platformFiles(this.#platform);
+    const resolvConf = options.resolvConf ?? this.#files.resolvConf ?? false;
+    this.#hostsPath = options.hosts ?? this.#files.hosts;
+    checkSource('resolvConf', resolvConf);
+    checkSource('hosts', this.#hostsPath);
+    checkSource('gaiConf', options.gaiConf ?? '/etc/gai.conf');
+    const clock = options.clock;
+    if (resolvConf !== false) {
+      this.#resolvConf = new WatchedFile({
+        path: resolvConf,
+        option: 'resolvConf',
+        // As glibc, the environment and the host name are read with the file.
+        parse: (text) => parseResolvConf(text, { env: process.env, hostname: osHostname() }),
+        final: (conf) => conf.noReload,
+        clock,
+      });
+    }
+    if (options.gaiConf !== false) {
+      this.#gaiConf = new WatchedFile({ path: options.gaiConf ?? '/etc/gai.conf', option: 'gaiConf', parse: (text) => policyTableFrom(parseGaiConf(text)), clock });
+    }
     if (options.servers !== undefined) {
       if (!Array.isArray(options.servers) || options.servers.length === 0) {
         throw new InvalidArgumentError('servers', options.servers, "a non-empty array of 'ip', 'ip:port', '[v6]:port', 'tls://…' or 'https://…'");
@@ -115,7 +209,6 @@ export class Resolver implements AddressResolver {
     }
     // Every option is checked here: a bad one must not wait for the first query.
     resolveEncrypted(options.encrypted ?? {}, options.tls ?? {});
-    for (const key of ['resolvConf', 'hosts'] as const) if (options[key] !== undefined) checkSource(key, options[key]);
     for (const [key, check] of Object.entries(clientOptionChecks)) {
       const value = options[key as keyof typeof clientOptionChecks];
       if (value !== undefined) check(value);
@@ -124,25 +217,36 @@ export class Resolver implements AddressResolver {
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...optionsObject(options.cache, 'cache') } as DnsCacheOptions);
     }
+    const policy = (): PolicyTable => this.#policy;
+    policies.set(this, policy);
     this.lookup = createLookup({
       resolver: this,
-      order: createOrder(1),
+      order: createOrder(1, undefined, policy),
       configuredFamilies,
-      peek: (name, type) => this.#peek(name, type),
+      peek: (name, type, both) => this.#peek(name, type, both),
     });
   }
 
-  /** The answer for (name, type), with TTLs, CNAME chain, server and source. */
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+  /**
+   * The answer for (name, type), with TTLs, CNAME chain, server and source. `'HTTPS'`
+   * (RFC 9460): the ServiceMode records after following CNAMEs and AliasMode records; ask
+   * `_PORT._https.HOST` for a port other than 443 (§9.1, `httpsQueryName`).
+   */
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
+  query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
     if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
     const clock = this.#options.clock ?? systemClock;
     const started = clock.now();
-    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms'>): void => {
-      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, ...message } satisfies DnsQueryMessage);
+    const trace: Trace = { backend: 'dns' };
+    const publish = (message: Omit<DnsQueryMessage, 'name' | 'type' | 'ms' | 'backend'>): void => {
+      dnsQueryChannel.publish({ name, type, ms: clock.now() - started, backend: trace.backend, ...message } satisfies DnsQueryMessage);
     };
     try {
-      const answer = await this.#query(name, type, options);
-      publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
+      const answer = await this.#query(name, type, options, trace);
+      if (answer.type === 'HTTPS') publish({ source: answer.source, records: answer.records.map(formatServiceData), server: answer.server });
+      else publish({ source: answer.source, addresses: answer.records.map((r) => r.address), server: answer.server });
       return answer;
     } catch (error) {
       publish({ error });
@@ -150,25 +254,79 @@ export class Resolver implements AddressResolver {
     }
   }
 
-  async #query(name: string, type: RecordType, options: QueryOptions): Promise<Answer> {
-    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+  async #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer | ServiceAnswer> {
+    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
     const signal = options.signal;
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname: String(name), rrtype: type }, `query ECANCELLED ${name}: resolver closed`);
     const literal = typeof name === 'string' ? parseIpLiteral(name) : undefined;
     if (literal) {
       this.#literalAnswers++;
-      if ((literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
+      // An IP literal has no HTTPS record either.
+      if (type === 'HTTPS' || (literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
       return { name, type, records: [{ address: literal.address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' };
     }
     const hostname = normalizeHostname(name);
     const upstreams = await this.#ready();
     if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
-    const local = await localAddresses(upstreams.hosts, hostname, type === 'AAAA' ? 6 : 4);
+    const routed = upstreams.router.route(hostname);
+    const route = routed instanceof Promise ? await routed : routed;
+    if (type === 'HTTPS') return this.#service(hostname, upstreams, route, signal);
+    const family = type === 'AAAA' ? 6 : 4;
+    const both = options.both === true;
+    const system = this.#routing!.system;
+    // Localhost names never leave the machine (RFC 6761 §6.3): answered from the hosts file or loopback.
+    if (route.backend === 'system' && !isLocalhostName(hostname)) {
+      if (trace) trace.backend = 'system';
+      return system.query(hostname, type, { signal }, route.allFamilies);
+    }
+    // A special-use name never goes on to the system either: its sources after `dns` would ask DNS again.
+    if (!route.fallback || isSpecialUseName(hostname)) return this.#fromDns(upstreams, hostname, type, family, both, signal, route);
+    try {
+      return await this.#fromDns(upstreams, hostname, type, family, both, signal, route);
+    } catch (err) {
+      // A source after `dns` in nsswitch.conf may know what DNS does not (route.ts).
+      const status = nssStatusOf(errorCode(err));
+      if (status === undefined || !route.fallback.has(status) || this.#closed) throw err;
+      if (trace) trace.backend = 'system';
+      return system.query(hostname, type, { signal }, route.allFamilies);
+    }
+  }
+
+  /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
+  async #fromDns(upstreams: Upstreams, hostname: string, type: AddressRecordType, family: 4 | 6, both: boolean, signal: AbortSignal | undefined, route: Route): Promise<Answer> {
+    const local = await localAddresses(upstreams.hosts, hostname, family, !both);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
-    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => upstreams.client.query(hostname, type, { signal: fetchSignal });
+    if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: type });
+    // The client of the moment, not the one of the query's start: after a change of
+    // servers, nothing asked of the old ones may enter the cache (DnsCache.flush).
+    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => clientFor(this.#loaded!, route).query(hostname, type, { signal: fetchSignal, both });
     if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
-    return upstreams.client.query(hostname, type, { signal });
+    return clientFor(upstreams, route).query(hostname, type, { signal, both });
+  }
+
+  /**
+   * HTTPS: a name the hosts file (or RFC 6761 `localhost`) answers has no HTTPS record,
+   * so nothing in DNS can steer a connection away from the addresses it pins; nor has a
+   * name routed to the system resolver (getaddrinfo knows no HTTPS records, and asking DNS
+   * would leak a `.local` name) or a special-use one (never DNS). Other names: SVCB
+   * resolution (alias-chain.ts), each hop through the cache, asked of the route's servers.
+   */
+  async #service(hostname: string, upstreams: Upstreams, route: Route, signal: AbortSignal | undefined): Promise<ServiceAnswer> {
+    if (route.backend === 'system' && !isLocalhostName(hostname)) throw new DnsError('ENODATA', { hostname, rrtype: 'HTTPS' });
+    // Family 4 is `undefined` only when the file does not know the name at all.
+    const local = await localAddresses(upstreams.hosts, hostname, 4);
+    if (local !== undefined) {
+      this.#hostsAnswers++;
+      throw new DnsError('ENODATA', { hostname, rrtype: 'HTTPS' });
+    }
+    if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: 'HTTPS' });
+    const ask = (name: string): Promise<ServiceAnswer> => {
+      // The client of the moment, as for addresses (DnsCache.flush).
+      const fetch = (fetchSignal: AbortSignal): Promise<ServiceAnswer> => clientFor(this.#loaded!, route).query(name, 'HTTPS', { signal: fetchSignal });
+      return this.#cache ? this.#cache.resolve(name, 'HTTPS', fetch, { signal }) : clientFor(upstreams, route).query(name, 'HTTPS', { signal });
+    };
+    return followAliases(hostname, ask);
   }
 
   /**
@@ -178,86 +336,179 @@ export class Resolver implements AddressResolver {
    * hosts-file or `localhost` name, a check of the hosts file due, no fresh entry) or a
    * diagnostics subscriber wants its message: then `query` is asked.
    */
-  #peek(name: string, type: RecordType): Answer | DnsError | undefined {
+  #peek(name: string, type: AddressRecordType, both: boolean): Answer | DnsError | undefined {
     const upstreams = this.#loaded;
-    if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers) return undefined;
+    if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers || !this.#fresh()) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
+    const route = upstreams.router.peek(name);
+    if (route.backend === 'system' && !isLocalhostName(name)) return this.#routing!.system.peek(name, type, route.allFamilies);
     const family = type === 'AAAA' ? 6 : 4;
-    const local = upstreams.hosts ? upstreams.hosts.peek(name, family) : lookupHosts(NO_HOSTS, name, family);
+    const local = upstreams.hosts ? upstreams.hosts.peek(name, family, !both) : lookupHosts(NO_HOSTS, name, family, !both);
     if (local !== undefined) return undefined;
-    return this.#cache.peek(name, type);
+    const cached = this.#cache.peek(name, type);
+    // With a fallback, a failure there would be asked of the system next: `query` does that.
+    return route.fallback && cached instanceof DnsError ? undefined : cached;
   }
 
   /** The records of (name, type) with their TTLs in seconds. */
-  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[]> {
+  resolve(name: string, type: AddressRecordType, options?: QueryOptions): Promise<AddressRecord[]>;
+  resolve(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceRecord[]>;
+  resolve(name: string, type: RecordType, options?: QueryOptions): Promise<AddressRecord[] | ServiceRecord[]>;
+  async resolve(name: string, type: RecordType, options: QueryOptions = {}): Promise<AddressRecord[] | ServiceRecord[]> {
     return (await this.query(name, type, options)).records;
   }
 
   stats(): ResolverStats {
     const cache = this.#cache?.stats() ?? emptyCacheStats();
-    const client = this.#client?.stats() ?? emptyClientStats();
-    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers };
+    const client = addStats(this.#retiredStats, this.#loaded?.client.stats() ?? emptyClientStats());
+    const systemQueries = this.#routing?.system.stats().queries ?? 0;
+    return { ...cache, ...client, hostsAnswers: this.#hostsAnswers, literalAnswers: this.#literalAnswers, systemQueries };
   }
 
   /** Ends queries in flight (ECANCELLED) and releases every socket and timer. */
   close(): void {
     this.#closed = true;
     this.#cache?.close();
-    this.#client?.close();
-    this.#bootstrapClient?.close();
+    if (this.#loaded) for (const client of clientsOf(this.#loaded)) client.close();
+    this.#routing?.system.close();
     this.#hosts?.close();
   }
 
-  #fromHosts(hostname: string, type: RecordType, addresses: string[]): Answer {
+  #fromHosts(hostname: string, type: AddressRecordType, addresses: string[]): Answer {
     this.#hostsAnswers++;
     // A name the hosts file knows only for the other family has no record of this one (as glibc).
     if (addresses.length === 0) throw new DnsError('ENODATA', { hostname, rrtype: type });
     return { name: hostname, type, records: addresses.map((address) => ({ address, ttl: 0 })), ttl: 0, cnames: [], source: 'hosts' };
   }
 
-  /** System configuration is read once, on the first query that needs DNS. */
-  #ready(): Promise<Upstreams> {
-    this.#upstreams ??= this.#load();
-    return this.#upstreams;
+  /** True while neither file is due for a check. */
+  #fresh(): boolean {
+    return (this.#resolvConf === undefined || this.#resolvConf.peek() !== undefined) && (this.#gaiConf === undefined || this.#gaiConf.peek() !== undefined);
   }
 
-  async #load(): Promise<Upstreams> {
+  /** The upstreams for a new query: the configuration is read on first use and checked at most once a second after. */
+  #ready(): Promise<Upstreams> {
+    if (this.#loaded !== undefined && this.#fresh()) return Promise.resolve(this.#loaded);
+    this.#loading ??= this.#reload().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  async #reload(): Promise<Upstreams> {
+    const [conf, policy] = await Promise.all([this.#resolvConf?.current() ?? defaultResolvConf(), this.#gaiConf?.current()]);
+    if (policy) this.#policy = policy;
+    const loaded = this.#loaded;
+    const confKey = JSON.stringify(conf);
+    if (loaded !== undefined && loaded.confKey === confKey) return loaded;
+    const routing = (this.#routing ??= await this.#createRouting());
+    // Whether resolv.conf names systemd-resolved's stub decides a routing rule.
+    const router = await routing.router(conf.nameservers);
+    const next = this.#build(conf, confKey, routing, router);
+    if (this.#closed) {
+      for (const client of clientsOf(next)) client.close();
+      routing.system.close();
+      return next;
+    }
+    this.#loaded = next;
+    if (loaded !== undefined) {
+      // Answers from a VPN's servers are no answers on the next network.
+      if (loaded.serverSet !== next.serverSet) this.#cache?.flush();
+      this.#retiredStats = addStats(this.#retiredStats, loaded.client.stats());
+      for (const client of clientsOf(loaded)) client.retire();
+    }
+    return next;
+  }
+
+  /** The system backend and the /etc/resolver domains, for the life of the resolver. */
+  #createRouting(): Promise<Routing> {
     const o = this.#options;
-    const system = await loadSystemConfig({ resolvConf: o.resolvConf, hosts: o.hosts });
-    const conf: ResolvConf = system.resolvConf;
-    const servers = this.#servers ?? (conf.nameservers.length > 0 ? conf.nameservers : [...DEFAULT_NAMESERVERS]);
-    if (system.hostsPath !== undefined) {
-      this.#hosts = new HostsFile({ path: system.hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
+    const cache = o.cache === false ? {} : optionsObject(o.cache, 'cache');
+    return createRouting({
+      options: o,
+      platform: this.#platform,
+      files: this.#files,
+      serversGiven: this.#servers !== undefined,
+      clock: o.clock,
+      queue: { maxQueued: cache.maxQueued, queueTimeout: cache.queueTimeout, maxEntries: cache.maxEntries },
+    });
+  }
+
+  #build(conf: ResolvConf, confKey: string, routing: Routing, router: HostRouter): Upstreams {
+    const o = this.#options;
+    const servers = this.#servers ?? this.#systemServers(conf);
+    if (this.#hosts === undefined && this.#hostsPath !== false) {
+      this.#hosts = new HostsFile({ path: this.#hostsPath, ...(o.clock ? { clock: o.clock } : {}) });
     }
     const common = {
       timeout: o.timeout ?? conf.timeout,
       attempts: o.attempts ?? conf.attempts,
       rotate: o.rotate ?? conf.rotate,
+      tcp: conf.useVc,
       ...(o.dns0x20 !== undefined ? { dns0x20: o.dns0x20 } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
     };
     const plain = servers.filter((server): server is ServerAddress => server.transport === undefined);
     const needsBootstrap = servers.some((server) => server.transport === 'https' && parseIpLiteral(server.host) === undefined);
-    if (needsBootstrap && plain.length > 0) this.#bootstrapClient = new DnsClient({ servers: plain, ...common });
-    this.#client = new DnsClient({
+    const bootstrapClient = needsBootstrap && plain.length > 0 ? new DnsClient({ servers: plain, ...common }) : undefined;
+    const client = new DnsClient({
       servers,
       ...common,
       search: o.search ?? conf.search,
       ndots: o.ndots ?? conf.ndots,
+      noTldQuery: conf.noTldQuery,
+      noAaaa: conf.noAaaa,
       ...(o.tls ? { tls: o.tls } : {}),
       ...(o.encrypted ? { encrypted: o.encrypted } : {}),
-      ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), this.#bootstrapClient) } : {}),
+      ...(needsBootstrap ? { bootstrap: createBootstrap((name, family) => localAddresses(this.#hosts, name, family), bootstrapClient) } : {}),
     });
-    if (this.#closed) this.close();
-    this.#loaded = { client: this.#client, hosts: this.#hosts };
-    return this.#loaded;
+    const splitClients = new Map<SplitDomain, DnsClient>();
+    for (const split of routing.splitDomains) {
+      splitClients.set(split, new DnsClient({ servers: split.servers, ...common, ...(split.timeout ? { timeout: split.timeout } : {}) }));
+    }
+    const serverSet = servers.map(serverKey).sort().join(' ');
+    return { client, bootstrapClient, splitClients, router, hosts: this.#hosts, confKey, serverSet };
+  }
+
+  /**
+   * Servers when none are given: resolv.conf's; on Windows and Android (no resolv.conf)
+   * the ones c-ares found (`dns.getServers()`); glibc's 127.0.0.1 when there are none.
+   */
+  #systemServers(conf: ResolvConf): DnsServer[] {
+    if (conf.nameservers.length > 0) return conf.nameservers;
+    const found = this.#platform === 'win32' || this.#platform === 'android' ? systemServers() : [];
+    return found.length > 0 ? found : [...DEFAULT_NAMESERVERS];
   }
 }
 
-/** The hosts file's answer (or, with none, the `localhost` one) for one family; `undefined` sends the name to DNS. */
-function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6): Promise<string[] | undefined> | string[] | undefined {
-  return hosts ? hosts.lookup(hostname, family) : lookupHosts(NO_HOSTS, hostname, family);
+/** What `query` tells the diagnostics channel about the path it took. */
+interface Trace {
+  backend: 'dns' | 'system';
+}
+
+/** The client that asks `route`'s servers: a /etc/resolver domain's own, else the main one. */
+function clientFor(upstreams: Upstreams, route: Route): DnsClient {
+  return (route.split && upstreams.splitClients.get(route.split)) || upstreams.client;
+}
+
+/** Every DNS client of one configuration. */
+function clientsOf(upstreams: Upstreams): DnsClient[] {
+  return [upstreams.client, ...(upstreams.bootstrapClient ? [upstreams.bootstrapClient] : []), ...upstreams.splitClients.values()];
+}
+
+/**
+ * The hosts file's answer (or, with none, the `localhost` one) for one family; `undefined`
+ * sends the name to DNS. `alone`: the lookup asks this family only (lookupHosts).
+ */
+function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6, alone = false): Promise<string[] | undefined> | string[] | undefined {
+  return hosts ? hosts.lookup(hostname, family, alone) : lookupHosts(NO_HOSTS, hostname, family, alone);
+}
+
+function addStats(a: ClientStats, b: ClientStats): ClientStats {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as Array<keyof ClientStats>) sum[key] += b[key];
+  return sum;
 }
 
 let defaultResolver: Resolver | undefined;

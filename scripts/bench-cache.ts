@@ -12,7 +12,7 @@
 import CacheableLookup from 'cacheable-lookup';
 import packet from 'dns-packet';
 import { DnsCache } from '../lib/cache/index.js';
-import type { Answer, RecordType } from '../lib/dns/types.js';
+import type { Answer, AddressRecordType } from '../lib/dns/types.js';
 
 const HIT_NAMES = 1000;
 const LOOKUPS_PER_ROUND = 200_000;
@@ -21,7 +21,7 @@ const MEMORY_NAMES = 100_000;
 const TTL = 3600;
 
 /** The two addresses of name #i for a type, decoded from wire bytes like the client does. */
-function addresses(i: number, type: RecordType): string[] {
+function addresses(i: number, type: AddressRecordType): string[] {
   const [a, b] = [i & 255, (i >> 8) & 255];
   const hosts = [1, 2].map((k) =>
     type === 'A'
@@ -32,7 +32,7 @@ function addresses(i: number, type: RecordType): string[] {
   return (packet.decode(wire).answers ?? []).map((r) => String((r as { data: unknown }).data));
 }
 
-function answerFor(name: string, type: RecordType, i: number): Answer {
+function answerFor(name: string, type: AddressRecordType, i: number): Answer {
   const records = addresses(i, type).map((address) => ({ address, ttl: TTL }));
   return { name, type, records, ttl: TTL, cnames: [], server: '127.0.0.1:53', source: 'dns' };
 }
@@ -41,7 +41,7 @@ const nameOf = (i: number): string => `host-${i}.bench.test`;
 
 /** cacheable-lookup's resolver seam, answering from memory (callback style, `{ ttl: true }`). */
 function memoryResolver(index: Map<string, number>) {
-  const answer = (type: RecordType) => (name: string, _options: unknown, callback: (err: Error | null, r?: unknown) => void) => {
+  const answer = (type: AddressRecordType) => (name: string, _options: unknown, callback: (err: Error | null, r?: unknown) => void) => {
     const i = index.get(name);
     if (i === undefined) return callback(Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' }));
     callback(null, addresses(i, type).map((address) => ({ address, ttl: TTL })));

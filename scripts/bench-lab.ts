@@ -54,6 +54,7 @@ async function runScenario(s: Scenario, relayPort: number, clientNs: string, run
   const cfg: DriverConfig = {
     scenario: s.key, runs, warmup, peers: [...PEERS], modes: MODES, boundMs: BOUND_MS,
     reference: limit.family === 6 ? LAB.server.v6 : LAB.server.v4,
+    domain: s.https ? LAB.httpsZone : undefined,
   };
   const started = performance.now();
   const turns = (runs + warmup) * (PEERS.length * MODES.length + 1);

@@ -5,6 +5,8 @@
  * - baseline: no lookups;
  * - happy-eyeballs: `Resolver.lookup` (user-space UDP client, cache on, library defaults);
  * - happy-eyeballs-wide: the same with cache `maxInFlight: 4096` (every query out at once);
+ * - happy-eyeballs-system: `backend: 'system'` (getaddrinfo, at most 2 at once, the rest
+ *   queued first in, first out with the cache's queue bounds), in the namespace below;
  * - dns.lookup: Node core, getaddrinfo on the libuv threadpool (UV_THREADPOOL_SIZE unset: 4),
  *   in a private mount namespace whose /etc/resolv.conf names the same server.
  * Each run is a child process; this process hosts the DNS server (on the other core).
@@ -14,7 +16,7 @@
  *
  *   npx tsc -p tsconfig.json && node build/scripts/bench-threadpool.js [--rounds 3] [--lookups 1000]
  *     [--reads 200] [--bursts 20] [--burst-size 32] [--delay 1000] [--window 10000] [--fresh-bound 6000]
- *     [--json-out FILE]
+ *     [--modes baseline,happy-eyeballs-system,dns.lookup] [--json-out FILE]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,7 +30,9 @@ import { runClient, type ClientConfig, type ClientReport, type Mode } from './be
 
 const ZONE = 'he.test';
 const DOMAIN = `tp.${ZONE}`;
-const MODES: Mode[] = ['baseline', 'happy-eyeballs', 'happy-eyeballs-wide', 'dns.lookup'];
+const MODES: Mode[] = ['baseline', 'happy-eyeballs', 'happy-eyeballs-wide', 'happy-eyeballs-system', 'dns.lookup'];
+/** Modes whose lookups call getaddrinfo: run in the mount namespace. */
+const GETADDRINFO: Mode[] = ['happy-eyeballs-system', 'dns.lookup'];
 const DRAIN_MS = 30_000;
 
 interface RunReport extends ClientReport {
@@ -46,6 +50,9 @@ interface ModeResult {
   dnsQueries: number[];
   /** Per round: ms of the extra lookup, and how it ended ('ok', an error code, or 'unanswered'). */
   fresh: Array<{ ms: number; outcome: string }>;
+  /** System backend, per round: getaddrinfo calls started by then, all in the order asked. */
+  systemStarted: number[];
+  systemInOrder: boolean;
 }
 
 interface Options {
@@ -79,7 +86,7 @@ async function runMode(mode: Mode, o: Options, ns: NamespaceDns<SlowDnsServer>, 
     reads: o.reads, bursts: o.bursts, burstSize: o.burstSize, windowMs: o.window, freshBoundMs: o.freshBound, drainMs: DRAIN_MS,
   };
   const argv = selfArgv(import.meta.url, mode);
-  const cmd = mode === 'dns.lookup' ? inNamespace(ns.resolvConfPath, argv) : { command: argv[0]!, args: argv.slice(1) };
+  const cmd = GETADDRINFO.includes(mode) ? inNamespace(ns.resolvConfPath, argv) : { command: argv[0]!, args: argv.slice(1) };
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(cfg) };
   delete env.UV_THREADPOOL_SIZE; // the default pool of 4 is what users get
   ns.server.resetCounts();
@@ -110,6 +117,8 @@ function aggregate(runs: RunReport[]): ModeResult {
     pendingAfterReads: runs.map((r) => r.pendingAfterReads),
     dnsQueries: runs.map((r) => r.dnsQueries),
     fresh: runs.flatMap((r) => (r.freshMs === undefined ? [] : [{ ms: r.freshMs, outcome: r.freshAnswered ? 'ok' : (r.freshError ?? 'unanswered') }])),
+    systemStarted: runs.flatMap((r) => (r.systemStarted === undefined ? [] : [r.systemStarted])),
+    systemInOrder: runs.every((r) => r.systemInOrder !== false),
   };
 }
 
@@ -133,7 +142,9 @@ function print(o: Options, results: Partial<Record<Mode, ModeResult>>, skipped: 
       String(Math.min(...r.pendingAfterReads)), String(median(r.dnsQueries)), freshText(r.fresh)];
   });
   console.log(table(['mode', 'reads', 'median ms', 'p99 ms', 'burst median ms', 'lookups pending', 'DNS queries by then', 'one more lookup ms'], rows));
-  if (skipped) console.log(`\ndns.lookup skipped: ${skipped}`);
+  if (skipped) console.log(`\n${GETADDRINFO.join(' and ')} skipped: ${skipped}`);
+  const sys = results['happy-eyeballs-system'];
+  if (sys) console.log(`\nsystem backend: getaddrinfo calls started by the report ${sys.systemStarted.join(', ')} (2 at a time), in the order asked: ${sys.systemInOrder ? 'yes' : 'NO'}`);
   const med = (mode: Mode, what: 'readMs' | 'burstMs'): number => results[mode]?.[what].median ?? NaN;
   const ratios = {
     readCoreOverOurs: ratio(med('dns.lookup', 'readMs'), med('happy-eyeballs', 'readMs')),
@@ -142,11 +153,15 @@ function print(o: Options, results: Partial<Record<Mode, ModeResult>>, skipped: 
     readCoreOverBaseline: ratio(med('dns.lookup', 'readMs'), med('baseline', 'readMs')),
     burstOursOverBaseline: ratio(med('happy-eyeballs', 'burstMs'), med('baseline', 'burstMs')),
     burstCoreOverBaseline: ratio(med('dns.lookup', 'burstMs'), med('baseline', 'burstMs')),
+    readSystemOverBaseline: ratio(med('happy-eyeballs-system', 'readMs'), med('baseline', 'readMs')),
+    burstSystemOverBaseline: ratio(med('happy-eyeballs-system', 'burstMs'), med('baseline', 'burstMs')),
+    readCoreOverSystem: ratio(med('dns.lookup', 'readMs'), med('happy-eyeballs-system', 'readMs')),
   };
   const cut = results['dns.lookup']?.censored ? ' (dns.lookup cut at the window: lower bounds)' : '';
   console.log(`\nreadFile median, dns.lookup / happy-eyeballs: sequential ${times(ratios.readCoreOverOurs)}, bursts ${times(ratios.burstCoreOverOurs)}${cut}`);
   console.log(`vs baseline: sequential happy-eyeballs ${times(ratios.readOursOverBaseline)}, dns.lookup ${times(ratios.readCoreOverBaseline)};`
     + ` bursts happy-eyeballs ${times(ratios.burstOursOverBaseline)}, dns.lookup ${times(ratios.burstCoreOverBaseline)}`);
+  console.log(`system backend vs baseline: sequential ${times(ratios.readSystemOverBaseline)}, bursts ${times(ratios.burstSystemOverBaseline)}`);
   return ratios;
 }
 
@@ -164,7 +179,8 @@ async function main(argv: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'he-bench-tp-'));
   const file = join(dir, 'small.txt');
   writeFileSync(file, 'x'.repeat(1024));
-  const modes = MODES.filter((mode) => !(mode === 'dns.lookup' && skipped));
+  const only = stringArg(argv, '--modes')?.split(',');
+  const modes = MODES.filter((mode) => !(GETADDRINFO.includes(mode) && skipped) && (only === undefined || only.includes(mode)));
   const runs = new Map<Mode, RunReport[]>(modes.map((mode) => [mode, []]));
   try {
     for (let round = 0; round < o.rounds; round++) {

@@ -62,7 +62,7 @@ const BENCHES: Bench[] = [
     script: 'bench-threadpool.js',
     args: { quick: ['--rounds', '1', '--fresh-bound', '3000'], full: [] },
     json: true,
-    summary: /^(mode |baseline|happy-eyeballs|dns\.lookup|readFile median|vs baseline)/,
+    summary: /^(mode |baseline|happy-eyeballs|dns\.lookup|readFile median|vs baseline|system backend)/,
   },
   {
     name: 'connect',
@@ -78,6 +78,13 @@ const BENCHES: Bench[] = [
     args: { quick: ['--rounds', '5', '--mib', '16'], full: ['--rounds', '11', '--mib', '64'] },
     json: true,
     summary: /^(createConnection|tls\.connect\(\{)/,
+  },
+  {
+    name: 'https',
+    script: 'bench-https.js',
+    args: { quick: ['--runs', '12'], full: ['--runs', '60'] },
+    json: true,
+    summary: /^(DNS |today|HTTPS )/,
   },
   {
     name: 'lab',

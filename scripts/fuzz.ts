@@ -10,13 +10,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeFailure, fuzz, type FuzzReport, type FuzzTarget } from './harness/fuzz-run.js';
-import { framesTarget, replyTarget, udpTarget } from './harness/fuzz-targets-dns.js';
+import { framesTarget, replyTarget, svcbTarget, udpTarget } from './harness/fuzz-targets-dns.js';
 import { cliTarget, hostsTarget, namesTarget, resolvConfTarget } from './harness/fuzz-targets-text.js';
 import { fuzzWire } from './harness/fuzz-wire.js';
 
 /** Share of the inputs per target; the wire ones cost a round trip each. */
 const WEIGHTS: Array<[FuzzTarget | 'dns-wire', number]> = [
-  [replyTarget, 0.4],
+  [replyTarget, 0.35],
+  [svcbTarget, 0.05],
   [udpTarget, 0.1],
   [framesTarget, 0.08],
   [resolvConfTarget, 0.1],

@@ -42,7 +42,7 @@ t.test('V5: TLS to a name: success means the handshake is done, with SNI = host'
   t.equal(socket.authorized, true);
   t.equal(socket.remoteAddress, '127.0.0.1');
   t.same(v4.names, ['www.example.test']);
-  t.same(events.map((e) => e.type), ['dns', 'attempt:start', 'attempt:connected', 'attempt:success', 'race:end']);
+  t.same(events.map((e) => e.type), ['dns:https', 'dns', 'attempt:start', 'attempt:connected', 'attempt:success', 'race:end']);
   socket.destroy();
 });
 

@@ -9,6 +9,8 @@ t.test('the public surface of DESIGN.md is exported', async (t) => {
     t.type((api as Record<string, unknown>)[name], 'function', name);
   }
   t.equal(api.channelNames.raceEnd, 'happy-eyeballs:race:end');
+  t.equal(api.channelNames.dnsHttps, 'happy-eyeballs:dns:https');
+  t.equal(api.httpsQueryName('example.com', 8443), '_8443._https.example.com', 'RFC 9460 §9.1');
   t.same(api.attemptDelayRange, { min: 10, max: 2000 });
   t.same(api.resolutionDelayRange, { min: 0, max: 2000 });
 });

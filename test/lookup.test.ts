@@ -1,4 +1,5 @@
 import t from 'tap';
+import dns from 'node:dns';
 import { createLookup, type LookupAddress, type LookupDependencies, type LookupFunction, type LookupOptions } from '../lib/lookup.js';
 import { DnsError, type DnsErrorCode } from '../lib/errors.js';
 import { MemoryResolver } from './helpers/memory-resolver.js';
@@ -106,6 +107,47 @@ t.test('ADDRCONFIG drops families without a configured address', async (t) => {
   t.same(resolver.queries, [{ name: 'dual.test', type: 'A' }]);
   const loopbackOnly = setup([]);
   t.equal((await all(loopbackOnly.lookup, 'dual.test', { hints: ADDRCONFIG })).length, 4, 'no configured family: both kept');
+  t.same(loopbackOnly.resolver.both, [true, true], 'both families asked together');
+  const v6Only = setup([6]);
+  t.same((await all(v6Only.lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.family), [6, 6]);
+  t.same(v6Only.resolver.queries, [{ name: 'dual.test', type: 'AAAA' }], 'IPv6 alone');
+});
+
+t.test('ADDRCONFIG with family 4 or 6 and no address of it: ENOTFOUND without a query (glibc)', async (t) => {
+  for (const [configured, options] of [
+    [[], { family: 4 }],
+    [[6], { family: 4 }],
+    [[4], { family: 6 }],
+    [[4], { family: 6, hints: ADDRCONFIG | V4MAPPED }],
+  ] as Array<[Array<4 | 6>, LookupOptions]>) {
+    const { lookup, resolver } = setup(configured);
+    await t.rejects(all(lookup, 'dual.test', { ...options, hints: options.hints ?? ADDRCONFIG }), { code: 'ENOTFOUND', hostname: 'dual.test' });
+    t.same(resolver.queries, [], `${JSON.stringify(options)} with [${configured}] configured`);
+  }
+  const peeks: string[] = [];
+  const peeked = createLookup({ resolver: new MemoryResolver(table), order, configuredFamilies: () => new Set([4]), peek: (name) => void peeks.push(name) });
+  await t.rejects(all(peeked, 'dual.test', { family: 6, hints: ADDRCONFIG }), { code: 'ENOTFOUND' });
+  t.same(peeks, [], 'not even the cache is asked');
+});
+
+t.test('a lookup of both families asks them together; one family alone, alone', async (t) => {
+  const { lookup, resolver } = setup();
+  await all(lookup, 'dual.test');
+  await all(lookup, 'dual.test', { family: 4 });
+  await all(lookup, 'v4.test', { family: 6, hints: V4MAPPED });
+  t.same(resolver.both, [true, true, false, true, true]);
+});
+
+t.test('without order, dns.getDefaultResultOrder() decides; an explicit order wins', async (t) => {
+  const saved = dns.getDefaultResultOrder();
+  t.teardown(() => dns.setDefaultResultOrder(saved));
+  const { lookup } = setup();
+  dns.setDefaultResultOrder('ipv4first');
+  t.same((await all(lookup, 'dual.test')).map((a) => a.family), [4, 4, 6, 6], 'ipv4first');
+  t.same((await all(lookup, 'dual.test', { order: 'verbatim' })).map((a) => a.family), [6, 6, 4, 4], 'explicit verbatim');
+  t.same(await one(lookup, 'dual.test'), ['192.0.2.2', 4]);
+  dns.setDefaultResultOrder('verbatim');
+  t.same((await all(lookup, 'dual.test')).map((a) => a.family), [6, 6, 4, 4], 'verbatim: Happy Eyeballs order');
 });
 
 const errorCases: Array<{ name: string; host: string; options: LookupOptions; code: string }> = [

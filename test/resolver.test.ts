@@ -39,7 +39,7 @@ t.test('localhost is loopback even without a hosts file (RFC 6761)', async (t) =
   t.equal(server.count(), 0);
 });
 
-t.test('the hosts file answers before DNS; a name it knows for the other family only is ENODATA', async (t) => {
+t.test('the hosts file answers before DNS; a name it knows for the other family only is ENODATA in a lookup of both', async (t) => {
   const server = await withServer(t);
   const dir = await mkdtemp(join(tmpdir(), 'he-hosts-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -49,10 +49,13 @@ t.test('the hosts file answers before DNS; a name it knows for the other family 
   const answer = await resolver.query('WWW.example.test', 'A');
   t.same(answer.records, [{ address: '192.0.2.50', ttl: 0 }]);
   t.equal(answer.source, 'hosts');
-  await t.rejects(resolver.query('pinned', 'AAAA'), { code: 'ENODATA' });
+  await t.rejects(resolver.query('pinned', 'AAAA', { both: true }), { code: 'ENODATA' });
   t.equal(server.count(), 0, 'no DNS query for names in the hosts file');
   t.same(await resolver.resolve('v4only.example.test', 'A'), [{ address: '192.0.2.4', ttl: 300 }], 'other names go to DNS');
   t.equal(resolver.stats().hostsAnswers, 2);
+  // glibc's nss_files for AF_INET6 alone: no IPv6 line, the file does not know the name.
+  t.same(await resolver.resolve('www.example.test', 'AAAA'), [{ address: '2001:db8::1', ttl: 600 }], 'AAAA alone: DNS is asked');
+  t.equal(server.count('www.example.test', 'AAAA'), 1);
 });
 
 t.test('DNS answers are cached: a second query sends nothing', async (t) => {

@@ -14,6 +14,7 @@ const raceOptionKeys = [
   'family',
   'localAddress',
   'resolver',
+  'httpsRecords',
   'timeout',
   'signal',
   'onEvent',

@@ -8,7 +8,7 @@
  * space cannot read, so they never decide.
  */
 import { isMappedIPv4, parseIp } from './ip-bytes.js';
-import { commonPrefixLen, isEncapsulatedSource, policyOf, scopeOf } from './policy-table.js';
+import { DEFAULT_POLICY_TABLE, commonPrefixLen, isEncapsulatedSource, policyOf, scopeOf, type PolicyTable } from './policy-table.js';
 
 export interface Destination {
   address: string;
@@ -47,15 +47,17 @@ interface Ranked<T> extends AddressKeys {
  * RFC 6724 §6 destination selection: pure. `sources` maps each destination address to the
  * local source address the kernel would use, or undefined when the destination is unusable
  * (rule 1); an address missing from the map, or one that does not parse, is unusable too.
- * Stable (rule 10). Does not mutate the input.
+ * `table`: the policy (gai.conf's, or RFC 6724's default). Stable (rule 10). Does not
+ * mutate the input.
  */
 export function sortDestinations<T extends Destination>(
   destinations: readonly T[],
   sources: ReadonlyMap<string, string | undefined>,
   history?: ReadonlyMap<string, { rttMs: number; usedBefore?: boolean }>,
+  table: PolicyTable = DEFAULT_POLICY_TABLE,
 ): T[] {
   return destinations
-    .map((item, index) => rankedOf(item, index, sources.get(item.address), history?.get(item.address)))
+    .map((item, index) => rankedOf(item, index, sources.get(item.address), history?.get(item.address), table))
     .sort(compare)
     .map((c) => c.item);
 }
@@ -65,8 +67,9 @@ function rankedOf<T extends Destination>(
   index: number,
   sourceText: string | undefined,
   known: DestinationHistory | undefined,
+  table: PolicyTable,
 ): Ranked<T> {
-  const k = keysOf(item.address, sourceText);
+  const k = keysOf(item.address, sourceText, table);
   const rtt = known?.rttMs;
   return {
     item,
@@ -86,42 +89,43 @@ function rankedOf<T extends Destination>(
 }
 
 /**
- * The keys of (destination, source), remembered: the same few pairs come back on every
- * connect and lookup, and parsing plus the policy table cost most of a cached lookup's
- * time. Bounded: past MAX_KEYS pairs the memory starts over.
+ * The keys of (destination, source), remembered per policy table: the same few pairs come
+ * back on every connect and lookup, and parsing plus the policy table cost most of a
+ * cached lookup's time. Bounded: past MAX_KEYS pairs a table's memory starts over.
  */
 export const MAX_KEYS = 4096;
-let remembered = new Map<string, AddressKeys>();
+const remembered = new WeakMap<PolicyTable, Map<string, AddressKeys>>();
 
-/** How many (destination, source) pairs are remembered now (for tests). */
-export function keysRemembered(): number {
-  return remembered.size;
+/** How many (destination, source) pairs are remembered now for `table` (for tests). */
+export function keysRemembered(table: PolicyTable = DEFAULT_POLICY_TABLE): number {
+  return remembered.get(table)?.size ?? 0;
 }
 
-function keysOf(destinationText: string, sourceText: string | undefined): AddressKeys {
+function keysOf(destinationText: string, sourceText: string | undefined, table: PolicyTable): AddressKeys {
   const key = sourceText === undefined ? destinationText : `${destinationText} ${sourceText}`;
-  let keys = remembered.get(key);
+  let memo = remembered.get(table);
+  let keys = memo?.get(key);
   if (keys === undefined) {
-    if (remembered.size >= MAX_KEYS) remembered = new Map();
-    keys = computeKeys(destinationText, sourceText);
-    remembered.set(key, keys);
+    if (memo === undefined || memo.size >= MAX_KEYS) remembered.set(table, (memo = new Map()));
+    keys = computeKeys(destinationText, sourceText, table);
+    memo.set(key, keys);
   }
   return keys;
 }
 
-function computeKeys(destinationText: string, sourceText: string | undefined): AddressKeys {
+function computeKeys(destinationText: string, sourceText: string | undefined, table: PolicyTable): AddressKeys {
   const destination = parseIp(destinationText);
   const source = sourceText === undefined ? undefined : parseIp(sourceText);
   if (destination === undefined || source === undefined) return UNUSABLE;
-  const policy = policyOf(destination);
+  const policy = policyOf(destination, table);
   return {
     usable: true,
     ipv6: !isMappedIPv4(destination),
-    scope: scopeOf(destination),
+    scope: scopeOf(destination, table),
     precedence: policy.precedence,
     label: policy.label,
-    sourceScope: scopeOf(source),
-    sourceLabel: policyOf(source).label,
+    sourceScope: scopeOf(source, table),
+    sourceLabel: policyOf(source, table).label,
     encapsulated: isEncapsulatedSource(source),
     prefixLen: commonPrefixLen(source, destination),
   };

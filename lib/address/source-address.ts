@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import { numberIn } from '../options.js';
+import type { NetworkMonitor } from '../system/network.js';
 
 export interface SourceAddressFinderOptions {
   /** Time source for the cache. @default systemClock */
@@ -21,6 +22,11 @@ export interface SourceAddressFinderOptions {
   ttlMs?: number;
   /** Test seam: finds one address's source; undefined = unusable. @default probeSource */
   probe?: (address: string) => Promise<string | undefined>;
+  /**
+   * The network the sources belong to: when its addresses change (asked on use, at most
+   * once a second) every cached source is dropped at once, whatever its TTL. @default none
+   */
+  network?: NetworkMonitor | undefined;
 }
 
 /**
@@ -46,6 +52,7 @@ export class SourceAddressFinder {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #probe: (address: string) => Promise<string | undefined>;
+  readonly #network: NetworkMonitor | undefined;
   #cache = new Map<string, CachedSource>();
   #inFlight = new Map<string, Promise<string | undefined>>();
 
@@ -55,11 +62,15 @@ export class SourceAddressFinder {
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = ttlMs;
     this.#probe = options.probe ?? probeSource;
+    this.#network = options.network;
+    // RFC 6724 §4: the source depends on the network; a new one makes every answer suspect.
+    this.#network?.onChange(() => this.close());
   }
 
   /** Source per destination address, keyed by the strings given. Never rejects for a bad address: it is unusable. */
   async find(addresses: readonly string[]): Promise<Map<string, string | undefined>> {
     if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses', addresses, 'an array of IP addresses');
+    this.#network?.key();
     this.#prune(this.#clock.now());
     const unique = [...new Set(addresses)];
     const sources = await Promise.all(unique.map((address) => this.#lookup(address)));
@@ -71,6 +82,7 @@ export class SourceAddressFinder {
    * warm caller sort at once, without a promise per address.
    */
   cached(addresses: readonly string[]): Map<string, string | undefined> | undefined {
+    this.#network?.key();
     const now = this.#clock.now();
     const sources = new Map<string, string | undefined>();
     for (const address of addresses) {

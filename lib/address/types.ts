@@ -6,6 +6,29 @@ export type Family = 4 | 6;
 export interface Candidate {
   address: string;
   family: Family;
+  /** Port of the service endpoint it came from (HEv3); unset: the race's port. */
+  port?: number | undefined;
+  /** The HTTPS service endpoint it came from: its group orders it (HEv3 §4). */
+  endpoint?: ServiceEndpoint | undefined;
+  /** From an `ipv4hint`/`ipv6hint` (RFC 9460 §7.3), not yet confirmed by AAAA/A. */
+  hint?: true | undefined;
+}
+
+/** One alternative endpoint of the service (RFC 9460 §1.4), as the race uses it. */
+export interface ServiceEndpoint {
+  /** Its group's rank: lower groups are tried first (HEv3 §4.1, §4.2). */
+  group: number;
+  /** SvcPriority; 0 for the endpoint an AliasMode chain ends at (RFC 9460 §3). */
+  priority: number;
+  /** The effective TargetName: the records' owner for `'.'` (RFC 9460 §2.5.2). */
+  target: string;
+  port: number;
+  /** The SVCB ALPN set (RFC 9460 §7.1.1). */
+  alpn: string[];
+  /** Encrypted ClientHello configuration (RFC 9848); Node's TLS cannot use it. */
+  ech?: Buffer | undefined;
+  ipv4hint: string[];
+  ipv6hint: string[];
 }
 
 /**

@@ -6,7 +6,7 @@
  * access; the only timers are the queue's one and a flight's stale-answer timer.
  */
 import { setMaxListeners } from 'node:events';
-import type { Answer, QueryOptions, RecordType } from '../dns/types.js';
+import type { AddressRecordType, Answer, QueryOptions, RecordType, ServiceAnswer } from '../dns/types.js';
 import { AbortError, DnsError, errorCode } from '../errors.js';
 import { type Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
 import { Flight, waitUnlessAborted } from './flight.js';
@@ -20,15 +20,18 @@ export type { DnsCacheOptions } from './options.js';
 export type { CacheStats } from './stats.js';
 
 /** What `DnsCache#resolve` calls upstream; `signal` aborts only when the cache closes. */
-export type Fetch = (signal: AbortSignal) => Promise<Answer>;
+export type Fetch = (signal: AbortSignal) => Promise<Answer | ServiceAnswer>;
+
+type AnyAnswer = Answer | ServiceAnswer;
 
 const MAX_INTERNED_SERVERS = 64;
+const TYPES: readonly RecordType[] = ['A', 'AAAA', 'HTTPS'];
 
 export class DnsCache {
   readonly #s: CacheSettings;
   readonly #store: EntryStore;
   readonly #slots: UpstreamSlots;
-  readonly #flights: Record<RecordType, Map<string, Flight>> = { A: new Map(), AAAA: new Map() };
+  readonly #flights: Record<RecordType, Map<string, Flight>> = { A: new Map(), AAAA: new Map(), HTTPS: new Map() };
   /** RFC 8767 §5 failure recheck: an expired entry whose refresh failed → no retry before this clock ms. */
   readonly #recheckAfter = new WeakMap<Entry, number>();
   /** The few `ip:port` strings seen, so entries share them. */
@@ -53,7 +56,10 @@ export class DnsCache {
    * (name, type) at a time). Rejects with the fetch's error, a remembered one, AbortError
    * when `options.signal` aborts (the fetch goes on), or ECANCELLED once closed.
    */
-  async resolve(name: string, type: RecordType, fetch: Fetch, options?: QueryOptions): Promise<Answer> {
+  resolve(name: string, type: AddressRecordType, fetch: Fetch, options?: QueryOptions): Promise<Answer>;
+  resolve(name: string, type: 'HTTPS', fetch: Fetch, options?: QueryOptions): Promise<ServiceAnswer>;
+  resolve(name: string, type: RecordType, fetch: Fetch, options?: QueryOptions): Promise<AnyAnswer>;
+  async resolve(name: string, type: RecordType, fetch: Fetch, options?: QueryOptions): Promise<AnyAnswer> {
     const key = normalizeName(name);
     const signal = checkQuery(type, fetch, options);
     if (this.#closing.signal.aborted) throw cacheError('ECANCELLED', name, type, 'cache closed');
@@ -61,7 +67,7 @@ export class DnsCache {
     const step = this.#lookup(name, type, key, fetch, undefined);
     if (!(step instanceof Wait)) return step;
     await waitUnlessAborted(step.until, signal);
-    return this.#lookup(name, type, key, fetch, step) as Answer;
+    return this.#lookup(name, type, key, fetch, step) as AnyAnswer;
   }
 
   /**
@@ -70,7 +76,9 @@ export class DnsCache {
    * `undefined` for anything else, and the caller uses `resolve`, which also starts the
    * refresh an expired entry needs (RFC 8767): stale answers are never given here.
    */
-  peek(name: string, type: RecordType): Answer | DnsError | undefined {
+  peek(name: string, type: AddressRecordType): Answer | DnsError | undefined;
+  peek(name: string, type: RecordType): AnyAnswer | DnsError | undefined;
+  peek(name: string, type: RecordType): AnyAnswer | DnsError | undefined {
     const key = normalizeName(name);
     checkType(type);
     if (this.#closing.signal.aborted) return undefined;
@@ -94,12 +102,11 @@ export class DnsCache {
     };
   }
 
-  /** Forgets the settled entries of `name` (one type or both); a fetch in flight still fills the cache. */
+  /** Forgets the settled entries of `name` (one type or all); a fetch in flight still fills the cache. */
   delete(name: string, type?: RecordType): void {
     const key = normalizeName(name);
     if (type !== undefined) checkType(type);
-    if (type !== 'AAAA') this.#store.delete('A', key);
-    if (type !== 'A') this.#store.delete('AAAA', key);
+    for (const each of TYPES) if (type === undefined || type === each) this.#store.delete(each, key);
   }
 
   /** Forgets every settled entry; fetches in flight still fill the cache. */
@@ -107,12 +114,25 @@ export class DnsCache {
     this.#store.clear();
   }
 
+  /**
+   * Forgets every entry and every fetch in flight: their askers still get the outcome,
+   * but it is not stored, and later askers start a fresh fetch. For a change of upstream
+   * (new servers): nothing the old ones said may answer for the new ones.
+   */
+  flush(): void {
+    this.#store.clear();
+    for (const type of ['A', 'AAAA'] as const) {
+      for (const flight of this.#flights[type].values()) flight.detached = true;
+      this.#flights[type].clear();
+    }
+  }
+
   /** Aborts the fetches' signals, rejects every waiter with ECANCELLED, drops all state and timers. */
   close(): void {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort(new AbortError('DnsCache closed'));
     this.#slots.close();
-    for (const type of ['A', 'AAAA'] as const) {
+    for (const type of TYPES) {
       for (const [key, flight] of this.#flights[type]) flight.settle(undefined, true, cacheError('ECANCELLED', key, type, 'cache closed'));
       this.#flights[type].clear();
     }
@@ -124,8 +144,10 @@ export class DnsCache {
    * After a wait it runs again with `waited` set (double-check): the entry is re-read from
    * the top, and only if no newer fresh one is there does the waited flight's outcome count.
    */
-  #lookup(name: string, type: RecordType, key: string, fetch: Fetch, waited: Wait | undefined): Answer | Wait {
+  #lookup(name: string, type: RecordType, key: string, fetch: Fetch, waited: Wait | undefined): AnyAnswer | Wait {
     const now = this.#now();
+    // A fetch the cache was flushed under: its askers get its own outcome, not what the new upstream stored since.
+    if (waited?.flight.detached) return this.#outcome(waited, type, key, now);
     const entry = this.#store.get(type, key);
     if (entry !== undefined) {
       const past = now - entry.expiresAt();
@@ -146,7 +168,7 @@ export class DnsCache {
     return new Wait(flight, flight.done, undefined);
   }
 
-  #fresh(entry: Entry, type: RecordType, key: string, now: number): Answer {
+  #fresh(entry: Entry, type: RecordType, key: string, now: number): AnyAnswer {
     this.#store.touch(type, key, entry);
     if (entry.addrs !== null) {
       this.#n.hits++;
@@ -157,7 +179,7 @@ export class DnsCache {
   }
 
   /** An expired answer within maxStale: RFC 8767 serve-stale, with stale-while-revalidate first. */
-  #expired(entry: Entry, past: number, name: string, type: RecordType, key: string, fetch: Fetch, now: number): Answer | Wait {
+  #expired(entry: Entry, past: number, name: string, type: RecordType, key: string, fetch: Fetch, now: number): AnyAnswer | Wait {
     this.#store.touch(type, key, entry);
     let flight = this.#flights[type].get(key);
     const rechecking = (this.#recheckAfter.get(entry) ?? -Infinity) > now;
@@ -176,7 +198,7 @@ export class DnsCache {
     return this.#start(name, type, key, fetch);
   }
 
-  #stale(entry: Entry, type: RecordType, key: string, now: number): Answer {
+  #stale(entry: Entry, type: RecordType, key: string, now: number): AnyAnswer {
     this.#n.staleServed++;
     return toAnswer(entry, key, type, now, 'stale', this.#s.staleTtl);
   }
@@ -187,7 +209,7 @@ export class DnsCache {
    * authoritative answer; else the flight's own outcome (stored or not, e.g. TTL 0), and
    * its original error rather than a rebuilt one.
    */
-  #outcome({ flight, stale }: Wait, type: RecordType, key: string, now: number): Answer {
+  #outcome({ flight, stale }: Wait, type: RecordType, key: string, now: number): AnyAnswer {
     if (!flight.settled) return this.#stale(stale as Entry, type, key, now);
     if (!flight.failed) return toAnswer(flight.entry as Entry, key, type, now, 'dns', 0);
     if (stale && !this.#closing.signal.aborted && !isNegative(errorCode(flight.error))) return this.#stale(stale, type, key, now);
@@ -213,7 +235,7 @@ export class DnsCache {
 
   #run(flight: Flight, name: string, type: RecordType, key: string, fetch: Fetch): void {
     this.#n.upstreamQueries++;
-    let pending: Promise<Answer>;
+    let pending: Promise<AnyAnswer>;
     try {
       pending = Promise.resolve(fetch(this.#closing.signal));
     } catch (err) {
@@ -231,11 +253,11 @@ export class DnsCache {
     );
   }
 
-  #onAnswer(flight: Flight, name: string, type: RecordType, key: string, answer: Answer): void {
+  #onAnswer(flight: Flight, name: string, type: RecordType, key: string, answer: AnyAnswer): void {
     if (flight.settled) return; // closed meanwhile
     const entry = entryFromAnswer(answer, name, key, type, this.#now(), this.#s);
     if (entry instanceof DnsError) return this.#onFailure(flight, name, type, key, entry, true);
-    this.#keep(type, key, entry);
+    if (!flight.detached) this.#keep(type, key, entry);
     this.#settle(flight, type, key, entry, false, undefined);
   }
 
@@ -243,9 +265,11 @@ export class DnsCache {
   #onFailure(flight: Flight, name: string, type: RecordType, key: string, err: unknown, remember: boolean): void {
     if (flight.settled) return;
     const now = this.#now();
-    const current = this.#store.get(type, key);
+    const current = flight.detached ? undefined : this.#store.get(type, key);
     let entry: Entry | undefined;
-    if (current?.addrs && !isNegative(errorCode(err))) {
+    if (flight.detached) {
+      // Flushed while it ran: its outcome goes to its askers only.
+    } else if (current?.addrs && !isNegative(errorCode(err))) {
       // RFC 8767 §4: keep the expired answer to serve stale; §5: no new attempt for a while.
       this.#recheckAfter.set(current, now + this.#s.failureRecheckMs);
     } else if (remember) {
@@ -263,7 +287,7 @@ export class DnsCache {
   }
 
   #settle(flight: Flight, type: RecordType, key: string, entry: Entry | undefined, failed: boolean, error: unknown): void {
-    this.#flights[type].delete(key);
+    if (!flight.detached) this.#flights[type].delete(key);
     flight.settle(entry, failed, error);
   }
 
@@ -290,6 +314,6 @@ class Wait {
 
 /** A DnsError made by the cache itself, worded like the client's with the reason added. */
 function cacheError(code: 'ETIMEOUT' | 'EQUEUEFULL' | 'ECANCELLED', name: string, type: RecordType, why: string): DnsError {
-  const syscall = type === 'A' ? 'queryA' : 'queryAaaa';
+  const syscall = type === 'A' ? 'queryA' : type === 'AAAA' ? 'queryAaaa' : 'queryHttps';
   return new DnsError(code, { hostname: name, rrtype: type }, `${syscall} ${code} ${type} ${name}: ${why}`);
 }

@@ -6,9 +6,10 @@
  * behind the code").
  */
 import { DnsError, type DnsErrorCode, errorCode } from '../errors.js';
-import type { Answer, AnswerSource, RecordType } from '../dns/types.js';
+import type { Answer, AnswerSource, RecordType, ServiceAnswer } from '../dns/types.js';
 import type { CacheSettings } from './options.js';
 import { pack, unpack } from './packed.js';
+import { serviceRecordsAt, StoredServiceRecords, storeServiceRecords } from './service-records.js';
 
 const NO_CNAMES: readonly string[] = Object.freeze([]);
 
@@ -40,8 +41,11 @@ function details(name: string, key: string, code: DnsErrorCode | undefined, cnam
 /** Six fields: every one costs 8 bytes on each of up to maxEntries objects. */
 export class Entry {
   constructor(
-    /** Addresses of a positive answer, packed, or as text when they do not pack; `null` for a remembered failure. */
-    readonly addrs: string | readonly string[] | null,
+    /**
+     * Addresses of a positive answer, packed, or as text when they do not pack; an HTTPS
+     * answer's records; `null` for a remembered failure.
+     */
+    readonly addrs: string | readonly string[] | StoredServiceRecords | null,
     readonly details: Details,
     public server: string | undefined,
     /**
@@ -85,15 +89,24 @@ export function entryFromAnswer(
   if (a === null || typeof a !== 'object') return bad('not an object');
   if (!Array.isArray(a.records)) return bad('records is not an array');
   if (!isTtl(a.ttl)) return bad('ttl is not a number >= 0');
-  const texts = new Array<string>(a.records.length);
+  let addrs: string | readonly string[] | StoredServiceRecords;
   let recordMin = Infinity;
-  for (let i = 0; i < texts.length; i++) {
-    const r: unknown = a.records[i];
-    if (r === null || typeof r !== 'object') return bad(`record ${i} is not an object`);
-    const { address, ttl } = r as { address?: unknown; ttl?: unknown };
-    if (typeof address !== 'string' || !isTtl(ttl)) return bad(`record ${i} needs an address string and a ttl`);
-    texts[i] = address;
-    recordMin = Math.min(recordMin, ttl);
+  if (type === 'HTTPS') {
+    const kept = storeServiceRecords(a.records);
+    if (typeof kept === 'string') return bad(kept);
+    addrs = kept.stored;
+    recordMin = kept.minTtl;
+  } else {
+    const texts = new Array<string>(a.records.length);
+    for (let i = 0; i < texts.length; i++) {
+      const r: unknown = a.records[i];
+      if (r === null || typeof r !== 'object') return bad(`record ${i} is not an object`);
+      const { address, ttl } = r as { address?: unknown; ttl?: unknown };
+      if (typeof address !== 'string' || !isTtl(ttl)) return bad(`record ${i} needs an address string and a ttl`);
+      texts[i] = address;
+      recordMin = Math.min(recordMin, ttl);
+    }
+    addrs = pack(texts, type) ?? texts.map(flatten);
   }
   const cnames = Array.isArray(a.cnames) && a.cnames.length > 0 ? a.cnames.map(String) : NO_CNAMES;
   const name = typeof a.name === 'string' ? a.name : asked;
@@ -101,7 +114,6 @@ export function entryFromAnswer(
   const ttl = clamp(Math.min(a.ttl, recordMin), s.minTtl, s.maxTtl);
   // Records keep their own TTL when a CNAME shortened the answer's (never below it).
   const recordTtl = Math.max(ttl, clamp(recordMin, s.minTtl, s.maxTtl));
-  const addrs = pack(texts, type) ?? texts.map(flatten);
   return new Entry(addrs, details(name, key, undefined, cnames, recordTtl - ttl), server, Math.floor(now), ttl);
 }
 
@@ -143,17 +155,25 @@ function remaining(ttl: number, storedAt: number, now: number): number {
   return Math.max(left, 0);
 }
 
-/** A fresh Answer object for one caller (callers may mutate what they get); `key` is the entry's cache key. */
-export function toAnswer(e: Entry, key: string, type: RecordType, now: number, source: AnswerSource, staleTtl: number): Answer {
+/**
+ * A fresh Answer object for one caller (callers may mutate what they get); `key` is the
+ * entry's cache key. An HTTPS entry gives a ServiceAnswer: the RRset of one name, so its
+ * `aliases` is empty (the Resolver follows AliasMode records above the cache).
+ */
+export function toAnswer(e: Entry, key: string, type: RecordType, now: number, source: AnswerSource, staleTtl: number): Answer | ServiceAnswer {
   const d = e.details;
   const stale = source === 'stale';
   const ttl = stale ? staleTtl : remaining(e.ttl, e.storedAt, now);
   const recordTtl = stale ? staleTtl : remaining(e.ttl + d.recordTtlOver, e.storedAt, now);
-  const addrs = e.addrs as string | readonly string[];
-  const records = typeof addrs === 'string' ? unpack(addrs, type, recordTtl) : addrs.map((address) => ({ address, ttl: recordTtl }));
   // A literal, not a slice of the shared frozen empty array: that slice takes a slow path.
   const cnames = d.cnames.length === 0 ? [] : d.cnames.slice();
-  return { name: d.name ?? key, type, records, ttl, cnames, server: e.server, source };
+  const addrs = e.addrs as string | readonly string[] | StoredServiceRecords;
+  if (typeof addrs === 'string') return { name: d.name ?? key, type: type as 'A' | 'AAAA', records: unpack(addrs, type as 'A' | 'AAAA', recordTtl), ttl, cnames, server: e.server, source };
+  if (addrs instanceof StoredServiceRecords) {
+    return { name: d.name ?? key, type: 'HTTPS', records: serviceRecordsAt(addrs, recordTtl), ttl, cnames, server: e.server, source, aliases: [] };
+  }
+  const records = addrs.map((address) => ({ address, ttl: recordTtl }));
+  return { name: d.name ?? key, type: type as 'A' | 'AAAA', records, ttl, cnames, server: e.server, source };
 }
 
 /** The error a remembered failure is re-thrown as: same code, hostname and rrtype. */

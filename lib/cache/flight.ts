@@ -15,6 +15,8 @@ export class Flight {
   entry: Entry | undefined;
   failed = false;
   error: unknown;
+  /** The cache was flushed while it ran: its outcome is not stored (DnsCache.flush). */
+  detached = false;
   #staleDue: Promise<void> | undefined;
   #markStaleDue: (() => void) | undefined;
   #timer: TimerHandle | undefined;

@@ -6,7 +6,7 @@
  * A list is packed only if unpacking gives back the very texts fetched (so no leading
  * zeros, no ','); otherwise the entry keeps the strings and callers see no difference.
  */
-import type { AddressRecord, RecordType } from '../dns/types.js';
+import type { AddressRecord, AddressRecordType } from '../dns/types.js';
 
 const END = ',';
 const DECIMAL = Array.from({ length: 256 }, (_, i) => String(i));
@@ -14,7 +14,7 @@ const DECIMAL = Array.from({ length: 256 }, (_, i) => String(i));
 const DOTTED = DECIMAL.map((octet) => `${octet}.`);
 
 /** The packed form of `addresses`, or `undefined` when they cannot be given back as they are. */
-export function pack(addresses: readonly string[], type: RecordType): string | undefined {
+export function pack(addresses: readonly string[], type: AddressRecordType): string | undefined {
   const packed = type === 'A' ? packIpv4(addresses) : packTexts(addresses);
   if (packed === undefined) return undefined;
   const back = unpack(packed, type, 0);
@@ -23,7 +23,7 @@ export function pack(addresses: readonly string[], type: RecordType): string | u
 }
 
 /** Fresh records (address and `ttl`) for the packed addresses, in their order. */
-export function unpack(packed: string, type: RecordType, ttl: number): AddressRecord[] {
+export function unpack(packed: string, type: AddressRecordType, ttl: number): AddressRecord[] {
   return type === 'A' ? unpackIpv4(packed, ttl) : unpackTexts(packed, ttl);
 }
 

@@ -17,7 +17,7 @@ import type { Entry } from './entry.js';
 const MAX_SEQ = 2 ** 30;
 
 export class EntryStore {
-  readonly #byType: Record<RecordType, Map<string, Entry>> = { A: new Map(), AAAA: new Map() };
+  readonly #byType: Record<RecordType, Map<string, Entry>> = { A: new Map(), AAAA: new Map(), HTTPS: new Map() };
   readonly #maps = Object.values(this.#byType);
   readonly #maxEntries: number;
   readonly #maxSeq: number;
@@ -31,7 +31,7 @@ export class EntryStore {
   }
 
   get size(): number {
-    return this.#byType.A.size + this.#byType.AAAA.size;
+    return this.#byType.A.size + this.#byType.AAAA.size + this.#byType.HTTPS.size;
   }
 
   get(type: RecordType, key: string): Entry | undefined {
@@ -61,14 +61,11 @@ export class EntryStore {
     for (const map of this.#maps) map.clear();
   }
 
-  /** Stamps 1..size in the same global order: each map is in stamp order, so merge them. */
+  /** Stamps 1..size in the same global order (each map is in stamp order; a sort merges them). */
   #renumber(): void {
-    const [a, b] = this.#maps.map((map) => [...map.values()]) as [Entry[], Entry[]];
+    const all = this.#maps.flatMap((map) => [...map.values()]).sort((x, y) => x.seq - y.seq);
     this.#seq = 0;
-    for (let i = 0, j = 0; i < a.length || j < b.length; ) {
-      const next = j === b.length || (i < a.length && a[i]!.seq < b[j]!.seq) ? a[i++]! : b[j++]!;
-      next.seq = ++this.#seq;
-    }
+    for (const entry of all) entry.seq = ++this.#seq;
   }
 
   #evictOldest(): void {

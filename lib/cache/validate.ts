@@ -13,7 +13,7 @@ export function normalizeName(name: unknown): string {
 }
 
 export function checkType(type: unknown): asserts type is RecordType {
-  if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+  if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
 }
 
 /** Checks the rest of a resolve() call; returns the caller's signal, if any. */

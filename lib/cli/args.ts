@@ -6,7 +6,8 @@
  *
  *   happy-eyeballs probe <host>[:port] [--port N] [--tls] [--json] [--nameserver SERVER]…
  *                        [--attempt-delay MS] [--resolution-delay MS] [--timeout MS]
- *   happy-eyeballs resolve <host> [--json] [--nameserver SERVER]…
+ *                        [--backend dns|system|auto]
+ *   happy-eyeballs resolve <host> [--json] [--nameserver SERVER]… [--backend dns|system|auto]
  *   (SERVER: IP[:PORT], [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)
  *   happy-eyeballs demo
  *   happy-eyeballs help [command] | --help | -h | --version | -v      (--no-color anywhere)
@@ -24,6 +25,8 @@ import { MAX_TIMER_MS, parsePort, splitHostPort } from '../options.js';
 import { parseServerEntry } from '../system/server-address.js';
 
 export type CommandName = 'probe' | 'resolve' | 'demo';
+type CliBackend = 'dns' | 'system' | 'auto';
+const BACKENDS: readonly CliBackend[] = ['dns', 'system', 'auto'];
 const COMMANDS: readonly CommandName[] = ['probe', 'resolve', 'demo'];
 
 export interface ProbeCommand {
@@ -38,6 +41,8 @@ export interface ProbeCommand {
   attemptDelay?: number;
   resolutionDelay?: number;
   timeout?: number;
+  /** Only set when given: where names are resolved (Resolver `backend`). */
+  backend?: CliBackend;
   noColor: boolean;
 }
 export interface ResolveCommand {
@@ -45,6 +50,8 @@ export interface ResolveCommand {
   host: string;
   json: boolean;
   nameservers: string[];
+  /** Only set when given: where names are resolved (Resolver `backend`). */
+  backend?: CliBackend;
   noColor: boolean;
 }
 interface DemoCommand {
@@ -88,6 +95,7 @@ const OPTIONS = {
   'attempt-delay': { type: 'string' },
   'resolution-delay': { type: 'string' },
   timeout: { type: 'string' },
+  backend: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const APPLIES_TO: Partial<Record<string, readonly CommandName[]>> = {
@@ -98,6 +106,7 @@ const APPLIES_TO: Partial<Record<string, readonly CommandName[]>> = {
   '--attempt-delay': ['probe'],
   '--resolution-delay': ['probe'],
   '--timeout': ['probe'],
+  '--backend': ['probe', 'resolve'],
 };
 
 interface OptionToken {
@@ -220,6 +229,8 @@ function probeCommand(rest: string[], options: OptionToken[]): ProbeCommand {
   if (attemptDelay !== undefined) probe.attemptDelay = attemptDelay;
   if (resolutionDelay !== undefined) probe.resolutionDelay = resolutionDelay;
   if (timeout !== undefined) probe.timeout = timeout;
+  const backend = backendOption(options, 'probe');
+  if (backend !== undefined) probe.backend = backend;
   return probe;
 }
 
@@ -228,13 +239,24 @@ function resolveCommand(rest: string[], options: OptionToken[]): ResolveCommand 
   const input = rest[0] as string;
   const target = parseTarget(input, 'resolve');
   if (target.port !== undefined) throw new UsageError(`resolve takes a host without a port: ${quote(input)}`, 'resolve');
-  return {
+  const resolve: ResolveCommand = {
     command: 'resolve',
     host: target.host,
     json: flag(options, '--json'),
     nameservers: nameservers(options, 'resolve'),
     noColor: flag(options, '--no-color'),
   };
+  const backend = backendOption(options, 'resolve');
+  if (backend !== undefined) resolve.backend = backend;
+  return resolve;
+}
+
+/** `--backend dns|system|auto`, if given. */
+function backendOption(options: OptionToken[], command: CommandName): CliBackend | undefined {
+  const text = lastValue(options, '--backend');
+  if (text === undefined) return undefined;
+  if (!BACKENDS.includes(text as CliBackend)) throw new UsageError(`invalid --backend ${quote(text)} (expected dns, system or auto)`, command);
+  return text as CliBackend;
 }
 
 /** `name`, `name:port`, `v4:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal: a host the library takes. */

@@ -18,6 +18,35 @@ export interface ReportError {
   message: string;
 }
 
+export interface HttpsRecordReport {
+  /** The record in presentation format: `1 . alpn=h2,h3 port=8443`. */
+  text: string;
+  /** Seconds. */
+  ttl: number;
+}
+
+/** The HTTPS answer. `error` set ⇔ there is none (then `records` is empty). */
+export interface HttpsReport {
+  /** The name asked: the host, or `_PORT._https.host` (RFC 9460 §9.1). */
+  name: string;
+  /** ServiceMode records, after CNAMEs and AliasMode records. */
+  records: HttpsRecordReport[];
+  /** AliasMode TargetNames followed, in order. */
+  aliases: string[];
+  /** When the answer or the error arrived; null when not asked (an IP literal). */
+  ms: number | null;
+  error: ReportError | null;
+}
+
+/** The endpoint an attempt came from, as JSON: `ech` in Base 64. */
+export interface EndpointReport {
+  priority: number;
+  target: string;
+  alpn: string[];
+  hint: boolean;
+  ech?: string;
+}
+
 interface ReportAddress {
   address: string;
   /** Seconds; null when no DNS record stands behind it (IP literal, hosts file). */
@@ -35,6 +64,8 @@ export interface DnsFamilyReport {
   /** CNAME targets followed, in order. */
   cnames?: string[];
   source?: AnswerSource;
+  /** Who answered (or failed): the built-in client, or getaddrinfo; null when not asked or unknown. */
+  backend?: 'dns' | 'system' | null;
 }
 
 /**
@@ -59,6 +90,10 @@ export interface AttemptReport {
   error: ReportError | null;
   /** Where a failure happened: the TCP connect or the TLS handshake. */
   phase?: 'tcp' | 'tls';
+  /** With `endpoint`: the port dialled, the service endpoint's (RFC 9460 §7.2). */
+  port?: number;
+  /** The HTTPS service endpoint the address came from (`probe --tls`). */
+  endpoint?: EndpointReport;
 }
 
 /**
@@ -79,6 +114,12 @@ export interface WinnerReport {
   family: 4 | 6;
   /** From the start of the probe (DNS included) until the winner connected. */
   ms: number;
+  /** With `endpoint`: the port it connected to. */
+  port?: number;
+  /** The HTTPS service endpoint it came from, if any. */
+  endpoint?: EndpointReport;
+  /** The protocol TLS negotiated by ALPN (`probe --tls`); null when none was. */
+  alpn?: string | null;
 }
 
 export type Verdict = 'dual-stack' | 'ipv4-only' | 'ipv6-only' | 'ipv6-broken' | 'ipv4-broken' | 'unreachable';
@@ -93,6 +134,8 @@ export interface ProbeReport {
   families: Record<FamilyKey, FamilyReport>;
   winner: WinnerReport | null;
   verdict: Verdict;
+  /** `--tls`: the HTTPS record the race asked (Happy Eyeballs v3). */
+  https?: HttpsReport;
 }
 
 /** `resolve --json`: the same per-family shape, with the extras always present. */
@@ -106,6 +149,8 @@ export interface ResolveReport {
   host: string;
   ipv6: ResolveFamilyReport;
   ipv4: ResolveFamilyReport;
+  /** The HTTPS record (RFC 9460), asked beside them. */
+  https?: HttpsReport;
 }
 
 /**

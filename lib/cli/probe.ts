@@ -13,9 +13,10 @@
  * `timeout` bounds the whole probe: the race, the queries and the checks.
  */
 import { serverNameFor } from '../options.js';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import { systemClock, type Clock } from '../clock.js';
 import { connect, type RaceEvent } from '../connect.js';
+import { httpsQueryName } from '../dns/https-name.js';
 import type { AddressResolver } from '../dns/types.js';
 import { InvalidArgumentError, TimeoutError } from '../errors.js';
 import { socketAttemptFactory, type AttemptTarget } from '../racer/attempt.js';
@@ -70,13 +71,19 @@ export async function runProbe(s: ProbeSettings): Promise<ProbeReport> {
     if (won) results.push({ address: won.address, family: won.family, port: s.port, ok: true, ms: roundMs(won.endMs - won.startMs), error: undefined });
     const families = familyReports(dns, results);
     const verdict = verdictOfReport({ dns, families });
-    return { host: s.host, port: s.port, tls: s.tls, dns, attempts: race.attempts, families, winner: race.winner, verdict };
+    const report: ProbeReport = { host: s.host, port: s.port, tls: s.tls, dns, attempts: race.attempts, families, winner: race.winner, verdict };
+    if (race.https) report.https = race.https;
+    return report;
   } finally {
     clock.clearTimeout(timer);
   }
 }
 
-/** The real race, its timeline kept through `onEvent`; the winner is closed at once. */
+/**
+ * The real race, its timeline kept through `onEvent`; the winner is closed at once. With
+ * TLS it offers h2 and http/1.1 by ALPN, as a browser would, so the HTTPS record's ALPN
+ * filter (HEv3) and the negotiated protocol mean what they mean for a web client.
+ */
 async function runRace(s: ProbeSettings, clock: Clock, start: number): Promise<RaceReport> {
   const events: RaceEvent[] = [];
   let ended!: () => void;
@@ -85,7 +92,7 @@ async function runRace(s: ProbeSettings, clock: Clock, start: number): Promise<R
   const pending = connect({
     host: s.host,
     port: s.port,
-    tls: s.tls ? { ...s.tlsOptions } : undefined,
+    tls: s.tls ? { ALPNProtocols: ['h2', 'http/1.1'], ...s.tlsOptions } : undefined,
     resolver: s.resolver,
     connectionAttemptDelay: s.attemptDelay,
     resolutionDelay: s.resolutionDelay,
@@ -100,9 +107,12 @@ async function runRace(s: ProbeSettings, clock: Clock, start: number): Promise<R
     if (err instanceof InvalidArgumentError) throw err; // bad input: no race ran
     return undefined; // the timeline says why
   });
+  const alpn = socket instanceof tls.TLSSocket ? socket.alpnProtocol || null : undefined;
   socket?.destroy();
   await raceEnd;
-  return raceReport(events, offset);
+  const report = raceReport(events, offset, httpsQueryName(s.host, s.port));
+  if (report.winner && alpn !== undefined) report.winner.alpn = alpn;
+  return report;
 }
 
 /** Every address DNS gave, IPv6 first. */

@@ -9,11 +9,13 @@ import {
   type AttemptReport,
   type DnsFamilyReport,
   type FamilyKey,
+  type HttpsReport,
   type ProbeReport,
   type ResolveReport,
 } from './probe-report.js';
 import { hostPort } from '../options.js';
 import { fit, formatMs, OUTCOME_MARK, plural } from './format.js';
+import { endpointNote } from './https-report.js';
 import { renderTimeline } from './timeline.js';
 import { describeVerdict } from './verdict.js';
 import type { Style } from './style.js';
@@ -26,6 +28,7 @@ export function renderProbe(report: ProbeReport, style: Style): string {
   const lines = [style.bold(title)];
   const width = addressWidth(FAMILIES.map((family) => report.dns[family]));
   for (const family of FAMILIES) lines.push('', ...familySection(report, family, width, style));
+  if (report.https) lines.push('', ...httpsSection(report.https, style));
   const timeline = renderTimeline(report, style);
   if (timeline.length > 0) lines.push('', style.bold('race'), ...timeline);
   lines.push('', winnerLine(report, style), verdictLine(report, style));
@@ -40,7 +43,20 @@ export function renderResolve(report: ResolveReport, style: Style): string {
     const width = addressWidth([dns]);
     for (const { address, ttl } of dns.addresses) lines.push(`  ${fit(address, width)}  ${style.dim(ttlText(ttl))}`);
   }
+  if (report.https) lines.push('', ...httpsSection(report.https, style));
   return `${lines.join('\n')}\n`;
+}
+
+/** `HTTPS  2 records in 3.1 ms`, AliasMode targets followed, then each record as a zone file has it (RFC 9460 §2.1). */
+function httpsSection(https: HttpsReport, style: Style): string[] {
+  const heading = style.bold('HTTPS');
+  const asked = https.name.startsWith('_') ? ` for ${https.name}` : '';
+  const ms = formatMs(https.ms as number); // reports hold only HTTPS answers that were asked
+  if (https.error) return [`${heading} ${style.red(https.error.code)} in ${ms}${asked}`];
+  const lines = [`${heading} ${plural(https.records.length, 'record', 'records')} in ${ms}${asked}`];
+  if (https.aliases.length > 0) lines.push(style.dim(`  via AliasMode ${https.aliases.join(' → ')}`));
+  for (const { text, ttl } of https.records) lines.push(`  ${text}  ${style.dim(ttlText(ttl))}`);
+  return lines;
 }
 
 /** One family: the DNS heading, a row per address (ttl, outcome), whether it works. */
@@ -50,19 +66,24 @@ function familySection(report: ProbeReport, family: FamilyKey, width: number, st
   const lines = [dnsHeading(heading, dns, style), ...cnameLines(dns, style)];
   for (const { address, ttl } of dns.addresses) {
     const attempts = report.attempts.filter((a) => a.address === address && a.family === FAMILY_NUMBER[family]);
-    const cells = attempts.length > 0 ? attempts.map((a) => attemptCell(a, style)) : [style.dim('– not tried')];
+    const cells = attempts.length > 0 ? attempts.map((a) => attemptCell(a, report.port, style)) : [style.dim('– not tried')];
     lines.push(`  ${fit(address, width)}  ${style.dim(ttlText(ttl).padEnd(8))}  ${cells.join('; ')}`);
   }
   if (dns.addresses.length > 0) lines.push(`  → ${reachability(report, family, style)}`);
   return lines;
 }
 
-/** `AAAA  2 addresses in 12 ms from 127.0.0.1:53`, or the DNS error code. */
+/**
+ * `AAAA  2 addresses in 12 ms from 127.0.0.1:53 via dns`, or the DNS error code; `via`
+ * names the backend that answered: the built-in client (dns) or getaddrinfo (system).
+ */
 function dnsHeading(heading: string, dns: DnsFamilyReport, style: Style): string {
   if (dns.ms === null) return `${heading}  ${style.dim('not asked')}`;
-  const from = dns.server ? ` from ${dns.server}` : dns.source && dns.source !== 'dns' ? ` from ${dns.source}` : '';
-  if (dns.error) return `${heading}  ${style.red(dns.error.code)} in ${formatMs(dns.ms)}${from}`;
-  return `${heading}  ${plural(dns.addresses.length, 'address', 'addresses')} in ${formatMs(dns.ms)}${from}`;
+  const from = dns.server ? ` from ${dns.server}` : dns.source && dns.source !== 'dns' && dns.source !== 'system' ? ` from ${dns.source}` : '';
+  const backend = dns.backend ?? (dns.source === 'system' ? 'system' : undefined);
+  const via = backend ? ` via ${backend}` : '';
+  if (dns.error) return `${heading}  ${style.red(dns.error.code)} in ${formatMs(dns.ms)}${from}${via}`;
+  return `${heading}  ${plural(dns.addresses.length, 'address', 'addresses')} in ${formatMs(dns.ms)}${from}${via}`;
 }
 
 function cnameLines(dns: DnsFamilyReport, style: Style): string[] {
@@ -78,7 +99,12 @@ function ttlText(ttl: number | null): string {
   return `ttl ${ttl === null ? '-' : ttl}`;
 }
 
-function attemptCell(attempt: AttemptReport, style: Style): string {
+function attemptCell(attempt: AttemptReport, port: number, style: Style): string {
+  const cell = outcomeCell(attempt, style);
+  return attempt.endpoint ? `${cell} ${style.dim(`(${endpointNote(attempt.endpoint, attempt.port!, port)})`)}` : cell;
+}
+
+function outcomeCell(attempt: AttemptReport, style: Style): string {
   const took = formatMs(attempt.endMs - attempt.startMs);
   const mark = OUTCOME_MARK[attempt.outcome];
   switch (attempt.outcome) {
@@ -105,7 +131,9 @@ function winnerLine(report: ProbeReport, style: Style): string {
   const { winner } = report;
   if (!winner) return `${style.bold('winner ')} ${style.red('none')}`;
   const name = FAMILY_NAME[winner.family === 6 ? 'ipv6' : 'ipv4'];
-  return `${style.bold('winner ')} ${style.green(hostPort(winner.address, report.port))} (${name}) after ${formatMs(winner.ms)}`;
+  const via = winner.endpoint ? `, ${endpointNote(winner.endpoint, winner.port!, report.port)}` : '';
+  const alpn = winner.alpn ? `, ALPN ${winner.alpn}` : '';
+  return `${style.bold('winner ')} ${style.green(hostPort(winner.address, winner.port ?? report.port))} (${name}${via}${alpn}) after ${formatMs(winner.ms)}`;
 }
 
 function verdictLine(report: ProbeReport, style: Style): string {

@@ -53,7 +53,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function probe(command: ProbeCommand, io: CliIo): Promise<number> {
-  const resolver = resolverFor(command.nameservers);
+  const resolver = resolverFor(command.nameservers, command.backend);
   const stop = command.json ? () => {} : startSpinner(io.stderr, `probing ${hostPort(command.host, command.port)}`);
   try {
     const report = await runProbe({
@@ -75,7 +75,7 @@ async function probe(command: ProbeCommand, io: CliIo): Promise<number> {
 }
 
 async function resolve(command: ResolveCommand, io: CliIo): Promise<number> {
-  const resolver = resolverFor(command.nameservers);
+  const resolver = resolverFor(command.nameservers, command.backend);
   try {
     const report = await runResolve(command.host, resolver, systemClock);
     io.stdout.write(command.json ? json(report) : renderResolve(report, styleFor(io, command.noColor)));
@@ -85,9 +85,10 @@ async function resolve(command: ResolveCommand, io: CliIo): Promise<number> {
   }
 }
 
-/** `--nameserver` given: those servers; else the system's configuration. */
-function resolverFor(nameservers: string[]): Resolver {
+/** `--nameserver` given: those servers; else the system's configuration. `--backend`: where names go. */
+function resolverFor(nameservers: string[], backend: ResolverOptions['backend']): Resolver {
   const options: ResolverOptions = nameservers.length > 0 ? { servers: nameservers } : {};
+  if (backend !== undefined) options.backend = backend;
   return new Resolver(options);
 }
 

@@ -8,6 +8,7 @@
  */
 import { FAMILIES, RECORD_TYPE, type AttemptOutcome, type ProbeReport } from './probe-report.js';
 import { fit, formatMs, OUTCOME_MARK } from './format.js';
+import { endpointNote } from './https-report.js';
 import type { Style } from './style.js';
 
 type Tone = 'dns' | 'error' | AttemptOutcome;
@@ -68,13 +69,23 @@ export function barOf(row: Pick<Row, 'startMs' | 'endMs' | 'fill' | 'mark'>, axi
 }
 
 function dnsRows(report: ProbeReport): Row[] {
-  return FAMILIES.flatMap((family) => {
+  const https = report.https;
+  const httpsRow: Row[] = https?.ms == null ? [] : [{
+    label: 'HTTPS',
+    startMs: 0,
+    endMs: https.ms,
+    fill: '░',
+    mark: https.error ? '✗' : '',
+    tone: https.error ? 'error' : 'dns',
+    note: https.error ? `${formatMs(https.ms)} ${https.error.code}` : formatMs(https.ms),
+  }];
+  return httpsRow.concat(FAMILIES.flatMap((family) => {
     const dns = report.dns[family];
     if (dns.ms === null) return [];
     const note = dns.error ? `${formatMs(dns.ms)} ${dns.error.code}` : formatMs(dns.ms);
     const tone: Tone = dns.error ? 'error' : 'dns';
     return [{ label: RECORD_TYPE[family], startMs: 0, endMs: dns.ms, fill: '░', mark: dns.error ? '✗' : '', tone, note }];
-  });
+  }));
 }
 
 function attemptRows(report: ProbeReport): Row[] {
@@ -82,6 +93,7 @@ function attemptRows(report: ProbeReport): Row[] {
     // The start in the end's precision (formatMs): `3.7→3.9 ms`, never `4→3.9 ms`.
     const span = `${attempt.startMs.toFixed(attempt.endMs < 10 ? 1 : 0)}→${formatMs(attempt.endMs)}`;
     const why = attempt.error ? ` ${attempt.error.code}` : '';
+    const via = attempt.endpoint ? ` (${endpointNote(attempt.endpoint, attempt.port as number, report.port)})` : '';
     return {
       label: attempt.address,
       startMs: attempt.startMs,
@@ -89,7 +101,7 @@ function attemptRows(report: ProbeReport): Row[] {
       fill: attempt.outcome === 'abandoned' ? '·' : '█',
       mark: attempt.outcome === 'abandoned' ? '' : OUTCOME_MARK[attempt.outcome],
       tone: attempt.outcome,
-      note: `${span} ${attempt.outcome}${why}`,
+      note: `${span} ${attempt.outcome}${why}${via}`,
     };
   });
 }

@@ -22,7 +22,10 @@ const NAMESERVER = `      --nameserver SERVER   ask this DNS server; repeat for 
                               https://HOST[:PORT]/PATH DNS over HTTPS (HTTP/2, port 443)
                             Certificates are checked against Node's CA store; trust a
                             private CA with NODE_EXTRA_CA_CERTS=ca.pem. A refused
-                            certificate fails (ECERT): never plaintext instead.`;
+                            certificate fails (ECERT): never plaintext instead.
+      --backend WHERE       where names are resolved: dns (the built-in client),
+                            system (getaddrinfo: nsswitch, mDNS…) or auto (per
+                            name, the default); the answer says which did`;
 
 const GLOBAL = `Usage: ${BIN} <command> [options]
 
@@ -30,7 +33,7 @@ Connect the way RFC 8305 (Happy Eyeballs v2) says, and show the race.
 
 Commands:
   probe <host>[:port]   resolve AAAA and A, race the connections, report per family
-  resolve <host>        show the AAAA and A records with TTLs and CNAME chain
+  resolve <host>        show the AAAA, A and HTTPS records with TTLs and CNAME chain
   demo                  run probe against a lab started on loopback
   help [command]        show help for a command
 
@@ -58,7 +61,8 @@ no port: use brackets or --port).
 Options:
       --port N              TCP port, 1-65535 (default ${DEFAULT_PORT.tls} with --tls, else ${DEFAULT_PORT.tcp});
                             must agree with a port given in <host>
-      --tls                 complete a TLS handshake too (SNI: the host name);
+      --tls                 complete a TLS handshake too (SNI: the host name, ALPN h2
+                            and http/1.1); the HTTPS record steers the race (RFC 9460);
                             trusts Node's CA store, plus NODE_EXTRA_CA_CERTS=file.pem
       --json                print one JSON object instead of the report
 ${NAMESERVER}
@@ -79,9 +83,11 @@ Examples:
 
 const RESOLVE = `Usage: ${BIN} resolve <host> [options]
 
-Ask AAAA and A in parallel with the built-in DNS client and print the
-records, their TTLs (seconds), the CNAME chain, the server that answered and
-how long each answer took.
+Ask AAAA, A and HTTPS in parallel with the built-in DNS client (or the system
+resolver for AAAA and A of names only it can answer: see --backend) and print
+the records (HTTPS in zone-file presentation format, RFC 9460), their TTLs
+(seconds), the CNAME chain, the server and backend that answered and how long
+each answer took.
 
 Options:
       --json                print one JSON object instead of the table

@@ -1,33 +1,29 @@
 /**
- * The user-space DNS client: search-list expansion, then for each candidate name the
- * servers × attempts loop and CNAME chasing. Implements `Upstream` for the cache.
+ * The user-space DNS client: search-list expansion (search-walk.ts), then for each
+ * candidate name the servers × attempts loop and CNAME chasing. Implements `Upstream`
+ * for the cache.
  */
-import { AbortError, DnsError, errorCode, InvalidArgumentError, type DnsErrorCode } from '../errors.js';
-import { searchCandidates } from './search.js';
+import { AbortError, DnsError, InvalidArgumentError } from '../errors.js';
+import { searchPlan } from './search.js';
 import { emptyClientStats, type ClientStats } from './client-stats.js';
 import { CancelScope } from './cancel.js';
 import { EncryptedTransports } from './encrypted.js';
 import { asciiLower } from './interpret.js';
+import { nameError, type NameResult } from './name-result.js';
 import { resolveClientOptions, type DnsClientConfig, type DnsClientOptions } from './options.js';
 import { signalOption } from '../options.js';
 import { makeQuestion, type Question } from './query.js';
+import { SearchWalk } from './search-walk.js';
 import { askServers, type ServerPlan } from './servers.js';
 import { serverKey } from './transport.js';
 import { UdpPool } from './udp-pool.js';
-import type { Answer, DnsServer, QueryOptions, RecordType, Upstream } from './types.js';
+import type { AddressRecord, AddressRecordType, Answer, DnsServer, QueryOptions, RecordType, ServiceAnswer, ServiceRecord, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
 export type { ClientStats } from './client-stats.js';
 
-/** Why one name gave no answer; turned into a `DnsError` naming the name as asked. */
-interface NameFailure {
-  code: DnsErrorCode;
-  server: DnsServer | undefined;
-  negativeTtl?: number | undefined;
-  cause?: unknown;
-}
-
-type NameResult = { kind: 'answer'; answer: Answer } | ({ kind: 'error' } & NameFailure);
+const BOTH_TYPES: readonly RecordType[] = ['AAAA', 'A'];
+const A_ONLY: readonly RecordType[] = ['A'];
 
 export class DnsClient implements Upstream {
   readonly #config: DnsClientConfig;
@@ -43,8 +39,11 @@ export class DnsClient implements Upstream {
   readonly #plan: ServerPlan;
   /** `Answer.server` of each configured server, made once. */
   readonly #serverKeys: Map<DnsServer, string>;
+  /** Walks of both types still open to the other type's query, by lower-cased name. */
+  readonly #walks = new Map<string, SearchWalk>();
   #nextServer = 0;
   #closed = false;
+  #retiring = false;
 
   constructor(options: DnsClientOptions) {
     const config = resolveClientOptions(options);
@@ -58,13 +57,20 @@ export class DnsClient implements Upstream {
       ? new EncryptedTransports(servers, { config: config.encrypted, clock, stats, bootstrap: config.bootstrap })
       : undefined;
     this.#encrypted = encrypted;
-    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, encrypted, stats, onIgnored, onTimeout };
+    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, encrypted, stats, onIgnored, onTimeout, tcpOnly: config.tcp };
     this.#serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
   }
 
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer> {
+  /**
+   * One (name, type) from the servers. An HTTPS answer is the RRset as the server gave it,
+   * AliasMode records included (the Resolver follows them).
+   */
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
+  query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
+  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
+  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
-    if (type !== 'A' && type !== 'AAAA') throw new InvalidArgumentError('type', type, "'A' or 'AAAA'");
+    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
     const signal = signalOption(options.signal);
     if (this.#closed) throw cancelled(name, type);
@@ -75,7 +81,11 @@ export class DnsClient implements Upstream {
     if (onAbort) signal.addEventListener('abort', onAbort);
     scope.slot = this.#inflight.push(scope) - 1;
     try {
-      if (this.#config.search.length > 0) return await this.#search(name, type, scope);
+      const config = this.#config;
+      // `both` pairs AAAA and A; an HTTPS query walks on its own.
+      const both = options.both === true && type !== 'HTTPS';
+      // no-aaaa: an AAAA query asks A, and the A query of the same lookup must join it.
+      if (config.search.length > 0 || (config.noAaaa && (type === 'AAAA' || both))) return await this.#walk(name, type, both, scope);
       // No search list: one name, asked right here (an async step less per query).
       const result = await this.#resolveName(this.#onWire(trimDot(name), type) ?? badName(name, type), scope);
       if (result.kind === 'answer') return result.answer;
@@ -106,6 +116,15 @@ export class DnsClient implements Upstream {
     this.#encrypted?.close();
   }
 
+  /**
+   * For a client replaced by one with a new configuration: the queries in flight finish
+   * where they are, then it closes as `close()` does.
+   */
+  retire(): void {
+    this.#retiring = true;
+    if (this.#inflight.length === 0) this.close();
+  }
+
   /** Takes a finished query off the in-flight list: the last one moves into its slot. */
   #forget(scope: QueryScope): void {
     if (scope.slot < 0) return; // close() already took it off
@@ -115,29 +134,37 @@ export class DnsClient implements Upstream {
       last.slot = scope.slot;
     }
     scope.slot = -1;
+    if (this.#retiring && this.#inflight.length === 0) this.close();
   }
 
   /**
-   * Each candidate in turn (glibc res_search): NXDOMAIN and NODATA move on to the next;
-   * a server failure ends the search. When all are negative: ENODATA if any candidate
-   * had NODATA, else ENOTFOUND; the negative TTL is the smallest, unknown if any was.
+   * The search walk (search-walk.ts) `type` takes part in. With `both`, the A and AAAA
+   * queries of one lookup share one walk: whichever comes first starts it, the other joins.
    */
-  async #search(name: string, type: RecordType, scope: CancelScope): Promise<Answer> {
-    const negatives: NameFailure[] = [];
-    for (const candidateName of searchCandidates(name, this.#config)) {
-      const candidate = this.#onWire(candidateName, type);
-      if (!candidate) continue;
-      const result = await this.#resolveName(candidate, scope);
-      if (result.kind === 'answer') return result.answer;
-      if (result.code !== 'ENOTFOUND' && result.code !== 'ENODATA') throw nameError(name, type, result);
-      negatives.push(result);
+  #walk(name: string, type: RecordType, both: boolean, scope: CancelScope): Promise<Answer | ServiceAnswer> {
+    const key = both ? asciiLower(name) : undefined;
+    const open = key === undefined ? undefined : this.#walks.get(key);
+    if (open?.canJoin(type)) return open.join(type, scope);
+    const config = this.#config;
+    const types = both ? BOTH_TYPES : [type];
+    // no-aaaa: A is asked in AAAA's place.
+    const walk = new SearchWalk(name, searchPlan(name, config), types, config.noAaaa && types.includes('AAAA') ? A_ONLY : types, this.#askName);
+    if (key !== undefined) {
+      this.#walks.set(key, walk);
+      walk.onEnd = () => {
+        if (this.#walks.get(key) === walk) this.#walks.delete(key);
+      };
     }
-    if (negatives.length === 0) badName(name, type);
-    const decided = negatives.find((n) => n.code === 'ENODATA') ?? negatives[negatives.length - 1]!;
-    const ttls = negatives.map((n) => n.negativeTtl);
-    const negativeTtl = ttls.includes(undefined) ? undefined : Math.min(...(ttls as number[]));
-    throw nameError(name, type, { ...decided, negativeTtl });
+    const result = walk.join(type, scope);
+    walk.start();
+    return result;
   }
+
+  #askName = (name: string, type: RecordType, scope: CancelScope): Promise<NameResult> => {
+    const question = this.#onWire(name, type);
+    if (!question) return Promise.resolve({ kind: 'error', code: 'EBADNAME', server: undefined });
+    return this.#resolveName(question, scope);
+  };
 
   /** One name, following CNAMEs to other queries when the answer section stops short. */
   async #resolveName(candidate: Question, scope: CancelScope): Promise<NameResult> {
@@ -159,8 +186,11 @@ export class DnsClient implements Upstream {
       for (const name of outcome.cnames) cnames.push(name);
       ttl = Math.min(ttl, outcome.ttl);
       if (outcome.kind === 'records') {
-        const { records } = outcome;
-        const answer: Answer = { name: candidate.name, type, records, ttl, cnames, server: this.#serverKeys.get(server)!, source: 'dns' };
+        const from = this.#serverKeys.get(server)!;
+        const answer: Answer | ServiceAnswer =
+          type === 'HTTPS'
+            ? { name: candidate.name, type, records: outcome.records as ServiceRecord[], ttl, cnames, server: from, source: 'dns', aliases: [] }
+            : { name: candidate.name, type, records: outcome.records as AddressRecord[], ttl, cnames, server: from, source: 'dns' };
         return { kind: 'answer', answer };
       }
       visited ??= new Set([asciiLower(candidate.name)]);
@@ -196,21 +226,13 @@ class QueryScope extends CancelScope {
   }
 }
 
-/** Without a search list only the trailing dot matters (as in searchCandidates). */
+/** Without a search list only the trailing dot matters (as in searchPlan). */
 function trimDot(name: string): string {
   return name.charCodeAt(name.length - 1) === 0x2e ? name.slice(0, -1) : name;
 }
 
 function badName(hostname: string, rrtype: RecordType): never {
   throw new DnsError('EBADNAME', { hostname, rrtype });
-}
-
-function nameError(hostname: string, rrtype: RecordType, failure: NameFailure): DnsError {
-  const server = failure.server && serverKey(failure.server);
-  const error = new DnsError(failure.code, { hostname, rrtype, server, negativeTtl: failure.negativeTtl, cause: failure.cause });
-  // A refused certificate is acted on by a person: say why in the message itself.
-  if (failure.code === 'ECERT') error.message += `: certificate refused: ${(failure.cause as Error).message} (${errorCode(failure.cause)})`;
-  return error;
 }
 
 function cancelled(hostname: string, rrtype: RecordType): DnsError {

@@ -25,7 +25,7 @@ export function createBootstrap(local: LocalLookup, plain: DnsClient | undefined
     // A name the hosts file knows has a list for both families ([] for one it lacks); others have none.
     if (v6 !== undefined) return [...v6, ...v4!];
     if (!plain) throw new DnsError('ENOTFOUND', { hostname }, `DoH host ${hostname} is not in the hosts file, and no plain server is configured to ask`);
-    const answers = await Promise.allSettled([plain.query(hostname, 'AAAA'), plain.query(hostname, 'A')]);
+    const answers = await Promise.allSettled([plain.query(hostname, 'AAAA', { both: true }), plain.query(hostname, 'A', { both: true })]);
     const addresses = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value.records.map((r) => r.address) : []));
     if (addresses.length > 0) return addresses;
     throw (answers[1] as PromiseRejectedResult).reason; // A's error: both failed

@@ -1,6 +1,7 @@
 /**
  * Exchange: one try of one question against one server. DoT and DoH servers go to their
- * connection (encrypted.ts). Plain servers: UDP first; a truncated reply is
+ * connection (encrypted.ts). Plain servers: TCP alone with `tcpOnly` (resolv.conf
+ * `use-vc`), else UDP first; a truncated reply is
  * thrown away whole (RFC 2181 §9) and the question asked again over TCP (RFC 1035 §4.2.1,
  * RFC 7766 §5). Both legs share the try's deadline, as Go's `exchange` does.
  * Not an async function: the UDP round trip itself hands over to TCP on truncation, so a
@@ -29,6 +30,8 @@ export interface TryContext {
   /** Count an ignored reply and a timed-out try in `stats`. */
   onIgnored(): void;
   onTimeout(): void;
+  /** Plain servers over TCP only (resolv.conf `use-vc`). */
+  tcpOnly?: boolean;
 }
 
 export function exchange(
@@ -48,6 +51,10 @@ export function exchange(
   stats.queriesSent++;
   // Encrypted servers never fall back to plaintext: their failures are their own.
   if (server.transport !== undefined) return ctx.encrypted!.exchange(server, question, options);
+  if (ctx.tcpOnly) {
+    stats.tcpQueries++;
+    return tcpExchange(server, buildQuery(question), options);
+  }
   stats.udpQueries++;
   return udpExchange(ctx.udpPool, server, question, options, () => {
     stats.truncated++;

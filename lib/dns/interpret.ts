@@ -2,8 +2,9 @@
  * What one accepted reply says about (name, type): records, a CNAME target still to ask,
  * a negative answer, or a server failure. Pure; the reply is untrusted input.
  */
-import type { AddressRecord, RecordType } from './types.js';
+import type { AddressRecord, RecordType, ServiceRecord } from './types.js';
 import type { DecodedRecord as Rr, DecodedReply } from './reply.js';
+import { decodeServiceData, TYPE_HTTPS } from './svcb.js';
 
 /**
  * RFC 1034 §3.6.2 does not bound chains; resolvers do. 8 links, as the project asks; a
@@ -14,12 +15,15 @@ export const MAX_CNAME_LINKS = 8;
 export type ServerFailureCode = 'ESERVFAIL' | 'EREFUSED' | 'EBADRESP';
 
 export type Outcome =
-  | { kind: 'records'; records: AddressRecord[]; ttl: number; cnames: string[] }
+  | { kind: 'records'; records: AddressRecord[] | ServiceRecord[]; ttl: number; cnames: string[] }
   /** The chain ended without the asked type and without a SOA: the target must be asked. */
   | { kind: 'follow'; target: string; ttl: number; cnames: string[] }
   | { kind: 'negative'; code: 'ENOTFOUND' | 'ENODATA'; negativeTtl: number | undefined; cnames: string[] }
-  /** A CNAME loop or a chain too long: the server answered, asking again would not help. */
-  | { kind: 'broken'; code: 'ESERVFAIL'; reason: string }
+  /**
+   * A CNAME loop or a chain too long (ESERVFAIL), or a malformed HTTPS RRset (EBADRESP,
+   * RFC 9460 §2.2): the server answered, asking again would not help.
+   */
+  | { kind: 'broken'; code: 'ESERVFAIL' | 'EBADRESP'; reason: string }
   /** This server could not answer: the next one is asked. */
   | { kind: 'failure'; code: ServerFailureCode; reason: string };
 
@@ -43,7 +47,8 @@ export function interpret(reply: DecodedReply, name: string, type: RecordType, c
   const { owner, cnames, ttl: chainTtl } = walked;
   // RFC 6604 §3: with a chain, the RCODE speaks of its last name.
   if (rcode === 'NXDOMAIN') return negative('ENOTFOUND', reply, owner, cnames);
-  const rrset = collectRecords(answers, owner, type);
+  const rrset = type === 'HTTPS' ? collectServiceRecords(answers, owner) : collectRecords(answers, owner, type);
+  if (typeof rrset === 'string') return { kind: 'broken', code: 'EBADRESP', reason: rrset };
   if (rrset.length > 0) {
     return { kind: 'records', records: rrset, ttl: Math.min(chainTtl, ...rrset.map((r) => r.ttl)), cnames };
   }
@@ -106,12 +111,30 @@ function followCnames(
  * Only the asked type, class IN, owned by the chain's last name. dns-packet decodes A and
  * AAAA data from exactly 4 and 16 bytes, so the text is always a valid address.
  */
-function collectRecords(answers: Rr[], owner: string, type: RecordType): AddressRecord[] {
+function collectRecords(answers: Rr[], owner: string, type: 'A' | 'AAAA'): AddressRecord[] {
   const records: AddressRecord[] = [];
   for (const rr of answers) {
     if (rr.type === type && rr.class === 'IN' && sameName(rr.name, owner)) {
       records.push({ address: rr.data as string, ttl: ttlOf(rr) });
     }
+  }
+  return records;
+}
+
+/** dns-packet's name for a type it has no codec for: the data stays raw bytes. */
+const HTTPS_NAME = `UNKNOWN_${TYPE_HTTPS}`;
+
+/**
+ * The HTTPS RRset owned by the chain's last name, decoded (svcb.ts); one malformed record
+ * rejects the whole RRset (RFC 9460 §2.2): then the reason, naming the record.
+ */
+function collectServiceRecords(answers: Rr[], owner: string): ServiceRecord[] | string {
+  const records: ServiceRecord[] = [];
+  for (const rr of answers) {
+    if (rr.type !== HTTPS_NAME || rr.class !== 'IN' || !sameName(rr.name, owner)) continue;
+    const decoded = decodeServiceData(rr.data as Buffer); // unknown types always decode to a Buffer
+    if (!decoded.ok) return `malformed HTTPS RRset (RFC 9460 §2.2): record ${records.length + 1}: ${decoded.reason}`;
+    records.push({ ...decoded.record, ttl: ttlOf(rr) });
   }
   return records;
 }

@@ -31,6 +31,15 @@ export interface DnsClientOptions {
   search?: string[];
   /** Dots a name needs to be asked as is first (resolv.conf `ndots:`). @default 1 */
   ndots?: number;
+  /** A name without a dot is only asked with the search domains (resolv.conf `no-tld-query`). @default false */
+  noTldQuery?: boolean;
+  /**
+   * No AAAA query is ever sent (resolv.conf `no-aaaa`, glibc 2.36): a query for AAAA asks
+   * A for the same names and, when the name exists, finds no AAAA (ENODATA). @default false
+   */
+  noAaaa?: boolean;
+  /** Every plain query over TCP, never UDP (resolv.conf `use-vc`). @default false */
+  tcp?: boolean;
   /** EDNS0 UDP payload size advertised, bytes (RFC 6891 §6.2.5; DNS flag day 2020). @default 1232 */
   udpPayloadSize?: number;
   /**
@@ -62,6 +71,9 @@ export interface DnsClientConfig {
   rotate: boolean;
   search: string[];
   ndots: number;
+  noTldQuery: boolean;
+  noAaaa: boolean;
+  tcp: boolean;
   udpPayloadSize: number;
   udpMaxQueries: number;
   dns0x20: boolean;
@@ -91,6 +103,9 @@ export function resolveClientOptions(options: DnsClientOptions): DnsClientConfig
     rotate: clientOptionChecks.rotate(options.rotate ?? false),
     search: clientOptionChecks.search(options.search ?? []),
     ndots: clientOptionChecks.ndots(options.ndots ?? 1),
+    noTldQuery: booleanOption('noTldQuery', options.noTldQuery ?? false),
+    noAaaa: booleanOption('noAaaa', options.noAaaa ?? false),
+    tcp: booleanOption('tcp', options.tcp ?? false),
     // RFC 6891 §6.2.5: values below 512 are treated as 512; refuse them instead.
     udpPayloadSize: integerIn('udpPayloadSize', options.udpPayloadSize ?? 1232, 512, 65535),
     udpMaxQueries: integerIn('udpMaxQueries', options.udpMaxQueries ?? 16, 1, 1000),

@@ -7,8 +7,8 @@ import { DnsError } from '../errors.js';
 import { randomizeCase } from './dns0x20.js';
 import type { RecordType } from './types.js';
 
-/** RFC 1035 §3.2.2 type values. */
-const TYPE_CODES: Readonly<Record<RecordType, number>> = { A: 1, AAAA: 28 };
+/** RFC 1035 §3.2.2 type values; HTTPS is RFC 9460 §14.1. */
+const TYPE_CODES: Readonly<Record<RecordType, number>> = { A: 1, AAAA: 28, HTTPS: 65 };
 const CLASS_IN = 1;
 const TYPE_OPT = 41;
 const FLAG_RD = 0x0100;

@@ -5,6 +5,7 @@
  * report ICMP port unreachable as ECONNREFUSED, so a closed server port is left at once.
  */
 import type dgram from 'node:dgram';
+import { SocketAddress } from 'node:net';
 import type { CancelListener } from './cancel.js';
 import { buildQuery, type Question, type SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
@@ -113,7 +114,19 @@ export function acceptReply(
 /**
  * The kernel reports canonical addresses and servers were canonicalized when configured;
  * a zone id may be reported by number where it was configured by name, so it is left out.
+ * An IPv4-mapped server (`::ffff:127.0.0.53`) is reported in dotted form
+ * (`::ffff:127.0.0.53`) where its canonical text is `::ffff:7f00:35`: compare the bytes.
  */
 function sameAddress(reported: string, configured: string): boolean {
-  return reported === configured || reported.split('%', 1)[0] === configured.split('%', 1)[0];
+  if (reported === configured) return true;
+  const a = reported.split('%', 1)[0]!;
+  const b = configured.split('%', 1)[0]!;
+  if (a === b) return true;
+  if (!a.includes(':') || !b.includes(':')) return false;
+  return canonicalIpv6(a) === canonicalIpv6(b);
+}
+
+/** One text per IPv6 address (inet_pton, then inet_ntop): `::ffff:7f00:35` → `::ffff:127.0.0.53`. */
+function canonicalIpv6(address: string): string {
+  return new SocketAddress({ address, family: 'ipv6' }).address;
 }

@@ -5,7 +5,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import type { ZoneStore } from './dns-store.js';
-import { soaAnswer } from './dns-zone.js';
+import { soaAnswer, typeName } from './dns-zone.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -60,7 +60,7 @@ function udpLimit(query: dnsPacket.Packet): number {
 export function buildReply(store: ZoneStore, query: dnsPacket.Packet, behaviour: Behaviour, transport: Transport): Buffer {
   if (behaviour.garbage) return randomBytes(randomInt(12, 512));
   const q = query.questions![0]!;
-  const found = store.lookup(q.name, q.type);
+  const found = store.lookup(q.name, typeName(q.type));
   let { rcode, answers, authorities } = found as { rcode: string; answers: dnsPacket.Answer[]; authorities: dnsPacket.Answer[] };
   if (behaviour.rcode) {
     const zone = store.zoneFor(q.name);

@@ -13,7 +13,7 @@ import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import { buildReply, type Behaviour, type Transport } from './dns-reply.js';
 import { ZoneStore } from './dns-store.js';
-import type { Zone, ZoneRecordType } from './dns-zone.js';
+import { typeName, type Zone, type ZoneRecordType } from './dns-zone.js';
 
 export type { Behaviour, Transport } from './dns-reply.js';
 
@@ -39,6 +39,8 @@ export interface SeenQuery {
   id: number;
   /** Client's source port. */
   port: number;
+  /** performance.now() when it arrived: orders the queries of several servers. */
+  at: number;
 }
 
 const BIND_TRIES = 20;
@@ -223,14 +225,15 @@ export class FakeDnsServer {
     }
     const q = query.questions?.[0];
     if (query.type !== 'query' || !q) return undefined;
-    this.#seen.push({ name: q.name.toLowerCase(), type: q.type, transport, id: query.id!, port });
+    this.#seen.push({ name: q.name.toLowerCase(), type: typeName(q.type), transport, id: query.id!, port, at: performance.now() });
     return query;
   }
 
   #behaviourFor(query: dnsPacket.Packet): Behaviour {
     const q = query.questions![0]!;
     const name = q.name.toLowerCase();
-    for (const key of [`${name} ${q.type}`, `${name} *`, `* ${q.type}`, '* *']) {
+    const type = typeName(q.type);
+    for (const key of [`${name} ${type}`, `${name} *`, `* ${type}`, '* *']) {
       const behaviour = this.#behaviours.get(key);
       if (!behaviour) continue;
       if (behaviour.times !== undefined && --behaviour.times <= 0) this.#behaviours.delete(key);

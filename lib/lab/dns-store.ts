@@ -40,13 +40,14 @@ export class ZoneStore {
     if (data.length > 0) node.records.push({ name, type, data, ...(ttl === undefined ? {} : { ttl }) });
   }
 
-  /** The zone with the longest origin that holds `name`. */
+  /** The zone with the longest origin that holds `name`; origin `.` (the root) holds every name. */
   zoneFor(name: string): Zone | undefined {
     const n = name.toLowerCase();
     let best: Zone | undefined;
     for (const zone of this.#zones) {
-      const o = zone.origin.toLowerCase();
-      if ((n === o || n.endsWith(`.${o}`)) && (!best || o.length > best.origin.length)) best = zone;
+      const o = zone.origin === '.' ? '' : zone.origin.toLowerCase();
+      const holds = o === '' || n === o || n.endsWith(`.${o}`);
+      if (holds && (!best || o.length > (best.origin === '.' ? 0 : best.origin.length))) best = zone;
     }
     return best;
   }

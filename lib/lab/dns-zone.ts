@@ -1,11 +1,23 @@
 /**
  * Zone data for the fake DNS server (and for knot, as a zone file): a small JSON format,
- * see fixtures/zones/. Node built-ins and dns-packet only.
+ * see fixtures/zones/. Node built-ins, dns-packet, and the SVCB codec for HTTPS/SVCB data
+ * (dns-packet has none: those records go out as raw RDATA under their type number).
  */
 import { readFileSync } from 'node:fs';
 import type dnsPacket from 'dns-packet';
+import { parseServiceRdata } from '../dns/svcb-presentation.js';
+import { TYPE_HTTPS, TYPE_SVCB } from '../dns/svcb.js';
 
-export type ZoneRecordType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'PTR' | 'TXT' | 'MX';
+export type ZoneRecordType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'PTR' | 'TXT' | 'MX' | 'HTTPS' | 'SVCB';
+
+/** dns-packet names types it has no codec for `UNKNOWN_<n>`, and encodes them only by that name. */
+const WIRE_NAMES: Readonly<Record<string, string>> = { HTTPS: `UNKNOWN_${TYPE_HTTPS}`, SVCB: `UNKNOWN_${TYPE_SVCB}` };
+const BY_WIRE_NAME = new Map(Object.entries(WIRE_NAMES).map(([name, wire]) => [wire, name]));
+
+/** A question's type as dns-packet decodes it, by its mnemonic: `'UNKNOWN_65'` → `'HTTPS'`. */
+export function typeName(decoded: string): string {
+  return BY_WIRE_NAME.get(decoded) ?? decoded;
+}
 
 export interface ZoneRecord {
   /** Absolute owner name without trailing dot; `*.parent` for a wildcard. */
@@ -13,7 +25,11 @@ export interface ZoneRecord {
   type: ZoneRecordType;
   /** Seconds. @default the zone's `ttl` */
   ttl?: number;
-  /** One value or an RRset. MX: `'10 mail.example.test'`. */
+  /**
+   * One value or an RRset. MX: `'10 mail.example.test'`. HTTPS/SVCB: presentation format,
+   * `'1 . alpn=h2 port=8443'`, or RFC 3597 generic format `'\# 3 000100'` (any bytes,
+   * even malformed ones).
+   */
   data: string | string[];
 }
 
@@ -61,12 +77,21 @@ export function zoneToText(zone: Zone): string {
 /** One zone record as dns-packet answers, owned by `owner` (differs for wildcards). */
 export function toAnswers(record: ZoneRecord, defaultTtl: number, owner = record.name): Rr[] {
   const ttl = record.ttl ?? defaultTtl;
-  return values(record).map((value) => ({ name: owner, type: record.type, class: 'IN', ttl, data: packetData(record.type, value) }) as Rr);
+  const type = WIRE_NAMES[record.type] ?? record.type;
+  return values(record).map((value) => ({ name: owner, type, class: 'IN', ttl, data: packetData(record.type, value) }) as Rr);
 }
 
 export function soaAnswer(zone: Zone): Rr {
   const { soa } = zone;
   return { name: zone.origin, type: 'SOA', class: 'IN', ttl: soa.ttl ?? zone.ttl, data: { ...soa } };
+}
+
+/** RFC 3597 §5: `\# <length> <hex>`. */
+function genericRdata(value: string): Buffer {
+  const [, length, ...hex] = value.split(/\s+/);
+  const rdata = Buffer.from(hex.join(''), 'hex');
+  if (rdata.length !== Number(length)) throw new Error(`generic RDATA of ${rdata.length} octets, not ${length}: ${value}`);
+  return rdata;
 }
 
 function values(record: ZoneRecord): string[] {
@@ -81,6 +106,7 @@ function textData(type: ZoneRecordType, value: string): string {
 }
 
 function packetData(type: ZoneRecordType, value: string): unknown {
+  if (type === 'HTTPS' || type === 'SVCB') return value.startsWith('\\#') ? genericRdata(value) : parseServiceRdata(value);
   if (type === 'MX') {
     const [preference, exchange] = value.split(' ');
     return { preference: Number(preference), exchange };

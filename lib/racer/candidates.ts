@@ -1,21 +1,28 @@
 /**
  * The two DNS streams (AAAA and A) turned into batches of candidate addresses for the
  * racer, RFC 8305 §3: both queries go out together, each answer is acted on as it
- * arrives, and an A answer that comes first waits the Resolution Delay for AAAA.
+ * arrives, and an answer of the other family that comes first waits the Resolution Delay
+ * for the preferred one. The preferred family is IPv6 (§3: "the preferred address
+ * family ... IPv6"), or IPv4 when the policy table (gai.conf) puts IPv4 first.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
+import type { AddressRecordType, AddressResolver, Answer } from '../dns/types.js';
 import { DnsError, mostTellingDnsError } from '../errors.js';
 import type { Candidate, Family } from '../address/types.js';
 import type { Timeline } from './timeline.js';
 
 export interface CandidateFeedOptions {
   host: string;
-  /** Families to ask for, IPv6 first: `[6, 4]`, `[4]` or `[6]`. */
+  /** Families to ask for: `[6, 4]`, `[4]` or `[6]`. */
   families: readonly Family[];
+  /**
+   * Which of the two families is preferred, read at the first answer (the policy table
+   * a resolver reads from gai.conf is loaded by its first query). @default IPv6
+   */
+  preferredFamily?: (() => Family) | undefined;
   resolver: AddressResolver;
-  /** Milliseconds to wait for AAAA once a positive A answer is in (RFC 8305 §3). */
+  /** Milliseconds to wait for the preferred family once the other one's positive answer is in (RFC 8305 §3). */
   resolutionDelay: number;
   clock: Clock;
   timeline: Timeline;
@@ -28,7 +35,7 @@ export interface CandidateHandlers {
   settled(): void;
 }
 
-const recordType = (family: Family): RecordType => (family === 6 ? 'AAAA' : 'A');
+const recordType = (family: Family): AddressRecordType => (family === 6 ? 'AAAA' : 'A');
 const isFamily = (family: Family, address: string): boolean => (family === 6 ? isIPv6(address) : isIPv4(address));
 
 export class CandidateFeed {
@@ -36,17 +43,18 @@ export class CandidateFeed {
   readonly #controller = new AbortController();
   readonly #pending = new Set<Family>();
   readonly #errors = new Map<Family, Error>();
-  /** IPv4 addresses held back while the Resolution Delay runs (RFC 8305 §3). */
+  /** Addresses of the other family held back while the Resolution Delay runs (RFC 8305 §3). */
   #held: Candidate[] = [];
-  /** True once IPv4 addresses may go out: AAAA settled or the Resolution Delay passed. */
+  /** True once the other family's addresses may go out: the preferred one settled or the Resolution Delay passed. */
   #released: boolean;
   #delayTimer: TimerHandle | undefined;
+  #preferred: Family | undefined;
   #handlers: CandidateHandlers | undefined;
   #closed = false;
 
   constructor(options: CandidateFeedOptions) {
     this.#options = options;
-    this.#released = !options.families.includes(6);
+    this.#released = options.families.length < 2;
   }
 
   /** True once no more addresses can come. */
@@ -54,7 +62,7 @@ export class CandidateFeed {
     return this.#pending.size === 0;
   }
 
-  /** RFC 8305 §3: send every query at once (AAAA first) and act on each answer on its own. */
+  /** RFC 8305 §3: send every query at once (the preferred family first) and act on each answer on its own. */
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
     for (const family of this.#options.families) this.#pending.add(family);
@@ -76,10 +84,11 @@ export class CandidateFeed {
   }
 
   #ask(family: Family): void {
-    const { resolver, host } = this.#options;
+    const { resolver, host, families } = this.#options;
     let answer: Promise<Answer>;
     try {
-      answer = Promise.resolve(resolver.query(host, recordType(family), { signal: this.#controller.signal }));
+      // Both families of one name search the list together (QueryOptions.both).
+      answer = Promise.resolve(resolver.query(host, recordType(family), { signal: this.#controller.signal, both: families.length > 1 }));
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -102,7 +111,7 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#options.timeline.emit({ type: 'dns', family, addresses });
     const batch = addresses.map((address) => ({ address, family }));
-    if (family === 6 || this.#released) this.#release(batch);
+    if (family === this.#preferredFamily() || this.#released) this.#release(batch);
     else this.#hold(batch);
     this.#checkSettled();
   }
@@ -113,12 +122,17 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#errors.set(family, error);
     this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
-    // RFC 8305 §3: AAAA is negative, so the IPv4 addresses in hand go out now.
-    if (family === 6) this.#release([]);
+    // RFC 8305 §3: the preferred family is negative, so the other family's addresses in hand go out now.
+    if (family === this.#preferredFamily()) this.#release([]);
     this.#checkSettled();
   }
 
-  /** RFC 8305 §3: a positive A answer first waits the Resolution Delay for AAAA. */
+  #preferredFamily(): Family {
+    this.#preferred ??= this.#options.preferredFamily?.() ?? 6;
+    return this.#preferred;
+  }
+
+  /** RFC 8305 §3: a positive answer of the other family first waits the Resolution Delay for the preferred one. */
   #hold(batch: Candidate[]): void {
     this.#held.push(...batch);
     const { resolutionDelay, clock, timeline } = this.#options;

@@ -24,6 +24,8 @@ import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attemp
 import type { Candidate, Family, OrderFunction } from '../address/types.js';
 import { CandidateFeed } from './candidates.js';
 import { CandidateQueue } from './queue.js';
+import { attemptEndpoint } from './attempt-endpoint.js';
+import { ServiceFeed } from './service-feed.js';
 import { type AbandonReason, type AttemptInfo, Timeline, type RaceEvent } from './timeline.js';
 
 /** What one race runs with (connect() builds it from its checked options). */
@@ -33,6 +35,8 @@ export interface RaceConfig<S> {
   port: number;
   /** Families to resolve, IPv6 first. */
   families: readonly Family[];
+  /** The family whose answer the other one waits the Resolution Delay for. @default IPv6 */
+  preferredFamily?: (() => Family) | undefined;
   resolver: AddressResolver;
   resolutionDelay: number;
   connectionAttemptDelay: number;
@@ -45,6 +49,11 @@ export interface RaceConfig<S> {
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** The bound on attempts being started. @default the process-wide one */
   slots?: AttemptSlots | undefined;
+  /**
+   * Happy Eyeballs v3: ask the HTTPS record too and let it steer the race (service-feed.ts).
+   * `alpn`: the protocols the TLS attempts offer, most preferred first. @default off
+   */
+  https?: { alpn: readonly string[] } | undefined;
 }
 
 export interface RaceResult<S> {
@@ -87,7 +96,7 @@ class Race<S> {
   readonly #o: RaceConfig<S>;
   readonly #handlers: RaceHandlers<S>;
   readonly #timeline: Timeline;
-  readonly #feed: CandidateFeed;
+  readonly #feed: CandidateFeed | ServiceFeed;
   readonly #queue: CandidateQueue;
   readonly #running = new Set<Running<S>>();
   readonly #failures: AttemptError[] = [];
@@ -105,8 +114,9 @@ class Race<S> {
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
-    const { host, families, resolver, resolutionDelay, clock } = options;
-    this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline });
+    const { host, port, families, preferredFamily, resolver, resolutionDelay, clock, https } = options;
+    const feed = { host, families, preferredFamily, resolver, resolutionDelay, clock, timeline: this.#timeline };
+    this.#feed = https ? new ServiceFeed({ ...feed, port, alpn: https.alpn }) : new CandidateFeed(feed);
     this.#queue = new CandidateQueue(options.order, () => this.#pump(), (error) => this.#orderFailed(error));
   }
 
@@ -115,7 +125,7 @@ class Race<S> {
     if (signal?.aborted) return this.end('aborted');
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     if (timeout !== undefined) this.#timeoutTimer = clock.setTimeout(() => this.end('timeout'), timeout);
-    this.#feed.start({ addresses: (batch) => this.#queue.add(batch), settled: () => this.#pump() });
+    this.#feed.start({ addresses: (batch) => this.#queue.add(batch), candidates: (list) => this.#queue.replace(list), settled: () => this.#pump() });
   }
 
   /** Ends the race without a winner. */
@@ -152,8 +162,11 @@ class Race<S> {
   };
 
   #startAttempt(candidate: Candidate, slot: SlotTicket): void {
-    const { port, clock, connectAttempt } = this.#o;
+    const { clock, connectAttempt } = this.#o;
+    // An HTTPS service endpoint may name its own port (RFC 9460 §7.2).
+    const port = candidate.port ?? this.#o.port;
     const info: AttemptInfo = { attempt: this.#attempted.length + 1, address: candidate.address, family: candidate.family, port };
+    if (candidate.endpoint) info.endpoint = attemptEndpoint(candidate.endpoint, candidate.hint === true);
     const startedAt = clock.now();
     this.#attempted.push(`${info.address}:${port}`);
     this.#timeline.emit({ type: 'attempt:start', ...info });

@@ -8,6 +8,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { Family } from '../address/types.js';
 import type { Clock } from '../clock.js';
 import { channelNames } from '../diagnostics.js';
+import type { ServiceRecord } from '../dns/types.js';
 import type { AttemptError } from '../errors.js';
 
 /** Names one connection attempt: `attempt` counts from 1 in start order. */
@@ -16,6 +17,22 @@ export interface AttemptInfo {
   address: string;
   family: Family;
   port: number;
+  /** The HTTPS service endpoint (RFC 9460) the address came from; absent for the origin's own addresses. */
+  endpoint?: AttemptEndpoint | undefined;
+}
+
+/** The service endpoint behind an attempt, as the timeline shows it. */
+export interface AttemptEndpoint {
+  /** SvcPriority of its record; 0 for the target an AliasMode chain ended at. */
+  priority: number;
+  /** Effective TargetName. */
+  target: string;
+  /** The endpoint's ALPN set (RFC 9460 §7.1.1); the TLS handshake offers what the client speaks. */
+  alpn: string[];
+  /** The record's ECH configuration (RFC 9848), unused: Node's TLS has no ECH. */
+  ech?: Buffer | undefined;
+  /** The address came from `ipv4hint`/`ipv6hint` (before the target's AAAA/A answered). */
+  hint: boolean;
 }
 
 /** Why a running attempt was stopped without its own success or failure ('failed': the order function failed). */
@@ -26,8 +43,12 @@ export type RaceOutcome = 'connected' | 'failed' | 'cancelled' | 'aborted' | 'ti
 export type RaceEvent =
   /** One family's DNS answer (`addresses`) or failure (`error`, addresses empty). */
   | { type: 'dns'; ms: number; family: Family; addresses: string[]; error?: Error | undefined }
-  /** A positive A answer came first: waiting up to `resolutionDelay` ms for AAAA (RFC 8305 §3). */
+  /** A positive answer of one family came first: waiting up to `resolutionDelay` ms for the preferred one (RFC 8305 §3; HEv3: or for HTTPS, §3.2). */
   | { type: 'dns:wait'; ms: number; resolutionDelay: number }
+  /** The HTTPS answer (RFC 9460; races with `httpsRecords`): its records and AliasMode targets, or why there is none. */
+  | { type: 'dns:https'; ms: number; records: ServiceRecord[]; aliases: string[]; error?: Error | undefined }
+  /** AAAA or A of a TargetName other than the host's (RFC 9460 §3). */
+  | { type: 'dns:target'; ms: number; name: string; family: Family; addresses: string[]; error?: Error | undefined }
   | ({ type: 'attempt:start'; ms: number } & AttemptInfo)
   /** TCP is up and the TLS handshake is in progress (TLS races only). */
   | ({ type: 'attempt:connected'; ms: number } & AttemptInfo)
@@ -103,6 +124,8 @@ export type RaceMessage = RaceEvent & RaceContext;
 
 const byEventType: Partial<Record<RaceEvent['type'], diagnostics.Channel>> = {
   dns: diagnostics.channel(channelNames.dns),
+  'dns:https': diagnostics.channel(channelNames.dnsHttps),
+  'dns:target': diagnostics.channel(channelNames.dnsTarget),
   'attempt:start': diagnostics.channel(channelNames.attemptStart),
   'attempt:connected': diagnostics.channel(channelNames.attemptConnected),
   'attempt:success': diagnostics.channel(channelNames.attemptSuccess),

@@ -1,7 +1,7 @@
 /**
- * The system's resolver configuration, as the default Resolver starts from it:
- * resolv.conf read once (with LOCALDOMAIN/RES_OPTIONS, as glibc), and the hosts file's
- * path (HostsFile re-reads the file itself when it changes).
+ * The system's resolver configuration read once: resolv.conf (with LOCALDOMAIN/RES_OPTIONS,
+ * as glibc) and the hosts file's path. The Resolver itself follows both as they change
+ * (watched-file.ts, hosts-file.ts); `checkSource` is the check of its path options.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { defaultResolvConf, loadResolvConf, type ResolvConf } from './resolv-conf.js';

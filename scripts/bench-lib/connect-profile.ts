@@ -8,7 +8,7 @@
  */
 import net from 'node:net';
 import { connect } from '../../lib/connect.js';
-import type { Answer, AddressResolver, RecordType } from '../../lib/dns/types.js';
+import type { Answer, AddressResolver, AddressRecordType } from '../../lib/dns/types.js';
 import { listen } from '../../lib/lab/black-hole.js';
 import { numberArg, stringArg, table } from './print.js';
 import { median } from './stats.js';
@@ -17,7 +17,7 @@ type Variant = 'floor' | 'literal' | 'warm';
 
 /** A resolver whose answers are always at hand, as a warm cache's are (no I/O). */
 const warmResolver: AddressResolver = {
-  query: async (name: string, type: RecordType): Promise<Answer> => ({
+  query: async (name: string, type: AddressRecordType): Promise<Answer> => ({
     name, type, records: [{ address: type === 'AAAA' ? '::1' : '127.0.0.1', ttl: 60 }], ttl: 60, cnames: [], source: 'cache',
   }),
 };

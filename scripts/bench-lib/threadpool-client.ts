@@ -9,12 +9,16 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Resolver } from '../../lib/resolver.js';
+import type { SystemLookup } from '../../lib/system/system-backend.js';
 import { send } from './child.js';
 import { assertOwnResolvConf } from './namespace.js';
 import { waitUntil, within } from './timing.js';
 
-/** `happy-eyeballs-wide`: cache `maxInFlight` raised so every query goes out at once (default 256). */
-export type Mode = 'baseline' | 'happy-eyeballs' | 'happy-eyeballs-wide' | 'dns.lookup';
+/**
+ * `happy-eyeballs-wide`: cache `maxInFlight` raised so every query goes out at once (default 256).
+ * `happy-eyeballs-system`: `backend: 'system'`, getaddrinfo behind the library's bound (2 at once, FIFO).
+ */
+export type Mode = 'baseline' | 'happy-eyeballs' | 'happy-eyeballs-wide' | 'happy-eyeballs-system' | 'dns.lookup';
 
 /** Enough upstream slots for every query of the run (2 per lookup). */
 const WIDE_IN_FLIGHT = 4096;
@@ -58,12 +62,17 @@ export interface ClientReport {
   freshError?: string;
   /** Lookups that had failed by report time, by error code. */
   errors: Record<string, number>;
+  /** System backend: getaddrinfo calls started by report time, and whether in the order asked (FIFO). */
+  systemStarted?: number;
+  systemInOrder?: boolean;
 }
 
 type Lookup = (name: string, done: (err: NodeJS.ErrnoException | null) => void) => void;
 
 interface Client {
   lookup: Lookup | undefined;
+  /** Names getaddrinfo was called for, in call order (system backend). */
+  started?: string[];
   /** Ends the lookups still pending (ours) or waits for them (getaddrinfo cannot be cancelled). */
   finish(settled: () => boolean): Promise<void>;
 }
@@ -76,6 +85,20 @@ function clientFor(cfg: ClientConfig): Client {
     return {
       lookup: (name, done) => dns.lookup(name, { all: true }, (err) => done(err)),
       finish: async (settled) => void (await waitUntil(settled, cfg.drainMs)),
+    };
+  }
+  if (cfg.mode === 'happy-eyeballs-system') {
+    assertOwnResolvConf(cfg.resolvConfText, cfg.zone);
+    const started: string[] = [];
+    const systemLookup: SystemLookup = (name, options, callback) => {
+      started.push(name);
+      dns.lookup(name, options, callback as never);
+    };
+    const resolver = new Resolver({ backend: 'system', systemLookup, resolvConf: false });
+    return {
+      lookup: (name, done) => resolver.lookup(name, { all: true }, (err) => done(err)),
+      started,
+      finish: async () => resolver.close(),
     };
   }
   const cache = cfg.mode === 'happy-eyeballs-wide' ? { maxInFlight: WIDE_IN_FLIGHT } : {};
@@ -145,6 +168,13 @@ export async function runClient(cfg: ClientConfig): Promise<void> {
     report.freshMs = fresh.ms;
     report.freshAnswered = fresh.done && !fresh.error;
     if (fresh.error) report.freshError = String((fresh.error as NodeJS.ErrnoException).code);
+  }
+  if (client.started) {
+    // Lookups start in the order the names were asked (those that expired in the queue
+    // never start); the extra one after all of them.
+    const order = client.started.map((name) => (name.startsWith('fresh.') ? cfg.lookups : Number(/^n(\d+)\./.exec(name)?.[1] ?? NaN)));
+    report.systemStarted = order.length;
+    report.systemInOrder = order.every((n, i) => i === 0 || n >= order[i - 1]!);
   }
   send('report', report);
   await client.finish(() => settled === lookups);

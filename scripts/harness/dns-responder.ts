@@ -7,7 +7,7 @@
 import dnsPacket from 'dns-packet';
 import { buildReply, type Behaviour } from '../../lib/lab/dns-reply.js';
 import { ZoneStore } from '../../lib/lab/dns-store.js';
-import type { Zone } from '../../lib/lab/dns-zone.js';
+import { typeName, type Zone } from '../../lib/lab/dns-zone.js';
 
 /** What a fake DoH server does with the HTTP side of one request. */
 export interface HttpBehaviour {
@@ -83,8 +83,9 @@ export class DnsResponder {
     const q = query.questions?.[0];
     if (query.type !== 'query' || !q) return undefined;
     const name = q.name.toLowerCase();
-    this.seen.push({ name, type: q.type, id: query.id!, length: msg.length, padding: paddingOf(query), transport });
-    return { query, behaviour: this.#behaviourFor(name, q.type) };
+    const type = typeName(q.type);
+    this.seen.push({ name, type, id: query.id!, length: msg.length, padding: paddingOf(query), transport });
+    return { query, behaviour: this.#behaviourFor(name, type) };
   }
 
   /** The reply as over TCP: never truncated. */

@@ -6,7 +6,8 @@
 import dnsPacket from 'dns-packet';
 import { buildQuery, makeQuestion, type SentQuery } from '../../lib/dns/query.js';
 import type { ChainSoFar } from '../../lib/dns/interpret.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import { encodeServiceData } from '../../lib/dns/svcb.js';
+import type { AddressRecordType, RecordType, ServiceParams } from '../../lib/dns/types.js';
 import { mutate } from './fuzz-mutate.js';
 import type { Rng } from './fuzz-rng.js';
 
@@ -36,7 +37,7 @@ const TTLS = [0, 1, 300, 86_400, 0x7fffffff, 0x80000000, 0xffffffff];
 type Rr = dnsPacket.Answer;
 
 export function replyInput(rng: Rng): ReplyInput {
-  const type: RecordType = rng.chance(0.5) ? 'A' : 'AAAA';
+  const type: RecordType = rng.chance(0.2) ? 'HTTPS' : rng.chance(0.5) ? 'A' : 'AAAA';
   const sent = buildQuery(makeQuestion(rng.pick(NAMES), type, 1232, rng.chance(0.3)), rng.int(0x10000));
   const valid = rng.chance(0.2) ? compressedReply(rng, sent) : encodedReply(rng, sent);
   const chain: ChainSoFar = { visited: new Set(rng.chance(0.2) ? ['t1.example.test'] : []), links: rng.int(9) };
@@ -63,8 +64,31 @@ function records(rng: Rng, name: string, type: RecordType, n: number): Rr[] {
     // Mostly the asked type; some of the other type, another owner, or class CH.
     const t = rng.chance(0.85) ? type : type === 'A' ? 'AAAA' : 'A';
     const owner = rng.chance(0.9) ? name : 'other.example.test';
-    return { name: owner, type: t, class: rng.chance(0.95) ? 'IN' : 'CH', ttl: rng.pick(TTLS), data: address(rng, t) } as Rr;
+    const klass = rng.chance(0.95) ? 'IN' : 'CH';
+    // dns-packet writes types it has no codec for by `UNKNOWN_<n>`, their data as bytes.
+    if (t === 'HTTPS') return { name: owner, type: 'UNKNOWN_65', class: klass, ttl: rng.pick(TTLS), data: rng.chance(0.9) ? serviceRdata(rng) : rng.bytes(rng.int(30)) } as unknown as Rr;
+    return { name: owner, type: t, class: klass, ttl: rng.pick(TTLS), data: address(rng, t) } as Rr;
   });
+}
+
+/** A valid SVCB/HTTPS RDATA (RFC 9460 §2.2) with a random choice of every SvcParam. */
+export function serviceRdata(rng: Rng): Buffer {
+  const params: Record<string, unknown> = {};
+  if (rng.chance(0.6)) params.alpn = rng.chance(0.5) ? ['h2', 'h3'] : [rng.bytes(rng.range(1, 8)).toString('latin1')];
+  if (params.alpn && rng.chance(0.3)) params.noDefaultAlpn = true;
+  if (rng.chance(0.5)) params.port = rng.int(0x10000);
+  if (rng.chance(0.5)) params.ipv4hint = ['192.0.2.1', '198.51.100.7'].slice(0, rng.range(1, 2));
+  if (rng.chance(0.3)) {
+    const list = rng.bytes(rng.int(40));
+    params.ech = Buffer.concat([Buffer.of(list.length >> 8, list.length & 0xff), list]);
+  }
+  if (rng.chance(0.5)) params.ipv6hint = ['2001:db8::1', '::ffff:192.0.2.1', '::'].slice(0, rng.range(1, 3));
+  if (rng.chance(0.2)) params.dohpath = '/dns-query{?dns}';
+  if (rng.chance(0.3)) params[`key${rng.range(8, 65534)}`] = rng.bytes(rng.int(20));
+  const present = Object.keys(params).filter((k) => k !== 'noDefaultAlpn' && !k.startsWith('key'));
+  if (present.length > 0 && rng.chance(0.3)) params.mandatory = [rng.pick(present)];
+  const target = rng.pick(['.', 'svc.example.test', 'a\\.b.example', 'x\\032y.test']);
+  return encodeServiceData({ priority: rng.chance(0.2) ? 0 : rng.range(1, 65535), target, params: params as ServiceParams });
 }
 
 function soa(rng: Rng, name: string): Rr {
@@ -132,7 +156,7 @@ function encodedReply(rng: Rng, sent: SentQuery): Buffer {
     type: 'response',
     id: sent.id,
     flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode,
-    questions: [{ name, type, class: 'IN' }],
+    questions: [{ name, type: (type === 'HTTPS' ? 'UNKNOWN_65' : type) as AddressRecordType, class: 'IN' }],
     answers,
     authorities,
     additionals,
@@ -149,10 +173,10 @@ function compressedReply(rng: Rng, sent: SentQuery): Buffer {
   header.writeUInt16BE(n, 6);
   const rrs: Buffer[] = [];
   for (let i = 0; i < n; i++) {
-    const data = Buffer.from(sent.type === 'A' ? [192, 0, 2, i] : [0x20, 1, 0x0d, 0xb8, ...Array(11).fill(0), i]);
+    const data = Buffer.from(sent.type === 'A' ? [192, 0, 2, i] : sent.type === 'HTTPS' ? [0, i + 1, 0] : [0x20, 1, 0x0d, 0xb8, ...Array(11).fill(0), i]);
     const rr = Buffer.alloc(12 + data.length);
     rr.writeUInt16BE(0xc00c, 0);
-    rr.writeUInt16BE(sent.type === 'A' ? 1 : 28, 2);
+    rr.writeUInt16BE(sent.type === 'A' ? 1 : sent.type === 'HTTPS' ? 65 : 28, 2);
     rr.writeUInt16BE(1, 4);
     rr.writeUInt32BE(rng.pick(TTLS), 6);
     rr.writeUInt16BE(data.length, 10);

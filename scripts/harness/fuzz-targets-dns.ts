@@ -8,10 +8,13 @@ import type dgram from 'node:dgram';
 import { interpret, MAX_CNAME_LINKS, type Outcome } from '../../lib/dns/interpret.js';
 import { decodeReply, isTruncated, matchesQuery, type DecodedReply } from '../../lib/dns/reply.js';
 import { FrameReader, lengthPrefixed } from '../../lib/dns/tcp.js';
-import type { RecordType, ServerAddress } from '../../lib/dns/types.js';
+import type { AddressRecord, RecordType, ServerAddress, ServiceRecord } from '../../lib/dns/types.js';
 import { acceptReply } from '../../lib/dns/udp.js';
+import { decodeServiceData, encodeServiceData } from '../../lib/dns/svcb.js';
+import { formatServiceData, parseServiceRdata } from '../../lib/dns/svcb-presentation.js';
+import { mutate } from './fuzz-mutate.js';
 import { toBytes16 } from '../../lib/system/ip.js';
-import { replyInput } from './fuzz-dns.js';
+import { replyInput, serviceRdata } from './fuzz-dns.js';
 import { expect, type FuzzTarget } from './fuzz-run.js';
 
 const MAX_TTL = 0x7fffffff;
@@ -84,6 +87,29 @@ export const framesTarget: FuzzTarget = {
   },
 };
 
+/**
+ * SVCB/HTTPS RDATA (RFC 9460 §2.2): valid records with every SvcParam, mutated or as
+ * random bytes. The decoder never throws; what it accepts encodes back to the very same
+ * bytes, and its presentation text parses back to them too.
+ */
+export const svcbTarget: FuzzTarget = {
+  name: 'svcb-rdata',
+  run(rng) {
+    const valid = serviceRdata(rng);
+    const roll = rng.int(100);
+    const rdata = roll < 10 ? rng.bytes(rng.int(200)) : roll < 20 ? valid : mutate(rng, valid, 0);
+    const decoded = decodeServiceData(rdata);
+    if (!decoded.ok) {
+      expect(typeof decoded.reason === 'string' && decoded.reason.length > 0, 'malformed without a reason');
+      return 'malformed';
+    }
+    expect(encodeServiceData(decoded.record).equals(rdata), 'an accepted record does not encode back to its RDATA');
+    const text = formatServiceData(decoded.record);
+    expect(parseServiceRdata(text).equals(rdata), `its presentation ${text} does not parse back to its RDATA`);
+    return decoded.record.priority === 0 ? 'alias' : 'service';
+  },
+};
+
 /** What a decoded reply must look like, checked against an independent RFC 1035 §4.1.3 walk. */
 function checkDecoded(packet: Buffer, reply: DecodedReply): void {
   const { sections: walked, end } = walkRecords(packet);
@@ -151,7 +177,9 @@ function checkOutcome(outcome: Outcome, reply: DecodedReply, type: RecordType, l
   switch (outcome.kind) {
     case 'records':
       expect(reply.rcode === 'NOERROR' && outcome.records.length > 0, 'records from a reply that has none');
-      for (const r of outcome.records) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
+      // HTTPS (RFC 9460): each record decoded whole, and it encodes back.
+      if (type === 'HTTPS') for (const r of outcome.records as ServiceRecord[]) expect(ttlOk(r.ttl) && r.ttl >= outcome.ttl && encodeServiceData(r).length >= 3, `bad HTTPS record ${JSON.stringify(r)}`);
+      else for (const r of outcome.records as AddressRecord[]) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
       break;
     case 'negative':
       expect((outcome.code === 'ENOTFOUND') === (reply.rcode === 'NXDOMAIN') && ttlOk(outcome.negativeTtl), 'bad negative answer');

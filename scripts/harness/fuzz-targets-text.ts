@@ -68,7 +68,8 @@ export const resolvConfTarget: FuzzTarget = {
     };
     const conf = parseResolvConf(text, { env, hostname: rng.chance(0.5) ? token(rng, NAMES) : undefined });
     expect(conf.nameservers.length <= 3 && conf.nameservers.every((s) => isIP(s.address) === s.family && s.port === 53), 'bad nameservers');
-    expect(conf.search.length <= 32 && conf.search.every((d) => isValidHostname(d) && !d.endsWith('.')), 'bad search list');
+    // Domains are kept as written (glibc): one leading dot dropped, the root as '.'.
+    expect(conf.search.length <= 32 && conf.search.every((d) => d !== '' && !/[ \t\r\n]/.test(d) && (d === '.' || !d.endsWith('.'))), 'bad search list');
     expect(Number.isInteger(conf.ndots) && conf.ndots >= 0 && conf.ndots <= 15, `ndots ${conf.ndots}`);
     expect(conf.timeout % 1000 === 0 && conf.timeout >= 1000 && conf.timeout <= 30_000, `timeout ${conf.timeout}`);
     expect(Number.isInteger(conf.attempts) && conf.attempts >= 1 && conf.attempts <= 5, `attempts ${conf.attempts}`);

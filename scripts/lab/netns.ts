@@ -18,6 +18,8 @@ export const LAB = {
   client: { v4: '198.18.0.2', v6: '2001:db8::2' },
   server: { v4: '198.18.1.2', v6: '2001:db8:1::2' },
   zone: 'he.test',
+  /** Names here also have an HTTPS record with hints (the test certificate covers *.example.test). */
+  httpsZone: 'example.test',
   ports: { http: 80, https: 443 },
   /** glibc resolv.conf(5) per-try seconds and tries; our Resolver gets the same. */
   dns: { timeoutSeconds: 2, attempts: 2 },
@@ -177,7 +179,8 @@ export async function labUp(id = 'he'): Promise<{ names: LabNames; state: LabSta
     saveState(n, { relayPort });
     addressPath(n);
     const knotDir = join(n.stateDir, 'knot');
-    writeKnotConfig(knotDir, [`${LAB.server.v4}@53`, `${LAB.server.v6}@53`], LAB.zone, labZoneText(LAB.zone, LAB.server));
+    const httpsZone = { origin: LAB.httpsZone, text: labZoneText(LAB.httpsZone, LAB.server, true) };
+    writeKnotConfig(knotDir, [`${LAB.server.v4}@53`, `${LAB.server.v6}@53`], LAB.zone, labZoneText(LAB.zone, LAB.server), [httpsZone]);
     const knotPid = daemon(n, 'knot.log', 'ip', ['netns', 'exec', n.serverNs, knotdPath()!, '-c', join(knotDir, 'knot.conf')]);
     saveState(n, { knotPid });
     const serverPid = daemon(n, 'server.log', 'ip', ['netns', 'exec', n.serverNs, process.execPath, join(here, 'server.js'), join(fixturesDir, 'tls')]);

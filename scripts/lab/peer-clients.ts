@@ -73,7 +73,7 @@ function errorCode(err: unknown): string {
 }
 
 const short: Partial<Record<RaceEvent['type'], string>> = {
-  dns: 'dns', 'dns:wait': 'wait', 'attempt:start': 'start', 'attempt:connected': 'tcp', 'attempt:success': 'ok', 'attempt:failure': 'fail', 'attempt:abandoned': 'drop',
+  dns: 'dns', 'dns:https': 'https', 'dns:wait': 'wait', 'attempt:start': 'start', 'attempt:connected': 'tcp', 'attempt:success': 'ok', 'attempt:failure': 'fail', 'attempt:abandoned': 'drop',
 };
 
 /** `dns6@21.3 start6@21.4 ok6@41.9`: formatted after the measurement, which only keeps the events. */

@@ -31,6 +31,8 @@ export interface DriverConfig {
   reference?: string | undefined;
   /** Bound on one measurement, ms. */
   boundMs: number;
+  /** Zone the names are asked in. @default LAB.zone */
+  domain?: string | undefined;
 }
 
 export interface DriverReport {
@@ -107,7 +109,7 @@ async function drive(cfg: DriverConfig): Promise<DriverReport> {
     for (let run = -cfg.warmup; run < cfg.runs; run++) {
       const k = ((run % turns.length) + turns.length) % turns.length;
       for (const [peer, mode] of [...turns.slice(k), ...turns.slice(0, k)]) {
-        const host = peer === 'reference' ? cfg.reference! : `r${run < 0 ? `w${-run}` : run}-${TAG[peer]}-${mode}-${stamp}.${LAB.zone}`;
+        const host = peer === 'reference' ? cfg.reference! : `r${run < 0 ? `w${-run}` : run}-${TAG[peer]}-${mode}-${stamp}.${cfg.domain ?? LAB.zone}`;
         const m = await measure(peer, mode, host, ctx);
         if (run >= 0) samples[`${peer} ${mode}`]!.push(m);
         // Let the closed connection's last packets cross the path before the next turn.

@@ -34,6 +34,7 @@ IFF_TUN = 0x0001
 IFF_NO_PI = 0x1000
 TCP, UDP, ICMPV6 = 6, 17, 58
 SYN, ACK = 0x02, 0x10
+QTYPE_A = 1
 QTYPE_AAAA = 28
 # RFC 4443 §2.4 (c): an ICMPv6 error carries as much of the packet as fits in 1280 bytes.
 ICMPV6_MAX = 1280
@@ -44,7 +45,7 @@ def default_family():
 
 
 def default_config():
-    return {"v4": default_family(), "v6": default_family(), "aaaa_delay": 0.0}
+    return {"v4": default_family(), "v6": default_family(), "aaaa_delay": 0.0, "a_delay": 0.0}
 
 
 def open_tun(name):
@@ -149,9 +150,13 @@ class Relay:
         if cfg["loss"] > 0 and random.random() < cfg["loss"]:
             return self.count("v%d lost" % family)
         delay = cfg["delay"]
-        if not outbound and self.config["aaaa_delay"] > 0 and dns_qtype(proto, off, pkt) == QTYPE_AAAA:
+        qtype = None if outbound else dns_qtype(proto, off, pkt)
+        if qtype == QTYPE_AAAA and self.config["aaaa_delay"] > 0:
             delay += self.config["aaaa_delay"]
             self.count("aaaa answers held")
+        if qtype == QTYPE_A and self.config["a_delay"] > 0:
+            delay += self.config["a_delay"]
+            self.count("a answers held")
         self.count("v%d %s" % (family, "out" if outbound else "in"))
         self.hold(out_fd, pkt, delay)
 
@@ -193,6 +198,7 @@ class Relay:
                 config[family]["delay"] = float(config[family]["delay"])
                 config[family]["loss"] = float(config[family]["loss"])
             config["aaaa_delay"] = float(msg.get("aaaa_delay", 0))
+            config["a_delay"] = float(msg.get("a_delay", 0))
             self.config = config
             self.stats = {}
         elif msg["cmd"] == "stats":

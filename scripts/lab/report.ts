@@ -90,7 +90,7 @@ function scenarioSection(r: ScenarioResult): string {
   const lines = [
     `### ${s.title}`,
     '',
-    `IPv4: ${path(s.v4)}. IPv6: ${path(s.v6)}.${s.aaaaDelay ? ` DNS answers to AAAA questions held ${s.aaaaDelay} ms more.` : ''}`,
+    `IPv4: ${path(s.v4)}. IPv6: ${path(s.v6)}.${s.aaaaDelay ? ` DNS answers to AAAA questions held ${s.aaaaDelay} ms more.` : ''}${s.aDelay ? ` DNS answers to A questions held ${s.aDelay} ms more.` : ''}${s.https ? ' The names have an HTTPS record with both addresses as hints, answered at once (TLS races use it).' : ''}`,
     '',
     `Physical limit, connect: ${limit.formula} ms. TLS: ${limit.tlsFormula} ms.${limit.rfcDelay ? ' An RFC 8305 delay is part of it.' : ' No RFC 8305 delay applies.'}`,
     '',
@@ -133,14 +133,17 @@ Two network namespaces, \`he-client\` (${LAB.client.v4}, ${LAB.client.v6}) and \
 between two TUN devices. The relay holds every packet for its family's one-way delay (half
 the RTT), drops a share of packets per family, drops IPv4 or IPv6 TCP SYNs (a black hole)
 or answers IPv6 SYNs with ICMPv6 Destination Unreachable after one IPv6 RTT, and can hold
-DNS answers to AAAA questions. knotd serves \`${LAB.zone}\` on the server's addresses, port 53;
-a wildcard gives every name both addresses. An HTTP server (port 80) and an HTTPS server
-(port 443, TLS 1.3, the test CA's certificate for \`*.${LAB.zone}\`) listen dual-stack.
+DNS answers to AAAA and to A questions. knotd serves \`${LAB.zone}\` on the server's addresses, port 53;
+a wildcard gives every name both addresses. A second zone, \`${LAB.httpsZone}\`, has the same
+wildcard plus an HTTPS record (RFC 9460) with both addresses as hints, for the scenario
+that asks it. An HTTP server (port 80) and an HTTPS server (port 443, TLS 1.3, the test
+CA's certificate for \`*.${LAB.zone}\` and \`*.${LAB.httpsZone}\`) listen dual-stack.
 The client namespace's \`/etc/resolv.conf\` (bind-mounted by \`ip netns exec\`) names only
 \`${LAB.server.v4}\`, with \`options timeout:${LAB.dns.timeoutSeconds} attempts:${LAB.dns.attempts}\`; this library's
 \`Resolver\` gets the same server, timeout and attempts. DNS therefore crosses the IPv4 path.
 
-Every turn of every peer asks a name never asked before (\`r<run>-<peer>-<mode>-<stamp>.${LAB.zone}\`),
+Every turn of every peer asks a name never asked before (\`r<run>-<peer>-<mode>-<stamp>.${LAB.zone}\`,
+under \`${LAB.httpsZone}\` in the HTTPS scenario),
 so every figure includes one DNS exchange: time runs from the call (name in hand) to the
 connected socket (**connect**) or to the finished TLS handshake (**TLS**).
 

@@ -25,6 +25,13 @@ export interface Scenario {
   v6: FamilyPath;
   /** Extra ms the relay holds DNS answers to AAAA questions. */
   aaaaDelay: number;
+  /** Extra ms the relay holds DNS answers to A questions. @default 0 */
+  aDelay?: number;
+  /**
+   * The names asked have an HTTPS record (RFC 9460) with both addresses as hints, answered
+   * at once (LAB.httpsZone): TLS races use it (Happy Eyeballs v3); other peers ignore it.
+   */
+  https?: boolean;
 }
 
 export const RFC8305 = { resolutionDelay: 50, connectionAttemptDelay: 250 } as const;
@@ -39,6 +46,16 @@ export const SCENARIOS: Scenario[] = [
   { key: 'loss-5', short: 'packet loss / 5 %', title: '5 % packet loss each way on both, 20 ms RTT', v4: { ...ok(20), loss: 0.05 }, v6: { ...ok(20), loss: 0.05 }, aaaaDelay: 0 },
   { key: 'healthy', short: 'both healthy / 20 ms', title: 'both healthy, 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 0 },
   { key: 'v6-icmp', short: 'IPv6 ICMP / unreachable', title: 'IPv6 SYNs answered with ICMPv6 unreachable, both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'icmp' }, aaaaDelay: 0 },
+  {
+    key: 'https-hints',
+    short: 'AAAA, A 1 s late, / HTTPS hints',
+    title: 'AAAA and A answers 1 s late, an HTTPS record with hints at once, both 20 ms RTT',
+    v4: ok(20),
+    v6: ok(20),
+    aaaaDelay: 1000,
+    aDelay: 1000,
+    https: true,
+  },
 ];
 
 export function scenario(key: string): Scenario {
@@ -50,7 +67,7 @@ export function scenario(key: string): Scenario {
 /** The relay's settings for a scenario (one-way delays). */
 export function relayConfig(s: Scenario): Record<string, unknown> {
   const fam = (p: FamilyPath): Record<string, unknown> => ({ delay: p.rtt / 2, loss: p.loss, syn: p.syn });
-  return { v4: fam(s.v4), v6: fam(s.v6), aaaa_delay: s.aaaaDelay };
+  return { v4: fam(s.v4), v6: fam(s.v6), aaaa_delay: s.aaaaDelay, a_delay: s.aDelay ?? 0 };
 }
 
 export interface Limit {
@@ -94,10 +111,11 @@ export function physicalLimit(s: Scenario): Limit {
   const { resolutionDelay: rd, connectionAttemptDelay: cad } = RFC8305;
   const dns = s.v4.rtt;
   const aaaaAt = dns + s.aaaaDelay;
-  const v6First = aaaaAt <= dns + rd;
+  const aAt = dns + (s.aDelay ?? 0);
+  const v6First = aaaaAt <= aAt + rd;
   const first = v6First
     ? attempt(6, s.v6, aaaaAt, s.aaaaDelay > 0 ? `AAAA answer ${aaaaAt}` : `DNS ${dns} (IPv4 RTT)`)
-    : attempt(4, s.v4, dns + rd, `DNS ${dns} (IPv4 RTT) + Resolution Delay ${rd}`);
+    : attempt(4, s.v4, aAt + rd, `${s.aDelay ? `A answer ${aAt}` : `DNS ${dns} (IPv4 RTT)`} + Resolution Delay ${rd}`);
   const byTimer = first.start + cad;
   const secondStart = Math.min(byTimer, first.failAt);
   const secondWhy = first.failAt < byTimer
@@ -116,7 +134,7 @@ export function physicalLimit(s: Scenario): Limit {
     return `${parts.join(' + ')} = ${tls ? tlsOf(a) : a.connectedAt}`;
   };
   const rfcDelay = !v6First || (tcpWinner === second && secondWhy.startsWith('Connection'));
-  return {
+  const limit = {
     tcp: tcpWinner.connectedAt,
     tls: tlsOf(tlsWinner),
     family: tcpWinner.family,
@@ -124,4 +142,8 @@ export function physicalLimit(s: Scenario): Limit {
     formula: describe(tcpWinner, false),
     tlsFormula: describe(tlsWinner, true),
   };
+  if (!s.https) return limit;
+  // Happy Eyeballs v3 (TLS only): the HTTPS answer's IPv6 hint answers the preferred family, so IPv6 starts with it.
+  const tls = dns + 2 * s.v6.rtt;
+  return { ...limit, tls, tlsFormula: `HTTPS answer with hints ${dns} (IPv4 RTT) + IPv6 RTT ${s.v6.rtt} + TLS 1.3 (1 RTT) ${s.v6.rtt} = ${tls}` };
 }

@@ -2,6 +2,7 @@ import t from 'tap';
 import type { Clock } from '../../lib/clock.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import { SourceAddressFinder, probeSource } from '../../lib/address/source-address.js';
+import { NetworkMonitor } from '../../lib/system/network.js';
 
 /** Just enough clock for a cache that only reads `now`. */
 function fakeClock(): Clock & { advance(ms: number): void } {
@@ -162,4 +163,23 @@ t.test('bad options and arguments are typed errors', async (t) => {
   const finder = new SourceAddressFinder();
   await t.rejects(finder.find('::1' as unknown as string[]), InvalidArgumentError);
   await t.rejects(finder.find(undefined as unknown as string[]), { code: 'ERR_HE_INVALID_ARGUMENT', option: 'addresses' });
+});
+
+t.test('a change of the network drops every cached source, whatever its TTL', async (t) => {
+  const clock = fakeClock();
+  let interfaces: Record<string, Array<{ address: string; family: 'IPv4' | 'IPv6'; internal: boolean; cidr: string }>> = {
+    eth0: [{ address: '192.0.2.100', family: 'IPv4', internal: false, cidr: '192.0.2.100/24' }],
+  };
+  const network = new NetworkMonitor({ clock, interfaces: () => interfaces as never, checkIntervalMs: 1000 });
+  const { calls, probe } = countingProbe();
+  const finder = new SourceAddressFinder({ clock, ttlMs: 60_000, probe, network });
+  await finder.find(['192.0.2.1']);
+  t.ok(finder.cached(['192.0.2.1']), 'cached');
+  interfaces = { wlan0: [{ address: '198.51.100.7', family: 'IPv4', internal: false, cidr: '198.51.100.7/24' }] };
+  clock.advance(999);
+  t.ok(finder.cached(['192.0.2.1']), 'the network is read at most once a second');
+  clock.advance(1);
+  t.equal(finder.cached(['192.0.2.1']), undefined, 'a new network: nothing cached');
+  await finder.find(['192.0.2.1']);
+  t.same(calls, ['192.0.2.1', '192.0.2.1'], 'probed again');
 });

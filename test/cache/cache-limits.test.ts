@@ -1,10 +1,10 @@
 import t from 'tap';
 import { DnsCache } from '../../lib/cache/index.js';
-import type { Answer, RecordType } from '../../lib/dns/types.js';
+import type { Answer, AddressRecordType } from '../../lib/dns/types.js';
 import { DnsError } from '../../lib/errors.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
-const answer = (name: string, type: RecordType, ttl = 600): Answer => ({
+const answer = (name: string, type: AddressRecordType, ttl = 600): Answer => ({
   name, type, records: [{ address: type === 'A' ? '192.0.2.1' : '2001:db8::1', ttl }], ttl, cnames: [], server: undefined, source: 'dns',
 });
 
@@ -12,7 +12,7 @@ const answer = (name: string, type: RecordType, ttl = 600): Answer => ({
 function upstream(hold = false) {
   const calls: string[] = [];
   const held = new Map<string, () => void>();
-  const fetchFor = (name: string, type: RecordType) => (_signal: AbortSignal) => {
+  const fetchFor = (name: string, type: AddressRecordType) => (_signal: AbortSignal) => {
     calls.push(`${name}/${type}`);
     if (!hold) return Promise.resolve(answer(name, type));
     return new Promise<Answer>((resolve) => held.set(`${name}/${type}`, () => resolve(answer(name, type))));
@@ -23,7 +23,7 @@ function upstream(hold = false) {
 t.test('LRU: the least recently used (name, type) goes first, over both types', async (t) => {
   const cache = new DnsCache({ clock: new FakeClock(), maxEntries: 3 });
   const up = upstream();
-  const get = (name: string, type: RecordType) => cache.resolve(name, type, up.fetchFor(name, type));
+  const get = (name: string, type: AddressRecordType) => cache.resolve(name, type, up.fetchFor(name, type));
   await get('a.test', 'A');
   await get('a.test', 'AAAA');
   await get('b.test', 'A');

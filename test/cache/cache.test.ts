@@ -1,10 +1,10 @@
 import t from 'tap';
 import { DnsCache } from '../../lib/cache/index.js';
 import { DnsError } from '../../lib/errors.js';
-import type { Answer, RecordType } from '../../lib/dns/types.js';
+import type { Answer, AddressRecordType } from '../../lib/dns/types.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
-const answer = (name: string, type: RecordType, addrs: string[], ttl = 60, extra: Partial<Answer> = {}): Answer => ({
+const answer = (name: string, type: AddressRecordType, addrs: string[], ttl = 60, extra: Partial<Answer> = {}): Answer => ({
   name, type, records: addrs.map((address) => ({ address, ttl })), ttl, cnames: [], server: '127.0.0.1:53', source: 'dns', ...extra,
 });
 

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import t from 'tap';
 import { DnsCache } from '../../lib/cache/index.js';
 import { pack, unpack } from '../../lib/cache/packed.js';
-import type { Answer, RecordType } from '../../lib/dns/types.js';
+import type { Answer, AddressRecordType } from '../../lib/dns/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-const back = (packed: string, type: RecordType): string[] => unpack(packed, type, 0).map((r) => r.address);
+const back = (packed: string, type: AddressRecordType): string[] => unpack(packed, type, 0).map((r) => r.address);
 
 t.test('IPv4 as dns-packet writes it packs into 2 code units per address and unpacks to the same text', async (t) => {
   const lists = [[], ['0.0.0.0'], ['192.0.2.1', '198.51.100.255'], ['255.255.255.255', '10.0.0.1', '127.0.0.1']];
@@ -27,7 +27,7 @@ t.test('IPv6 texts pack into one string, each ended by a comma, and unpack to th
   }
 });
 
-const unpackable: Array<{ type: RecordType; list: string[]; why: string }> = [
+const unpackable: Array<{ type: AddressRecordType; list: string[]; why: string }> = [
   { type: 'A', list: ['192.0.2.01'], why: 'a leading zero' },
   { type: 'A', list: ['192.0.2'], why: 'three octets' },
   { type: 'A', list: ['192.0.2.1.5'], why: 'five octets' },

@@ -78,6 +78,9 @@ const good: Array<{ argv: string[]; want: ParsedCommand }> = [
   { argv: ['resolve', 'example.com', '--json', '--nameserver', '127.0.0.1:53'], want: resolve({ json: true, nameservers: ['127.0.0.1:53'] }) },
   { argv: ['resolve', '[::1]', '--no-color'], want: resolve({ host: '::1', noColor: true }) },
   { argv: ['resolve', '192.0.2.1'], want: resolve({ host: '192.0.2.1' }) },
+  // --backend: where names are resolved
+  { argv: ['resolve', 'printer.local', '--backend', 'system'], want: resolve({ host: 'printer.local', backend: 'system' }) },
+  { argv: ['probe', 'example.com', '--backend=dns', '--backend', 'auto'], want: probe({ backend: 'auto' }) },
   // demo, help, version
   { argv: ['demo'], want: { command: 'demo', noColor: false } },
   { argv: ['demo', '--no-color'], want: { command: 'demo', noColor: true } },
@@ -184,6 +187,9 @@ const bad: Array<{ argv: string[]; message: string; command?: CommandName }> = [
     command: 'probe' as const,
   })),
   { argv: ['probe', 'example.com', '--timeout', '-5'], message: 'invalid --timeout "-5"', command: 'probe' },
+  { argv: ['resolve', 'example.com', '--backend', 'nss'], message: 'invalid --backend "nss" (expected dns, system or auto)', command: 'resolve' },
+  { argv: ['probe', 'example.com', '--backend=System'], message: 'invalid --backend "System"', command: 'probe' },
+  { argv: ['demo', '--backend', 'dns'], message: 'option --backend does not apply to demo', command: 'demo' },
 ];
 
 for (const c of bad) {
@@ -236,6 +242,7 @@ t.test('every option a help screen lists is one the parser takes for that comman
     '--attempt-delay': ['--attempt-delay', '100'],
     '--resolution-delay': ['--resolution-delay', '10'],
     '--timeout': ['--timeout', '100'],
+    '--backend': ['--backend', 'system'],
   };
   const positionals: Record<CommandName, string[]> = { probe: ['example.com'], resolve: ['example.com'], demo: [] };
   for (const command of ['probe', 'resolve', 'demo'] as const) {

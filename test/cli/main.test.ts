@@ -88,16 +88,17 @@ t.test('bad input: exit 2, one line naming the problem and a hint, no stack, not
   }
 });
 
-t.test('resolve --json: AAAA and A with TTLs, CNAME chain, server and time; exit 0', async (t) => {
+t.test('resolve --json: AAAA and A with TTLs, CNAME chain, server and time, and the HTTPS answer; exit 0', async (t) => {
   const run = await runBin(['resolve', 'alias.he.test', '--json', '--nameserver', lab.nameserver]);
   t.equal(run.code, 0);
   t.equal(run.stderr, '');
   const report = JSON.parse(run.stdout) as ResolveReport;
-  t.same(Object.keys(report), ['host', 'ipv6', 'ipv4']);
+  t.same(Object.keys(report), ['host', 'ipv6', 'ipv4', 'https']);
   t.equal(report.host, 'alias.he.test');
+  t.match(report.https, { name: 'alias.he.test', records: [], aliases: [], error: { code: 'ENODATA' } }, 'asked beside them (RFC 9460); this lab has none');
   for (const [family, type, address] of [['ipv6', 'AAAA', '::1'], ['ipv4', 'A', '127.0.0.1']] as const) {
     const r = report[family];
-    t.same(Object.keys(r), ['type', 'addresses', 'ms', 'error', 'cnames', 'server', 'source']);
+    t.same(Object.keys(r), ['type', 'addresses', 'ms', 'error', 'cnames', 'server', 'source', 'backend']);
     t.equal(r.type, type);
     t.same(r.addresses, [{ address, ttl: 60 }]);
     t.ok(typeof r.ms === 'number' && r.ms >= 0);
@@ -105,6 +106,7 @@ t.test('resolve --json: AAAA and A with TTLs, CNAME chain, server and time; exit
     t.same(r.cnames, ['www.he.test', 'dual.he.test'], 'the CNAME chain in order');
     t.equal(r.server, lab.nameserver);
     t.equal(r.source, 'dns');
+    t.equal(r.backend, 'dns', 'answered by the built-in client');
   }
 });
 

@@ -43,12 +43,13 @@ t.test('dual-stack: the whole JSON object, field by field', async (t) => {
   t.equal(report.tls, false);
   for (const [family, address] of [['ipv6', '::1'], ['ipv4', '127.0.0.1']] as const) {
     const dns = report.dns[family];
-    t.same(Object.keys(dns).sort(), ['addresses', 'cnames', 'error', 'ms', 'server', 'source']);
+    t.same(Object.keys(dns).sort(), ['addresses', 'backend', 'cnames', 'error', 'ms', 'server', 'source']);
     t.same(dns.addresses, [{ address, ttl: 60 }]);
     t.equal(typeof dns.ms, 'number');
     t.ok((dns.ms as number) >= 0 && (dns.ms as number) < 2000, `${family} answered (${dns.ms} ms)`);
     t.equal(dns.error, null);
     t.equal(dns.server, lab.nameserver);
+    t.equal(dns.backend, 'dns');
     t.same(dns.cnames, []);
     t.equal(dns.source, 'dns');
     t.same(Object.keys(report.families[family]), ['reachable', 'ms', 'error']);
@@ -200,7 +201,7 @@ t.test('IP literals: no DNS query, the other family not asked', async (t) => {
     t.equal(bare.code, 0);
     t.match(JSON.parse(bare.stdout), { verdict, dns: { [family]: { source: 'literal' } } });
     t.match(report.dns[family], { addresses: [{ ttl: null }], error: null, source: 'literal' });
-    t.same(report.dns[other], { addresses: [], ms: null, error: null, cnames: [], server: null });
+    t.same(report.dns[other], { addresses: [], ms: null, error: null, cnames: [], server: null, backend: null });
   }
   t.equal(lab.dns.count(), 0);
 });

@@ -1,7 +1,7 @@
 /** Search-list expansion (resolv.conf(5) search/ndots, glibc res_search order). */
 import t from 'tap';
 import { DnsClient } from '../../lib/dns/client.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType } from '../../lib/dns/types.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { fixtureZones } from '../../scripts/harness/zones.js';
 
@@ -10,6 +10,7 @@ t.teardown(() => srv.close());
 // Single-label names are in no zone the server holds: give them a plain NXDOMAIN (no SOA).
 srv.setBehaviour('nope', '*', { rcode: 'NXDOMAIN' });
 srv.setBehaviour('v4only', '*', { rcode: 'NXDOMAIN' });
+srv.setBehaviour('w'.repeat(62), '*', { rcode: 'NXDOMAIN' });
 srv.setBehaviour('sf.example.test', '*', { rcode: 'SERVFAIL' });
 
 const long = `${'l'.repeat(63)}.${'m'.repeat(63)}.${'n'.repeat(63)}`;
@@ -17,7 +18,7 @@ const long = `${'l'.repeat(63)}.${'m'.repeat(63)}.${'n'.repeat(63)}`;
 interface Case {
   what: string;
   name: string;
-  type?: RecordType;
+  type?: AddressRecordType;
   search: string[];
   ndots?: number;
   /** Names the server was asked, in order. */
@@ -80,10 +81,11 @@ const cases: Case[] = [
     error: { code: 'ENOTFOUND', negativeTtl: 30 },
   },
   {
-    what: 'a server failure on a candidate ends the search',
+    what: 'SERVFAIL on a candidate goes on to the next, and is the error when no candidate answers (glibc res_search)',
     name: 'sf',
     search: ['example.test', 'other.test'],
-    asked: ['sf.example.test', 'sf.example.test'],
+    // 'sf' is in no zone of the server: REFUSED, twice (two attempts).
+    asked: ['sf.example.test', 'sf.example.test', 'sf.other.test', 'sf', 'sf'],
     error: { code: 'ESERVFAIL', negativeTtl: undefined },
   },
   {
@@ -94,11 +96,18 @@ const cases: Case[] = [
     answer: { name: 'www.example.test', addresses: ['192.0.2.1', '192.0.2.2'] },
   },
   {
-    what: 'candidates too long for the wire are skipped',
+    what: 'a name asked as is first answers before any candidate too long for the wire',
     name: 'www.example.test',
     search: [long, 'other.test'],
     asked: ['www.example.test'],
     answer: { name: 'www.example.test', addresses: ['192.0.2.1', '192.0.2.2'] },
+  },
+  {
+    what: 'a candidate too long for the wire ends the list; the name as given is still asked',
+    name: 'w'.repeat(62),
+    search: [long, 'example.test'],
+    asked: ['w'.repeat(62)],
+    error: { code: 'ENOTFOUND', negativeTtl: undefined },
   },
 ];
 

@@ -2,7 +2,7 @@ import dnsPacket from 'dns-packet';
 import t from 'tap';
 import { MAX_CNAME_LINKS, interpret, sameName, soaNegativeTtl, type Outcome } from '../../lib/dns/interpret.js';
 import { decodeReply } from '../../lib/dns/reply.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType } from '../../lib/dns/types.js';
 
 type Rr = dnsPacket.Answer;
 const RCODES = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -22,7 +22,7 @@ const soa = (name: string, ttl: number, minimum: number): Rr => ({
 interface Case {
   what: string;
   name?: string;
-  type?: RecordType;
+  type?: AddressRecordType;
   rcode?: keyof typeof RCODES;
   answers?: Rr[];
   authorities?: Rr[];

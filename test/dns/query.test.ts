@@ -2,12 +2,12 @@ import dnsPacket from 'dns-packet';
 import t from 'tap';
 import { DnsError } from '../../lib/errors.js';
 import { buildQuery, encodeName, makeQuestion, newQueryId } from '../../lib/dns/query.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType } from '../../lib/dns/types.js';
 
 const OPT_BYTES = 11;
 
 t.test('a query decodes as one question with RD and an EDNS0 OPT of the asked payload size', async (t) => {
-  const cases: Array<{ name: string; type: RecordType; size: number }> = [
+  const cases: Array<{ name: string; type: AddressRecordType; size: number }> = [
     { name: 'www.example.test', type: 'A', size: 1232 },
     { name: 'WWW.Example.Test', type: 'AAAA', size: 512 },
     { name: 'a', type: 'A', size: 4096 },

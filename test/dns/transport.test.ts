@@ -134,6 +134,12 @@ t.test('acceptReply: only from the server address and port (whatever the kernel 
   t.equal(acceptReply(reply, from('fe80::1', 53), server, sent)?.kind, 'reply');
   t.equal(acceptReply(reply, from('fe80::2', 53), server, sent), undefined, 'other address');
   t.equal(acceptReply(reply, from('fe80::1', 54), server, sent), undefined, 'other port');
+  // An IPv4-mapped server is kept in canonical form (::ffff:7f00:35); the kernel reports dotted.
+  const mapped = { address: '::ffff:7f00:35', port: 53, family: 6 as const };
+  t.equal(acceptReply(reply, from('::ffff:127.0.0.53', 53), mapped, sent)?.kind, 'reply', 'IPv4-mapped, dotted form');
+  t.equal(acceptReply(reply, from('::ffff:127.0.0.54', 53), mapped, sent), undefined, 'another mapped address');
+  const v4 = { address: '127.0.0.53', port: 53, family: 4 as const };
+  t.equal(acceptReply(reply, { ...from('127.0.0.54', 53), family: 'IPv4' }, v4, sent), undefined, 'another IPv4 address');
 });
 
 t.test('the pool never gives two waiting queries on one socket the same ID', async (t) => {

@@ -10,7 +10,7 @@ import t from 'tap';
 import type { Clock } from '../../lib/clock.js';
 import { DnsClient } from '../../lib/dns/client.js';
 import { lengthPrefixed } from '../../lib/dns/tcp.js';
-import type { RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType } from '../../lib/dns/types.js';
 import { Resolver } from '../../lib/resolver.js';
 import { closedPort } from '../helpers/closed-port.js';
 import { type Behaviour, FakeDnsServer } from '../helpers/fake-dns-server.js';
@@ -35,7 +35,7 @@ interface Row {
   servers?: string[];
   behaviour?: Behaviour;
   name?: string;
-  type?: RecordType;
+  type?: AddressRecordType;
   /** Bounds on the time to the outcome, ms. */
   within: [number, number];
 }

@@ -11,7 +11,7 @@ import { buildQuery, makeQuestion } from '../../lib/dns/query.js';
 import { decodeReply } from '../../lib/dns/reply.js';
 import { Broken, describeFailure, expect, fuzz, type FuzzReport, type FuzzTarget } from '../../scripts/harness/fuzz-run.js';
 import { Rng } from '../../scripts/harness/fuzz-rng.js';
-import { framesTarget, replyTarget, udpTarget } from '../../scripts/harness/fuzz-targets-dns.js';
+import { framesTarget, replyTarget, svcbTarget, udpTarget } from '../../scripts/harness/fuzz-targets-dns.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 8305);
 t.comment(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} to replay)`);
@@ -99,4 +99,8 @@ t.test('fuzz: UDP acceptance by source, question and TC', async (t) => {
 
 t.test('fuzz: TCP frames split whatever the chunking, lying lengths and unfinished frames', async (t) => {
   passes(t, fuzz(framesTarget, SEED, 5_000), ['whole frames', 'trickled', 'unfinished tail']);
+});
+
+t.test('fuzz: SVCB/HTTPS RDATA decodes or is malformed, never throws; what decodes round-trips', async (t) => {
+  passes(t, fuzz(svcbTarget, SEED, 5_000), ['service', 'alias', 'malformed']);
 });

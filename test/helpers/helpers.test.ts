@@ -129,6 +129,16 @@ t.test('fake server: no zones, garbage over TCP, forged TCP frames from a functi
   socket.close();
 });
 
+t.test('zone store: a root zone (origin .) holds every name', async (t) => {
+  const root: Zone = { origin: '.', ttl: 60, soa: { ...fixtureZone('example.test').soa }, records: [{ name: 'a.b.test', type: 'A', data: '192.0.2.1' }] };
+  const store = new ZoneStore([root, fixtureZone('example.test')]);
+  t.equal(store.zoneFor('x')?.origin, '.');
+  t.equal(store.zoneFor('www.example.test')?.origin, 'example.test', 'a longer origin still wins');
+  t.equal(store.lookup('nothing', 'A').rcode, 'NXDOMAIN');
+  t.equal(store.lookup('b.test', 'A').rcode, 'NOERROR', 'an ancestor of a name exists');
+  t.equal(new ZoneStore([fixtureZone('example.test'), root]).zoneFor('www.example.test')?.origin, 'example.test', 'in either order');
+});
+
 t.test('zone store: nested zones, empty non-terminals, wildcards, removal', async (t) => {
   const nested: Zone = { origin: 'sub.example.test', ttl: 30, soa: { ...fixtureZone('example.test').soa, ttl: undefined }, records: [] };
   const store = new ZoneStore([fixtureZone('example.test'), nested]);

@@ -5,7 +5,7 @@
  */
 import type { AttemptCallbacks, AttemptFactory, AttemptTarget } from '../../lib/racer/attempt.js';
 import type { Candidate } from '../../lib/address/types.js';
-import type { AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType, AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
 import { DnsError, type DnsErrorCode } from '../../lib/errors.js';
 import type { RaceClock } from './race-clock.js';
 
@@ -19,6 +19,8 @@ export interface QueryCall {
   signal: AbortSignal | undefined;
   /** The scripted answer or error has been delivered. */
   settled: boolean;
+  /** QueryOptions.both: asked together with the other type. */
+  both?: boolean;
 }
 
 export class ScriptedResolver implements AddressResolver {
@@ -31,9 +33,9 @@ export class ScriptedResolver implements AddressResolver {
     this.#script = script;
   }
 
-  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer> {
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer> {
     const signal = options?.signal;
-    const call: QueryCall = { name, type, at: this.#clock.now(), signal, settled: false };
+    const call: QueryCall = { name, type, at: this.#clock.now(), signal, settled: false, both: options?.both === true };
     this.calls.push(call);
     const step = this.#script[type] ?? 'never';
     return new Promise((resolve, reject) => {
@@ -52,7 +54,7 @@ export class ScriptedResolver implements AddressResolver {
   }
 }
 
-export function answer(name: string, type: RecordType, addresses: string[]): Answer {
+export function answer(name: string, type: AddressRecordType, addresses: string[]): Answer {
   return { name, type, records: addresses.map((address) => ({ address, ttl: 60 })), ttl: 60, cnames: [], source: 'dns' };
 }
 

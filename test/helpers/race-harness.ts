@@ -19,6 +19,8 @@ export interface RaceSetup {
   dns?: Partial<Record<RecordType, DnsStep>>;
   attempts?: AttemptScript;
   families?: Family[];
+  /** RaceConfig.preferredFamily. @default IPv6 */
+  preferredFamily?: () => Family;
   delay?: number;
   resolutionDelay?: number;
   timeout?: number;
@@ -29,6 +31,10 @@ export interface RaceSetup {
   slots?: AttemptSlots;
   /** Runs on this clock (several races at once). @default a new one */
   clock?: RaceClock;
+  /** @default 443 */
+  port?: number;
+  /** Happy Eyeballs v3 (HTTPS records steer the race). @default off */
+  https?: { alpn: readonly string[] };
 }
 
 interface Outcome {
@@ -57,8 +63,9 @@ export function runRace(setup: RaceSetup): RaceRun {
   const control = createRace<FakeSocket>(
     {
       host: 'dual.test',
-      port: 443,
+      port: setup.port ?? 443,
       families: setup.families ?? [6, 4],
+      preferredFamily: setup.preferredFamily,
       resolver,
       resolutionDelay: setup.resolutionDelay ?? 50,
       connectionAttemptDelay: setup.delay ?? 250,
@@ -69,6 +76,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       clock,
       onEvent: (event) => events.push(event),
       slots: setup.slots,
+      https: setup.https,
     },
     {
       resolve: (value) => {

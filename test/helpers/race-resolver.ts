@@ -3,7 +3,7 @@
  * each (name, type) answers after its own delay, or fails with a Node DNS code, and
  * honours the abort signal the racer passes.
  */
-import type { AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
+import type { AddressRecordType, AddressResolver, Answer, QueryOptions, RecordType } from '../../lib/dns/types.js';
 import { DnsError, type DnsErrorCode } from '../../lib/errors.js';
 
 /** `delay`: milliseconds before the answer; 0 answers on the next turn of the event loop. */
@@ -26,7 +26,7 @@ export class MemoryResolver implements AddressResolver {
     this.#zone = zone;
   }
 
-  query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer> {
+  query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer> {
     const call: MemoryCall = { name, type, signal: options?.signal, outcome: 'pending' };
     this.calls.push(call);
     // A name without this type is NODATA; a name not in the zone is NXDOMAIN.

@@ -19,6 +19,21 @@ export interface Requirement {
   present(): boolean;
 }
 
+/** Directories glibc loads NSS modules from (Debian multiarch first). */
+function libraryDirs(): string[] {
+  const multiarch = ['/usr/lib', '/lib'].filter((root) => existsSync(root)).flatMap((root) =>
+    readdirSync(root).filter((d) => /-linux-gnu/.test(d)).map((d) => join(root, d)),
+  );
+  return [...multiarch, '/usr/lib', '/lib', '/usr/lib64', '/lib64'];
+}
+
+/** A glibc NSS module (`libnss_<name>.so.2`) from a Debian package. */
+const nssModule = (name: string, pkg: string): Requirement => ({
+  what: `the NSS module ${name} (Debian package "${pkg}")`,
+  install: `apt-get install ${pkg}`,
+  present: () => libraryDirs().some((dir) => existsSync(join(dir, `libnss_${name}.so.2`))),
+});
+
 const program = (name: string, pkg: string): Requirement => ({
   what: `${name} (Debian package "${pkg}")`,
   install: `apt-get install ${pkg}`,
@@ -60,6 +75,9 @@ export const requirements = {
     install: 'apt-get install postgresql',
     present: () => postgresBinDir() !== undefined,
   },
+  nssMyhostname: nssModule('myhostname', 'libnss-myhostname'),
+  nssMdns: nssModule('mdns4_minimal', 'libnss-mdns'),
+  avahi: program('avahi-daemon', 'avahi-daemon'),
   unshare: {
     what: 'unshare and mount (Debian package "util-linux")',
     install: 'apt-get install util-linux',

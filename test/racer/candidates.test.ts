@@ -45,6 +45,34 @@ t.test('R1: AAAA is asked before A, both at once, with one abort signal', async 
   t.equal(calls[0]?.signal.aborted, false, 'both answered before the win: nothing to release');
 });
 
+t.test('R1: both families are asked together (QueryOptions.both); one family alone, alone', async (t) => {
+  const both = runRace({ dns: { AAAA: { at: 1, addresses: [A6] }, A: { at: 1, addresses: [A4] } }, attempts: { [A6]: plan.ok(1) } });
+  t.same((both.resolver as unknown as { calls: Array<{ both: boolean }> }).calls.map((c) => c.both), [true, true]);
+  await both.clock.advance(10);
+  const alone = runRace({ families: [4], dns: { A: { at: 1, addresses: [A4] } }, attempts: { [A4]: plan.ok(1) } });
+  t.same((alone.resolver as unknown as { calls: Array<{ both: boolean }> }).calls.map((c) => c.both), [false]);
+  await alone.clock.advance(10);
+});
+
+t.test('R4 turned around when the policy table prefers IPv4: A starts at once, AAAA waits for A', async (t) => {
+  const aFirst = runRace({ preferredFamily: () => 4, dns: { A: { at: 10, addresses: [A4] }, AAAA: { at: 30, addresses: [A6] } } });
+  await aFirst.clock.advance(100);
+  t.same(starts(aFirst.events)[0], [A4, 10], 'a positive A needs no Resolution Delay');
+  t.same(eventsOf(aFirst.events, 'dns:wait'), []);
+  aFirst.control.cancel();
+
+  const aaaaFirst = runRace({ preferredFamily: () => 4, dns: { AAAA: { at: 10, addresses: [A6] }, A: { at: 200, addresses: [A4] } } });
+  await aaaaFirst.clock.advance(300);
+  t.same(eventsOf(aaaaFirst.events, 'dns:wait').map((e) => e.ms), [10]);
+  t.same(starts(aaaaFirst.events)[0], [A6, 60], 'a positive AAAA first waits the Resolution Delay for A');
+  aaaaFirst.control.cancel();
+
+  const aNegative = runRace({ preferredFamily: () => 4, dns: { AAAA: { at: 10, addresses: [A6] }, A: { at: 20, error: 'ENODATA' } } });
+  await aNegative.clock.advance(100);
+  t.same(starts(aNegative.events)[0], [A6, 20], 'R5 turned around: A negative releases AAAA at once');
+  aNegative.control.cancel();
+});
+
 t.test('R16: a DNS wait still pending when the race is won is released', async (t) => {
   const run = runRace({ dns: { AAAA: 'never', A: { at: 10, addresses: [A4] } }, attempts: { [A4]: plan.ok(1) } });
   const calls = (run.resolver as unknown as { calls: Array<{ type: string; signal: AbortSignal; settled: boolean }> }).calls;

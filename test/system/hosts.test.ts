@@ -8,48 +8,56 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import { isLoopback } from '../../lib/system/ip.js';
 import { lookupHosts, parseHosts, type HostsTable } from '../../lib/system/hosts.js';
-import { HostsFile, type HostsFs } from '../../lib/system/hosts-file.js';
+import { HostsFile } from '../../lib/system/hosts-file.js';
+import type { HostsFs } from '../../lib/system/watched-file.js';
 
 const fixture = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`../../../fixtures/hosts/${name}`, import.meta.url)), 'utf8');
 const asObject = (table: HostsTable) => Object.fromEntries(table);
 
+const v4 = (...addresses: string[]) => ({ v4: addresses, v6: [], v4Only: addresses });
+const v6 = (addresses: string[], v4Only: string[] = []) => ({ v4: [], v6: addresses, v4Only });
+
 t.test('parseHosts: Debian default file', async (t) => {
   t.same(asObject(parseHosts(fixture('debian.hosts'))), {
-    localhost: { v4: ['127.0.0.1'], v6: ['::1'] },
-    'build-host.example.org': { v4: ['127.0.1.1'], v6: [] },
-    'build-host': { v4: ['127.0.1.1'], v6: [] },
-    'ip6-localhost': { v4: [], v6: ['::1'] },
-    'ip6-loopback': { v4: [], v6: ['::1'] },
-    'ip6-allnodes': { v4: [], v6: ['ff02::1'] },
-    'ip6-allrouters': { v4: [], v6: ['ff02::2'] },
+    // An IPv4 lookup reads ::1 as 127.0.0.1 (glibc nss_files).
+    localhost: { v4: ['127.0.0.1'], v6: ['::1'], v4Only: ['127.0.0.1'] },
+    'build-host.example.org': v4('127.0.1.1'),
+    'build-host': v4('127.0.1.1'),
+    'ip6-localhost': v6(['::1'], ['127.0.0.1']),
+    'ip6-loopback': v6(['::1'], ['127.0.0.1']),
+    'ip6-allnodes': v6(['ff02::1']),
+    'ip6-allrouters': v6(['ff02::2']),
   });
 });
 
 t.test('parseHosts: aliases, case, trailing dots, CRLF, tabs, comments, junk lines', async (t) => {
   t.same(asObject(parseHosts(fixture('office-crlf.hosts'))), {
-    // Names lowercased and without trailing dot; file order kept; duplicates dropped.
-    'www.example.test': { v4: ['192.0.2.10', '192.0.2.11'], v6: ['2001:db8::10'] },
-    www: { v4: ['192.0.2.10'], v6: [] },
-    web: { v4: ['192.0.2.10'], v6: ['2001:DB8::10'] },
-    'router.lan': { v4: [], v6: ['fe80::1%eth0'] },
-    router: { v4: [], v6: ['fe80::1%eth0'] },
-    'mapped.test': { v4: [], v6: ['::ffff:192.0.2.12'] },
-    localhost: { v4: ['10.0.0.1', '127.0.0.3'], v6: [] },
-    'evil.localhost': { v4: ['10.0.0.1'], v6: [] },
-    'dev.localhost': { v4: ['127.0.0.2'], v6: ['::1'] },
+    // Names lowercased, a trailing dot kept (glibc compares names exactly); file order
+    // kept; duplicates dropped.
+    'www.example.test': { v4: ['192.0.2.10'], v6: ['2001:db8::10'], v4Only: ['192.0.2.10'] },
+    'www.example.test.': v4('192.0.2.11'),
+    www: v4('192.0.2.10'),
+    web: { v4: ['192.0.2.10'], v6: ['2001:DB8::10'], v4Only: ['192.0.2.10'] },
+    'router.lan': v6(['fe80::1%eth0']),
+    router: v6(['fe80::1%eth0']),
+    'mapped.test': v6(['::ffff:192.0.2.12'], ['192.0.2.12']),
+    localhost: v4('10.0.0.1', '127.0.0.3'),
+    'evil.localhost': v4('10.0.0.1'),
+    'dev.localhost': { v4: ['127.0.0.2'], v6: ['::1'], v4Only: ['127.0.0.2', '127.0.0.1'] },
   });
 });
 
 t.test('parseHosts: edge lines', async (t) => {
-  const cases: Array<[string, Record<string, { v4: string[]; v6: string[] }>]> = [
+  const cases: Array<[string, Record<string, { v4: string[]; v6: string[]; v4Only: string[] }>]> = [
     ['', {}],
     ['\n\n', {}],
-    ['192.0.2.1 a\f b\v c', { a: { v4: ['192.0.2.1'], v6: [] }, b: { v4: ['192.0.2.1'], v6: [] }, c: { v4: ['192.0.2.1'], v6: [] } }],
-    ['  192.0.2.1 indented', { indented: { v4: ['192.0.2.1'], v6: [] } }],
-    ['192.0.2.1 . #root only', {}],
-    ['192.0.2.1 a a A a.', { a: { v4: ['192.0.2.1'], v6: [] } }],
+    ['192.0.2.1 a\f b\v c', { a: v4('192.0.2.1'), b: v4('192.0.2.1'), c: v4('192.0.2.1') }],
+    ['  192.0.2.1 indented', { indented: v4('192.0.2.1') }],
+    ['192.0.2.1 . #root only', { '.': v4('192.0.2.1') }],
+    ['192.0.2.1 a a A a.', { a: v4('192.0.2.1'), 'a.': v4('192.0.2.1') }],
     ['# 192.0.2.1 a', {}],
+    ['::1 one\n192.0.2.1 one\n::ffff:192.0.2.1 one', { one: { v4: ['192.0.2.1'], v6: ['::1', '::ffff:192.0.2.1'], v4Only: ['127.0.0.1', '192.0.2.1'] } }],
   ];
   for (const [text, want] of cases) t.same(asObject(parseHosts(text)), want, JSON.stringify(text));
 });
@@ -57,12 +65,13 @@ t.test('parseHosts: edge lines', async (t) => {
 t.test('lookupHosts', async (t) => {
   const table = parseHosts(fixture('office-crlf.hosts'));
   const cases: Array<[string, 4 | 6, string[] | undefined]> = [
-    ['www.example.test', 4, ['192.0.2.10', '192.0.2.11']],
-    ['WWW.EXAMPLE.TEST.', 4, ['192.0.2.10', '192.0.2.11']],
+    ['www.example.test', 4, ['192.0.2.10']],
+    ['WWW.EXAMPLE.TEST.', 4, ['192.0.2.11']],
     ['www.example.test', 6, ['2001:db8::10']],
     // Known name, no address of this family: [] (answered by the file, no DNS).
     ['www', 6, []],
     ['mapped.test', 4, []],
+    ['www.example.test.', 6, []],
     ['router', 6, ['fe80::1%eth0']],
     ['unknown.test', 4, undefined],
     ['unknown.test', 6, undefined],
@@ -80,6 +89,25 @@ t.test('lookupHosts', async (t) => {
     ['notlocalhost', 4, undefined],
   ];
   for (const [name, family, want] of cases) t.same(lookupHosts(table, name, family), want, `${name} IPv${family}`);
+});
+
+t.test('lookupHosts for one family alone (glibc nss_files for AF_INET or AF_INET6)', async (t) => {
+  const table = parseHosts(fixture('office-crlf.hosts'));
+  const cases: Array<[string, 4 | 6, string[] | undefined]> = [
+    // No line of the family: the file does not know the name, DNS is asked.
+    ['www', 6, undefined],
+    ['router', 4, undefined],
+    // IPv6 lines an IPv4 lookup can read: ::ffff:a.b.c.d and ::1.
+    ['mapped.test', 4, ['192.0.2.12']],
+    ['mapped.test', 6, ['::ffff:192.0.2.12']],
+    ['dev.localhost', 4, ['127.0.0.2']],
+    ['www.example.test', 4, ['192.0.2.10']],
+    ['unknown.test', 6, undefined],
+  ];
+  for (const [name, family, want] of cases) t.same(lookupHosts(table, name, family, true), want, `${name} IPv${family} alone`);
+  const loopbackOnly = parseHosts('::1 six\n');
+  t.same(lookupHosts(loopbackOnly, 'six', 4, true), ['127.0.0.1'], '::1 answers an IPv4 lookup as 127.0.0.1');
+  t.same(lookupHosts(loopbackOnly, 'six', 4), [], 'but not one of both families');
 });
 
 t.test('lookupHosts: localhost answers loopback with an empty table', async (t) => {
@@ -237,7 +265,8 @@ t.test('HostsFile.peek answers at once only while no check is due or running', a
   await first;
   t.same([hosts.peek('app.test', 4), hosts.peek('app.test', 6), hosts.peek('other.test', 4)], [['192.0.2.1'], [], undefined]);
   clock.time = 999;
-  t.same(hosts.peek('APP.test.', 4), ['192.0.2.1']);
+  t.same(hosts.peek('APP.test', 4), ['192.0.2.1']);
+  t.same(hosts.peek('app.test', 6, true), undefined, 'IPv6 alone: not known');
   clock.time = 1000;
   t.equal(hosts.peek('app.test', 4), null, 'checkInterval passed: lookup() must check');
   t.same(calls, { stat: 1, readFile: 1 }, 'peek never touches the file');

@@ -4,12 +4,14 @@ import { configuredFamilies } from '../../lib/system/interfaces.js';
 const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) =>
   ({ address, family, internal, netmask: '', mac: '', cidr: null }) as any;
 
-t.test('ADDRCONFIG families: loopback and link-local do not count', async (t) => {
+t.test('ADDRCONFIG families as glibc counts them: only 127.0.0.1 and ::1 do not count', async (t) => {
   const cases: Array<{ name: string; interfaces: Record<string, any[] | undefined>; want: number[] }> = [
     { name: 'loopback only', interfaces: { lo: [iface('127.0.0.1', 'IPv4', true), iface('::1', 'IPv6', true)] }, want: [] },
-    { name: 'v4 global + v6 link-local', interfaces: { eth0: [iface('192.0.2.2', 'IPv4'), iface('fe80::1', 'IPv6')] }, want: [4] },
+    { name: 'v4 global + v6 link-local: link-local counts', interfaces: { eth0: [iface('192.0.2.2', 'IPv4'), iface('fe80::1', 'IPv6')] }, want: [4, 6] },
+    { name: 'v4 only', interfaces: { eth0: [iface('192.0.2.2', 'IPv4')] }, want: [4] },
     { name: 'dual stack', interfaces: { eth0: [iface('192.0.2.2', 'IPv4'), iface('2001:db8::2', 'IPv6')] }, want: [4, 6] },
     { name: 'v6 only (ULA)', interfaces: { eth0: [iface('FD00::2', 'IPv6')], down: undefined }, want: [6] },
+    { name: 'another loopback address on lo counts', interfaces: { lo: [iface('127.0.0.1', 'IPv4', true), iface('127.0.0.2', 'IPv4', true)] }, want: [4] },
   ];
   for (const c of cases) t.same([...configuredFamilies(c.interfaces)].sort(), c.want, c.name);
   t.type(configuredFamilies(), Set, 'reads the real interfaces by default');

@@ -1,0 +1,114 @@
+/**
+ * A configuration file kept current without a watcher, as HostsFile keeps the hosts file:
+ * at most once per `checkInterval` a use stats the file, and only a changed (inode,
+ * size, mtime, ctime) makes it read and parse again, so an edit in place and a file
+ * replaced by rename are both seen. Nothing runs between uses. A missing or unreadable
+ * file parses as empty text, which is what glibc does with resolv.conf, gai.conf,
+ * nsswitch.conf and the hosts file. Used for all four (and mdns.allow).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { systemClock, type Clock } from '../clock.js';
+import { InvalidArgumentError } from '../errors.js';
+import { numberIn } from '../options.js';
+
+/** The two file operations a watched file needs; a seam so tests can count them. */
+export interface HostsFs {
+  stat(path: string): Promise<{ ino: number; size: number; mtimeMs: number; ctimeMs: number }>;
+  readFile(path: string): Promise<string>;
+}
+
+export interface WatchedFileOptions<T> {
+  path: string;
+  /** The option that named the path, for errors. */
+  option: string;
+  /** The value of the file's text; `exists` is false when it is missing or unreadable (`text` is then ''). */
+  parse(text: string, exists: boolean): T;
+  /** Only `now()` is used. @default systemClock */
+  clock?: Pick<Clock, 'now'> | undefined;
+  /** Milliseconds between two checks of the file. @default 1000 */
+  checkInterval?: number | undefined;
+  /** True for a value after which the file is never checked again (resolv.conf `no-reload`). */
+  final?: ((value: T) => boolean) | undefined;
+  /** @default node:fs/promises */
+  fs?: HostsFs | undefined;
+}
+
+const MISSING = 'missing';
+
+const nodeFs: HostsFs = {
+  stat: (path) => stat(path),
+  readFile: (path) => readFile(path, 'utf8'),
+};
+
+export class WatchedFile<T> {
+  readonly path: string;
+  readonly #o: WatchedFileOptions<T>;
+  readonly #clock: Pick<Clock, 'now'>;
+  readonly #checkInterval: number;
+  readonly #fs: HostsFs;
+  #value: T | undefined;
+  #signature: string | undefined;
+  #checkedAt = -Infinity;
+  #checking: Promise<T> | undefined;
+  #final = false;
+
+  constructor(options: WatchedFileOptions<T>) {
+    const { path, clock = systemClock, checkInterval = 1000, fs = nodeFs } = options;
+    if (typeof path !== 'string' || path === '') throw new InvalidArgumentError(options.option, path, 'a file path or false');
+    numberIn('checkInterval', checkInterval, 0, Number.MAX_VALUE, 'milliseconds');
+    this.path = path;
+    this.#o = options;
+    this.#clock = clock;
+    this.#checkInterval = checkInterval;
+    this.#fs = fs;
+  }
+
+  /** The value, after checking the file when the last check is older than the interval. */
+  current(): Promise<T> {
+    if (this.#checking) return this.#checking;
+    const value = this.peek();
+    if (value !== undefined) return Promise.resolve(value);
+    this.#checkedAt = this.#clock.now();
+    this.#checking = this.#reload().finally(() => {
+      this.#checking = undefined;
+    });
+    return this.#checking;
+  }
+
+  /** The value at once while no check is due; `undefined` when one is (then call `current`). */
+  peek(): T | undefined {
+    if (this.#value === undefined || this.#checking) return undefined;
+    if (!this.#final && this.#clock.now() - this.#checkedAt >= this.#checkInterval) return undefined;
+    return this.#value;
+  }
+
+  async #reload(): Promise<T> {
+    const signature = await this.#stat();
+    if (this.#value !== undefined && signature === this.#signature) return this.#value;
+    const text = signature === MISSING ? undefined : await this.#read();
+    const value = this.#o.parse(text ?? '', text !== undefined);
+    this.#value = value;
+    // No signature after a failed read, so the next check reads again.
+    this.#signature = text === undefined && signature !== MISSING ? undefined : signature;
+    this.#final = this.#o.final?.(value) === true;
+    return value;
+  }
+
+  /** The file's identity, or MISSING when it cannot be stat'ed (absent, no permission…). */
+  async #stat(): Promise<string> {
+    try {
+      const s = await this.#fs.stat(this.path);
+      return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    } catch {
+      return MISSING;
+    }
+  }
+
+  async #read(): Promise<string | undefined> {
+    try {
+      return await this.#fs.readFile(this.path);
+    } catch {
+      return undefined;
+    }
+  }
+}
