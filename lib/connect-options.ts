@@ -7,6 +7,8 @@ import type tls from 'node:tls';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
+import { hostUnderPolicy } from './policy/host.js';
+import { type AddressPolicyOption, AddressPolicy, resolverPolicy } from './policy/policy.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
 import type { OrderFunction } from './racer/queue.js';
 import type { Family, RaceEvent } from './racer/timeline.js';
@@ -34,6 +36,13 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   localAddress?: string | undefined;
   /** Where addresses come from. Default: the shared resolver built from the system configuration. */
   resolver?: AddressResolver | undefined;
+  /**
+   * Where connections may go (SSRF guard): `'public'`, `{ preset?: 'public', allow?, deny? }`
+   * (CIDRs) or `(address, family, host) => boolean`. Checked on every address right before
+   * its attempt would start; a host whose last label is numeric is read as a URL parser
+   * reads it. @default the `resolver`'s `policy`, else none (every address allowed)
+   */
+  policy?: AddressPolicyOption | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Test seam: time source. Default: the system clock. */
@@ -61,6 +70,8 @@ export interface ConnectSettings {
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
   order: OrderFunction | undefined;
+  /** The policy, bound to the host as the caller gave it: `false` blocks the address. */
+  policy: ((address: string, family: Family) => boolean) | undefined;
   /** The ordinary socket options, passed through to every attempt. */
   net: PassThroughSocketOptions;
 }
@@ -73,13 +84,16 @@ const maxTimer = 2 ** 31 - 1;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'onEvent', 'clock', 'connectAttempt', 'order',
+  'firstAddressFamilyCount', 'family', 'resolver', 'onEvent', 'clock', 'connectAttempt', 'order', 'policy',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
 export function normalizeConnectOptions(options: ConnectOptions): ConnectSettings {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-  const host = checkHost(options.host);
+  const policy = AddressPolicy.from(options.policy) ?? resolverPolicy(options.resolver);
+  const given = checkHost(options.host);
+  // Under a policy, `0x7f.1` is the IPv4 address it names to a URL parser, never a DNS name.
+  const host = policy === undefined ? given : hostUnderPolicy(given, 'host');
   const literalFamily = net.isIP(host) as 0 | Family;
   const family = checkFamily(options.family, options.localAddress, literalFamily, host);
   return {
@@ -98,6 +112,7 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     clock: checkObject('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']),
     connectAttempt: checkFunction('connectAttempt', options.connectAttempt),
     order: checkFunction('order', options.order),
+    policy: policy && ((address, family) => policy.allows(address, family, options.host)),
     net: Object.fromEntries(Object.entries(options).filter(([key]) => !owned.has(key))),
   };
 }

@@ -66,6 +66,7 @@ function raceOptions(s: ConnectSettings) {
     createAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
+    policy: s.policy,
   };
 }
 

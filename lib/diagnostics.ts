@@ -16,6 +16,8 @@ export const channelNames = {
   attemptFailure: 'happy-eyeballs:attempt:failure',
   /** A running attempt stopped because another won, or the race was cancelled/aborted/timed out. */
   attemptAbandoned: 'happy-eyeballs:attempt:abandoned',
+  /** The `policy` option blocked an address: no attempt starts for it. */
+  attemptBlocked: 'happy-eyeballs:attempt:blocked',
   /** The race is over: `{ outcome, winner?, error? }`. */
   raceEnd: 'happy-eyeballs:race:end',
   /** A Resolver query settled: `{ name, type, ms, source, addresses, server }` or `{ name, type, ms, error }`. */
@@ -45,6 +47,7 @@ const byEventType: Partial<Record<RaceEvent['type'], diagnostics.Channel>> = {
   'attempt:success': diagnostics.channel(channelNames.attemptSuccess),
   'attempt:failure': diagnostics.channel(channelNames.attemptFailure),
   'attempt:abandoned': diagnostics.channel(channelNames.attemptAbandoned),
+  'attempt:blocked': diagnostics.channel(channelNames.attemptBlocked),
   'race:end': diagnostics.channel(channelNames.raceEnd),
 };
 

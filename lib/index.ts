@@ -36,8 +36,10 @@ export {
   AllAttemptsFailedError,
   TimeoutError,
   AbortError,
+  AddressBlockedError,
 } from './errors.js';
 export type { DnsErrorCode } from './errors.js';
+export type { AddressPolicyOption, PolicyRules, PolicyFunction } from './policy/policy.js';
 export { CancelError } from 'p-cancelable';
 export { createConnection } from './adapters/create-connection.js';
 export type { CreateConnectionOptions, AgentCallback, UndiciCallback } from './adapters/create-connection.js';

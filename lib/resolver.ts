@@ -16,6 +16,7 @@ import { isValidHostname, normalizeHostname } from './dns/name.js';
 import type { AddressRecord, Answer, AddressResolver, DnsServer, QueryOptions, RecordType, ServerAddress } from './dns/types.js';
 import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
+import { type AddressPolicyOption, AddressPolicy, setResolverPolicy } from './policy/policy.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
 import { loadSystemConfig } from './system/config.js';
@@ -60,6 +61,12 @@ export interface ResolverOptions {
   cache?: DnsCacheOptions | false;
   /** Time source (tests). @default the system clock */
   clock?: Clock;
+  /**
+   * The default `policy` (SSRF guard) of this resolver's `lookup` (answers filtered) and of
+   * connections that use it (see `ConnectOptions.policy`). Never applies to the DNS servers
+   * themselves. `query` and `resolve` answer unfiltered. @default none
+   */
+  policy?: AddressPolicyOption;
 }
 
 export type ResolverStats = CacheStats &
@@ -78,7 +85,7 @@ interface Upstreams {
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted']);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', 'policy']);
 
 export class Resolver implements AddressResolver {
   /** `dns.lookup`-compatible and bound: pass it as a `lookup` option as is. */
@@ -111,6 +118,8 @@ export class Resolver implements AddressResolver {
       checkBootstrap(this.#servers, options.hosts !== false);
     }
     resolveEncrypted(options.encrypted ?? {}, options.tls ?? {}); // bad values fail here, not at the first query
+    const policy = AddressPolicy.from(options.policy);
+    if (policy !== undefined) setResolverPolicy(this, policy);
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...(options.cache ?? {}) } as DnsCacheOptions);
     }
@@ -119,6 +128,7 @@ export class Resolver implements AddressResolver {
       order: createOrder(1),
       configuredFamilies,
       peek: (name, type) => this.#peek(name, type),
+      policy,
     });
   }
 

@@ -20,6 +20,7 @@ export const raceOptionKeys = [
   'clock',
   'connectAttempt',
   'order',
+  'policy',
 ] as const;
 
 export type RaceOptions = Pick<ConnectOptions, (typeof raceOptionKeys)[number]>;

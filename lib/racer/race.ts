@@ -12,6 +12,10 @@
  * So each attempt delays the schedule at most once, by at most one delay; a TLS
  * failure still starts the next attempt at once (R17).
  *
+ * An address the `policy` refuses is blocked where it would become an attempt, on the exact
+ * address the socket would connect to, whatever its origin (DNS, hosts file, literal,
+ * cache): no attempt starts, no attempt delay is spent, the next address goes at once.
+ *
  * Starting an attempt takes a slot from a process-wide bound (attempt-slots.ts). When none
  * is free the race waits for one with no attempt timer running: the attempt starts, and
  * its `connectionAttemptDelay` counts, when the slot comes.
@@ -19,7 +23,7 @@
 import { CancelError } from 'p-cancelable';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
-import { AbortError, AllAttemptsFailedError, AttemptError, TimeoutError } from '../errors.js';
+import { AbortError, AddressBlockedError, AllAttemptsFailedError, AttemptError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory } from './attempt.js';
 import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
 import { type Candidate, CandidateFeed } from './candidates.js';
@@ -44,6 +48,8 @@ export interface RaceOptions<S> {
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** The bound on attempts being started. @default the process-wide one */
   slots?: AttemptSlots | undefined;
+  /** Asked right before each attempt would start; `false` blocks the address. @default every address allowed */
+  policy?: ((address: string, family: Family) => boolean) | undefined;
 }
 
 export interface RaceResult<S> {
@@ -91,6 +97,8 @@ class Race<S> {
   readonly #running = new Set<Running<S>>();
   readonly #failures: AttemptError[] = [];
   readonly #attempted: string[] = [];
+  /** Addresses the policy blocked, in order. */
+  readonly #blocked: string[] = [];
   readonly #slots: AttemptSlots;
   /** A slot asked for and not yet granted: no attempt starts meanwhile. */
   #waiting: SlotTicket | undefined;
@@ -150,7 +158,9 @@ class Race<S> {
     this.#pump();
   };
 
-  #startAttempt(candidate: Candidate, slot: SlotTicket): void {
+  #startAttempt(next: Candidate, slot: SlotTicket): void {
+    const candidate = this.#admit(next);
+    if (candidate === undefined) return slot.release();
     const { port, clock, createAttempt } = this.#o;
     const info: AttemptInfo = { attempt: this.#attempted.length + 1, address: candidate.address, family: candidate.family, port };
     const startedAt = clock.now();
@@ -182,6 +192,17 @@ class Race<S> {
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
+  }
+
+  /** `candidate`, or the first address after it the policy allows; the ones it blocks are dropped at no cost. */
+  #admit(candidate: Candidate | undefined): Candidate | undefined {
+    const { policy, port } = this.#o;
+    while (candidate !== undefined && policy !== undefined && !policy(candidate.address, candidate.family)) {
+      this.#blocked.push(candidate.address);
+      this.#timeline.emit({ type: 'attempt:blocked', address: candidate.address, family: candidate.family, port });
+      candidate = this.#queue.next();
+    }
+    return candidate;
   }
 
   #armAttemptTimer(): void {
@@ -241,10 +262,12 @@ class Race<S> {
     this.#timeline.emit({ type: 'attempt:failure', ...info, error: failure });
   }
 
-  /** Nothing left to try or wait for: a DNS error if no address came, else every attempt's error. */
+  /** Nothing left to try or wait for: every attempt's error, else the blocked addresses, else a DNS error. */
   #fail(): void {
     const { host, port } = this.#o;
-    const error = this.#attempted.length === 0 ? this.#feed.failure() : new AllAttemptsFailedError(host, port, this.#failures);
+    const error = this.#attempted.length > 0
+      ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
+      : this.#blocked.length > 0 ? new AddressBlockedError(host, this.#blocked, port) : this.#feed.failure();
     this.#tearDown('lost');
     this.#timeline.emit({ type: 'race:end', outcome: 'failed', error });
     this.#handlers.reject(error);
@@ -279,7 +302,9 @@ class Race<S> {
     const { host, port, timeout, signal } = this.#o;
     if (outcome === 'cancelled') return new CancelError();
     if (outcome === 'aborted') return new AbortError(signal?.reason);
-    const cause = this.#failures.length > 0 ? new AllAttemptsFailedError(host, port, this.#failures) : undefined;
+    const cause = this.#failures.length > 0
+      ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
+      : this.#blocked.length > 0 ? new AddressBlockedError(host, this.#blocked, port) : undefined;
     return new TimeoutError(`connect to ${host}:${port}`, timeout as number, cause);
   }
 }

@@ -29,6 +29,8 @@ export interface RaceSetup {
   slots?: AttemptSlots;
   /** Runs on this clock (several races at once). @default a new one */
   clock?: RaceClock;
+  /** The race's address policy. @default none */
+  policy?: (address: string, family: Family) => boolean;
 }
 
 export interface Outcome {
@@ -69,6 +71,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       clock,
       onEvent: (event) => events.push(event),
       slots: setup.slots,
+      policy: setup.policy,
     },
     {
       resolve: (value) => {
