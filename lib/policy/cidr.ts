@@ -46,7 +46,7 @@ const groups = [0, 0, 0, 0, 0, 0, 0, 0];
  */
 export function parseIPv6(text: string, out: Uint32Array): boolean {
   const zone = text.indexOf('%');
-  if (zone === text.length - 1) return false;
+  if (zone !== -1 && !isZoneId(text, zone + 1)) return false;
   const end = zone === -1 ? text.length : zone;
   let count = 0;
   let gap = -1;
@@ -97,6 +97,17 @@ export function parseIPv6(text: string, out: Uint32Array): boolean {
   out[1] = groups[2]! * 0x10000 + groups[3]!;
   out[2] = groups[4]! * 0x10000 + groups[5]!;
   out[3] = groups[6]! * 0x10000 + groups[7]!;
+  return true;
+}
+
+/** A zone id as Node accepts one: `[0-9A-Za-z.:-]+`. */
+function isZoneId(text: string, start: number): boolean {
+  if (start === text.length) return false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const alnum = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+    if (!alnum && c !== 0x2e && c !== 0x3a && c !== 0x2d) return false;
+  }
   return true;
 }
 
