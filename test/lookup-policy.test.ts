@@ -11,7 +11,10 @@ import { createConnection } from '../lib/adapters/create-connection.js';
 import { lookup as defaultLookup } from '../lib/adapters/default-lookup.js';
 import { connect } from '../lib/connect.js';
 import { InvalidArgumentError } from '../lib/errors.js';
-import type { LookupAddress, LookupOptions } from '../lib/lookup.js';
+import { createLookup, type LookupAddress, type LookupOptions } from '../lib/lookup.js';
+import { AddressPolicy } from '../lib/policy/policy.js';
+import { MemoryResolver } from './helpers/memory-resolver.js';
+import { answer } from './helpers/race-fakes.js';
 import type { Resolver } from '../lib/resolver.js';
 import { Resolver as ResolverClass } from '../lib/resolver.js';
 import { listenAll, neverDial, startPolicyDns, zone } from './helpers/policy-lab.js';
@@ -94,6 +97,22 @@ t.test("a Resolver's policy is the default of connect(); connect's own policy ov
   socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 20));
   t.equal(lab.total(), 1, 'only the overriding policy let a connection through');
+});
+
+t.test('a warm answer whose order needs I/O is filtered once ordered; a DNS failure passes through', async (t) => {
+  const resolver = new MemoryResolver({ 'w.test': { A: ['10.0.0.1', '93.184.216.34'], AAAA: 'ENODATA' }, 'gone.test': { A: 'ESERVFAIL' } });
+  const lookup = createLookup({
+    resolver,
+    order: async (addresses) => [...addresses].reverse(),
+    peek: (name, type) => (name === 'w.test' && type === 'A' ? answer(name, type, ['10.0.0.1', '93.184.216.34']) : name === 'w.test' ? answer(name, type, ['fd00::1']) : undefined),
+    policy: AddressPolicy.from('public'),
+  });
+  const all = await new Promise<unknown>((resolve) => lookup('w.test', { all: true }, (err, addresses) => resolve(err ?? addresses)));
+  t.same(all, [{ address: '93.184.216.34', family: 4 }], 'ordered (async), then filtered');
+  t.equal(resolver.queries.length, 0, 'answered from peek alone');
+  const cold = createLookup({ resolver, order: (addresses) => addresses, policy: AddressPolicy.from('public') });
+  const failed = await new Promise<unknown>((resolve) => cold('gone.test', { all: true }, (err) => resolve(err)));
+  t.match(failed, { code: 'ESERVFAIL', hostname: 'gone.test' }, 'no address at all: the DNS error, not a policy error');
 });
 
 t.test('the exported lookup (shared resolver) takes the option too; literals need no DNS', async (t) => {
