@@ -192,6 +192,9 @@ t.test('control: the same harness connects when an allow CIDR lets loopback thro
   const spy = neverDial();
   await t.rejects(connect({ host: 'fd00:ec2::254', port: lab.port, policy, resolver, connectAttempt: spy.factory }), { code: 'ERR_HE_ADDRESS_BLOCKED' });
   t.equal(spy.calls.length, 0, 'what allow does not cover stays blocked');
+  const callbacks = { connected: () => {}, succeeded: () => {}, failed: () => {} };
+  t.throws(() => spy.factory({ address: 'fd00:ec2::254', family: 6, port: 80 }, callbacks), { code: 'ETESTDIAL' }, 'the never-dialling factory would have failed a leak');
+  t.equal(spy.calls.length, 1, 'and recorded it');
 });
 
 /** RFC 5952 text, as the URL serializer writes it (dns-packet does not always). */
