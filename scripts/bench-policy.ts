@@ -12,6 +12,13 @@
  *
  *   npx tsc -p tsconfig.json && node build/scripts/bench-policy.js [--rounds 15]
  *
+ * On a busy machine wall-clock figures swell; instruction counts do not. `--only
+ * none|public|rules --checks N` runs one loop of the check alone, for valgrind:
+ *
+ *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node build/scripts/bench-policy.js --only public --checks 200000
+ *
+ * (instructions per check = the difference between two --checks values / their difference).
+ *
  * Nothing here touches the network: addresses go to a fake attempt factory.
  */
 import { parseArgs } from 'node:util';
@@ -23,9 +30,11 @@ import { createRace } from '../lib/racer/race.js';
 import { AttemptSlots } from '../lib/racer/attempt-slots.js';
 import { median } from './bench-lib/stats.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '15' }, only: { type: 'string' }, checks: { type: 'string', default: '2000000' } },
+});
 const ROUNDS = Number(values.rounds);
-const CHECKS = 2_000_000;
+const CHECKS = Number(values.checks);
 const RACES = 2_000;
 
 const candidates: Array<[string, 4 | 6]> = [
@@ -54,6 +63,14 @@ function timeChecks(check: (address: string, family: 4 | 6, host: string) => boo
 }
 
 const allowAll = (_address: string, _family: 4 | 6, _host: string): boolean => true;
+
+if (values.only !== undefined) {
+  const chosen = { none: allowAll, public: policies[0]![1], rules: policies[1]![1] }[values.only];
+  if (chosen === undefined) throw new Error('--only none, public or rules');
+  const check = chosen instanceof AddressPolicy ? (a: string, f: 4 | 6, h: string) => chosen.allows(a, f, h) : chosen;
+  console.log(`${values.only}: ${timeChecks(check).toFixed(1)} ns per check`);
+  process.exit(0);
+}
 
 // 1. The check alone.
 const micro = new Map<string, number[]>([['no policy (a function allowing all)', []], ...policies.map(([name]) => [name, []] as [string, number[]])]);
