@@ -9,6 +9,8 @@ import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
 import { booleanOption, clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
+import { hostUnderPolicy } from './policy/host.js';
+import { type AddressPolicyOption, AddressPolicy, resolverAddressPolicy } from './policy/policy.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
 import type { RaceEvent } from './racer/timeline.js';
 
@@ -44,6 +46,13 @@ export interface ConnectOptions extends PassThroughSocketOptions {
    * for TLS: ignored without `tls`. @default true when `tls` is set
    */
   httpsRecords?: boolean | undefined;
+  /**
+   * Where connections may go (SSRF guard): `'public'`, `{ preset?: 'public', allow?, deny? }`
+   * (CIDRs) or `(address, family, host) => boolean`. Checked on every address right before
+   * its attempt would start; a host whose last label is numeric is read as a URL parser
+   * reads it. @default the `resolver`'s `policy`, else none (every address allowed)
+   */
+  policy?: AddressPolicyOption | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. @default undefined */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Time source of every timer of the race (a seam for tests). @default the system clock */
@@ -76,6 +85,8 @@ export interface ConnectSettings {
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
   order: OrderFunction | undefined;
+  /** The policy, bound to the host as the caller gave it: `false` blocks the address. */
+  policy: ((address: string, family: Family) => boolean) | undefined;
   /** The ordinary socket options, passed through to every attempt. */
   net: PassThroughSocketOptions;
 }
@@ -87,13 +98,16 @@ export const resolutionDelayRange = { min: 0, max: 2000 } as const;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order',
+  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order', 'policy',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
 export function normalizeConnectOptions(options: ConnectOptions): ConnectSettings {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-  const host = hostOption(options.host);
+  const policy = AddressPolicy.from(options.policy) ?? resolverAddressPolicy(options.resolver);
+  const given = hostOption(options.host);
+  // Under a policy, `0x7f.1` is the IPv4 address it names to a URL parser, never a DNS name.
+  const host = policy === undefined ? given : hostUnderPolicy(given, 'host');
   const literalFamily = net.isIP(host) as 0 | Family;
   const family = checkFamily(options.family, options.localAddress, literalFamily, host);
   const tls = checkTls(options.tls, host, literalFamily);
@@ -115,6 +129,7 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     clock: clockOption(options.clock),
     connectAttempt: functionOption('connectAttempt', options.connectAttempt),
     order: functionOption('order', options.order),
+    policy: policy && ((address, family) => policy.allows(address, family, options.host)),
     net: Object.fromEntries(Object.entries(options).filter(([key]) => !owned.has(key))),
   };
 }

@@ -74,6 +74,7 @@ function raceOptions(s: ConnectSettings) {
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
     https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,
+    policy: s.policy,
   };
 }
 

@@ -19,6 +19,8 @@ export const channelNames = {
   attemptFailure: 'happy-eyeballs:attempt:failure',
   /** A running attempt stopped because another won, or the race was cancelled/aborted/timed out. */
   attemptAbandoned: 'happy-eyeballs:attempt:abandoned',
+  /** The `policy` option blocked an address: no attempt starts for it. */
+  attemptBlocked: 'happy-eyeballs:attempt:blocked',
   /** The race is over: `{ outcome, winner?, error? }`. */
   raceEnd: 'happy-eyeballs:race:end',
   /**

@@ -111,18 +111,43 @@ export class AttemptError extends Error {
   }
 }
 
-/** Every address was tried and every attempt failed. */
+/** Every address was tried and every attempt failed (addresses the `policy` blocked were not tried). */
 export class AllAttemptsFailedError extends AggregateError {
   override name = 'AllAttemptsFailedError';
   readonly code = 'ERR_HE_ALL_ATTEMPTS_FAILED';
   readonly hostname: string;
   readonly port: number;
+  /** Addresses the `policy` option blocked: never connected to. */
+  readonly blocked: string[];
   declare readonly errors: AttemptError[];
 
-  constructor(hostname: string, port: number, errors: AttemptError[]) {
-    super(errors, `connect to ${hostname}:${port} failed; tried ${errors.map((e) => e.message).join(', ')}`);
+  constructor(hostname: string, port: number, errors: AttemptError[], blocked: string[] = []) {
+    const skipped = blocked.length > 0 ? `; blocked by the address policy: ${blocked.join(', ')}` : '';
+    super(errors, `connect to ${hostname}:${port} failed; tried ${errors.map((e) => e.message).join(', ')}${skipped}`);
     this.hostname = hostname;
     this.port = port;
+    this.blocked = blocked;
+  }
+}
+
+/**
+ * The `policy` option blocked every address `hostname` has: nothing was connected to
+ * (a `lookup` with a policy: every address it found). `port` is set for connections.
+ */
+export class AddressBlockedError extends Error {
+  override name = 'AddressBlockedError';
+  readonly code = 'ERR_HE_ADDRESS_BLOCKED';
+  readonly hostname: string;
+  readonly port: number | undefined;
+  /** The addresses blocked, in the order they came up. */
+  readonly addresses: string[];
+
+  constructor(hostname: string, addresses: string[], port?: number) {
+    const what = port === undefined ? `lookup ${hostname}` : `connect to ${hostname}:${port}`;
+    super(`${what} blocked by the address policy: ${addresses.join(', ')}`);
+    this.hostname = hostname;
+    this.port = port;
+    this.addresses = addresses;
   }
 }
 

@@ -48,8 +48,10 @@ export {
   TimeoutError,
   AbortError,
   CancelError,
+  AddressBlockedError,
 } from './errors.js';
 export type { DnsErrorCode } from './errors.js';
+export type { AddressPolicyOption, PolicyRules, PolicyFunction } from './policy/policy.js';
 export { createConnection } from './adapters/create-connection.js';
 export type { CreateConnectionOptions, AgentCallback, UndiciCallback } from './adapters/create-connection.js';
 export { HappyEyeballsSocket } from './adapters/happy-eyeballs-socket.js';

@@ -6,8 +6,10 @@
 import { getDefaultResultOrder } from 'node:dns';
 import { isIP, isIPv4 } from 'node:net';
 import type { AddressRecord, AddressRecordType, Answer, AddressResolver } from './dns/types.js';
-import { DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
+import { AddressBlockedError, DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
 import { booleanOption } from './options.js';
+import { hostUnderPolicy } from './policy/host.js';
+import { type AddressPolicyOption, AddressPolicy } from './policy/policy.js';
 
 export interface LookupAddress {
   address: string;
@@ -29,6 +31,11 @@ export interface LookupOptions {
   order?: 'verbatim' | 'ipv4first' | 'ipv6first' | undefined;
   /** Legacy form of `order`: true = `'verbatim'`, false = `'ipv4first'`. @default undefined (see `order`) */
   verbatim?: boolean | undefined;
+  /**
+   * Only addresses this policy allows are answered; none left is an `ERR_HE_ADDRESS_BLOCKED`
+   * error (see `ConnectOptions.policy`). @default the Resolver's `policy`, else none
+   */
+  policy?: AddressPolicyOption | undefined;
 }
 
 type LookupOneCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
@@ -59,6 +66,7 @@ interface Request {
   v4mapped: boolean;
   mapAll: boolean;
   addrconfig: boolean;
+  policy: AddressPolicy | undefined;
 }
 
 export interface LookupDependencies {
@@ -72,6 +80,8 @@ export interface LookupDependencies {
    * a warm lookup skip every promise. `both`: as QueryOptions.both.
    */
   peek?: (name: string, type: AddressRecordType, both: boolean) => Answer | Error | undefined;
+  /** The default `policy` of every lookup. */
+  policy?: AddressPolicy | undefined;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */
@@ -81,6 +91,8 @@ export function createLookup(deps: LookupDependencies): LookupFunction {
     if (typeof callback !== 'function') throw new InvalidArgumentError('callback', callback, 'a function');
     if (typeof hostname !== 'string') throw new InvalidArgumentError('hostname', hostname, 'a string');
     const request = parseRequest(typeof arg2 === 'function' ? undefined : arg2);
+    const policy = request.policy ?? deps.policy;
+    if (policy !== undefined) return lookupUnderPolicy(deps, hostname, request, policy, callback);
     const now = answerNow(deps, hostname, request);
     // The callback is never called synchronously, as with dns.lookup (which uses nextTick too).
     if (Array.isArray(now)) return void process.nextTick(deliver, callback, request.all, null, now);
@@ -93,14 +105,43 @@ export function createLookup(deps: LookupDependencies): LookupFunction {
   return lookup as LookupFunction;
 }
 
-function deliver(callback: LookupOneCallback | LookupAllCallback, all: boolean, err: NodeJS.ErrnoException | null, addresses: LookupAddress[] | undefined): void {
-  if (err !== null) (callback as LookupAllCallback)(err, undefined as never);
+/**
+ * A lookup whose answer is filtered by `policy`. As for connect(), a host whose last
+ * label is numeric is the IPv4 address a URL parser makes of it, never a DNS name.
+ */
+function lookupUnderPolicy(
+  deps: LookupDependencies,
+  hostname: string,
+  request: Request,
+  policy: AddressPolicy,
+  callback: LookupOneCallback | LookupAllCallback,
+): void {
+  let name: string;
+  try {
+    name = hostUnderPolicy(hostname, 'hostname');
+  } catch (err) {
+    return void process.nextTick(deliver, callback, request.all, err, undefined);
+  }
+  const now = answerNow(deps, name, request);
+  const later = Array.isArray(now) ? Promise.resolve(now) : (now ?? resolveAll(deps, name, request));
+  later.then(
+    (addresses) => {
+      const allowed = addresses.filter((a) => policy.allows(a.address, a.family, hostname));
+      const blocked = allowed.length === 0 ? new AddressBlockedError(hostname, addresses.map((a) => a.address)) : null;
+      deliver(callback, request.all, blocked, allowed);
+    },
+    (err: NodeJS.ErrnoException) => deliver(callback, request.all, err, undefined),
+  );
+}
+
+function deliver(callback: LookupOneCallback | LookupAllCallback, all: boolean, err: Error | null, addresses: LookupAddress[] | undefined): void {
+  if (err !== null) (callback as LookupAllCallback)(err as NodeJS.ErrnoException, undefined as never);
   else if (all) (callback as LookupAllCallback)(null, addresses!);
   else (callback as LookupOneCallback)(null, addresses![0]!.address, addresses![0]!.family);
 }
 
 function parseRequest(options: unknown): Request {
-  const request: Request = { family: 0, all: false, order: undefined, v4mapped: false, mapAll: false, addrconfig: false };
+  const request: Request = { family: 0, all: false, order: undefined, v4mapped: false, mapAll: false, addrconfig: false, policy: undefined };
   if (options === undefined || options === null) return request;
   if (typeof options === 'number') {
     request.family = parseFamily(options, 'family');
@@ -125,6 +166,7 @@ function parseRequest(options: unknown): Request {
     }
     request.order = o.order;
   }
+  request.policy = AddressPolicy.from(o.policy, 'options.policy');
   return request;
 }
 

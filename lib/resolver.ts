@@ -43,6 +43,7 @@ import { formatServiceData } from './dns/svcb-presentation.js';
 import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.js';
 import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
+import { type AddressPolicyOption, AddressPolicy, setResolverAddressPolicy } from './policy/policy.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, policyTableFrom, type PolicyTable } from './address/policy-table.js';
@@ -107,6 +108,12 @@ export interface ResolverOptions extends RoutingOptions {
   cache?: DnsCacheOptions | false;
   /** Time source (tests). @default the system clock */
   clock?: Clock;
+  /**
+   * The default `policy` (SSRF guard) of this resolver's `lookup` (answers filtered) and of
+   * connections that use it (see `ConnectOptions.policy`). Never applies to the DNS servers
+   * themselves. `query` and `resolve` answer unfiltered. @default none
+   */
+  policy?: AddressPolicyOption;
 }
 
 export type ResolverStats = CacheStats &
@@ -137,7 +144,7 @@ interface Upstreams {
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', ...ROUTING_OPTION_KEYS]);
+const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', 'policy', ...ROUTING_OPTION_KEYS]);
 
 /** The policy table each resolver orders addresses with (connect() reads it; not public). */
 const policies = new WeakMap<object, () => PolicyTable>();
@@ -214,6 +221,8 @@ export class Resolver implements AddressResolver, ServiceResolver {
       if (value !== undefined) check(value);
     }
     clockOption(options.clock);
+    const addressPolicy = AddressPolicy.from(options.policy);
+    if (addressPolicy !== undefined) setResolverAddressPolicy(this, addressPolicy);
     if (options.cache !== false) {
       this.#cache = new DnsCache({ clock: options.clock, ...optionsObject(options.cache, 'cache') } as DnsCacheOptions);
     }
@@ -224,6 +233,7 @@ export class Resolver implements AddressResolver, ServiceResolver {
       order: createOrder(1, undefined, policy),
       configuredFamilies,
       peek: (name, type, both) => this.#peek(name, type, both),
+      policy: addressPolicy,
     });
   }
 

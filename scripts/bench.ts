@@ -42,6 +42,13 @@ const BENCHES: Bench[] = [
     summary: /^\s*(ratio|DnsCache|cacheable-lookup)\b/,
   },
   {
+    name: 'policy',
+    script: 'bench-policy.js',
+    args: { quick: ['--rounds', '5'], full: ['--rounds', '15'] },
+    json: false,
+    summary: /^\s+('public'|\{ preset|no policy|without policy)/,
+  },
+  {
     name: 'dns-client',
     script: 'bench-dns-client.js',
     args: { quick: ['--rounds', '2', '--queries', '5000'], full: ['--rounds', '8', '--queries', '20000'] },

@@ -5,7 +5,7 @@ t.test('the public surface of DESIGN.md is exported', async (t) => {
   for (const name of ['connect', 'createConnection', 'lookup', 'Resolver', 'getDefaultResolver', 'HttpAgent', 'HttpsAgent', 'connector', 'HappyEyeballsSocket']) {
     t.type((api as Record<string, unknown>)[name], 'function', name);
   }
-  for (const name of ['DnsError', 'InvalidArgumentError', 'AttemptError', 'AllAttemptsFailedError', 'TimeoutError', 'AbortError', 'CancelError']) {
+  for (const name of ['DnsError', 'InvalidArgumentError', 'AttemptError', 'AllAttemptsFailedError', 'TimeoutError', 'AbortError', 'CancelError', 'AddressBlockedError']) {
     t.type((api as Record<string, unknown>)[name], 'function', name);
   }
   t.equal(api.channelNames.raceEnd, 'happy-eyeballs:race:end');

@@ -21,6 +21,7 @@ const raceOptionKeys = [
   'clock',
   'connectAttempt',
   'order',
+  'policy',
 ] as const;
 
 export type RaceOptions = Pick<ConnectOptions, (typeof raceOptionKeys)[number]>;

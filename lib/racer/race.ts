@@ -12,13 +12,17 @@
  * So each attempt delays the schedule at most once, by at most one delay; a TLS
  * failure still starts the next attempt at once.
  *
+ * An address the `policy` refuses is blocked where it would become an attempt, on the exact
+ * address the socket would connect to, whatever its origin (DNS, hosts file, literal,
+ * cache): no attempt starts, no attempt delay is spent, the next address goes at once.
+ *
  * Starting an attempt takes a slot from a process-wide bound (attempt-slots.ts). When none
  * is free the race waits for one with no attempt timer running: the attempt starts, and
  * its `connectionAttemptDelay` counts, when the slot comes.
  */
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver } from '../dns/types.js';
-import { AbortError, AllAttemptsFailedError, AttemptError, CancelError, TimeoutError } from '../errors.js';
+import { AbortError, AddressBlockedError, AllAttemptsFailedError, AttemptError, CancelError, TimeoutError } from '../errors.js';
 import type { Attempt, AttemptFactory } from './attempt.js';
 import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
 import type { Candidate, Family, OrderFunction } from '../address/types.js';
@@ -54,6 +58,8 @@ export interface RaceConfig<S> {
    * `alpn`: the protocols the TLS attempts offer, most preferred first. @default off
    */
   https?: { alpn: readonly string[] } | undefined;
+  /** Asked right before each attempt would start; `false` blocks the address. @default every address allowed */
+  policy?: ((address: string, family: Family) => boolean) | undefined;
 }
 
 export interface RaceResult<S> {
@@ -101,6 +107,8 @@ class Race<S> {
   readonly #running = new Set<Running<S>>();
   readonly #failures: AttemptError[] = [];
   readonly #attempted: string[] = [];
+  /** Addresses the policy blocked, in order. */
+  readonly #blocked: string[] = [];
   readonly #slots: AttemptSlots;
   /** A slot asked for and not yet granted: no attempt starts meanwhile. */
   #waiting: SlotTicket | undefined;
@@ -161,7 +169,9 @@ class Race<S> {
     this.#pump();
   };
 
-  #startAttempt(candidate: Candidate, slot: SlotTicket): void {
+  #startAttempt(next: Candidate, slot: SlotTicket): void {
+    const candidate = this.#admit(next);
+    if (candidate === undefined) return slot.release();
     const { clock, connectAttempt } = this.#o;
     // An HTTPS service endpoint may name its own port (RFC 9460 §7.2).
     const port = candidate.port ?? this.#o.port;
@@ -196,6 +206,19 @@ class Race<S> {
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
+  }
+
+  /** `candidate`, or the first address after it the policy allows; the ones it blocks are dropped at no cost. */
+  #admit(candidate: Candidate | undefined): Candidate | undefined {
+    const { policy } = this.#o;
+    while (candidate !== undefined && policy !== undefined && !policy(candidate.address, candidate.family)) {
+      // One address may come at two service endpoints' ports: the error names it once.
+      if (!this.#blocked.includes(candidate.address)) this.#blocked.push(candidate.address);
+      const port = candidate.port ?? this.#o.port;
+      this.#timeline.emit({ type: 'attempt:blocked', address: candidate.address, family: candidate.family, port });
+      candidate = this.#queue.next();
+    }
+    return candidate;
   }
 
   #armAttemptTimer(): void {
@@ -263,10 +286,12 @@ class Race<S> {
     this.#handlers.reject(error);
   }
 
-  /** Nothing left to try or wait for: a DNS error if no address came, else every attempt's error. */
+  /** Nothing left to try or wait for: every attempt's error, else the blocked addresses, else a DNS error. */
   #fail(): void {
     const { host, port } = this.#o;
-    const error = this.#attempted.length === 0 ? this.#feed.failure() : new AllAttemptsFailedError(host, port, this.#failures);
+    const error = this.#attempted.length > 0
+      ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
+      : this.#blocked.length > 0 ? new AddressBlockedError(host, this.#blocked, port) : this.#feed.failure();
     this.#tearDown('lost');
     this.#timeline.emit({ type: 'race:end', outcome: 'failed', error });
     this.#handlers.reject(error);
@@ -301,7 +326,9 @@ class Race<S> {
     const { host, port, timeout, signal } = this.#o;
     if (outcome === 'cancelled') return new CancelError();
     if (outcome === 'aborted') return new AbortError(signal?.reason);
-    const cause = this.#failures.length > 0 ? new AllAttemptsFailedError(host, port, this.#failures) : undefined;
+    const cause = this.#failures.length > 0
+      ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
+      : this.#blocked.length > 0 ? new AddressBlockedError(host, this.#blocked, port) : undefined;
     return new TimeoutError(`connect to ${host}:${port}`, timeout as number, cause);
   }
 }

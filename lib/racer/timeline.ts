@@ -55,6 +55,8 @@ export type RaceEvent =
   | ({ type: 'attempt:success'; ms: number } & AttemptInfo)
   | ({ type: 'attempt:failure'; ms: number; error: AttemptError } & AttemptInfo)
   | ({ type: 'attempt:abandoned'; ms: number; reason: AbandonReason } & AttemptInfo)
+  /** The `policy` option blocked this address: it is never connected to, and costs no delay. */
+  | { type: 'attempt:blocked'; ms: number; address: string; family: Family; port: number }
   /** The attempt timer fired while these attempts had TCP up and TLS pending: postponed once. */
   | { type: 'attempt:delay-extended'; ms: number; attempts: number[]; delay: number }
   | { type: 'race:end'; ms: number; outcome: RaceOutcome; winner?: AttemptInfo | undefined; error?: unknown };
@@ -131,6 +133,7 @@ const byEventType: Partial<Record<RaceEvent['type'], diagnostics.Channel>> = {
   'attempt:success': diagnostics.channel(channelNames.attemptSuccess),
   'attempt:failure': diagnostics.channel(channelNames.attemptFailure),
   'attempt:abandoned': diagnostics.channel(channelNames.attemptAbandoned),
+  'attempt:blocked': diagnostics.channel(channelNames.attemptBlocked),
   'race:end': diagnostics.channel(channelNames.raceEnd),
 };
 

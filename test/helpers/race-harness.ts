@@ -35,6 +35,8 @@ export interface RaceSetup {
   port?: number;
   /** Happy Eyeballs v3 (HTTPS records steer the race). @default off */
   https?: { alpn: readonly string[] };
+  /** The race's address policy. @default none */
+  policy?: (address: string, family: Family) => boolean;
 }
 
 interface Outcome {
@@ -77,6 +79,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       onEvent: (event) => events.push(event),
       slots: setup.slots,
       https: setup.https,
+      policy: setup.policy,
     },
     {
       resolve: (value) => {
