@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import type tls from 'node:tls';
+import { History } from './address/history.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
@@ -22,8 +23,12 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds for the whole operation (DNS and every attempt); none by default. */
   timeout?: number | undefined;
-  /** Milliseconds between attempt starts (RFC 8305 §5). Default 250; 10–2000 allowed, 100–2000 recommended. */
-  connectionAttemptDelay?: number | undefined;
+  /**
+   * Milliseconds between attempt starts (RFC 8305 §5). Default 250; 10–2000 allowed, 100–2000
+   * recommended. `'auto'`: twice the smoothed handshake RTT the history holds for the address
+   * just tried, clamped to 100–2000; 250 when it holds none.
+   */
+  connectionAttemptDelay?: number | 'auto' | undefined;
   /** Milliseconds to wait for AAAA after a positive A answer (RFC 8305 §3). Default 50; 0–2000. */
   resolutionDelay?: number | undefined;
   /** How many addresses of the first family lead before the families alternate (RFC 8305 §4). Default 1. */
@@ -34,6 +39,11 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   localAddress?: string | undefined;
   /** Where addresses come from. Default: the shared resolver built from the system configuration. */
   resolver?: AddressResolver | undefined;
+  /**
+   * The connection history read to order addresses and written with each attempt's outcome
+   * (RFC 8305 §4). `false`: neither read nor written. Default: the process-wide `defaultHistory`.
+   */
+  history?: History | false | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Test seam: time source. Default: the system clock. */
@@ -53,10 +63,12 @@ export interface ConnectSettings {
   tls: tls.ConnectionOptions | undefined;
   signal: AbortSignal | undefined;
   timeout: number | undefined;
-  connectionAttemptDelay: number;
+  connectionAttemptDelay: number | 'auto';
   resolutionDelay: number;
   firstAddressFamilyCount: number;
   resolver: AddressResolver | undefined;
+  /** undefined: the default history. */
+  history: History | false | undefined;
   onEvent: ((event: RaceEvent) => void) | undefined;
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
@@ -73,7 +85,7 @@ const maxTimer = 2 ** 31 - 1;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'onEvent', 'clock', 'connectAttempt', 'order',
+  'firstAddressFamilyCount', 'family', 'resolver', 'history', 'onEvent', 'clock', 'connectAttempt', 'order',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
@@ -90,10 +102,11 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     tls: checkTls(options.tls, host, literalFamily),
     signal: checkSignal(options.signal),
     timeout: options.timeout === undefined ? undefined : checkNumber('timeout', options.timeout, 1, maxTimer),
-    connectionAttemptDelay: checkNumber('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
+    connectionAttemptDelay: options.connectionAttemptDelay === 'auto' ? 'auto' : checkNumber('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
     resolutionDelay: checkNumber('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
     firstAddressFamilyCount: checkCount(options.firstAddressFamilyCount ?? 1),
     resolver: checkObject('resolver', options.resolver, ['query']),
+    history: checkHistory(options.history),
     onEvent: checkFunction('onEvent', options.onEvent),
     clock: checkObject('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']),
     connectAttempt: checkFunction('connectAttempt', options.connectAttempt),
@@ -160,6 +173,11 @@ function checkNumber(option: string, value: unknown, min: number, max: number): 
 function checkCount(value: unknown): number {
   if (!Number.isSafeInteger(value) || (value as number) < 1) throw new InvalidArgumentError('firstAddressFamilyCount', value, 'an integer of at least 1');
   return value as number;
+}
+
+function checkHistory(value: unknown): History | false | undefined {
+  if (value === undefined || value === false || value instanceof History) return value;
+  throw new InvalidArgumentError('history', value, 'a History or false');
 }
 
 function checkFunction<F>(option: string, value: F | undefined): F | undefined {

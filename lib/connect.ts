@@ -11,7 +11,9 @@ import type { AddressResolver } from './dns/types.js';
 import { socketAttemptFactory } from './racer/attempt.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
+import { defaultHistory } from './address/history.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
+import { RaceHistory } from './racer/race-history.js';
 import { getDefaultResolver } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -53,6 +55,7 @@ export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.T
 }
 
 function raceOptions(s: ConnectSettings) {
+  const history = s.history === false ? undefined : new RaceHistory(s.history ?? defaultHistory);
   return {
     host: s.host,
     port: s.port,
@@ -60,9 +63,10 @@ function raceOptions(s: ConnectSettings) {
     resolver: s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host),
     resolutionDelay: s.resolutionDelay,
     connectionAttemptDelay: s.connectionAttemptDelay,
+    history,
     timeout: s.timeout,
     signal: s.signal,
-    order: s.order ?? createOrder(s.firstAddressFamilyCount),
+    order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, history),
     createAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,

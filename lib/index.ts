@@ -12,6 +12,9 @@ export type {
   AbandonReason,
 } from './connect.js';
 export { Resolver, getDefaultResolver } from './resolver.js';
+export { History, defaultHistory } from './address/history.js';
+export type { HistoryOptions, HistoryStats, HistoryOutcome, HistoryRecord } from './address/history.js';
+export type { AttemptHistory } from './racer/race-history.js';
 export type { ResolverOptions, ResolverStats } from './resolver.js';
 export type { DnsCacheOptions, CacheStats } from './cache/index.js';
 export type { LookupFunction, LookupOptions, LookupAddress } from './lookup.js';

@@ -8,6 +8,8 @@ t.test('the public surface of DESIGN.md is exported', async (t) => {
   for (const name of ['DnsError', 'InvalidArgumentError', 'AttemptError', 'AllAttemptsFailedError', 'TimeoutError', 'AbortError', 'CancelError']) {
     t.type((api as Record<string, unknown>)[name], 'function', name);
   }
+  t.type(api.History, 'function', 'History');
+  t.ok(api.defaultHistory instanceof api.History, 'defaultHistory');
   t.equal(api.channelNames.raceEnd, 'happy-eyeballs:race:end');
   t.same(api.attemptDelayRange, { min: 10, max: 2000 });
   t.same(api.resolutionDelayRange, { min: 0, max: 2000 });

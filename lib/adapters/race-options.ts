@@ -14,6 +14,7 @@ export const raceOptionKeys = [
   'family',
   'localAddress',
   'resolver',
+  'history',
   'timeout',
   'signal',
   'onEvent',

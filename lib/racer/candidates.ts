@@ -1,7 +1,9 @@
 /**
  * The two DNS streams (AAAA and A) turned into batches of candidate addresses for the
  * racer, RFC 8305 §3: both queries go out together, each answer is acted on as it
- * arrives, and an A answer that comes first waits the Resolution Delay for AAAA.
+ * arrives, and an A answer that comes first waits the Resolution Delay for AAAA. The
+ * mirror case, from history (RFC 8305 §4): an AAAA answer whose every address failed
+ * last time waits the Resolution Delay for A, so the race can start on IPv4.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -23,6 +25,8 @@ export interface CandidateFeedOptions {
   resolutionDelay: number;
   clock: Clock;
   timeline: Timeline;
+  /** True for an address whose last attempt failed or black-holed (race-history.ts). */
+  demoted?: ((address: string) => boolean) | undefined;
 }
 
 export interface CandidateHandlers {
@@ -40,7 +44,7 @@ export class CandidateFeed {
   readonly #controller = new AbortController();
   readonly #pending = new Set<Family>();
   readonly #errors = new Map<Family, Error>();
-  /** IPv4 addresses held back while the Resolution Delay runs (R4). */
+  /** Addresses held back while the Resolution Delay runs: IPv4 waiting for AAAA (R4), or demoted IPv6 waiting for A. */
   #held: Candidate[] = [];
   /** True once IPv4 addresses may go out: AAAA settled or the Resolution Delay passed. */
   #released: boolean;
@@ -106,7 +110,8 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#options.timeline.emit({ type: 'dns', family, addresses });
     const batch = addresses.map((address) => ({ address, family }));
-    if (family === 6 || this.#released) this.#release(batch);
+    if (family === 6 && this.#waitForA(addresses)) this.#hold(batch, 4);
+    else if (family === 6 || this.#released) this.#release(batch);
     else this.#hold(batch);
     this.#checkSettled();
   }
@@ -117,20 +122,30 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#errors.set(family, error);
     this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
-    // R5: AAAA is negative, so the IPv4 addresses in hand go out now.
-    if (family === 6) this.#release([]);
+    // R5: AAAA is negative, so the IPv4 addresses in hand go out now; A is, so held IPv6 ones do.
+    if (family === 6 || this.#held.length > 0) this.#release([]);
     this.#checkSettled();
   }
 
-  /** R4: a positive A answer first waits the Resolution Delay for AAAA. */
-  #hold(batch: Candidate[]): void {
+  /** Only addresses that failed last time, and A may still bring others: worth the wait. */
+  #waitForA(addresses: string[]): boolean {
+    const { demoted, resolutionDelay } = this.#options;
+    return demoted !== undefined && resolutionDelay > 0 && this.#pending.has(4) && addresses.every(demoted);
+  }
+
+  /**
+   * R4: a positive A answer first waits the Resolution Delay for AAAA. With `waitFor` 4,
+   * demoted IPv6 addresses wait as long for A (AAAA is in, so A will go out at once).
+   */
+  #hold(batch: Candidate[], waitFor: Family = 6): void {
     this.#held.push(...batch);
     const { resolutionDelay, clock, timeline } = this.#options;
-    if (resolutionDelay === 0) {
+    if (waitFor === 4) this.#released = true;
+    else if (resolutionDelay === 0) {
       this.#release([]);
       return;
     }
-    timeline.emit({ type: 'dns:wait', resolutionDelay });
+    timeline.emit(waitFor === 4 ? { type: 'dns:wait', resolutionDelay, family: 4 } : { type: 'dns:wait', resolutionDelay });
     this.#delayTimer = clock.setTimeout(() => {
       this.#delayTimer = undefined;
       this.#release([]);

@@ -24,6 +24,7 @@ import type { Attempt, AttemptFactory } from './attempt.js';
 import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attempt-slots.js';
 import { type Candidate, CandidateFeed } from './candidates.js';
 import { CandidateQueue, type OrderFunction } from './queue.js';
+import { autoAttemptDelay, type RaceHistory } from './race-history.js';
 import { type AbandonReason, type AttemptInfo, type Family, Timeline, type RaceEvent } from './timeline.js';
 
 export interface RaceOptions<S> {
@@ -34,7 +35,10 @@ export interface RaceOptions<S> {
   families: readonly Family[];
   resolver: AddressResolver;
   resolutionDelay: number;
-  connectionAttemptDelay: number;
+  /** Ms between attempt starts, or `'auto'`: from the history's RTT of the address just tried (race-history.ts). */
+  connectionAttemptDelay: number | 'auto';
+  /** The connection history this race reads and writes (RFC 8305 §4); none when undefined. */
+  history?: RaceHistory | undefined;
   /** Whole-race limit in ms; none when undefined. */
   timeout?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -72,6 +76,12 @@ interface Running<S> {
   attempt: Attempt<S>;
   /** Held until the attempt ends or its attempt timer fires. */
   slot: SlotTicket;
+  /** The Connection Attempt Delay that follows this attempt's start. */
+  delay: number;
+  /** The attempt timer fired while it ran: the race moved on without an answer from it. */
+  overdue: boolean;
+  /** Clock time TCP came up (TLS races), for the handshake RTT. */
+  tcpAt: number | undefined;
   tcpUp: boolean;
   extended: boolean;
   settled: boolean;
@@ -104,8 +114,9 @@ class Race<S> {
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
-    const { host, families, resolver, resolutionDelay, clock } = options;
-    this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline });
+    const { host, families, resolver, resolutionDelay, clock, history } = options;
+    const demoted = history === undefined ? undefined : (address: string) => history.demoted(address);
+    this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline, demoted });
     this.#queue = new CandidateQueue(options.order, () => this.#pump());
   }
 
@@ -155,7 +166,8 @@ class Race<S> {
     const info: AttemptInfo = { attempt: this.#attempted.length + 1, address: candidate.address, family: candidate.family, port };
     const startedAt = clock.now();
     this.#attempted.push(`${info.address}:${port}`);
-    this.#timeline.emit({ type: 'attempt:start', ...info });
+    const moved = this.#o.history?.moved(info.address);
+    this.#timeline.emit(moved === undefined ? { type: 'attempt:start', ...info } : { type: 'attempt:start', ...info, history: moved });
     let run: Running<S> | undefined;
     // A callback made from inside the factory call waits until the call has returned.
     const when = (step: (run: Running<S>) => void) => (): void => {
@@ -178,26 +190,34 @@ class Race<S> {
       this.#recordFailure(info, startedAt, err, 'tcp');
       return;
     }
-    run = { info, startedAt, attempt, slot, tcpUp: false, extended: false, settled: false };
+    run = { info, startedAt, attempt, slot, delay: this.#delayFor(info.address), overdue: false, tcpAt: undefined, tcpUp: false, extended: false, settled: false };
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
   }
 
+  /** R12: the fixed delay, or with `'auto'` one from the address's measured RTT (race-history.ts). */
+  #delayFor(address: string): number {
+    const { connectionAttemptDelay: setting, history } = this.#o;
+    if (history !== undefined) return history.attemptDelay(address, setting);
+    return setting === 'auto' ? autoAttemptDelay(undefined) : setting;
+  }
+
   #armAttemptTimer(): void {
-    const { clock, connectionAttemptDelay } = this.#o;
-    this.#attemptTimer = clock.setTimeout(() => this.#attemptTimerFired(), connectionAttemptDelay);
+    const { clock } = this.#o;
+    this.#attemptTimer = clock.setTimeout(() => this.#attemptTimerFired(), this.#latest!.delay);
   }
 
   #attemptTimerFired(): void {
     this.#attemptTimer = undefined;
     // The race moves on from its latest attempt, and so does the bound (attempt-slots.ts).
     this.#latest!.slot.release();
+    for (const run of this.#running) if (!run.tcpUp) run.overdue = true;
     const inTls = [...this.#running].filter((run) => run.tcpUp && !run.extended);
     if (inTls.length > 0) {
       for (const run of inTls) run.extended = true;
       const attempts = inTls.map((run) => run.info.attempt);
-      this.#timeline.emit({ type: 'attempt:delay-extended', attempts, delay: this.#o.connectionAttemptDelay });
+      this.#timeline.emit({ type: 'attempt:delay-extended', attempts, delay: this.#latest!.delay });
       this.#armAttemptTimer();
       return;
     }
@@ -207,6 +227,7 @@ class Race<S> {
   #connected(run: Running<S>): void {
     if (run.settled || this.#done) return;
     run.tcpUp = true;
+    run.tcpAt = this.#o.clock.now();
     this.#timeline.emit({ type: 'attempt:connected', ...run.info });
   }
 
@@ -217,6 +238,8 @@ class Race<S> {
     run.slot.release();
     const { attempt } = run;
     attempt.detach();
+    // The handshake RTT: to TCP up (a TLS race's handshake is the server's time too).
+    this.#o.history?.record(run.info.address, 'connected', (run.tcpAt ?? this.#o.clock.now()) - run.startedAt);
     this.#timeline.emit({ type: 'attempt:success', ...run.info });
     this.#tearDown('lost');
     this.#timeline.emit({ type: 'race:end', outcome: 'connected', winner: run.info });
@@ -229,6 +252,8 @@ class Race<S> {
     this.#running.delete(run);
     run.attempt.destroy();
     run.slot.release();
+    // A TLS failure says nothing of the path, which carried the TCP handshake.
+    if (phase === 'tcp') this.#o.history?.record(run.info.address, 'failed');
     this.#recordFailure(run.info, run.startedAt, error, phase);
     // R17: the latest attempt failed, so its successor need not wait for the timer.
     if (run === this.#latest) this.#clearAttemptTimer();
@@ -264,6 +289,8 @@ class Race<S> {
       run.settled = true;
       run.attempt.destroy();
       run.slot.release();
+      // No answer while the race moved on, or none before the race's deadline: a black hole.
+      if (!run.tcpUp && ((reason === 'lost' && run.overdue) || reason === 'timeout')) this.#o.history?.record(run.info.address, 'black-holed');
       this.#timeline.emit({ type: 'attempt:abandoned', ...run.info, reason });
     }
     this.#running.clear();

@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import type { AttemptError } from '../errors.js';
 import { publishRaceEvent } from '../diagnostics.js';
+import type { AttemptHistory } from './race-history.js';
 
 export type Family = 4 | 6;
 
@@ -25,9 +26,13 @@ export type RaceOutcome = 'connected' | 'failed' | 'cancelled' | 'aborted' | 'ti
 export type RaceEvent =
   /** One family's DNS answer (`addresses`) or failure (`error`, addresses empty). */
   | { type: 'dns'; ms: number; family: Family; addresses: string[]; error?: Error | undefined }
-  /** A positive A answer came first: waiting up to `resolutionDelay` ms for AAAA (R4). */
-  | { type: 'dns:wait'; ms: number; resolutionDelay: number }
-  | ({ type: 'attempt:start'; ms: number } & AttemptInfo)
+  /**
+   * Waiting up to `resolutionDelay` ms for the other family: a positive A answer came
+   * first (R4), or (`family: 4`) every AAAA address failed last time and A is still out.
+   */
+  | { type: 'dns:wait'; ms: number; resolutionDelay: number; family?: Family | undefined }
+  /** `history`: present when the connection history moved this address (RFC 8305 §4). */
+  | ({ type: 'attempt:start'; ms: number; history?: AttemptHistory | undefined } & AttemptInfo)
   /** TCP is up and the TLS handshake is in progress (TLS races only). */
   | ({ type: 'attempt:connected'; ms: number } & AttemptInfo)
   | ({ type: 'attempt:success'; ms: number } & AttemptInfo)

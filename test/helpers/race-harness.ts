@@ -4,6 +4,7 @@ import type { AddressResolver, RecordType } from '../../lib/dns/types.js';
 import type { AttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { createRace, type RaceControl, type RaceResult } from '../../lib/racer/race.js';
 import type { OrderFunction } from '../../lib/racer/queue.js';
+import type { RaceHistory } from '../../lib/racer/race-history.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
 import { RaceClock } from './race-clock.js';
 import { type AttemptScript, type DnsStep, FakeAttempts, type FakeSocket, ScriptedResolver, simpleOrder } from './race-fakes.js';
@@ -19,8 +20,10 @@ export interface RaceSetup {
   dns?: Partial<Record<RecordType, DnsStep>>;
   attempts?: AttemptScript;
   families?: Family[];
-  delay?: number;
+  delay?: number | 'auto';
   resolutionDelay?: number;
+  /** The race's view of a connection history. @default none */
+  history?: RaceHistory;
   timeout?: number;
   signal?: AbortSignal;
   order?: OrderFunction;
@@ -62,6 +65,7 @@ export function runRace(setup: RaceSetup): RaceRun {
       resolver,
       resolutionDelay: setup.resolutionDelay ?? 50,
       connectionAttemptDelay: setup.delay ?? 250,
+      history: setup.history,
       timeout: setup.timeout,
       signal: setup.signal,
       order: setup.order ?? simpleOrder,
