@@ -8,6 +8,8 @@ import { History } from './address/history.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
+import { Nat64 } from './nat64/nat64.js';
+import { type Nat64Prefix, parseNat64Prefix } from './nat64/prefix.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
 import type { OrderFunction } from './racer/queue.js';
 import type { Family, RaceEvent } from './racer/timeline.js';
@@ -44,6 +46,13 @@ export interface ConnectOptions extends PassThroughSocketOptions {
    * (RFC 8305 §4). `false`: neither read nor written. Default: the process-wide `defaultHistory`.
    */
   history?: History | false | undefined;
+  /**
+   * The NAT64 prefix (RFC 6052: `'64:ff9b::/96'`, or a network-specific one of length 32,
+   * 40, 48, 56, 64 or 96) for networks that announce it otherwise than RFC 7050's
+   * `ipv4only.arpa`; used only on an IPv6-only network (RFC 8305 §7). `false`: no NAT64
+   * synthesis at all. Default: discovered through the resolver when the network is IPv6-only.
+   */
+  nat64Prefix?: string | false | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Test seam: time source. Default: the system clock. */
@@ -52,6 +61,8 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   connectAttempt?: AttemptFactory<net.Socket> | undefined;
   /** Seam: connection order. Default: RFC 6724 sort, then interleave by `firstAddressFamilyCount`. */
   order?: OrderFunction | undefined;
+  /** Test seam: NAT64 detection and what it learnt per network. Default: the process-wide one. */
+  nat64?: Nat64 | undefined;
 }
 
 export interface ConnectSettings {
@@ -69,6 +80,9 @@ export interface ConnectSettings {
   resolver: AddressResolver | undefined;
   /** undefined: the default history. */
   history: History | false | undefined;
+  /** undefined: discover it (RFC 7050). */
+  nat64Prefix: Nat64Prefix | false | undefined;
+  nat64: Nat64 | undefined;
   onEvent: ((event: RaceEvent) => void) | undefined;
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
@@ -85,7 +99,7 @@ const maxTimer = 2 ** 31 - 1;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'history', 'onEvent', 'clock', 'connectAttempt', 'order',
+  'firstAddressFamilyCount', 'family', 'resolver', 'history', 'nat64Prefix', 'nat64', 'onEvent', 'clock', 'connectAttempt', 'order',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
@@ -107,6 +121,8 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     firstAddressFamilyCount: checkCount(options.firstAddressFamilyCount ?? 1),
     resolver: checkObject('resolver', options.resolver, ['query']),
     history: checkHistory(options.history),
+    nat64Prefix: checkNat64Prefix(options.nat64Prefix),
+    nat64: checkNat64(options.nat64),
     onEvent: checkFunction('onEvent', options.onEvent),
     clock: checkObject('clock', options.clock, ['now', 'setTimeout', 'clearTimeout']),
     connectAttempt: checkFunction('connectAttempt', options.connectAttempt),
@@ -178,6 +194,18 @@ function checkCount(value: unknown): number {
 function checkHistory(value: unknown): History | false | undefined {
   if (value === undefined || value === false || value instanceof History) return value;
   throw new InvalidArgumentError('history', value, 'a History or false');
+}
+
+function checkNat64Prefix(value: unknown): Nat64Prefix | false | undefined {
+  if (value === undefined || value === false) return value;
+  const prefix = parseNat64Prefix(value);
+  if (prefix === undefined) throw new InvalidArgumentError('nat64Prefix', value, "an RFC 6052 IPv6 prefix ('64:ff9b::/96'; length 32, 40, 48, 56, 64 or 96, bits 64-71 zero) or false");
+  return prefix;
+}
+
+function checkNat64(value: unknown): Nat64 | undefined {
+  if (value === undefined || value instanceof Nat64) return value;
+  throw new InvalidArgumentError('nat64', value, 'a Nat64');
 }
 
 function checkFunction<F>(option: string, value: F | undefined): F | undefined {

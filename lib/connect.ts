@@ -14,6 +14,9 @@ import { createOrder } from './address/default-order.js';
 import { defaultHistory } from './address/history.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
 import { RaceHistory } from './racer/race-history.js';
+import { LAST_RESORT_DELAY, type RaceNat64 } from './racer/synthesis.js';
+import { defaultNat64 } from './nat64/nat64.js';
+import { neverSynthesized } from './nat64/exclusions.js';
 import { getDefaultResolver } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -64,6 +67,7 @@ function raceOptions(s: ConnectSettings) {
     resolutionDelay: s.resolutionDelay,
     connectionAttemptDelay: s.connectionAttemptDelay,
     history,
+    nat64: raceNat64(s),
     timeout: s.timeout,
     signal: s.signal,
     order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, history),
@@ -71,6 +75,21 @@ function raceOptions(s: ConnectSettings) {
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
   };
+}
+
+/**
+ * NAT64 for this race (RFC 8305 §7): only when both families may be used (a race told
+ * to use IPv4 wants IPv4 sockets), not switched off, and for an IPv4 literal only one
+ * that may be synthesized at all. Prefix discovery asks the race's resolver (for a
+ * literal too: the network's DNS64 knows the prefix).
+ */
+function raceNat64(s: ConnectSettings): RaceNat64 | undefined {
+  if (s.nat64Prefix === false || s.families.length < 2) return undefined;
+  if (s.literalFamily === 6 || (s.literalFamily === 4 && neverSynthesized(s.host))) return undefined;
+  const state = s.nat64 ?? defaultNat64;
+  const configured = s.nat64Prefix;
+  const resolver = (): AddressResolver => nameResolver(s.resolver);
+  return { prefixes: () => state.prefixes(resolver, configured), lastResortDelay: LAST_RESORT_DELAY };
 }
 
 function nameResolver(resolver: AddressResolver | undefined): AddressResolver {

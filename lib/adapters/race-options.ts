@@ -15,6 +15,8 @@ export const raceOptionKeys = [
   'localAddress',
   'resolver',
   'history',
+  'nat64Prefix',
+  'nat64',
   'timeout',
   'signal',
   'onEvent',

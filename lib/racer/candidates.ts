@@ -9,6 +9,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressResolver, Answer, RecordType } from '../dns/types.js';
 import { DnsError, errorCode } from '../errors.js';
+import { type RaceNat64, Synthesis } from './synthesis.js';
 import type { Family, Timeline } from './timeline.js';
 
 export interface Candidate {
@@ -27,6 +28,8 @@ export interface CandidateFeedOptions {
   timeline: Timeline;
   /** True for an address whose last attempt failed or black-holed (race-history.ts). */
   demoted?: ((address: string) => boolean) | undefined;
+  /** NAT64 synthesis of the IPv4 addresses (synthesis.ts); none when undefined. */
+  nat64?: RaceNat64 | undefined;
 }
 
 export interface CandidateHandlers {
@@ -50,6 +53,7 @@ export class CandidateFeed {
   #released: boolean;
   #delayTimer: TimerHandle | undefined;
   #handlers: CandidateHandlers | undefined;
+  #synthesis: Synthesis | undefined;
   #closed = false;
 
   constructor(options: CandidateFeedOptions) {
@@ -59,12 +63,20 @@ export class CandidateFeed {
 
   /** True once no more addresses can come. */
   get settled(): boolean {
-    return this.#pending.size === 0;
+    return this.#pending.size === 0 && (this.#synthesis?.settled ?? true);
   }
 
   /** R1/R2: send every query at once (AAAA first) and act on each answer on its own. */
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
+    const { nat64, host, families, resolver, clock, timeline } = this.#options;
+    if (nat64 !== undefined && families.includes(4)) {
+      this.#synthesis = new Synthesis({
+        host, aaaaAsked: families.includes(6), resolver, nat64, clock, timeline, signal: this.#controller.signal,
+        emit: (batch) => this.#handlers?.addresses(batch),
+        changed: () => this.#checkSettled(),
+      });
+    }
     for (const family of this.#options.families) this.#pending.add(family);
     for (const family of this.#options.families) this.#ask(family);
   }
@@ -75,10 +87,16 @@ export class CandidateFeed {
     return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
   }
 
+  /** The race started an attempt and has no other address ready (R21's delay counts from here). */
+  lastAttemptStarted(): void {
+    this.#synthesis?.lastAttemptStarted();
+  }
+
   /** Stops waiting: aborts the queries still out (R16: the resolver's cache keeps filling). */
   close(): void {
     this.#closed = true;
     this.#clearDelay();
+    this.#synthesis?.close();
     // Nothing pending: no listener to tell (building the abort reason costs a stack trace).
     if (this.#pending.size > 0) this.#controller.abort();
   }
@@ -109,7 +127,9 @@ export class CandidateFeed {
     }
     this.#pending.delete(family);
     this.#options.timeline.emit({ type: 'dns', family, addresses });
-    const batch = addresses.map((address) => ({ address, family }));
+    const batch: Candidate[] = addresses.map((address) => ({ address, family }));
+    // Synthesized addresses known at once join their answer's batch (one ordering).
+    if (this.#synthesis !== undefined) batch.push(...(family === 4 ? this.#synthesis.answeredA(addresses) : this.#synthesis.answeredAaaa(true)));
     if (family === 6 && this.#waitForA(addresses)) this.#hold(batch, 4);
     else if (family === 6 || this.#released) this.#release(batch);
     else this.#hold(batch);
@@ -122,8 +142,10 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#errors.set(family, error);
     this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
-    // R5: AAAA is negative, so the IPv4 addresses in hand go out now; A is, so held IPv6 ones do.
-    if (family === 6 || this.#held.length > 0) this.#release([]);
+    // R5: AAAA is negative, so the IPv4 addresses in hand go out now (and, on a NAT64
+    // network, their synthesized forms); A is, so held IPv6 ones do.
+    const synthesized = family === 6 ? (this.#synthesis?.answeredAaaa(false) ?? []) : [];
+    if (family === 6 || this.#held.length > 0) this.#release(synthesized);
     this.#checkSettled();
   }
 

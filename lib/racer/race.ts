@@ -25,6 +25,7 @@ import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attemp
 import { type Candidate, CandidateFeed } from './candidates.js';
 import { CandidateQueue, type OrderFunction } from './queue.js';
 import { autoAttemptDelay, type RaceHistory } from './race-history.js';
+import type { RaceNat64 } from './synthesis.js';
 import { type AbandonReason, type AttemptInfo, type Family, Timeline, type RaceEvent } from './timeline.js';
 
 export interface RaceOptions<S> {
@@ -39,6 +40,8 @@ export interface RaceOptions<S> {
   connectionAttemptDelay: number | 'auto';
   /** The connection history this race reads and writes (RFC 8305 §4); none when undefined. */
   history?: RaceHistory | undefined;
+  /** NAT64 synthesis on IPv6-only networks (RFC 8305 §7, synthesis.ts); none when undefined. */
+  nat64?: RaceNat64 | undefined;
   /** Whole-race limit in ms; none when undefined. */
   timeout?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -114,9 +117,9 @@ class Race<S> {
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
-    const { host, families, resolver, resolutionDelay, clock, history } = options;
+    const { host, families, resolver, resolutionDelay, clock, history, nat64 } = options;
     const demoted = history === undefined ? undefined : (address: string) => history.demoted(address);
-    this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline, demoted });
+    this.#feed = new CandidateFeed({ host, families, resolver, resolutionDelay, clock, timeline: this.#timeline, demoted, nat64 });
     this.#queue = new CandidateQueue(options.order, () => this.#pump());
   }
 
@@ -194,6 +197,7 @@ class Race<S> {
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
+    if (!this.#queue.ready) this.#feed.lastAttemptStarted();
   }
 
   /** R12: the fixed delay, or with `'auto'` one from the address's measured RTT (race-history.ts). */

@@ -31,6 +31,11 @@ export type RaceEvent =
    * first (R4), or (`family: 4`) every AAAA address failed last time and A is still out.
    */
   | { type: 'dns:wait'; ms: number; resolutionDelay: number; family?: Family | undefined }
+  /**
+   * IPv4 addresses synthesized into IPv6 under the network's NAT64 `prefixes` (RFC 8305 §7):
+   * an IPv4 literal or a name without AAAA, or (`lastResort`) after every attempt failed (R21).
+   */
+  | { type: 'nat64'; ms: number; from: string[]; addresses: string[]; prefixes: string[]; lastResort: boolean }
   /** `history`: present when the connection history moved this address (RFC 8305 §4). */
   | ({ type: 'attempt:start'; ms: number; history?: AttemptHistory | undefined } & AttemptInfo)
   /** TCP is up and the TLS handshake is in progress (TLS races only). */

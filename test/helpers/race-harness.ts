@@ -5,6 +5,7 @@ import type { AttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { createRace, type RaceControl, type RaceResult } from '../../lib/racer/race.js';
 import type { OrderFunction } from '../../lib/racer/queue.js';
 import type { RaceHistory } from '../../lib/racer/race-history.js';
+import type { RaceNat64 } from '../../lib/racer/synthesis.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
 import { RaceClock } from './race-clock.js';
 import { type AttemptScript, type DnsStep, FakeAttempts, type FakeSocket, ScriptedResolver, simpleOrder } from './race-fakes.js';
@@ -24,6 +25,10 @@ export interface RaceSetup {
   resolutionDelay?: number;
   /** The race's view of a connection history. @default none */
   history?: RaceHistory;
+  /** NAT64 synthesis. @default none */
+  nat64?: RaceNat64;
+  /** Host name or literal. @default 'dual.test' */
+  host?: string;
   timeout?: number;
   signal?: AbortSignal;
   order?: OrderFunction;
@@ -59,13 +64,14 @@ export function runRace(setup: RaceSetup): RaceRun {
   const outcome: Outcome = { settled: 0 };
   const control = createRace<FakeSocket>(
     {
-      host: 'dual.test',
+      host: setup.host ?? 'dual.test',
       port: 443,
       families: setup.families ?? [6, 4],
       resolver,
       resolutionDelay: setup.resolutionDelay ?? 50,
       connectionAttemptDelay: setup.delay ?? 250,
       history: setup.history,
+      nat64: setup.nat64,
       timeout: setup.timeout,
       signal: setup.signal,
       order: setup.order ?? simpleOrder,
