@@ -6,6 +6,9 @@
 import { isIP, isIPv4 } from 'node:net';
 import type { AddressRecord, Answer, AddressResolver, RecordType } from './dns/types.js';
 import { DnsError, InvalidArgumentError } from './errors.js';
+import { neverSynthesized } from './nat64/exclusions.js';
+import { synthesize } from './nat64/nat64.js';
+import type { Nat64Prefix } from './nat64/prefix.js';
 
 export interface LookupAddress {
   address: string;
@@ -63,6 +66,13 @@ export interface LookupDependencies {
    * a warm lookup skip every promise.
    */
   peek?: (name: string, type: RecordType) => Answer | Error | undefined;
+  /**
+   * The network's NAT64 prefixes (nat64/nat64.ts): none off an IPv6-only network. With
+   * some, a request for both families gets what connect() would try (RFC 8305 §7):
+   * IPv4 literals and names without AAAA synthesized first, other names' synthesized
+   * addresses last (the last resort, R21).
+   */
+  nat64?: () => Nat64Prefix[] | Promise<Nat64Prefix[]>;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */
@@ -144,6 +154,7 @@ function literalFamily(hostname: string): number {
 function answerNow(deps: LookupDependencies, hostname: string, request: Request): LookupAddress[] | Promise<LookupAddress[]> | undefined {
   // IP literals are answered as they are, whatever the family asked (as dns.lookup does).
   const family = literalFamily(hostname);
+  if (family === 4 && deps.nat64 !== undefined && request.family === 0 && !neverSynthesized(hostname)) return literalNat64(deps.nat64, hostname, request.order);
   if (family === 4 || family === 6) return [{ address: hostname, family }];
   if (deps.peek === undefined || hostname === '') return undefined;
   const families = wantedFamilies(deps, request);
@@ -153,7 +164,9 @@ function answerNow(deps: LookupDependencies, hostname: string, request: Request)
   if (v6 === undefined || v4 === undefined || v6 instanceof Error || v4 instanceof Error) return resolveAll(deps, hostname, request, v6, v4);
   const addresses = combine(v6.records, v4.records, request);
   if (addresses.length === 0) return Promise.reject(lookupError(hostname));
-  return orderAddresses(deps, addresses, request.order);
+  const prefixes = nat64Prefixes(deps, request);
+  if (!Array.isArray(prefixes)) return prefixes.then((p) => finish(deps, addresses, request.order, v6.records, v4.records, p));
+  return finish(deps, addresses, request.order, v6.records, v4.records, prefixes);
 }
 
 /** The slow path: asks the resolver for each family asked whose outcome is not `known` yet. */
@@ -167,7 +180,56 @@ async function resolveAll(deps: LookupDependencies, hostname: string, request: R
   ]);
   const addresses = combine(recordsOf(v6), recordsOf(v4), request);
   if (addresses.length === 0) throw lookupError(hostname, v6, v4);
-  return orderAddresses(deps, addresses, request.order);
+  const prefixes = await nat64Prefixes(deps, request);
+  return finish(deps, addresses, request.order, recordsOf(v6), recordsOf(v4), prefixes);
+}
+
+/** Connection order, the synthesized addresses where connect() would try them, then the `order` option. */
+function finish(
+  deps: LookupDependencies,
+  addresses: LookupAddress[],
+  order: Request['order'],
+  v6: readonly AddressRecord[],
+  v4: readonly AddressRecord[],
+  prefixes: Nat64Prefix[],
+): LookupAddress[] | Promise<LookupAddress[]> {
+  if (prefixes.length === 0) return orderAddresses(deps, addresses, order);
+  const withNat64 = withSynthesized(orderAddresses(deps, addresses, 'verbatim'), v6, v4, prefixes);
+  if (order === 'verbatim') return withNat64;
+  return Array.isArray(withNat64) ? familyFirst(withNat64, order) : withNat64.then((o) => familyFirst(o, order));
+}
+
+const NO_PREFIXES: Nat64Prefix[] = [];
+
+/** The NAT64 prefixes that apply to this request: only a request for both families synthesizes. */
+function nat64Prefixes(deps: LookupDependencies, request: Request): Nat64Prefix[] | Promise<Nat64Prefix[]> {
+  return deps.nat64 === undefined || request.family !== 0 ? NO_PREFIXES : deps.nat64();
+}
+
+/** An IPv4 literal on a NAT64 network: its synthesized forms first, then itself (R20). */
+function literalNat64(nat64: () => Nat64Prefix[] | Promise<Nat64Prefix[]>, literal: string, order: Request['order']): LookupAddress[] | Promise<LookupAddress[]> {
+  const build = (prefixes: Nat64Prefix[]): LookupAddress[] => {
+    const all: LookupAddress[] = [...synthesize([literal], prefixes).map((address) => ({ address, family: 6 as const })), { address: literal, family: 4 }];
+    return order === 'verbatim' ? all : familyFirst(all, order);
+  };
+  const prefixes = nat64();
+  return Array.isArray(prefixes) ? build(prefixes) : prefixes.then(build);
+}
+
+/**
+ * Adds the synthesized addresses where connect() would try them: first for a name
+ * without AAAA (R20), after everything else for one with AAAA (R21's last resort).
+ */
+function withSynthesized(
+  ordered: LookupAddress[] | Promise<LookupAddress[]>,
+  v6: readonly AddressRecord[],
+  v4: readonly AddressRecord[],
+  prefixes: Nat64Prefix[],
+): LookupAddress[] | Promise<LookupAddress[]> {
+  const synthesized: LookupAddress[] = synthesize(v4.map((r) => r.address), prefixes).map((address) => ({ address, family: 6 }));
+  if (synthesized.length === 0) return ordered;
+  const place = (list: LookupAddress[]): LookupAddress[] => (v6.length === 0 ? [...synthesized, ...list] : [...list, ...synthesized]);
+  return Array.isArray(ordered) ? place(ordered) : ordered.then(place);
 }
 
 const settled = (known: Answer | Error): Answer | Promise<never> => (known instanceof Error ? Promise.reject(known) : known);

@@ -18,6 +18,7 @@ import { AbortError, DnsError, InvalidArgumentError } from './errors.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { configuredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
+import { defaultNat64 } from './nat64/nat64.js';
 import { loadSystemConfig } from './system/config.js';
 import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
@@ -119,6 +120,8 @@ export class Resolver implements AddressResolver {
       order: createOrder(1),
       configuredFamilies,
       peek: (name, type) => this.#peek(name, type),
+      // What connect() would try on an IPv6-only network (RFC 8305 §7), prefix discovered through this resolver.
+      nat64: () => defaultNat64.prefixes(() => this),
     });
   }
 
