@@ -226,7 +226,9 @@ function withSynthesized(
   v4: readonly AddressRecord[],
   prefixes: Nat64Prefix[],
 ): LookupAddress[] | Promise<LookupAddress[]> {
-  const synthesized: LookupAddress[] = synthesize(v4.map((r) => r.address), prefixes).map((address) => ({ address, family: 6 }));
+  // A DNS64 resolver may have synthesized the same addresses into the AAAA answer already.
+  const known = new Set(v6.map((r) => r.address));
+  const synthesized: LookupAddress[] = synthesize(v4.map((r) => r.address), prefixes).flatMap((address) => (known.has(address) ? [] : [{ address, family: 6 as const }]));
   if (synthesized.length === 0) return ordered;
   const place = (list: LookupAddress[]): LookupAddress[] => (v6.length === 0 ? [...synthesized, ...list] : [...list, ...synthesized]);
   return Array.isArray(ordered) ? place(ordered) : ordered.then(place);

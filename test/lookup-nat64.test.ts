@@ -10,6 +10,7 @@ const table = {
   'v4only.test': { A: ['192.0.2.7', '127.0.0.9'] },
   'dual.test': { AAAA: ['2001:db8::1'], A: ['192.0.2.1'] },
   'v6only.test': { AAAA: ['2001:db8::7'] },
+  'dns64.test': { AAAA: ['2001:db8:64::c000:201'], A: ['192.0.2.1'] },
 };
 const order = (addresses: LookupAddress[]): LookupAddress[] => addresses;
 
@@ -38,6 +39,7 @@ for (const mode of [{ async: false }, { async: true }] as const) {
     const { lookup } = setup([NSP], mode);
     t.same(await all(lookup, 'dual.test'), ['2001:db8::1/6', '192.0.2.1/4', '2001:db8:64::c000:201/6']);
     t.same(await all(lookup, 'v6only.test'), ['2001:db8::7/6'], 'no A: nothing to synthesize');
+    t.same(await all(lookup, 'dns64.test'), ['2001:db8:64::c000:201/6', '192.0.2.1/4'], 'DNS64 synthesized it already: not twice');
   });
   t.test(`R20 (${how}): an IPv4 literal gives its synthesized form first`, async (t) => {
     const { lookup } = setup([NSP], mode);
