@@ -87,19 +87,24 @@ export class Nat64 {
     const resolver = resolverOf();
     const known = state.discovered.get(resolver);
     if (known !== undefined && known.expiresAt > this.#clock.now()) return known.prefixes;
-    let running = state.discovering.get(resolver);
-    if (running === undefined) {
-      running = discoverPrefixes(resolver).then(
+    const running = state.discovering.get(resolver) ?? this.#discover(state, resolver);
+    // Past its TTL on the same network, what was found is still the best guess: it is used
+    // while the question is asked again (RFC 7050 §5 has the node ask again as the TTL runs out).
+    return known !== undefined ? known.prefixes : running;
+  }
+
+  #discover(state: NetworkState, resolver: AddressResolver): Promise<Nat64Prefix[]> {
+    const running = discoverPrefixes(resolver)
+      .then(
         ({ prefixes, ttlMs }) => {
           state.discovered.set(resolver, { prefixes, expiresAt: this.#clock.now() + ttlMs });
           return prefixes;
         },
-        () => NONE, // a timeout or SERVFAIL is not "no NAT64": not held, asked again next time
-      );
-      const done = running.finally(() => state.discovering.delete(resolver));
-      state.discovering.set(resolver, done);
-      running = done;
-    }
+        // A timeout or SERVFAIL is not "no NAT64": not held (an older finding stays), asked again next time.
+        () => state.discovered.get(resolver)?.prefixes ?? NONE,
+      )
+      .finally(() => state.discovering.delete(resolver));
+    state.discovering.set(resolver, running);
     return running;
   }
 }

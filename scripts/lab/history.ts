@@ -72,6 +72,16 @@ async function measureHistory(id: string, connects: number, ttlMs: number): Prom
   };
 }
 
+/** The recovery in one line: how many connects stayed on IPv4, and when IPv6 came back. */
+function recoveryText(r: HistoryResults): string {
+  const steps = r.report.recovery;
+  const back = steps.at(-1);
+  const onV4 = steps.filter((s) => family(s.measurement) === 'IPv4');
+  const medianV4 = onV4.length > 0 ? ` (median ${ms(median(onV4.map((s) => s.measurement.ms)))} ms)` : '';
+  if (!back || family(back.measurement) !== 'IPv6') return `${onV4.length} connects on IPv4${medianV4}; not back on IPv6 within ${ms(r.ttlMs + 5000)} ms`;
+  return `${onV4.length} connects on IPv4${medianV4}, then IPv6 from ${ms(back.sinceHealMs)} ms after the heal (${ms(back.measurement.ms)} ms)`;
+}
+
 /** Ours' later connects (all but the first): median and worst against the floor. */
 export function laterFigures(results: HistoryResults): { median: number; max: number; ratio: number } {
   const later = results.report.blackHole['happy-eyeballs']!.slice(1).map((m) => m.ms);
@@ -86,15 +96,12 @@ function printResults(r: HistoryResults): void {
   console.log(table(['peer', ...r.report.blackHole['happy-eyeballs']!.map((_, i) => `#${i + 1}`), 'median', 'family'], rows));
   const later = laterFigures(r);
   console.log(`\nours after the first: median ${ms(later.median)} ms, worst ${ms(later.max)} ms = ${times(later.ratio)} the ${r.floorMs} ms floor`);
-  const back = r.report.recovery.at(-1);
-  console.log(`after the heal (ttl ${r.ttlMs} ms): ${r.report.recovery.map((s) => `${ms(s.sinceHealMs)}→${family(s.measurement)}`).join(' ')}; back on IPv6 ${back && family(back.measurement) === 'IPv6' ? `${ms(back.sinceHealMs)} ms after the heal` : 'NOT within the run'}`);
+  console.log(`after the heal (ttl ${r.ttlMs} ms): ${recoveryText(r)}`);
   console.log(`after the heal, one turn each: ${PEERS.map((p) => `${p} ${ms(r.report.afterHeal[p]!.ms)} ${family(r.report.afterHeal[p]!)}`).join('; ')}; history ${JSON.stringify(r.report.historyStats)}`);
 }
 
 export function renderHistorySection(r: HistoryResults): string {
   const later = laterFigures(r);
-  const back = r.report.recovery.at(-1);
-  const backText = back && family(back.measurement) === 'IPv6' ? `**${ms(back.sinceHealMs)} ms** after the heal` : 'not within the run';
   const cells = (peer: string): string => r.report.blackHole[peer]!.map((m) => (family(m) === 'IPv4' ? ms(m.ms) : `${ms(m.ms)} (${family(m)})`)).join(' | ');
   return [
     '## Connection history: a host whose IPv6 black-holes, connected to 10 times (issue 18)',
@@ -116,8 +123,9 @@ export function renderHistorySection(r: HistoryResults): string {
     `IPv4: median ${ms(later.median)} ms, worst ${ms(later.max)} ms, **${times(later.ratio)} the floor**. The other peers pay about`,
     `${r.floorMs / 2 + 250 + r.floorMs / 2} ms (DNS + 250 ms + RTT) every time.`,
     '',
-    `Then IPv6 heals (the relay passes SYNs again) and ours connects every ${250} ms: ${r.report.recovery.map((s) => `${ms(s.sinceHealMs)} ms → ${family(s.measurement)}`).join(', ')}.`,
-    `Ours is back on IPv6 ${backText}, within the bound set (ttl ${r.ttlMs} ms after the last black-holed record).`,
+    `Then IPv6 heals (the relay passes SYNs again) and ours connects every 250 ms (plus the connect's own time): ${recoveryText(r)}.`,
+    `The bound is the ttl: the IPv6 record was written when ours' turn-1 race ended and ages out ${r.ttlMs} ms later;`,
+    'meanwhile IPv4 works, so ours never tries IPv6 (no new record, no second black hole). `clear()` brings it back at once.',
     `One turn of each peer after that: ${PEERS.map((p) => `${p} ${ms(r.report.afterHeal[p]!.ms)} ms (${family(r.report.afterHeal[p]!)})`).join(', ')}.`,
     `History at the end: ${JSON.stringify(r.report.historyStats)}.`,
     '',

@@ -55,8 +55,24 @@ t.test('R20: IPv6-only: RFC 7050 discovery through the resolver, once, then know
   t.same(texts(nat64.prefixes(of) as Nat64Prefix[]), ['2001:db8:64::/96'], 'cached: no promise');
   t.same(queries, ['ipv4only.arpa. AAAA']);
   clock.advance(60_000);
-  t.same(texts(await nat64.prefixes(of)), ['2001:db8:64::/96'], 'TTL over: asked again');
+  t.same(texts(nat64.prefixes(of) as Nat64Prefix[]), ['2001:db8:64::/96'], 'TTL over: the old finding at once, while it is asked again');
+  t.same(texts(nat64.prefixes(of) as Nat64Prefix[]), ['2001:db8:64::/96'], 'one question at a time');
+  await new Promise((resolve) => setImmediate(resolve));
   t.equal(queries.length, 2);
+  t.same(texts(nat64.prefixes(of) as Nat64Prefix[]), ['2001:db8:64::/96'], 'and the new answer held again');
+  t.equal(queries.length, 2);
+});
+
+t.test('a failed re-ask keeps the older finding; on a new network nothing old is used', async (t) => {
+  const w = world();
+  t.same(texts(await w.nat64.prefixes(w.of)), ['2001:db8:64::/96']);
+  const failing = { query: async () => { throw new DnsError('ETIMEOUT', { hostname: 'ipv4only.arpa' }); } };
+  const of = () => w.resolver;
+  w.clock.advance(60_000);
+  (w.resolver as { query: AddressResolver['query'] }).query = failing.query;
+  t.same(texts(w.nat64.prefixes(of) as Nat64Prefix[]), ['2001:db8:64::/96'], 'stale, at once');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(texts(w.nat64.prefixes(of) as Nat64Prefix[]), ['2001:db8:64::/96'], 'the timeout changed nothing');
 });
 
 t.test('concurrent users share one discovery; a configured prefix replaces it', async (t) => {
