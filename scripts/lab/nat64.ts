@@ -3,6 +3,7 @@
  *
  *   node build/scripts/lab/nat64.js run [--id n64] [--runs 3] [--results FILE] [--docs docs]
  *   node build/scripts/lab/nat64.js up|down|status [--id n64]
+ *   node build/scripts/lab/nat64.js run --from bench-results/nat64.json --docs docs   (re-render only)
  *
  * `run` brings the lab up (scripts/lab/nat64-netns.ts), runs every peer at every target
  * inside the IPv6-only client namespace (scripts/lab/nat64-peers.ts), reads tayga's
@@ -59,8 +60,8 @@ async function measureLab(id: string, runs: number): Promise<Nat64Results> {
     environment: {
       node: process.version,
       tayga: versionOf('tayga', ['--help']).replace(/^Usage.*$/, 'tayga (Debian)'),
-      unbound: versionOf('unbound', ['-V']),
-      curl: versionOf('curl', ['--version']),
+      unbound: `unbound ${versionOf('unbound', ['-V']).replace(/^Version /, '')}`,
+      curl: versionOf('curl', ['--version']).split(' ').slice(0, 2).join(' '),
       python: versionOf('python3', ['--version']),
       kernel: release(),
       cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
@@ -131,6 +132,17 @@ export function renderNat64Section(results: Nat64Results): string {
     }
     lines.push('');
   }
+  const failed = (peer: string, key: string): string => outcomes(results.report.samples[`${peer} ${key}`] ?? []);
+  lines.push(
+    '**What each does.** Ours finds the prefix by RFC 7050 through unbound, synthesizes the literal and races it, connects to',
+    'the IPv4-only name through the AAAA DNS64 made, and for the broken name, once its IPv6 attempt has had 250 ms and the',
+    'unroutable IPv4 one failed at once, waits the 2 s Last Resort Local Synthesis Delay, synthesizes the A record and',
+    'connects through tayga. Node core, Python and curl **fail on the literal** (no IPv4 route: Node',
+    `${failed('node', 'literal')}, Python ${failed('python', 'literal')}, curl ${failed('curl', 'literal')}: "Couldn't connect"),`,
+    '**reach the IPv4-only name** only because DNS64 synthesized its AAAA, and **fail on the broken name**: getaddrinfo hands',
+    'them the black-holed AAAA (and an unroutable A), they have no last resort, and they hang until the bound.',
+    '',
+  );
   const lookup = Object.entries(results.report.lookups).map(([k, v]) => `- ${k}: ${typeof v === 'string' ? v : v.map((a) => `\`${a.address}\``).join(', ')}`);
   lines.push('Our `lookup(host, { all: true })` on the client (what `connect()` would try, synthesized first):', '', ...lookup, '');
   const { packets, mappings } = results.tayga;
@@ -138,7 +150,22 @@ export function renderNat64Section(results: Nat64Results): string {
   return lines.join('\n');
 }
 
+function writeDocs(results: Nat64Results, argv: string[]): void {
+  const docs = stringArg(argv, '--docs');
+  if (!docs) return;
+  const report = join(docs, 'lab-report.md');
+  writeFileSync(report, spliceSection(existsSync(report) ? readFileSync(report, 'utf8') : '', 'nat64', renderNat64Section(results)));
+  console.log(`written: ${report} (section nat64)`);
+}
+
 async function main(argv: string[]): Promise<number> {
+  const from = stringArg(argv, '--from');
+  if (from && argv[0] === 'run') {
+    const results = JSON.parse(readFileSync(from, 'utf8')) as Nat64Results;
+    printTable(results);
+    writeDocs(results, argv);
+    return 0;
+  }
   const id = stringArg(argv, '--id') ?? 'n64';
   const n = nat64Names(id);
   switch (argv[0]) {
@@ -174,12 +201,7 @@ async function main(argv: string[]): Promise<number> {
       const file = stringArg(argv, '--results') ?? 'bench-results/nat64.json';
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
-      const docs = stringArg(argv, '--docs');
-      if (docs) {
-        const report = join(docs, 'lab-report.md');
-        writeFileSync(report, spliceSection(existsSync(report) ? readFileSync(report, 'utf8') : '', 'nat64', renderNat64Section(results)));
-        console.log(`written: ${report} (section nat64)`);
-      }
+      writeDocs(results, argv);
       const left = nat64Leftovers(id);
       if (left.length) console.error(`still there: ${left.join(', ')}`);
       return left.length ? 1 : 0;
