@@ -5,9 +5,12 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { Family, OrderFunction } from './address/types.js';
+import { History } from './address/history.js';
 import type { Clock } from './clock.js';
 import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
+import { Nat64 } from './nat64/nat64.js';
+import { type Nat64Prefix, parseNat64Prefix } from './nat64/prefix.js';
 import { booleanOption, clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
 import { hostUnderPolicy } from './policy/host.js';
 import { type AddressPolicyOption, AddressPolicy, resolverAddressPolicy } from './policy/policy.js';
@@ -28,8 +31,12 @@ export interface ConnectOptions extends PassThroughSocketOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds for the whole operation (DNS and every attempt), 1 to 2^31 - 1. @default undefined (no limit) */
   timeout?: number | undefined;
-  /** Milliseconds between attempt starts (RFC 8305 §5), 10–2000 (100–2000 recommended). @default 250 */
-  connectionAttemptDelay?: number | undefined;
+  /**
+   * Milliseconds between attempt starts (RFC 8305 §5), 10–2000 (100–2000 recommended), or
+   * `'auto'`: twice the smoothed handshake RTT the history holds for the address just
+   * tried, clamped to 100–2000, and 250 when it holds none. @default 250
+   */
+  connectionAttemptDelay?: number | 'auto' | undefined;
   /** Milliseconds to wait for AAAA after a positive A answer (RFC 8305 §3), 0–2000. @default 50 */
   resolutionDelay?: number | undefined;
   /** How many addresses of the first family lead before the families alternate (RFC 8305 §4). @default 1 */
@@ -53,6 +60,18 @@ export interface ConnectOptions extends PassThroughSocketOptions {
    * reads it. @default the `resolver`'s `policy`, else none (every address allowed)
    */
   policy?: AddressPolicyOption | undefined;
+  /**
+   * The connection history read to order addresses and written with each attempt's outcome
+   * (RFC 8305 §4). `false`: neither read nor written. @default the process-wide `defaultHistory`
+   */
+  history?: History | false | undefined;
+  /**
+   * The NAT64 prefix (RFC 6052: `'64:ff9b::/96'`, or a network-specific one of length 32,
+   * 40, 48, 56, 64 or 96) for networks that announce it otherwise than RFC 7050's
+   * `ipv4only.arpa`; used only on an IPv6-only network (RFC 8305 §7). `false`: no NAT64
+   * synthesis at all. @default discovered through the resolver when the network is IPv6-only
+   */
+  nat64Prefix?: string | false | undefined;
   /** Gets every race event (DNS answers, attempts, end) in order, on a microtask. @default undefined */
   onEvent?: ((event: RaceEvent) => void) | undefined;
   /** Time source of every timer of the race (a seam for tests). @default the system clock */
@@ -64,6 +83,8 @@ export interface ConnectOptions extends PassThroughSocketOptions {
    * @default RFC 6724 sort, then interleave by `firstAddressFamilyCount`
    */
   order?: OrderFunction | undefined;
+  /** NAT64 detection and what it learnt per network (a seam for tests). @default the process-wide one */
+  nat64?: Nat64 | undefined;
 }
 
 export interface ConnectSettings {
@@ -75,18 +96,26 @@ export interface ConnectSettings {
   tls: tls.ConnectionOptions | undefined;
   signal: AbortSignal | undefined;
   timeout: number | undefined;
-  connectionAttemptDelay: number;
+  connectionAttemptDelay: number | 'auto';
   resolutionDelay: number;
   firstAddressFamilyCount: number;
   resolver: AddressResolver | undefined;
   /** HTTPS records steer the race: `httpsRecords` (default on) and TLS and a host name. */
   httpsRecords: boolean;
+  /** undefined: the default history. */
+  history: History | false | undefined;
+  /** undefined: discover it (RFC 7050). */
+  nat64Prefix: Nat64Prefix | false | undefined;
+  nat64: Nat64 | undefined;
   onEvent: ((event: RaceEvent) => void) | undefined;
   clock: Clock | undefined;
   connectAttempt: AttemptFactory<net.Socket> | undefined;
   order: OrderFunction | undefined;
-  /** The policy, bound to the host as the caller gave it: `false` blocks the address. */
-  policy: ((address: string, family: Family) => boolean) | undefined;
+  /**
+   * The policy, bound to the host as the caller gave it: `false` blocks the address. A NAT64
+   * synthesis is judged with the IPv4 address it was made from (`synthesizedFrom`) too.
+   */
+  policy: ((address: string, family: Family, synthesizedFrom?: string) => boolean) | undefined;
   /** The ordinary socket options, passed through to every attempt. */
   net: PassThroughSocketOptions;
 }
@@ -98,7 +127,7 @@ export const resolutionDelayRange = { min: 0, max: 2000 } as const;
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
   'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order', 'policy',
+  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order', 'policy', 'history', 'nat64Prefix', 'nat64',
   'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
 ]);
 
@@ -120,16 +149,20 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     tls,
     signal: signalOption(options.signal),
     timeout: options.timeout === undefined ? undefined : milliseconds('timeout', options.timeout, 1),
-    connectionAttemptDelay: milliseconds('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
+    connectionAttemptDelay:
+      options.connectionAttemptDelay === 'auto' ? 'auto' : milliseconds('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
     resolutionDelay: milliseconds('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
     firstAddressFamilyCount: integerIn('firstAddressFamilyCount', options.firstAddressFamilyCount ?? 1, 1, Number.MAX_SAFE_INTEGER),
     resolver: withMethods('resolver', options.resolver, ['query']),
     httpsRecords: httpsRecords && tls !== undefined && literalFamily === 0,
+    history: checkHistory(options.history),
+    nat64Prefix: checkNat64Prefix(options.nat64Prefix),
+    nat64: checkNat64(options.nat64),
     onEvent: functionOption('onEvent', options.onEvent),
     clock: clockOption(options.clock),
     connectAttempt: functionOption('connectAttempt', options.connectAttempt),
     order: functionOption('order', options.order),
-    policy: policy && ((address, family) => policy.allows(address, family, options.host)),
+    policy: policy && ((address, family, synthesizedFrom) => policy.allows(address, family, options.host, synthesizedFrom)),
     net: Object.fromEntries(Object.entries(options).filter(([key]) => !owned.has(key))),
   };
 }
@@ -161,4 +194,21 @@ function checkTls(value: unknown, host: string, literalFamily: 0 | Family): tls.
   const sni = literalFamily === 0 ? serverNameFor(host) : undefined;
   if (options.servername === undefined && sni !== undefined) options.servername = sni;
   return options;
+}
+
+function checkHistory(value: unknown): History | false | undefined {
+  if (value === undefined || value === false || value instanceof History) return value;
+  throw new InvalidArgumentError('history', value, 'a History or false');
+}
+
+function checkNat64Prefix(value: unknown): Nat64Prefix | false | undefined {
+  if (value === undefined || value === false) return value;
+  const prefix = parseNat64Prefix(value);
+  if (prefix === undefined) throw new InvalidArgumentError('nat64Prefix', value, "an RFC 6052 IPv6 prefix ('64:ff9b::/96'; length 32, 40, 48, 56, 64 or 96, bits 64-71 zero) or false");
+  return prefix;
+}
+
+function checkNat64(value: unknown): Nat64 | undefined {
+  if (value === undefined || value instanceof Nat64) return value;
+  throw new InvalidArgumentError('nat64', value, 'a Nat64');
 }

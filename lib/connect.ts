@@ -12,8 +12,13 @@ import { socketAttemptFactory } from './racer/attempt.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, preferredFamily } from './address/policy-table.js';
+import { defaultHistory } from './address/history.js';
 import { createRace, type RaceHandlers } from './racer/race.js';
+import { RaceHistory } from './racer/race-history.js';
 import { offeredAlpn } from './racer/service-endpoints.js';
+import { LAST_RESORT_DELAY, type RaceNat64 } from './racer/synthesis.js';
+import { defaultNat64 } from './nat64/nat64.js';
+import { neverSynthesized } from './nat64/exclusions.js';
 import { getDefaultResolver, resolverPolicy } from './resolver.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -59,6 +64,7 @@ function raceOptions(s: ConnectSettings) {
   const resolver = s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host);
   // A Resolver's gai.conf policy orders the addresses and says which family is preferred.
   const policy = resolverPolicy(resolver) ?? (() => DEFAULT_POLICY_TABLE);
+  const history = s.history === false ? undefined : new RaceHistory(s.history ?? defaultHistory);
   return {
     host: s.host,
     port: s.port,
@@ -67,15 +73,32 @@ function raceOptions(s: ConnectSettings) {
     resolver,
     resolutionDelay: s.resolutionDelay,
     connectionAttemptDelay: s.connectionAttemptDelay,
+    history,
+    nat64: raceNat64(s),
     timeout: s.timeout,
     signal: s.signal,
-    order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, policy),
+    order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, policy, history),
     connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
     https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,
     policy: s.policy,
   };
+}
+
+/**
+ * NAT64 for this race (RFC 8305 §7): only when both families may be used (a race told
+ * to use IPv4 wants IPv4 sockets), not switched off, and for an IPv4 literal only one
+ * that may be synthesized at all. Prefix discovery asks the race's resolver (for a
+ * literal too: the network's DNS64 knows the prefix).
+ */
+function raceNat64(s: ConnectSettings): RaceNat64 | undefined {
+  if (s.nat64Prefix === false || s.families.length < 2) return undefined;
+  if (s.literalFamily === 6 || (s.literalFamily === 4 && neverSynthesized(s.host))) return undefined;
+  const state = s.nat64 ?? defaultNat64;
+  const configured = s.nat64Prefix;
+  const resolver = (): AddressResolver => nameResolver(s.resolver);
+  return { prefixes: () => state.prefixes(resolver, configured), lastResortDelay: LAST_RESORT_DELAY };
 }
 
 function nameResolver(resolver: AddressResolver | undefined): AddressResolver {

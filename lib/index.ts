@@ -15,6 +15,9 @@ export type {
   AbandonReason,
 } from './connect.js';
 export { Resolver, getDefaultResolver } from './resolver.js';
+export { History, defaultHistory } from './address/history.js';
+export type { HistoryOptions, HistoryStats, HistoryOutcome, HistoryRecord } from './address/history.js';
+export type { AttemptHistory } from './racer/race-history.js';
 export type { ResolverOptions, ResolverStats } from './resolver.js';
 export type { Backend, Platform } from './system/route.js';
 export type { SystemLookup, SystemAddress } from './system/system-backend.js';

@@ -7,6 +7,9 @@ import { getDefaultResultOrder } from 'node:dns';
 import { isIP, isIPv4 } from 'node:net';
 import type { AddressRecord, AddressRecordType, Answer, AddressResolver } from './dns/types.js';
 import { AddressBlockedError, DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
+import { neverSynthesized } from './nat64/exclusions.js';
+import { synthesize } from './nat64/nat64.js';
+import type { Nat64Prefix } from './nat64/prefix.js';
 import { booleanOption } from './options.js';
 import { hostUnderPolicy } from './policy/host.js';
 import { type AddressPolicyOption, AddressPolicy } from './policy/policy.js';
@@ -82,6 +85,13 @@ export interface LookupDependencies {
   peek?: (name: string, type: AddressRecordType, both: boolean) => Answer | Error | undefined;
   /** The default `policy` of every lookup. */
   policy?: AddressPolicy | undefined;
+  /**
+   * The network's NAT64 prefixes (nat64/nat64.ts): none off an IPv6-only network. With
+   * some, a request for both families gets what connect() would try (RFC 8305 §7):
+   * IPv4 literals and names without AAAA synthesized first, other names' synthesized
+   * addresses last (the last resort, RFC 8305 §7.2).
+   */
+  nat64?: () => Nat64Prefix[] | Promise<Nat64Prefix[]>;
 }
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */
@@ -126,7 +136,8 @@ function lookupUnderPolicy(
   const later = Array.isArray(now) ? Promise.resolve(now) : (now ?? resolveAll(deps, name, request));
   later.then(
     (addresses) => {
-      const allowed = addresses.filter((a) => policy.allows(a.address, a.family, hostname));
+      // After NAT64 synthesis: a synthesized address is judged with the IPv4 it was made from.
+      const allowed = addresses.filter((a) => policy.allows(a.address, a.family, hostname, synthesizedFrom.get(a)));
       const blocked = allowed.length === 0 ? new AddressBlockedError(hostname, addresses.map((a) => a.address)) : null;
       deliver(callback, request.all, blocked, allowed);
     },
@@ -190,6 +201,7 @@ function literalFamily(hostname: string): number {
 function answerNow(deps: LookupDependencies, hostname: string, request: Request): LookupAddress[] | Promise<LookupAddress[]> | undefined {
   // IP literals are answered as they are, whatever the family asked (as dns.lookup does).
   const family = literalFamily(hostname);
+  if (family === 4 && deps.nat64 !== undefined && request.family === 0 && !neverSynthesized(hostname)) return literalNat64(deps.nat64, hostname, request.order);
   if (family === 4 || family === 6) return [{ address: hostname, family }];
   if (deps.peek === undefined || hostname === '') return undefined;
   const families = wantedFamilies(deps, request);
@@ -201,7 +213,9 @@ function answerNow(deps: LookupDependencies, hostname: string, request: Request)
   if (v6 === undefined || v4 === undefined || v6 instanceof Error || v4 instanceof Error) return resolveAll(deps, hostname, request, v6, v4);
   const addresses = combine(v6.records, v4.records, request);
   if (addresses.length === 0) return Promise.reject(lookupError(hostname));
-  return orderAddresses(deps, addresses, request.order);
+  const prefixes = nat64Prefixes(deps, request);
+  if (!Array.isArray(prefixes)) return prefixes.then((p) => finish(deps, addresses, request.order, v6.records, v4.records, p));
+  return finish(deps, addresses, request.order, v6.records, v4.records, prefixes);
 }
 
 /** The slow path: asks the resolver for each family asked whose outcome is not `known` yet. */
@@ -218,7 +232,73 @@ async function resolveAll(deps: LookupDependencies, hostname: string, request: R
   ]);
   const addresses = combine(recordsOf(v6), recordsOf(v4), request);
   if (addresses.length === 0) throw lookupError(hostname, v6, v4);
-  return orderAddresses(deps, addresses, request.order);
+  const prefixes = await nat64Prefixes(deps, request);
+  return finish(deps, addresses, request.order, recordsOf(v6), recordsOf(v4), prefixes);
+}
+
+/** Connection order, the synthesized addresses where connect() would try them, then the `order` option. */
+function finish(
+  deps: LookupDependencies,
+  addresses: LookupAddress[],
+  order: Request['order'],
+  v6: readonly AddressRecord[],
+  v4: readonly AddressRecord[],
+  prefixes: Nat64Prefix[],
+): LookupAddress[] | Promise<LookupAddress[]> {
+  if (prefixes.length === 0) return orderAddresses(deps, addresses, order);
+  const withNat64 = withSynthesized(orderAddresses(deps, addresses, 'verbatim'), v6, v4, prefixes);
+  const wanted = resultOrder(order);
+  if (wanted === 'verbatim') return withNat64;
+  return Array.isArray(withNat64) ? familyFirst(withNat64, wanted) : withNat64.then((o) => familyFirst(o, wanted));
+}
+
+const NO_PREFIXES: Nat64Prefix[] = [];
+
+/** The NAT64 prefixes that apply to this request: only a request for both families synthesizes. */
+function nat64Prefixes(deps: LookupDependencies, request: Request): Nat64Prefix[] | Promise<Nat64Prefix[]> {
+  return deps.nat64 === undefined || request.family !== 0 ? NO_PREFIXES : deps.nat64();
+}
+
+/** The IPv4 address each synthesized answer was made from, for the address policy (not a visible property). */
+const synthesizedFrom = new WeakMap<LookupAddress, string>();
+
+/** NAT64 syntheses of `ipv4` (RFC 6052) as answers, minus the addresses in `skip`. */
+function synthesizedAnswers(ipv4: readonly string[], prefixes: Nat64Prefix[], skip?: ReadonlySet<string>): LookupAddress[] {
+  return synthesize(ipv4, prefixes).flatMap(({ address, from }) => {
+    if (skip?.has(address)) return [];
+    const answer: LookupAddress = { address, family: 6 };
+    synthesizedFrom.set(answer, from);
+    return [answer];
+  });
+}
+
+/** An IPv4 literal on a NAT64 network: its synthesized forms first, then itself (RFC 8305 §7.1). */
+function literalNat64(nat64: () => Nat64Prefix[] | Promise<Nat64Prefix[]>, literal: string, order: Request['order']): LookupAddress[] | Promise<LookupAddress[]> {
+  const build = (prefixes: Nat64Prefix[]): LookupAddress[] => {
+    const all: LookupAddress[] = [...synthesizedAnswers([literal], prefixes), { address: literal, family: 4 }];
+    const wanted = resultOrder(order);
+    return wanted === 'verbatim' ? all : familyFirst(all, wanted);
+  };
+  const prefixes = nat64();
+  return Array.isArray(prefixes) ? build(prefixes) : prefixes.then(build);
+}
+
+/**
+ * Adds the synthesized addresses where connect() would try them: first for a name
+ * without AAAA (RFC 8305 §7.1), after everything else for one with AAAA (the last resort, §7.2).
+ */
+function withSynthesized(
+  ordered: LookupAddress[] | Promise<LookupAddress[]>,
+  v6: readonly AddressRecord[],
+  v4: readonly AddressRecord[],
+  prefixes: Nat64Prefix[],
+): LookupAddress[] | Promise<LookupAddress[]> {
+  // A DNS64 resolver may have synthesized the same addresses into the AAAA answer already.
+  const known = new Set(v6.map((r) => r.address));
+  const synthesized = synthesizedAnswers(v4.map((r) => r.address), prefixes, known);
+  if (synthesized.length === 0) return ordered;
+  const place = (list: LookupAddress[]): LookupAddress[] => (v6.length === 0 ? [...synthesized, ...list] : [...list, ...synthesized]);
+  return Array.isArray(ordered) ? place(ordered) : ordered.then(place);
 }
 
 const settled = (known: Answer | Error): Answer | Promise<never> => (known instanceof Error ? Promise.reject(known) : known);
@@ -283,9 +363,14 @@ function orderAddresses(
 ): LookupAddress[] | Promise<LookupAddress[]> {
   // One address has one order: no sort (and no source-address lookup) for it.
   const ordered = addresses.length > 1 ? deps.order(addresses) : addresses;
-  const order = requested ?? (getDefaultResultOrder() as Order);
+  const order = resultOrder(requested);
   if (order === 'verbatim' || addresses.length < 2) return ordered;
   return Array.isArray(ordered) ? familyFirst(ordered, order) : ordered.then((o) => familyFirst(o, order));
+}
+
+/** The `order` option, else the process default (`--dns-result-order`), as for `dns.lookup`. */
+function resultOrder(requested: Request['order']): Order {
+  return requested ?? (getDefaultResultOrder() as Order);
 }
 
 function familyFirst(ordered: LookupAddress[], order: 'ipv4first' | 'ipv6first'): LookupAddress[] {

@@ -49,6 +49,7 @@ import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, policyTableFrom, type PolicyTable } from './address/policy-table.js';
 import { checkSource } from './system/config.js';
 import { parseGaiConf } from './system/gai-conf.js';
+import { defaultNat64 } from './nat64/nat64.js';
 import { HostsFile } from './system/hosts-file.js';
 import { lookupHosts } from './system/hosts.js';
 import { parseIpLiteral } from './system/ip.js';
@@ -234,6 +235,8 @@ export class Resolver implements AddressResolver, ServiceResolver {
       configuredFamilies,
       peek: (name, type, both) => this.#peek(name, type, both),
       policy: addressPolicy,
+      // What connect() would try on an IPv6-only network (RFC 8305 §7), prefix discovered through this resolver.
+      nat64: () => defaultNat64.prefixes(() => this),
     });
   }
 

@@ -24,6 +24,7 @@ import type { Breakdown } from './lab/overhead.js';
 import type { DriverConfig, DriverReport } from './lab/peers.js';
 import { relayControl } from './lab/relay-control.js';
 import { renderReport } from './lab/report.js';
+import { sectionsOf } from './lab/report-sections.js';
 import { spreadOf, targets, type LabResults, type ScenarioResult } from './lab/results.js';
 import { physicalLimit, relayConfig, scenario, SCENARIOS, type Scenario } from './lab/scenarios.js';
 
@@ -96,7 +97,10 @@ function printScenario(r: ScenarioResult): void {
 function writeDocs(results: LabResults, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const notesFile = join(sourceDir, 'notes.md');
-  writeFileSync(join(dir, 'lab-report.md'), renderReport(results, existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : ''));
+  const reportFile = join(dir, 'lab-report.md');
+  // Sections other runs add (report-sections.ts: the NAT64 lab, the history run) stay.
+  const kept = existsSync(reportFile) ? sectionsOf(readFileSync(reportFile, 'utf8')) : '';
+  writeFileSync(reportFile, renderReport(results, existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '') + kept);
   writeFileSync(join(dir, 'lab-chart.svg'), renderChart(results));
   writeFileSync(join(dir, 'lab-results.json'), `${JSON.stringify(results)}\n`);
   console.log(`written: ${['lab-report.md', 'lab-chart.svg', 'lab-results.json'].map((f) => join(dir, f)).join(', ')}`);

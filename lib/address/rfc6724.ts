@@ -3,7 +3,8 @@
  * rules. A pure function of (destinations, sources, history): the I/O that finds the
  * sources lives in source-address.ts.
  *
- * Rules applied: 1, 2, 5, 6, 7 (partly), 8, "lower RTT", "used before", 9 (IPv6 only), 10.
+ * Rules applied: 1, "not failed last time", 2, 5, 6, 7 (partly), 8, "lower RTT", "used before",
+ * 9 (IPv6 only), 10.
  * Rules 3 (deprecated source) and 4 (home address) need kernel address flags that user
  * space cannot read, so they never decide.
  */
@@ -16,10 +17,12 @@ export interface Destination {
 }
 
 /** What the caller remembers about a destination, per network (RFC 8305 §4). */
-interface DestinationHistory {
+export interface DestinationHistory {
   /** Measured round-trip time in ms; a missing or non-finite value counts as unknown. */
   rttMs: number;
   usedBefore?: boolean;
+  /** The last attempt to it failed or black-holed: it goes after every address without such a record. */
+  demoted?: boolean;
 }
 
 /** What the rules compare that depends on the addresses alone. */
@@ -41,6 +44,7 @@ interface Ranked<T> extends AddressKeys {
   index: number;
   rttMs: number; // Infinity when unknown
   usedBefore: boolean;
+  demoted: boolean;
 }
 
 /**
@@ -53,7 +57,7 @@ interface Ranked<T> extends AddressKeys {
 export function sortDestinations<T extends Destination>(
   destinations: readonly T[],
   sources: ReadonlyMap<string, string | undefined>,
-  history?: ReadonlyMap<string, { rttMs: number; usedBefore?: boolean }>,
+  history?: ReadonlyMap<string, DestinationHistory>,
   table: PolicyTable = DEFAULT_POLICY_TABLE,
 ): T[] {
   return destinations
@@ -76,6 +80,7 @@ function rankedOf<T extends Destination>(
     index,
     rttMs: Number.isFinite(rtt) ? rtt! : Infinity,
     usedBefore: known?.usedBefore === true,
+    demoted: known?.demoted === true,
     usable: k.usable,
     ipv6: k.ipv6,
     scope: k.scope,
@@ -180,6 +185,10 @@ function compare(a: Ranked<unknown>, b: Ranked<unknown>): number {
   // Rule 1: "Avoid unusable destinations. If DB is known to be unreachable or if
   // Source(DB) is undefined, then prefer DA." Two unusable ones keep their order (as Go).
   if (a.usable && b.usable) {
+    // RFC 8305 §4 lets history order destinations; an address whose last attempt failed
+    // or went unanswered goes after every other usable one, so that a repeat connect to a
+    // host with a broken path starts on the working one instead of waiting out the delay.
+    if (a.demoted !== b.demoted) return a.demoted ? 1 : -1;
     for (const rule of RULES) {
       const order = rule(a, b);
       if (order !== 0) return order;

@@ -12,6 +12,8 @@ export interface Candidate {
   endpoint?: ServiceEndpoint | undefined;
   /** From an `ipv4hint`/`ipv6hint` (RFC 9460 §7.3), not yet confirmed by AAAA/A. */
   hint?: true | undefined;
+  /** A NAT64 synthesis (RFC 8305 §7, RFC 6052): the IPv4 address it was made from. */
+  synthesizedFrom?: string | undefined;
 }
 
 /** One alternative endpoint of the service (RFC 9460 §1.4), as the race uses it. */

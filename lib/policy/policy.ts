@@ -10,6 +10,12 @@
  * A `deny` prefix also blocks IPv6 forms that carry a denied IPv4 (mapped, compatible,
  * NAT64, 6to4: they reach it, or it); an `allow` prefix lets through an IPv4-mapped
  * address whose IPv4 it allows (the same host), not the NAT64 or 6to4 forms (other hosts).
+ *
+ * An address this library synthesized from an IPv4 one (NAT64, RFC 6052) is judged on both
+ * forms and blocked if either is: the IPv4 as any IPv4 address; the IPv6 form by `deny`,
+ * then `allow`, then the preset as a NAT64 form, by its IPv4 (as for `64:ff9b::/96`), so a
+ * network-specific prefix hides no private IPv4 and the NAT64 form of a public one passes.
+ * A function is asked about both.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { CidrList, parseCidr, parseIPv4, parseIPv6, type Cidr } from './cidr.js';
@@ -63,8 +69,12 @@ export class AddressPolicy {
     return new AddressPolicy(undefined, rules.preset === 'public', allow, deny);
   }
 
-  /** Whether a connection to `address` may start. Anything that is not an IP address is blocked. */
-  allows(address: string, family: 4 | 6, host: string): boolean {
+  /**
+   * Whether a connection to `address` may start. Anything that is not an IP address is
+   * blocked. `synthesizedFrom`: the IPv4 address a NAT64 synthesis `address` was made from.
+   */
+  allows(address: string, family: 4 | 6, host: string, synthesizedFrom?: string): boolean {
+    if (synthesizedFrom !== undefined) return this.#allowsSynthesized(address, synthesizedFrom, host);
     if (this.#fn !== undefined) {
       try {
         return this.#fn(address, family, host) === true;
@@ -77,6 +87,16 @@ export class AddressPolicy {
       return v4 >= 0 && this.#allowsV4(v4);
     }
     return parseIPv6(address, words) && this.#allowsV6(words);
+  }
+
+  /** Both forms of a NAT64 synthesis (see the top of this file). */
+  #allowsSynthesized(address: string, ipv4: string, host: string): boolean {
+    if (this.#fn !== undefined) return this.allows(address, 6, host) && this.allows(ipv4, 4, host);
+    const v4 = parseIPv4(ipv4);
+    if (v4 < 0 || !parseIPv6(address, words) || !this.#allowsV4(v4)) return false;
+    if (this.#deny?.hasV6(words)) return false;
+    if (this.#allow?.hasV6(words)) return true;
+    return !this.#preset || isPublicIPv4(v4);
   }
 
   #allowsV4(address: number): boolean {

@@ -3,13 +3,17 @@
  * racer, RFC 8305 §3: both queries go out together, each answer is acted on as it
  * arrives, and an answer of the other family that comes first waits the Resolution Delay
  * for the preferred one. The preferred family is IPv6 (§3: "the preferred address
- * family ... IPv6"), or IPv4 when the policy table (gai.conf) puts IPv4 first.
+ * family ... IPv6"), or IPv4 when the policy table (gai.conf) puts IPv4 first. The
+ * mirror case, from history (§4): an answer of the preferred family whose every address
+ * failed last time waits the Resolution Delay for the other family, so the race can
+ * start on it. On an IPv6-only network, IPv4 addresses are synthesized (synthesis.ts, §7).
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressRecordType, AddressResolver, Answer } from '../dns/types.js';
 import { DnsError, mostTellingDnsError } from '../errors.js';
 import type { Candidate, Family } from '../address/types.js';
+import { type RaceNat64, Synthesis } from './synthesis.js';
 import type { Timeline } from './timeline.js';
 
 export interface CandidateFeedOptions {
@@ -26,6 +30,10 @@ export interface CandidateFeedOptions {
   resolutionDelay: number;
   clock: Clock;
   timeline: Timeline;
+  /** True for an address whose last attempt failed or black-holed (race-history.ts). */
+  demoted?: ((address: string) => boolean) | undefined;
+  /** NAT64 synthesis of the IPv4 addresses (synthesis.ts); none when undefined. */
+  nat64?: RaceNat64 | undefined;
 }
 
 export interface CandidateHandlers {
@@ -43,13 +51,17 @@ export class CandidateFeed {
   readonly #controller = new AbortController();
   readonly #pending = new Set<Family>();
   readonly #errors = new Map<Family, Error>();
-  /** Addresses of the other family held back while the Resolution Delay runs (RFC 8305 §3). */
+  /**
+   * Addresses held back while the Resolution Delay runs: the other family's, waiting for the
+   * preferred one (RFC 8305 §3), or the preferred family's demoted ones, waiting for the other.
+   */
   #held: Candidate[] = [];
   /** True once the other family's addresses may go out: the preferred one settled or the Resolution Delay passed. */
   #released: boolean;
   #delayTimer: TimerHandle | undefined;
   #preferred: Family | undefined;
   #handlers: CandidateHandlers | undefined;
+  #synthesis: Synthesis | undefined;
   #closed = false;
 
   constructor(options: CandidateFeedOptions) {
@@ -59,12 +71,20 @@ export class CandidateFeed {
 
   /** True once no more addresses can come. */
   get settled(): boolean {
-    return this.#pending.size === 0;
+    return this.#pending.size === 0 && (this.#synthesis?.settled ?? true);
   }
 
   /** RFC 8305 §3: send every query at once (the preferred family first) and act on each answer on its own. */
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
+    const { nat64, host, families, resolver, clock, timeline } = this.#options;
+    if (nat64 !== undefined && families.includes(4)) {
+      this.#synthesis = new Synthesis({
+        host, aaaaAsked: families.includes(6), resolver, nat64, clock, timeline, signal: this.#controller.signal,
+        emit: (batch) => this.#handlers?.addresses(batch),
+        changed: () => this.#checkSettled(),
+      });
+    }
     for (const family of this.#options.families) this.#pending.add(family);
     for (const family of this.#options.families) this.#ask(family);
   }
@@ -75,10 +95,16 @@ export class CandidateFeed {
     return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
   }
 
+  /** The race started an attempt and has no other address ready (the NAT64 last resort counts from here, §7.2). */
+  lastAttemptStarted(): void {
+    this.#synthesis?.lastAttemptStarted();
+  }
+
   /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
   close(): void {
     this.#closed = true;
     this.#clearDelay();
+    this.#synthesis?.close();
     // Nothing pending: no listener to tell (building the abort reason costs a stack trace).
     if (this.#pending.size > 0) this.#controller.abort();
   }
@@ -110,8 +136,12 @@ export class CandidateFeed {
     }
     this.#pending.delete(family);
     this.#options.timeline.emit({ type: 'dns', family, addresses });
-    const batch = addresses.map((address) => ({ address, family }));
-    if (family === this.#preferredFamily() || this.#released) this.#release(batch);
+    const batch: Candidate[] = addresses.map((address) => ({ address, family }));
+    // Synthesized addresses known at once join their answer's batch (one ordering).
+    if (this.#synthesis !== undefined) batch.push(...(family === 4 ? this.#synthesis.answeredA(addresses) : this.#synthesis.answeredAaaa(true)));
+    const preferred = this.#preferredFamily();
+    if (family === preferred && this.#waitForOther(addresses)) this.#hold(batch, true);
+    else if (family === preferred || this.#released) this.#release(batch);
     else this.#hold(batch);
     this.#checkSettled();
   }
@@ -122,8 +152,11 @@ export class CandidateFeed {
     this.#pending.delete(family);
     this.#errors.set(family, error);
     this.#options.timeline.emit({ type: 'dns', family, addresses: [], error });
-    // RFC 8305 §3: the preferred family is negative, so the other family's addresses in hand go out now.
-    if (family === this.#preferredFamily()) this.#release([]);
+    // RFC 8305 §3: the preferred family is negative, so the other family's addresses in hand
+    // go out now (on a NAT64 network, with the A answer's synthesized forms when AAAA is the
+    // one that failed, §7); the other one is, so demoted addresses held for it go out too.
+    const synthesized = family === 6 ? (this.#synthesis?.answeredAaaa(false) ?? []) : [];
+    if (family === this.#preferredFamily() || this.#held.length > 0 || synthesized.length > 0) this.#release(synthesized);
     this.#checkSettled();
   }
 
@@ -132,15 +165,28 @@ export class CandidateFeed {
     return this.#preferred;
   }
 
-  /** RFC 8305 §3: a positive answer of the other family first waits the Resolution Delay for the preferred one. */
-  #hold(batch: Candidate[]): void {
+  /** Only addresses that failed last time, and the other family may still bring others: worth the wait. */
+  #waitForOther(addresses: string[]): boolean {
+    const { demoted, resolutionDelay } = this.#options;
+    const other: Family = this.#preferredFamily() === 6 ? 4 : 6;
+    return demoted !== undefined && resolutionDelay > 0 && this.#pending.has(other) && addresses.every(demoted);
+  }
+
+  /**
+   * RFC 8305 §3: a positive answer of the other family first waits the Resolution Delay for
+   * the preferred one. `demoted`: the preferred family's demoted addresses wait as long for
+   * the other family (§4), whose answer then goes out at once, with them.
+   */
+  #hold(batch: Candidate[], demoted = false): void {
     this.#held.push(...batch);
     const { resolutionDelay, clock, timeline } = this.#options;
-    if (resolutionDelay === 0) {
+    if (demoted) this.#released = true;
+    else if (resolutionDelay === 0) {
       this.#release([]);
       return;
     }
-    timeline.emit({ type: 'dns:wait', resolutionDelay });
+    const other: Family = this.#preferredFamily() === 6 ? 4 : 6;
+    timeline.emit(demoted ? { type: 'dns:wait', resolutionDelay, family: other } : { type: 'dns:wait', resolutionDelay });
     this.#delayTimer = clock.setTimeout(() => {
       this.#delayTimer = undefined;
       this.#release([]);

@@ -28,6 +28,8 @@ import { type AttemptSlots, type SlotTicket, sharedAttemptSlots } from './attemp
 import type { Candidate, Family, OrderFunction } from '../address/types.js';
 import { CandidateFeed } from './candidates.js';
 import { CandidateQueue } from './queue.js';
+import { autoAttemptDelay, type RaceHistory } from './race-history.js';
+import type { RaceNat64 } from './synthesis.js';
 import { attemptEndpoint } from './attempt-endpoint.js';
 import { ServiceFeed } from './service-feed.js';
 import { type AbandonReason, type AttemptInfo, Timeline, type RaceEvent } from './timeline.js';
@@ -43,7 +45,12 @@ export interface RaceConfig<S> {
   preferredFamily?: (() => Family) | undefined;
   resolver: AddressResolver;
   resolutionDelay: number;
-  connectionAttemptDelay: number;
+  /** Ms between attempt starts, or `'auto'`: from the history's RTT of the address just tried (race-history.ts). */
+  connectionAttemptDelay: number | 'auto';
+  /** The connection history this race reads and writes (RFC 8305 §4); none when undefined. */
+  history?: RaceHistory | undefined;
+  /** NAT64 synthesis on IPv6-only networks (RFC 8305 §7, synthesis.ts); none when undefined. */
+  nat64?: RaceNat64 | undefined;
   /** Whole-race limit in ms; none when undefined. */
   timeout?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -58,8 +65,11 @@ export interface RaceConfig<S> {
    * `alpn`: the protocols the TLS attempts offer, most preferred first. @default off
    */
   https?: { alpn: readonly string[] } | undefined;
-  /** Asked right before each attempt would start; `false` blocks the address. @default every address allowed */
-  policy?: ((address: string, family: Family) => boolean) | undefined;
+  /**
+   * Asked right before each attempt would start; `false` blocks the address. A NAT64
+   * synthesis comes with the IPv4 address it was made from. @default every address allowed
+   */
+  policy?: ((address: string, family: Family, synthesizedFrom?: string) => boolean) | undefined;
 }
 
 export interface RaceResult<S> {
@@ -88,6 +98,12 @@ interface Running<S> {
   attempt: Attempt<S>;
   /** Held until the attempt ends or its attempt timer fires. */
   slot: SlotTicket;
+  /** The Connection Attempt Delay that follows this attempt's start. */
+  delay: number;
+  /** The attempt timer fired while it ran: the race moved on without an answer from it. */
+  overdue: boolean;
+  /** Clock time TCP came up (TLS races), for the handshake RTT. */
+  tcpAt: number | undefined;
   tcpUp: boolean;
   extended: boolean;
   settled: boolean;
@@ -122,8 +138,9 @@ class Race<S> {
     this.#handlers = handlers;
     this.#slots = options.slots ?? sharedAttemptSlots;
     this.#timeline = new Timeline(options.clock, options.host, options.port, options.onEvent);
-    const { host, port, families, preferredFamily, resolver, resolutionDelay, clock, https } = options;
-    const feed = { host, families, preferredFamily, resolver, resolutionDelay, clock, timeline: this.#timeline };
+    const { host, port, families, preferredFamily, resolver, resolutionDelay, clock, https, history, nat64 } = options;
+    const demoted = history === undefined ? undefined : (address: string) => history.demoted(address);
+    const feed = { host, families, preferredFamily, resolver, resolutionDelay, clock, timeline: this.#timeline, demoted, nat64 };
     this.#feed = https ? new ServiceFeed({ ...feed, port, alpn: https.alpn }) : new CandidateFeed(feed);
     this.#queue = new CandidateQueue(options.order, () => this.#pump(), (error) => this.#orderFailed(error));
   }
@@ -171,7 +188,14 @@ class Race<S> {
 
   #startAttempt(next: Candidate, slot: SlotTicket): void {
     const candidate = this.#admit(next);
-    if (candidate === undefined) return slot.release();
+    if (candidate === undefined) slot.release();
+    else this.#launch(candidate, slot);
+    // Nothing else is ready: the NAT64 last resort (RFC 8305 §7.2) counts from this start,
+    // or from this block when the policy refused every address left.
+    if (!this.#queue.ready) this.#feed.lastAttemptStarted();
+  }
+
+  #launch(candidate: Candidate, slot: SlotTicket): void {
     const { clock, connectAttempt } = this.#o;
     // An HTTPS service endpoint may name its own port (RFC 9460 §7.2).
     const port = candidate.port ?? this.#o.port;
@@ -179,7 +203,8 @@ class Race<S> {
     if (candidate.endpoint) info.endpoint = attemptEndpoint(candidate.endpoint, candidate.hint === true);
     const startedAt = clock.now();
     this.#attempted.push(`${info.address}:${port}`);
-    this.#timeline.emit({ type: 'attempt:start', ...info });
+    const moved = this.#o.history?.moved(info.address);
+    this.#timeline.emit(moved === undefined ? { type: 'attempt:start', ...info } : { type: 'attempt:start', ...info, history: moved });
     let run: Running<S> | undefined;
     // A callback made from inside the factory call waits until the call has returned.
     const when = (step: (run: Running<S>) => void) => (): void => {
@@ -202,16 +227,26 @@ class Race<S> {
       this.#recordFailure(info, startedAt, err, 'tcp');
       return;
     }
-    run = { info, startedAt, attempt, slot, tcpUp: false, extended: false, settled: false };
+    run = { info, startedAt, attempt, slot, delay: this.#delayFor(info.address), overdue: false, tcpAt: undefined, tcpUp: false, extended: false, settled: false };
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
   }
 
-  /** `candidate`, or the first address after it the policy allows; the ones it blocks are dropped at no cost. */
+  /** RFC 8305 §5: the fixed delay, or with `'auto'` one from the address's measured RTT (race-history.ts). */
+  #delayFor(address: string): number {
+    const { connectionAttemptDelay: setting, history } = this.#o;
+    if (history !== undefined) return history.attemptDelay(address, setting);
+    return setting === 'auto' ? autoAttemptDelay(undefined) : setting;
+  }
+
+  /**
+   * `candidate`, or the first address after it the policy allows; the ones it blocks are
+   * dropped at no cost. A NAT64 synthesis is judged with the IPv4 address it was made from.
+   */
   #admit(candidate: Candidate | undefined): Candidate | undefined {
     const { policy } = this.#o;
-    while (candidate !== undefined && policy !== undefined && !policy(candidate.address, candidate.family)) {
+    while (candidate !== undefined && policy !== undefined && !policy(candidate.address, candidate.family, candidate.synthesizedFrom)) {
       // One address may come at two service endpoints' ports: the error names it once.
       if (!this.#blocked.includes(candidate.address)) this.#blocked.push(candidate.address);
       const port = candidate.port ?? this.#o.port;
@@ -222,19 +257,20 @@ class Race<S> {
   }
 
   #armAttemptTimer(): void {
-    const { clock, connectionAttemptDelay } = this.#o;
-    this.#attemptTimer = clock.setTimeout(() => this.#attemptTimerFired(), connectionAttemptDelay);
+    const { clock } = this.#o;
+    this.#attemptTimer = clock.setTimeout(() => this.#attemptTimerFired(), this.#latest!.delay);
   }
 
   #attemptTimerFired(): void {
     this.#attemptTimer = undefined;
     // The race moves on from its latest attempt, and so does the bound (attempt-slots.ts).
     this.#latest!.slot.release();
+    for (const run of this.#running) if (!run.tcpUp) run.overdue = true;
     const inTls = [...this.#running].filter((run) => run.tcpUp && !run.extended);
     if (inTls.length > 0) {
       for (const run of inTls) run.extended = true;
       const attempts = inTls.map((run) => run.info.attempt);
-      this.#timeline.emit({ type: 'attempt:delay-extended', attempts, delay: this.#o.connectionAttemptDelay });
+      this.#timeline.emit({ type: 'attempt:delay-extended', attempts, delay: this.#latest!.delay });
       this.#armAttemptTimer();
       return;
     }
@@ -244,6 +280,7 @@ class Race<S> {
   #connected(run: Running<S>): void {
     if (run.settled || this.#done) return;
     run.tcpUp = true;
+    run.tcpAt = this.#o.clock.now();
     this.#timeline.emit({ type: 'attempt:connected', ...run.info });
   }
 
@@ -254,6 +291,8 @@ class Race<S> {
     run.slot.release();
     const { attempt } = run;
     attempt.detach();
+    // The handshake RTT: to TCP up (a TLS race's handshake is the server's time too).
+    this.#o.history?.record(run.info.address, 'connected', (run.tcpAt ?? this.#o.clock.now()) - run.startedAt);
     this.#timeline.emit({ type: 'attempt:success', ...run.info });
     this.#tearDown('lost');
     this.#timeline.emit({ type: 'race:end', outcome: 'connected', winner: run.info });
@@ -266,6 +305,8 @@ class Race<S> {
     this.#running.delete(run);
     run.attempt.destroy();
     run.slot.release();
+    // A TLS failure says nothing of the path, which carried the TCP handshake.
+    if (phase === 'tcp') this.#o.history?.record(run.info.address, 'failed');
     this.#recordFailure(run.info, run.startedAt, error, phase);
     // The latest attempt failed, so its successor need not wait for the timer.
     if (run === this.#latest) this.#clearAttemptTimer();
@@ -311,6 +352,8 @@ class Race<S> {
       run.settled = true;
       run.attempt.destroy();
       run.slot.release();
+      // No answer while the race moved on, or none before the race's deadline: a black hole.
+      if (!run.tcpUp && ((reason === 'lost' && run.overdue) || reason === 'timeout')) this.#o.history?.record(run.info.address, 'black-holed');
       this.#timeline.emit({ type: 'attempt:abandoned', ...run.info, reason });
     }
     this.#running.clear();

@@ -6,6 +6,11 @@
  * AAAA/A arrive, and hints those answers contradict are dropped; addresses of other
  * TargetNames are asked as the answer names them. Every change gives the racer the whole
  * candidate list again, each candidate tagged with the endpoint it belongs to.
+ *
+ * As in CandidateFeed: when every candidate of the preferred family failed last time
+ * (history, RFC 8305 §4), the gate also waits for the other family, within the same
+ * Resolution Delay; on an IPv6-only network the origin's A answer is synthesized
+ * (synthesis.ts, RFC 8305 §7), those addresses joining the origin's own.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { TimerHandle } from '../clock.js';
@@ -15,6 +20,7 @@ import { errorCode } from '../errors.js';
 import type { Candidate, Family, ServiceEndpoint } from '../address/types.js';
 import { type CandidateFeedOptions, pickDnsError } from './candidates.js';
 import { planEndpoints, type EndpointPlan } from './service-endpoints.js';
+import { Synthesis } from './synthesis.js';
 
 export interface ServiceFeedOptions extends CandidateFeedOptions {
   /** The origin's port: the HTTPS QNAME (RFC 9460 §9.1) and endpoints without `port`. */
@@ -51,6 +57,9 @@ export class ServiceFeed {
   #released = false;
   #delayTimer: TimerHandle | undefined;
   #handlers: ServiceHandlers | undefined;
+  #synthesis: Synthesis | undefined;
+  /** NAT64 syntheses of the origin's A addresses, served at the origin's port. */
+  readonly #synthesized: Candidate[] = [];
   #closed = false;
 
   constructor(options: ServiceFeedOptions) {
@@ -58,13 +67,20 @@ export class ServiceFeed {
   }
 
   get settled(): boolean {
-    return this.#pending === 0;
+    return this.#pending === 0 && (this.#synthesis?.settled ?? true);
   }
 
   /** HTTPS, then AAAA, then A, one right after the other (HEv3 §3.1). */
   start(handlers: ServiceHandlers): void {
     this.#handlers = handlers;
-    const { host, port, families } = this.#o;
+    const { host, port, families, resolver, nat64, clock, timeline } = this.#o;
+    if (nat64 !== undefined && families.includes(4)) {
+      this.#synthesis = new Synthesis({
+        host, aaaaAsked: families.includes(6), resolver, nat64, clock, timeline, signal: this.#controller.signal,
+        emit: (batch) => this.#addSynthesized(batch),
+        changed: () => this.#settledNow(),
+      });
+    }
     this.#pending = 1 + families.length;
     this.#ask(httpsQueryName(host, port), 'HTTPS', (answer) => this.#onHttps(answer));
     for (const family of families) this.#ask(host, recordType(family), (answer) => this.#onOrigin(family, answer));
@@ -76,10 +92,16 @@ export class ServiceFeed {
     return pickDnsError(errors, this.#o.host);
   }
 
+  /** The race started an attempt and has no other address ready (the last resort counts from here). */
+  lastAttemptStarted(): void {
+    this.#synthesis?.lastAttemptStarted();
+  }
+
   /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
   close(): void {
     this.#closed = true;
     this.#clearDelay();
+    this.#synthesis?.close();
     if (this.#pending > 0) this.#controller.abort();
   }
 
@@ -135,6 +157,10 @@ export class ServiceFeed {
   #onOrigin(family: Family, result: unknown): void {
     const state = familyState(family, result);
     this.#origin.set(family, state);
+    if (this.#synthesis !== undefined && (family === 6 || state.kind === 'positive')) {
+      const synthesized = family === 4 ? this.#synthesis.answeredA((state as { addresses: string[] }).addresses) : this.#synthesis.answeredAaaa(state.kind === 'positive');
+      this.#synthesized.push(...synthesized);
+    }
     if (state.kind === 'positive') return this.#o.timeline.emit({ type: 'dns', family, addresses: state.addresses });
     const error = result instanceof Error ? result : badAnswer(this.#o.host, family);
     this.#originErrors.set(family, error);
@@ -145,7 +171,17 @@ export class ServiceFeed {
   #update(): void {
     if (this.#released) this.#handlers?.candidates(this.#list());
     else this.#gate();
-    if (this.#pending === 0) this.#handlers?.settled();
+    this.#settledNow();
+  }
+
+  /** Synthesized candidates that came after the answer they follow (prefix discovery, the last resort). */
+  #addSynthesized(batch: Candidate[]): void {
+    this.#synthesized.push(...batch);
+    this.#update();
+  }
+
+  #settledNow(): void {
+    if (this.settled && !this.#closed) this.#handlers?.settled();
   }
 
   /**
@@ -159,15 +195,28 @@ export class ServiceFeed {
     const families = this.#o.families;
     const preferred = (this.#preferred ??= families.length > 1 ? (this.#o.preferredFamily?.() ?? families[0]!) : families[0]!);
     const preferredDone = this.#origin.has(preferred) || (this.#plan?.endpoints.some((e) => hintsOf(e, preferred).length > 0) ?? false);
-    if (preferredDone && this.#httpsDone) return this.#release();
+    const demoted = this.#waitForOther(preferred);
+    if (preferredDone && this.#httpsDone && !demoted) return this.#release();
     if (this.#delayTimer !== undefined) return;
     const { resolutionDelay, clock, timeline } = this.#o;
     if (resolutionDelay === 0) return this.#release();
-    timeline.emit({ type: 'dns:wait', resolutionDelay });
+    const other: Family = preferred === 6 ? 4 : 6;
+    timeline.emit(demoted ? { type: 'dns:wait', resolutionDelay, family: other } : { type: 'dns:wait', resolutionDelay });
     this.#delayTimer = clock.setTimeout(() => {
       this.#delayTimer = undefined;
       this.#release();
     }, resolutionDelay);
+  }
+
+  /**
+   * RFC 8305 §4 as in CandidateFeed: every candidate of the preferred family (answers and
+   * hints) failed last time and the origin's other family is still out: worth its wait.
+   */
+  #waitForOther(preferred: Family): boolean {
+    const { demoted, families } = this.#o;
+    if (demoted === undefined || families.length < 2 || this.#origin.has(preferred === 6 ? 4 : 6)) return false;
+    const mine = this.#list().filter((c) => c.family === preferred);
+    return mine.length > 0 && mine.every((c) => demoted(c.address));
   }
 
   #release(): void {
@@ -186,11 +235,11 @@ export class ServiceFeed {
     const { families, port } = this.#o;
     const list: Candidate[] = [];
     const seen = new Set<string>();
-    const add = (address: string, family: Family, candidatePort: number, endpoint?: ServiceEndpoint, hint?: true): void => {
+    const add = (address: string, family: Family, candidatePort: number, endpoint?: ServiceEndpoint, hint?: true, synthesizedFrom?: string): void => {
       const key = `${address}|${candidatePort}`;
       if (seen.has(key)) return;
       seen.add(key);
-      list.push({ address, family, port: candidatePort, ...(endpoint ? { endpoint } : {}), ...(hint ? { hint } : {}) });
+      list.push({ address, family, port: candidatePort, ...(endpoint ? { endpoint } : {}), ...(hint ? { hint } : {}), ...(synthesizedFrom ? { synthesizedFrom } : {}) });
     };
     for (const endpoint of this.#plan?.endpoints ?? []) {
       const key = endpoint.target.toLowerCase();
@@ -205,6 +254,7 @@ export class ServiceFeed {
       const state = this.#origin.get(family);
       if (state?.kind === 'positive') for (const address of state.addresses) add(address, family, port);
     }
+    for (const candidate of this.#synthesized) add(candidate.address, 6, port, undefined, undefined, candidate.synthesizedFrom);
     return list;
   }
 

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { channelNames } from '../diagnostics.js';
 import type { ServiceRecord } from '../dns/types.js';
 import type { AttemptError } from '../errors.js';
+import type { AttemptHistory } from './race-history.js';
 
 /** Names one connection attempt: `attempt` counts from 1 in start order. */
 export interface AttemptInfo {
@@ -43,13 +44,24 @@ export type RaceOutcome = 'connected' | 'failed' | 'cancelled' | 'aborted' | 'ti
 export type RaceEvent =
   /** One family's DNS answer (`addresses`) or failure (`error`, addresses empty). */
   | { type: 'dns'; ms: number; family: Family; addresses: string[]; error?: Error | undefined }
-  /** A positive answer of one family came first: waiting up to `resolutionDelay` ms for the preferred one (RFC 8305 §3; HEv3: or for HTTPS, §3.2). */
-  | { type: 'dns:wait'; ms: number; resolutionDelay: number }
+  /**
+   * Waiting up to `resolutionDelay` ms: a positive answer of one family came first and the
+   * preferred one is still out (RFC 8305 §3; HEv3: or the HTTPS answer, §3.2); or (`family`
+   * set: the family waited for) every address of the preferred family's answer failed last
+   * time (history, RFC 8305 §4) and the other family is still out.
+   */
+  | { type: 'dns:wait'; ms: number; resolutionDelay: number; family?: Family | undefined }
   /** The HTTPS answer (RFC 9460; races with `httpsRecords`): its records and AliasMode targets, or why there is none. */
   | { type: 'dns:https'; ms: number; records: ServiceRecord[]; aliases: string[]; error?: Error | undefined }
   /** AAAA or A of a TargetName other than the host's (RFC 9460 §3). */
   | { type: 'dns:target'; ms: number; name: string; family: Family; addresses: string[]; error?: Error | undefined }
-  | ({ type: 'attempt:start'; ms: number } & AttemptInfo)
+  /**
+   * IPv4 addresses synthesized into IPv6 under the network's NAT64 `prefixes` (RFC 8305 §7):
+   * an IPv4 literal or a name without AAAA, or (`lastResort`) after every attempt failed (§7.2).
+   */
+  | { type: 'nat64'; ms: number; from: string[]; addresses: string[]; prefixes: string[]; lastResort: boolean }
+  /** `history`: present when the connection history moved this address (RFC 8305 §4). */
+  | ({ type: 'attempt:start'; ms: number; history?: AttemptHistory | undefined } & AttemptInfo)
   /** TCP is up and the TLS handshake is in progress (TLS races only). */
   | ({ type: 'attempt:connected'; ms: number } & AttemptInfo)
   | ({ type: 'attempt:success'; ms: number } & AttemptInfo)

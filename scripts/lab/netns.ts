@@ -105,7 +105,7 @@ function daemon(n: LabNames, log: string, cmd: string, args: string[]): number {
 }
 
 const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+export const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 
 async function waitFor(what: string, ready: () => boolean, pid: number, n: LabNames, log: string, boundMs: number): Promise<void> {
   const end = Date.now() + boundMs;
@@ -200,7 +200,7 @@ async function waitForPath(n: LabNames): Promise<void> {
   if (check.status !== 0) throw new Error(`lab path check failed: ${(check.stderr || check.stdout || String(check.error)).trim()}`);
 }
 
-const netnsList = (): string[] => run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+export const netnsList = (): string[] => run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
 const linkExists = (dev: string): boolean => tryRun('ip', ['link', 'show', 'dev', dev]);
 
 /** Pids of relays of this lab, found by their exact arguments (also those a crash left without state). */
@@ -219,12 +219,12 @@ function relayPids(n: LabNames): number[] {
   return pids.filter(alive);
 }
 
-function pidsIn(ns: string): number[] {
+export function pidsIn(ns: string): number[] {
   return run('ip', ['netns', 'pids', ns]).split('\n').filter(Boolean).map(Number);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs` for what is still there. */
-function stop(pids: number[], graceMs = 2000): void {
+export function stop(pids: number[], graceMs = 2000): void {
   for (const pid of pids) tryKill(pid, 'SIGTERM');
   const end = Date.now() + graceMs;
   while (pids.some(alive) && Date.now() < end) sleepSync(20);

@@ -15,6 +15,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import tls from 'node:tls';
+import type { History } from '../../lib/address/history.js';
 import { connect } from '../../lib/connect.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
 import type { Resolver } from '../../lib/resolver.js';
@@ -42,6 +43,8 @@ export interface PeerContext {
   caPath: string;
   boundMs: number;
   python: PythonPeer;
+  /** Ours' connection history (`connect()`'s `history`). @default the process-wide one */
+  history?: History | false | undefined;
 }
 
 const port = (mode: Mode): number => (mode === 'tls' ? LAB.ports.https : LAB.ports.http);
@@ -84,7 +87,8 @@ function traceOf(events: RaceEvent[]): string {
 function ours(host: string, mode: Mode, ctx: PeerContext, events: RaceEvent[]): Promise<net.Socket> {
   const tls = mode === 'tls' ? { secureContext: ctx.secureContext } : undefined;
   // No `timeout` option (Node core gets none either); `within` bounds every peer alike.
-  return connect({ host, port: port(mode), resolver: ctx.resolver, tls, onEvent: (e) => events.push(e) });
+  const history = ctx.history === undefined ? {} : { history: ctx.history };
+  return connect({ host, port: port(mode), resolver: ctx.resolver, tls, onEvent: (e) => events.push(e), ...history });
 }
 
 /** Node core with its own Happy Eyeballs (`autoSelectFamily`); `race: false` dials an IP literal plainly. */

@@ -100,7 +100,9 @@ const TAG: Record<PeerName | 'reference', string> = { 'happy-eyeballs': 'he', no
 async function drive(cfg: DriverConfig): Promise<DriverReport> {
   assertLabResolvConf();
   const caPath = join(fixturesDir, 'tls', 'ca.pem');
-  const ctx: PeerContext = { resolver: labResolver(), secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }), caPath, boundMs: cfg.boundMs, python: new PythonPeer(caPath) };
+  // history: false: every run of ours starts without memory, as every other peer does
+  // (what history changes is measured on its own: scripts/lab/history.ts).
+  const ctx: PeerContext = { resolver: labResolver(), secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }), caPath, boundMs: cfg.boundMs, python: new PythonPeer(caPath), history: false };
   const turns: [PeerName | 'reference', Mode][] = cfg.peers.flatMap((p) => cfg.modes.map((m) => [p, m] as [PeerName, Mode]));
   if (cfg.reference) turns.push(['reference', 'tcp']);
   const samples: Record<string, Measurement[]> = Object.fromEntries(turns.map(([p, m]) => [`${p} ${m}`, []]));

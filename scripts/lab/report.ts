@@ -7,7 +7,7 @@ import { bestOther, key, type LabResults, type ScenarioResult, type Spread } fro
 import { RFC8305, type FamilyPath } from './scenarios.js';
 
 const PEER_TEXT = {
-  'happy-eyeballs': 'this library: `connect({ host, port, resolver })`, its own DNS client asking knot over UDP (`servers`), TLS with `tls: { secureContext }`',
+  'happy-eyeballs': 'this library: `connect({ host, port, resolver, history: false })`, its own DNS client asking knot over UDP (`servers`), TLS with `tls: { secureContext }`; no connection history, so every run starts as fresh as the other peers\' (what history changes: the section on it below)',
   node: 'Node core `net.connect` / `tls.connect` with `autoSelectFamily: true`, `autoSelectFamilyAttemptTimeout: 250` (getaddrinfo); TLS with the same `secureContext`',
   python: 'Python `asyncio.open_connection(host, port, happy_eyeballs_delay=0.25)`, `ssl=` a default context for TLS (getaddrinfo)',
   curl: "Debian's curl, `--happy-eyeballs-timeout-ms 250`, its own `time_connect` / `time_appconnect` (getaddrinfo in its resolver thread)",

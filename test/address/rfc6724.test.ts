@@ -5,7 +5,7 @@ import { commonPrefixLength, parseIp } from '../../lib/address/ip-bytes.js';
 import { Scope, commonPrefixLen, isEncapsulatedSource, policyOf, scopeOf } from '../../lib/address/policy-table.js';
 import { type Destination, sortDestinations } from '../../lib/address/rfc6724.js';
 
-type History = Map<string, { rttMs: number; usedBefore?: boolean }>;
+type History = Map<string, { rttMs: number; usedBefore?: boolean; demoted?: boolean }>;
 
 /** [destination, its source or undefined (unusable)] in input order → addresses in sorted order. */
 function order(pairs: Array<[string, string | undefined]>, history?: History): string[] {
@@ -380,4 +380,16 @@ t.test('IP parsing to 16 bytes', async (t) => {
     ['::1::', undefined],
   ];
   for (const [text, want] of cases) t.equal(hex(text), want, JSON.stringify(text));
+});
+
+t.test('R8 history: an address that failed last time goes after every usable one, before rule 2; unusable ones stay last', async (t) => {
+  const v6: [string, string] = ['2001:db8::1', '2001:db8::2'];
+  const v4: [string, string] = ['192.0.2.1', '192.0.2.2'];
+  const demoted6 = new Map([[v6[0], { rttMs: NaN, demoted: true }]]);
+  t.same(order([v6, v4], demoted6), [v4[0], v6[0]], 'the demoted IPv6 after IPv4, though S6 prefers IPv6');
+  t.same(order([v4, v6], demoted6), [v4[0], v6[0]], 'reversed input, same order');
+  const both = new Map([[v6[0], { rttMs: NaN, demoted: true }], [v4[0], { rttMs: NaN, demoted: true }]]);
+  t.same(order([v4, v6], both), [v6[0], v4[0]], 'both demoted: the RFC 6724 rules decide between them');
+  const unusable: [string, undefined] = ['2001:db8::9', undefined];
+  t.same(order([unusable, v6], demoted6), [v6[0], unusable[0]], 'rule 1 still first: demoted but usable beats unusable');
 });

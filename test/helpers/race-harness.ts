@@ -4,6 +4,8 @@ import type { AddressResolver, RecordType } from '../../lib/dns/types.js';
 import type { AttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { createRace, type RaceControl, type RaceResult } from '../../lib/racer/race.js';
 import type { OrderFunction } from '../../lib/address/types.js';
+import type { RaceHistory } from '../../lib/racer/race-history.js';
+import type { RaceNat64 } from '../../lib/racer/synthesis.js';
 import type { RaceEvent } from '../../lib/racer/timeline.js';
 import { RaceClock } from './race-clock.js';
 import { type AttemptScript, type DnsStep, FakeAttempts, type FakeSocket, ScriptedResolver, simpleOrder } from './race-fakes.js';
@@ -21,8 +23,14 @@ export interface RaceSetup {
   families?: Family[];
   /** RaceConfig.preferredFamily. @default IPv6 */
   preferredFamily?: () => Family;
-  delay?: number;
+  delay?: number | 'auto';
   resolutionDelay?: number;
+  /** The race's view of a connection history. @default none */
+  history?: RaceHistory;
+  /** NAT64 synthesis. @default none */
+  nat64?: RaceNat64;
+  /** Host name or literal. @default 'dual.test' */
+  host?: string;
   timeout?: number;
   signal?: AbortSignal;
   order?: OrderFunction;
@@ -35,8 +43,8 @@ export interface RaceSetup {
   port?: number;
   /** Happy Eyeballs v3 (HTTPS records steer the race). @default off */
   https?: { alpn: readonly string[] };
-  /** The race's address policy. @default none */
-  policy?: (address: string, family: Family) => boolean;
+  /** The race's address policy (`synthesizedFrom`: a NAT64 synthesis' IPv4). @default none */
+  policy?: (address: string, family: Family, synthesizedFrom?: string) => boolean;
 }
 
 interface Outcome {
@@ -64,13 +72,15 @@ export function runRace(setup: RaceSetup): RaceRun {
   const outcome: Outcome = { settled: 0 };
   const control = createRace<FakeSocket>(
     {
-      host: 'dual.test',
+      host: setup.host ?? 'dual.test',
       port: setup.port ?? 443,
       families: setup.families ?? [6, 4],
       preferredFamily: setup.preferredFamily,
       resolver,
       resolutionDelay: setup.resolutionDelay ?? 50,
       connectionAttemptDelay: setup.delay ?? 250,
+      history: setup.history,
+      nat64: setup.nat64,
       timeout: setup.timeout,
       signal: setup.signal,
       order: setup.order ?? simpleOrder,

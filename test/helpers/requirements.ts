@@ -51,6 +51,8 @@ export const requirements = {
   knot: program('knotd', 'knot'),
   kdig: program('kdig', 'knot-dnsutils'),
   dnsdist: program('dnsdist', 'dnsdist'),
+  tayga: program('tayga', 'tayga'),
+  unbound: program('unbound', 'unbound'),
   root: {
     what: 'root (network and mount namespaces)',
     install: 'run the tests as root (CI does)',

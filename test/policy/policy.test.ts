@@ -106,3 +106,32 @@ t.test("a Resolver's policy is found by the resolver object alone", async (t) =>
   t.equal(resolverAddressPolicy(undefined), undefined);
   t.equal(resolverAddressPolicy('resolver'), undefined);
 });
+
+t.test('a NAT64 synthesis is judged on both forms, blocked if either is; the preset reads the IPv6 form as the NAT64 form of its IPv4', async (t) => {
+  const NSP = '2001:67c:2960:6464::'; // a network-specific prefix in global unicast space
+  const synth = (ipv4: string): string => `${NSP}${ipv4}`;
+  const pub = compile('public');
+  t.equal(pub.allows(synth('10.0.0.5'), 6, 'h', '10.0.0.5'), false, 'a private IPv4 hidden under a global prefix: blocked');
+  t.equal(pub.allows(synth('10.0.0.5'), 6, 'h'), true, 'the same address judged alone looks global: why the IPv4 must go with it');
+  t.equal(pub.allows(synth('8.8.8.8'), 6, 'h', '8.8.8.8'), true, 'the NAT64 form of a public IPv4 is allowed');
+  t.equal(pub.allows('2001:db8:64::808:808', 6, 'h', '8.8.8.8'), true, 'whatever the prefix (here a documentation one, as in the lab)');
+  t.equal(pub.allows('fd00:64::808:808', 6, 'h', '8.8.8.8'), true, 'a unique-local prefix too: the address reached is the IPv4');
+  const rules = compile({ preset: 'public', allow: ['10.1.2.0/24'], deny: ['2001:db8:64::/96', '8.8.4.0/24'] });
+  t.equal(rules.allows('2001:db8:64::808:808', 6, 'h', '8.8.8.8'), false, 'deny judges the IPv6 form as it is');
+  t.equal(rules.allows(synth('8.8.4.4'), 6, 'h', '8.8.4.4'), false, 'and the IPv4 form');
+  t.equal(rules.allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'), false, 'allow on the IPv4 lets the IPv4 through, not its NAT64 form (another host)');
+  t.equal(compile({ allow: [`${NSP}/96`], preset: 'public' }).allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'), false, 'allowing the prefix does not lift the IPv4 verdict');
+  t.equal(compile({ allow: [`${NSP}/96`], preset: 'public' }).allows(synth('8.8.8.8'), 6, 'h', '8.8.8.8'), true, 'an allowed prefix with an allowed IPv4: allowed');
+  t.equal(compile({ deny: ['10.0.0.0/8'] }).allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'), false, 'no preset: deny on the IPv4 still blocks its synthesis');
+  t.equal(compile({ deny: ['10.0.0.0/8'] }).allows(synth('11.1.2.3'), 6, 'h', '11.1.2.3'), true);
+  t.equal(pub.allows('not-an-address', 6, 'h', '8.8.8.8'), false, 'anything else is blocked');
+  t.equal(pub.allows(synth('8.8.8.8'), 6, 'h', 'x'), false);
+  const asked: Array<[string, number, string]> = [];
+  const fn = compile((address: string, family: 4 | 6, host: string) => {
+    asked.push([address, family, host]);
+    return address !== '10.0.0.5';
+  });
+  t.equal(fn.allows(synth('10.0.0.5'), 6, 'h', '10.0.0.5'), false);
+  t.equal(fn.allows(synth('8.8.8.8'), 6, 'h', '8.8.8.8'), true);
+  t.same(asked, [[synth('10.0.0.5'), 6, 'h'], ['10.0.0.5', 4, 'h'], [synth('8.8.8.8'), 6, 'h'], ['8.8.8.8', 4, 'h']], 'a function is asked about both forms');
+});

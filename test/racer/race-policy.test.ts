@@ -11,6 +11,9 @@ import { AddressBlockedError, AllAttemptsFailedError, TimeoutError } from '../..
 import { plan } from '../helpers/race-fakes.js';
 import { A4, A6, B4, B6, C4, eventsOf, runRace, starts } from '../helpers/race-harness.js';
 import { HttpsScriptedResolver } from '../helpers/race-https.js';
+import { parseNat64Prefix, type Nat64Prefix } from '../../lib/nat64/prefix.js';
+import { AddressPolicy } from '../../lib/policy/policy.js';
+import { LAST_RESORT_DELAY, type RaceNat64 } from '../../lib/racer/synthesis.js';
 
 const blocking = (...blocked: string[]) => (address: string): boolean => !blocked.includes(address);
 
@@ -154,4 +157,61 @@ t.test('one address at two service endpoints\' ports: blocked at each, named onc
   t.same(eventsOf(run.events, 'attempt:blocked').map((e) => `${e.address}:${e.port}`), [`${A4}:8443`, `${A4}:9443`]);
   t.match(run.outcome.error, { code: 'ERR_HE_ADDRESS_BLOCKED', addresses: [A4] });
   t.equal(run.attempts.targets.length, 0);
+});
+
+const NSP = parseNat64Prefix('2001:67c:2960:6464::/96')!; // network-specific, in global unicast space
+const nat64 = (prefix: Nat64Prefix): RaceNat64 => ({ prefixes: () => [prefix], lastResortDelay: LAST_RESORT_DELAY });
+/** `'public'` wired as connect() wires it. */
+const publicPolicy = (host = 'dual.test') => {
+  const policy = AddressPolicy.from('public')!;
+  return (address: string, family: 4 | 6, synthesizedFrom?: string): boolean => policy.allows(address, family, host, synthesizedFrom);
+};
+
+t.test('R20: a NAT64 synthesis is judged with the IPv4 it was made from: a private IPv4 under a global prefix is blocked', async (t) => {
+  const run = runRace({
+    dns: { AAAA: { at: 0, error: 'ENODATA' }, A: { at: 0, addresses: ['10.0.0.5'] } },
+    nat64: nat64(NSP),
+    attempts: { '2001:67c:2960:6464::a00:5': plan.ok(5) },
+    policy: publicPolicy(),
+  });
+  await run.clock.advance(100);
+  t.equal(run.attempts.targets.length, 0, 'nothing dialled: the synthesized form looks global, its IPv4 is private');
+  t.match(run.outcome.error, { code: 'ERR_HE_ADDRESS_BLOCKED', addresses: ['2001:67c:2960:6464::a00:5', '10.0.0.5'] });
+  t.same(eventsOf(run.events, 'nat64').map((e) => e.addresses), [['2001:67c:2960:6464::a00:5']], 'it was synthesized, then blocked');
+});
+
+t.test("R20: under 'public' the NAT64 form of a public IPv4 is allowed, whatever the prefix; deny judges the IPv6 form as it is", async (t) => {
+  const lab = parseNat64Prefix('2001:db8:64::/96')!; // a documentation prefix, as in the NAT64 lab
+  const allowed = runRace({
+    dns: { AAAA: { at: 0, error: 'ENODATA' }, A: { at: 0, addresses: ['8.8.8.8'] } },
+    nat64: nat64(lab),
+    attempts: { '2001:db8:64::808:808': plan.ok(5), '8.8.8.8': [{ at: 0, event: 'failed', code: 'ENETUNREACH', phase: 'tcp' }] },
+    policy: publicPolicy(),
+  });
+  await allowed.clock.advance(1000);
+  t.equal(allowed.outcome.value?.winner.address, '2001:db8:64::808:808');
+  const rules = AddressPolicy.from({ preset: 'public', deny: ['2001:db8:64::/96'] })!;
+  const denied = runRace({
+    dns: { AAAA: { at: 0, error: 'ENODATA' }, A: { at: 0, addresses: ['8.8.8.8'] } },
+    nat64: nat64(lab),
+    attempts: { '8.8.8.8': plan.refused(1) },
+    policy: (address, family, from) => rules.allows(address, family, 'dual.test', from),
+  });
+  await denied.clock.advance(1000);
+  t.match(denied.outcome.error, { code: 'ERR_HE_ALL_ATTEMPTS_FAILED', blocked: ['2001:db8:64::808:808'] });
+});
+
+t.test('R21: every address blocked, none attempted: the last resort still comes, and its synthesis passes the policy', async (t) => {
+  const S4 = '2001:67c:2960:6464::c000:201';
+  const run = runRace({
+    dns: { AAAA: { at: 0, addresses: [A6] }, A: { at: 0, addresses: [A4] } },
+    nat64: nat64(NSP),
+    attempts: { [S4]: plan.ok(5) },
+    // Allows only A4's synthesis, and asks with the IPv4 it came from.
+    policy: (address, _family, from) => address === S4 && from === A4,
+  });
+  await run.clock.advance(LAST_RESORT_DELAY + 100);
+  t.same(eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.ms]), [[A6, 0], [A4, 0]]);
+  t.same(starts(run.events), [[S4, LAST_RESORT_DELAY]], 'the Last Resort Local Synthesis Delay counts from the last block');
+  t.equal(run.outcome.value?.winner.address, S4);
 });
