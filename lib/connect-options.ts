@@ -11,7 +11,18 @@ import type { AddressResolver } from './dns/types.js';
 import { InvalidArgumentError } from './errors.js';
 import { Nat64 } from './nat64/nat64.js';
 import { type Nat64Prefix, parseNat64Prefix } from './nat64/prefix.js';
-import { booleanOption, clockOption, functionOption, hostOption, integerIn, milliseconds, portOption, serverNameFor, signalOption, withMethods } from './options.js';
+import {
+  booleanOption,
+  clockOption,
+  functionOption,
+  hostOption,
+  integerIn,
+  milliseconds,
+  portOption,
+  serverNameFor,
+  signalOption,
+  withMethods,
+} from './options.js';
 import { hostUnderPolicy } from './policy/host.js';
 import { type AddressPolicyOption, AddressPolicy, resolverAddressPolicy } from './policy/policy.js';
 import type { AttemptFactory, PassThroughSocketOptions } from './racer/attempt.js';
@@ -126,9 +137,32 @@ export const resolutionDelayRange = { min: 0, max: 2000 } as const;
 
 /** Options the race owns; everything else is passed to the sockets. */
 const owned = new Set([
-  'host', 'port', 'tls', 'signal', 'timeout', 'connectionAttemptDelay', 'resolutionDelay',
-  'firstAddressFamilyCount', 'family', 'resolver', 'httpsRecords', 'onEvent', 'clock', 'connectAttempt', 'order', 'policy', 'history', 'nat64Prefix', 'nat64',
-  'lookup', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'path', 'socket', 'fd',
+  'host',
+  'port',
+  'tls',
+  'signal',
+  'timeout',
+  'connectionAttemptDelay',
+  'resolutionDelay',
+  'firstAddressFamilyCount',
+  'family',
+  'resolver',
+  'httpsRecords',
+  'onEvent',
+  'clock',
+  'connectAttempt',
+  'order',
+  'policy',
+  'history',
+  'nat64Prefix',
+  'nat64',
+  'lookup',
+  'hints',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'path',
+  'socket',
+  'fd',
 ]);
 
 export function normalizeConnectOptions(options: ConnectOptions): ConnectSettings {
@@ -150,7 +184,9 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     signal: signalOption(options.signal),
     timeout: options.timeout === undefined ? undefined : milliseconds('timeout', options.timeout, 1),
     connectionAttemptDelay:
-      options.connectionAttemptDelay === 'auto' ? 'auto' : milliseconds('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
+      options.connectionAttemptDelay === 'auto'
+        ? 'auto'
+        : milliseconds('connectionAttemptDelay', options.connectionAttemptDelay ?? 250, attemptDelayRange.min, attemptDelayRange.max),
     resolutionDelay: milliseconds('resolutionDelay', options.resolutionDelay ?? 50, resolutionDelayRange.min, resolutionDelayRange.max),
     firstAddressFamilyCount: integerIn('firstAddressFamilyCount', options.firstAddressFamilyCount ?? 1, 1, Number.MAX_SAFE_INTEGER),
     resolver: withMethods('resolver', options.resolver, ['query']),
@@ -204,7 +240,8 @@ function checkHistory(value: unknown): History | false | undefined {
 function checkNat64Prefix(value: unknown): Nat64Prefix | false | undefined {
   if (value === undefined || value === false) return value;
   const prefix = parseNat64Prefix(value);
-  if (prefix === undefined) throw new InvalidArgumentError('nat64Prefix', value, "an RFC 6052 IPv6 prefix ('64:ff9b::/96'; length 32, 40, 48, 56, 64 or 96, bits 64-71 zero) or false");
+  if (prefix === undefined)
+    throw new InvalidArgumentError('nat64Prefix', value, "an RFC 6052 IPv6 prefix ('64:ff9b::/96'; length 32, 40, 48, 56, 64 or 96, bits 64-71 zero) or false");
   return prefix;
 }
 

@@ -93,10 +93,7 @@ export class AttemptError extends Error {
   /** `'tcp'` when the TCP connect failed, `'tls'` when the TLS handshake did. */
   readonly phase: 'tcp' | 'tls';
 
-  constructor(
-    info: { address: string; port: number; family: 4 | 6; durationMs: number; phase: 'tcp' | 'tls' },
-    cause: unknown,
-  ) {
+  constructor(info: { address: string; port: number; family: 4 | 6; durationMs: number; phase: 'tcp' | 'tls' }, cause: unknown) {
     const code = errorCode(cause) ?? 'ERR_HE_ATTEMPT_FAILED';
     const host = info.family === 6 ? `[${info.address}]` : info.address;
     super(`${host}:${info.port} ${info.phase === 'tls' ? 'TLS ' : ''}${code} after ${Math.round(info.durationMs)} ms`, {

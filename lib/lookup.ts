@@ -138,7 +138,13 @@ function lookupUnderPolicy(
     (addresses) => {
       // After NAT64 synthesis: a synthesized address is judged with the IPv4 it was made from.
       const allowed = addresses.filter((a) => policy.allows(a.address, a.family, hostname, synthesizedFrom.get(a)));
-      const blocked = allowed.length === 0 ? new AddressBlockedError(hostname, addresses.map((a) => a.address)) : null;
+      const blocked =
+        allowed.length === 0
+          ? new AddressBlockedError(
+              hostname,
+              addresses.map((a) => a.address),
+            )
+          : null;
       deliver(callback, request.all, blocked, allowed);
     },
     (err: NodeJS.ErrnoException) => deliver(callback, request.all, err, undefined),
@@ -219,12 +225,19 @@ function answerNow(deps: LookupDependencies, hostname: string, request: Request)
 }
 
 /** The slow path: asks the resolver for each family asked whose outcome is not `known` yet. */
-async function resolveAll(deps: LookupDependencies, hostname: string, request: Request, known6?: Answer | Error, known4?: Answer | Error): Promise<LookupAddress[]> {
+async function resolveAll(
+  deps: LookupDependencies,
+  hostname: string,
+  request: Request,
+  known6?: Answer | Error,
+  known4?: Answer | Error,
+): Promise<LookupAddress[]> {
   if (hostname === '') throw new DnsError('ENOTFOUND', { hostname });
 
   const families = wantedFamilies(deps, request);
   // RFC 3493 §6.1 as glibc has it: no configured address of the family asked, no answer.
-  if (families === NONE) throw new DnsError('ENOTFOUND', { hostname }, `getaddrinfo ENOTFOUND ${hostname} (ADDRCONFIG: no IPv${request.family} address configured)`);
+  if (families === NONE)
+    throw new DnsError('ENOTFOUND', { hostname }, `getaddrinfo ENOTFOUND ${hostname} (ADDRCONFIG: no IPv${request.family} address configured)`);
   const options = { both: families.size === 2 };
   const [v6, v4] = await Promise.allSettled([
     known6 ? settled(known6) : families.has(6) ? deps.resolver.query(hostname, 'AAAA', options) : NO_RECORDS,
@@ -273,7 +286,11 @@ function synthesizedAnswers(ipv4: readonly string[], prefixes: Nat64Prefix[], sk
 }
 
 /** An IPv4 literal on a NAT64 network: its synthesized forms first, then itself (RFC 8305 §7.1). */
-function literalNat64(nat64: () => Nat64Prefix[] | Promise<Nat64Prefix[]>, literal: string, order: Request['order']): LookupAddress[] | Promise<LookupAddress[]> {
+function literalNat64(
+  nat64: () => Nat64Prefix[] | Promise<Nat64Prefix[]>,
+  literal: string,
+  order: Request['order'],
+): LookupAddress[] | Promise<LookupAddress[]> {
   const build = (prefixes: Nat64Prefix[]): LookupAddress[] => {
     const all: LookupAddress[] = [...synthesizedAnswers([literal], prefixes), { address: literal, family: 4 }];
     const wanted = resultOrder(order);
@@ -295,7 +312,11 @@ function withSynthesized(
 ): LookupAddress[] | Promise<LookupAddress[]> {
   // A DNS64 resolver may have synthesized the same addresses into the AAAA answer already.
   const known = new Set(v6.map((r) => r.address));
-  const synthesized = synthesizedAnswers(v4.map((r) => r.address), prefixes, known);
+  const synthesized = synthesizedAnswers(
+    v4.map((r) => r.address),
+    prefixes,
+    known,
+  );
   if (synthesized.length === 0) return ordered;
   const place = (list: LookupAddress[]): LookupAddress[] => (v6.length === 0 ? [...synthesized, ...list] : [...list, ...synthesized]);
   return Array.isArray(ordered) ? place(ordered) : ordered.then(place);
@@ -356,11 +377,7 @@ function dedupe(addresses: LookupAddress[]): LookupAddress[] {
 }
 
 /** In connection order, then the `order` option; at once unless the order needs I/O. */
-function orderAddresses(
-  deps: LookupDependencies,
-  addresses: LookupAddress[],
-  requested: Request['order'],
-): LookupAddress[] | Promise<LookupAddress[]> {
+function orderAddresses(deps: LookupDependencies, addresses: LookupAddress[], requested: Request['order']): LookupAddress[] | Promise<LookupAddress[]> {
   // One address has one order: no sort (and no source-address lookup) for it.
   const ordered = addresses.length > 1 ? deps.order(addresses) : addresses;
   const order = resultOrder(requested);

@@ -77,7 +77,11 @@ export function signalOption(value: unknown, option = 'signal'): AbortSignal | u
   if (value === undefined) return undefined;
   const s = value as Partial<AbortSignal> | null;
   const ok =
-    s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+    s !== null &&
+    typeof s === 'object' &&
+    typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function' &&
+    typeof s.removeEventListener === 'function';
   if (!ok) throw new InvalidArgumentError(option, value, 'an AbortSignal');
   return value as AbortSignal;
 }

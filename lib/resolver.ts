@@ -145,7 +145,24 @@ interface Upstreams {
 /** No hosts file: only `localhost` names are local (RFC 6761). */
 const NO_HOSTS = new Map<string, never>();
 
-const OPTION_KEYS = new Set(['servers', 'resolvConf', 'gaiConf', 'hosts', 'timeout', 'attempts', 'rotate', 'search', 'ndots', 'dns0x20', 'cache', 'clock', 'tls', 'encrypted', 'policy', ...ROUTING_OPTION_KEYS]);
+const OPTION_KEYS = new Set([
+  'servers',
+  'resolvConf',
+  'gaiConf',
+  'hosts',
+  'timeout',
+  'attempts',
+  'rotate',
+  'search',
+  'ndots',
+  'dns0x20',
+  'cache',
+  'clock',
+  'tls',
+  'encrypted',
+  'policy',
+  ...ROUTING_OPTION_KEYS,
+]);
 
 /** The policy table each resolver orders addresses with (connect() reads it; not public). */
 const policies = new WeakMap<object, () => PolicyTable>();
@@ -206,7 +223,12 @@ export class Resolver implements AddressResolver, ServiceResolver {
       });
     }
     if (options.gaiConf !== false) {
-      this.#gaiConf = new WatchedFile({ path: options.gaiConf ?? '/etc/gai.conf', option: 'gaiConf', parse: (text) => policyTableFrom(parseGaiConf(text)), clock });
+      this.#gaiConf = new WatchedFile({
+        path: options.gaiConf ?? '/etc/gai.conf',
+        option: 'gaiConf',
+        parse: (text) => policyTableFrom(parseGaiConf(text)),
+        clock,
+      });
     }
     if (options.servers !== undefined) {
       if (!Array.isArray(options.servers) || options.servers.length === 0) {
@@ -307,7 +329,15 @@ export class Resolver implements AddressResolver, ServiceResolver {
   }
 
   /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
-  async #fromDns(upstreams: Upstreams, hostname: string, type: AddressRecordType, family: 4 | 6, both: boolean, signal: AbortSignal | undefined, route: Route): Promise<Answer> {
+  async #fromDns(
+    upstreams: Upstreams,
+    hostname: string,
+    type: AddressRecordType,
+    family: 4 | 6,
+    both: boolean,
+    signal: AbortSignal | undefined,
+    route: Route,
+  ): Promise<Answer> {
     const local = await localAddresses(upstreams.hosts, hostname, family, !both);
     if (local !== undefined) return this.#fromHosts(hostname, type, local);
     if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: type });

@@ -44,7 +44,10 @@ function memoryResolver(index: Map<string, number>) {
   const answer = (type: AddressRecordType) => (name: string, _options: unknown, callback: (err: Error | null, r?: unknown) => void) => {
     const i = index.get(name);
     if (i === undefined) return callback(Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' }));
-    callback(null, addresses(i, type).map((address) => ({ address, ttl: TTL })));
+    callback(
+      null,
+      addresses(i, type).map((address) => ({ address, ttl: TTL })),
+    );
   };
   return { resolve4: answer('A'), resolve6: answer('AAAA'), getServers: () => [], setServers: () => {} };
 }
@@ -118,7 +121,9 @@ async function benchHits(): Promise<void> {
     console.log(`  ratio             ${(o / t).toFixed(2)}x`);
   }
   const s = cache.stats();
-  console.log(`  (DnsCache stats: hits ${s.hits}, upstream queries ${s.upstreamQueries}; cacheable-lookup queries ${(lookup as unknown as { stats: { query: number } }).stats.query})`);
+  console.log(
+    `  (DnsCache stats: hits ${s.hits}, upstream queries ${s.upstreamQueries}; cacheable-lookup queries ${(lookup as unknown as { stats: { query: number } }).stats.query})`,
+  );
   cache.close();
   lookup.clear();
 }
@@ -160,7 +165,9 @@ async function benchMemory(): Promise<void> {
     return lookup;
   });
   console.log(`memory at ${MEMORY_NAMES} names, 2 A + 2 AAAA each (heapUsed + external delta after gc):`);
-  console.log(`  DnsCache          ${(ours.bytes / MEMORY_NAMES).toFixed(0)} B per name, ${(ours.bytes / (2 * MEMORY_NAMES)).toFixed(0)} B per (name, type) entry`);
+  console.log(
+    `  DnsCache          ${(ours.bytes / MEMORY_NAMES).toFixed(0)} B per name, ${(ours.bytes / (2 * MEMORY_NAMES)).toFixed(0)} B per (name, type) entry`,
+  );
   console.log(`  cacheable-lookup  ${(theirs.bytes / MEMORY_NAMES).toFixed(0)} B per name (its name index for the fake resolver not counted)`);
   (ours.keep as DnsCache).close();
   (theirs.keep as CacheableLookup).clear();

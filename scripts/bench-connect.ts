@@ -17,7 +17,15 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { listenPair, type ListenerPair } from '../lib/lab/listeners.js';
 import { killAll, runChild, selfArgv } from './bench-lib/child.js';
-import { CLIENTS, freshName, runConnectClient, type Breakdown, type ConnectConfig, type ScenarioReport, type ScenarioSpec } from './bench-lib/connect-client.js';
+import {
+  CLIENTS,
+  freshName,
+  runConnectClient,
+  type Breakdown,
+  type ConnectConfig,
+  type ScenarioReport,
+  type ScenarioSpec,
+} from './bench-lib/connect-client.js';
 import { benchZone, inNamespace, namespaceUnavailable, startNamespaceDns } from './bench-lib/namespace.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
 import { median, quantile, ratio, summarize, type Summary } from './bench-lib/stats.js';
@@ -55,7 +63,10 @@ function targets(m: Medians): Target[] {
   const med = (scenario: string, client: string): number => m[scenario]?.[client]?.median ?? NaN;
   const floor = med('both healthy', 'net.connect IP');
   const goals: Target[] = [];
-  for (const [ours, label] of [['happy-eyeballs', 'cache off'], ['happy-eyeballs fresh name', 'fresh name']] as const) {
+  for (const [ours, label] of [
+    ['happy-eyeballs', 'cache off'],
+    ['happy-eyeballs fresh name', 'fresh name'],
+  ] as const) {
     const bh = ratio(med('v6 black hole', ours), med('v6 black hole', 'node autoSelectFamily'));
     const slow = ratio(med('slow AAAA', 'node autoSelectFamily'), med('slow AAAA', ours));
     const healthy = ratio(med('both healthy', ours), floor);
@@ -78,14 +89,18 @@ function printScenario(report: ScenarioReport, s: ReturnType<typeof summaries>):
   console.log(`\n${report.name}`);
   const rows = CLIENTS.map((c) => {
     const x = s[c]!;
-    const outcomes = Object.entries(x.outcomes).map(([k, n]) => `${k}×${n}`).join(' ');
+    const outcomes = Object.entries(x.outcomes)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(' ');
     return [c, String(x.n), ms(x.median), ms(x.p90), times(ratio(x.median, floor)), times(ratio(x.median, node)), outcomes];
   });
   console.log(table(['client', 'runs', 'median ms', 'p90 ms', '/ floor', '/ node', 'connected to'], rows));
   const p = report.phases;
   if (p.length > 0) {
     const q = (k: keyof (typeof p)[number]): string => ms(median(p.map((x) => x[k])));
-    console.log(`happy-eyeballs (cache off) timeline, median ms: first DNS answer ${q('firstDns')}, first attempt ${q('firstAttempt')}, winning attempt ${q('winnerAttempt')}, connected ${q('connected')}`);
+    console.log(
+      `happy-eyeballs (cache off) timeline, median ms: first DNS answer ${q('firstDns')}, first attempt ${q('firstAttempt')}, winning attempt ${q('winnerAttempt')}, connected ${q('connected')}`,
+    );
   }
   if (report.nodeLookups.length > 0) console.log(`node autoSelectFamily: its dns.lookup took ${ms(median(report.nodeLookups))} ms (median)`);
 }
@@ -93,11 +108,16 @@ function printScenario(report: ScenarioReport, s: ReturnType<typeof summaries>):
 function printBreakdown(b: Breakdown): void {
   console.log('\nboth healthy, the parts apart (median / p90 ms per operation):');
   const row = (what: string, xs: number[]): string[] => [what, ms(median(xs)), ms(quantile(xs, 0.9))];
-  console.log(table(['operation', 'median', 'p90'], [
-    row('Resolver.query AAAA + A in parallel (cache off, UDP)', b.oursDns),
-    row('dns.lookup(name, { all: true }) (getaddrinfo)', b.coreDns),
-    row('source-address probe, ::1 and 127.0.0.1 (uncached)', b.probe),
-  ]));
+  console.log(
+    table(
+      ['operation', 'median', 'p90'],
+      [
+        row('Resolver.query AAAA + A in parallel (cache off, UDP)', b.oursDns),
+        row('dns.lookup(name, { all: true }) (getaddrinfo)', b.coreDns),
+        row('source-address probe, ::1 and 127.0.0.1 (uncached)', b.probe),
+      ],
+    ),
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -151,7 +171,18 @@ async function main(argv: string[]): Promise<void> {
   console.log('\ntargets:');
   for (const t of goals) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.what}: ${times(t.value, 3)}`);
   if (jsonOut) {
-    const out = { benchmark: 'connect', date: new Date().toISOString(), node: process.version, cores: cpus().length, runs, nameserver: ns.nameserver, medians, targets: goals, breakdown: report.breakdown, phases: Object.fromEntries(report.scenarios.map((s) => [s.name, { happyEyeballs: s.phases, nodeLookups: s.nodeLookups }])) };
+    const out = {
+      benchmark: 'connect',
+      date: new Date().toISOString(),
+      node: process.version,
+      cores: cpus().length,
+      runs,
+      nameserver: ns.nameserver,
+      medians,
+      targets: goals,
+      breakdown: report.breakdown,
+      phases: Object.fromEntries(report.scenarios.map((s) => [s.name, { happyEyeballs: s.phases, nodeLookups: s.nodeLookups }])),
+    };
     writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   }
 }

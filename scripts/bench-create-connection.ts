@@ -104,7 +104,13 @@ async function main(argv: string[]): Promise<void> {
   const mib = numberArg(argv, '--mib', 64);
   const size = mib * 1024 * 1024;
   const [net1, ours1, tls1, ours2, over] = VARIANTS as [Variant, Variant, Variant, Variant, Variant];
-  const pairs = argv.includes('--no-tls') ? [[net1, ours1]] : [[net1, ours1], [tls1, ours2], [tls1, over]];
+  const pairs = argv.includes('--no-tls')
+    ? [[net1, ours1]]
+    : [
+        [net1, ours1],
+        [tls1, ours2],
+        [tls1, over],
+      ];
   let ports: Record<'plain' | 'secure', number> | undefined;
   const [command, ...args] = selfArgv(import.meta.url, 'server');
   let exited = false;
@@ -142,10 +148,18 @@ async function main(argv: string[]): Promise<void> {
     const mo = median(samples[ours.name]!);
     const rate = (t: number): string => `${((2 * size) / 1048576 / (t / 1000)).toFixed(0)} MiB/s`;
     rows.push([ours.name, ms(mo), rate(mo), theirs.name, ms(mt), rate(mt), times(ratio(mo, mt), 3), times(median(ratios), 3)]);
-    results.push({ ours: ours.name, theirs: theirs.name, mib, rounds, oursMs: samples[ours.name], theirsMs: samples[theirs.name], medianRatio: median(ratios) });
+    results.push({
+      ours: ours.name,
+      theirs: theirs.name,
+      mib,
+      rounds,
+      oursMs: samples[ours.name],
+      theirsMs: samples[theirs.name],
+      medianRatio: median(ratios),
+    });
   }
   console.log(table(['ours', 'median ms', 'rate', 'alternative', 'median ms', 'rate', 'time ratio of medians', 'median of round ratios'], rows));
-  console.log('\nA time ratio above 1 means createConnection\'s socket was slower.');
+  console.log("\nA time ratio above 1 means createConnection's socket was slower.");
   const jsonOut = stringArg(argv, '--json-out');
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
   killAll();

@@ -80,7 +80,9 @@ async function main(): Promise<void> {
       for (const label of order) {
         const result = await runRound(contenders[label], `r${round}-${label}-${tag}`);
         results[label]!.push(result);
-        console.log(`round ${round} ${label.padEnd(9)} ${result.rate.toFixed(0).padStart(7)} q/s  median ${result.medianUs.toFixed(0)} µs  cpu ${result.cpuUs.toFixed(1)} µs/q (sys ${result.sysUs.toFixed(1)})`);
+        console.log(
+          `round ${round} ${label.padEnd(9)} ${result.rate.toFixed(0).padStart(7)} q/s  median ${result.medianUs.toFixed(0)} µs  cpu ${result.cpuUs.toFixed(1)} µs/q (sys ${result.sysUs.toFixed(1)})`,
+        );
       }
     }
   } finally {
@@ -97,8 +99,13 @@ async function main(): Promise<void> {
   const ours = summary('dnsclient');
   const theirs = summary('c-ares');
   console.log(`\n${rounds} rounds × ${perRound} queries, ${concurrency} in flight, unique names, knotd on 127.0.0.1`);
-  for (const [label, r] of [['dnsclient', ours], ['c-ares', theirs]] as const) {
-    console.log(`${`${label}:`.padEnd(10)} median ${r.rate.toFixed(0)} q/s, median latency ${r.medianUs.toFixed(0)} µs, cpu ${r.cpuUs.toFixed(1)} µs/query (sys ${r.sysUs.toFixed(1)})`);
+  for (const [label, r] of [
+    ['dnsclient', ours],
+    ['c-ares', theirs],
+  ] as const) {
+    console.log(
+      `${`${label}:`.padEnd(10)} median ${r.rate.toFixed(0)} q/s, median latency ${r.medianUs.toFixed(0)} µs, cpu ${r.cpuUs.toFixed(1)} µs/query (sys ${r.sysUs.toFixed(1)})`,
+    );
   }
   console.log(`ratio dnsclient / c-ares: ${(ours.rate / theirs.rate).toFixed(2)}×`);
   console.log('stats', client.stats());

@@ -62,7 +62,11 @@ async function rate(client: DnsClient, prefix: string): Promise<Rate> {
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const after = client.stats();
-  return { qps: QUERIES / seconds, cpuUs: (used.user + used.system) / QUERIES, opened: after.dotConnections + after.dohSessions - before.dotConnections - before.dohSessions };
+  return {
+    qps: QUERIES / seconds,
+    cpuUs: (used.user + used.system) / QUERIES,
+    opened: after.dotConnections + after.dohSessions - before.dotConnections - before.dohSessions,
+  };
 }
 
 /** One query on a new client: the connection (TLS handshake, HTTP/2 session) is part of it. */
@@ -83,7 +87,10 @@ async function warmQuery(client: DnsClient, name: string): Promise<number> {
 }
 
 async function measure(entries: Entries): Promise<Record<Transport, { rates: Rate[]; cold: number[]; warm: number[] }>> {
-  const results = Object.fromEntries(TRANSPORTS.map((t) => [t, { rates: [] as Rate[], cold: [] as number[], warm: [] as number[] }])) as Record<Transport, { rates: Rate[]; cold: number[]; warm: number[] }>;
+  const results = Object.fromEntries(TRANSPORTS.map((t) => [t, { rates: [] as Rate[], cold: [] as number[], warm: [] as number[] }])) as Record<
+    Transport,
+    { rates: Rate[]; cold: number[]; warm: number[] }
+  >;
   const tag = randomBytes(3).toString('hex');
   const clients = Object.fromEntries(TRANSPORTS.map((t) => [t, clientFor(entries[t])])) as Record<Transport, DnsClient>;
   try {
@@ -122,11 +129,23 @@ function report(backend: string, results: Awaited<ReturnType<typeof measure>>): 
     };
   });
   const udp = rows[0]!;
-  console.log(`\n${ROUNDS} rounds × ${QUERIES} queries, ${CONCURRENCY} in flight, unique names; ${COLD} cold and warm single queries each; backend: ${backend}`);
+  console.log(
+    `\n${ROUNDS} rounds × ${QUERIES} queries, ${CONCURRENCY} in flight, unique names; ${COLD} cold and warm single queries each; backend: ${backend}`,
+  );
   console.log(
     table(
       ['transport', 'q/s (median)', 'vs udp', 'cpu µs/q', 'conns/round', 'first query ms (median)', 'p90', 'vs udp', 'warm query ms'],
-      rows.map((r) => [r.transport, r.qps.toFixed(0), times(r.qps / udp.qps), r.cpuUs.toFixed(1), String(r.opened), ms(r.coldMedian), ms(r.coldP90), times(r.coldMedian / udp.coldMedian), ms(r.warmMedian)]),
+      rows.map((r) => [
+        r.transport,
+        r.qps.toFixed(0),
+        times(r.qps / udp.qps),
+        r.cpuUs.toFixed(1),
+        String(r.opened),
+        ms(r.coldMedian),
+        ms(r.coldP90),
+        times(r.coldMedian / udp.coldMedian),
+        ms(r.warmMedian),
+      ]),
     ),
   );
   return { backend, rounds: ROUNDS, queries: QUERIES, concurrency: CONCURRENCY, cold: COLD, rows };

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
       if (v.https === 'record') records.push({ name: httpsQueryName(name, port), type: 'HTTPS', data: '1 .' });
     }
   }
-  const dns = await FakeDnsServer.start({ zones: [{ origin: 'he.test', ttl: 60, soa: { mname: 'ns.he.test', rname: 'h.he.test', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 60 }, records }] });
+  const dns = await FakeDnsServer.start({
+    zones: [{ origin: 'he.test', ttl: 60, soa: { mname: 'ns.he.test', rname: 'h.he.test', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 60 }, records }],
+  });
   for (const s of SCENARIOS) {
     for (const v of VARIANTS) {
       const name = `${v.host}-d${s.delay}.he.test`;

@@ -45,7 +45,9 @@ function environment(): Record<string, string> {
     knotd: versionOf('knotd', ['--version']),
     kernel: release(),
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
-    loadAtStart: loadavg().map((x) => x.toFixed(2)).join(' '),
+    loadAtStart: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -53,7 +55,12 @@ async function runScenario(s: Scenario, relayPort: number, clientNs: string, run
   await relayControl(relayPort, { cmd: 'set', ...relayConfig(s) });
   const limit = physicalLimit(s);
   const cfg: DriverConfig = {
-    scenario: s.key, runs, warmup, peers: [...PEERS], modes: MODES, boundMs: BOUND_MS,
+    scenario: s.key,
+    runs,
+    warmup,
+    peers: [...PEERS],
+    modes: MODES,
+    boundMs: BOUND_MS,
     reference: limit.family === 6 ? LAB.server.v6 : LAB.server.v4,
     domain: s.https ? LAB.httpsZone : undefined,
   };
@@ -67,7 +74,8 @@ async function runScenario(s: Scenario, relayPort: number, clientNs: string, run
     deadlineMs: 30_000 + turns * 2 * (limit.tls + 1500),
   });
   const report = result.messages.get('report') as DriverReport | undefined;
-  if (!report) throw new Error(`${s.key}: no report from the peers (exit ${result.code}, signal ${result.signal}${result.killed ? ', killed at its deadline' : ''})`);
+  if (!report)
+    throw new Error(`${s.key}: no report from the peers (exit ${result.code}, signal ${result.signal}${result.killed ? ', killed at its deadline' : ''})`);
   const relay = (await relayControl(relayPort, { cmd: 'stats' })).stats;
   const spread = Object.fromEntries(Object.entries(report.samples).map(([k, v]) => [k, spreadOf(v)]));
   return { scenario: s, limit, samples: report.samples, spread, relay, seconds: (performance.now() - started) / 1000 };
@@ -76,11 +84,21 @@ async function runScenario(s: Scenario, relayPort: number, clientNs: string, run
 /** scripts/lab/overhead.ts on the healthy path: where a connect's time goes, ours and Node core's. */
 async function runBreakdown(relayPort: number, clientNs: string): Promise<Breakdown> {
   await relayControl(relayPort, { cmd: 'set', ...relayConfig(scenario('healthy')) });
-  const result = await runChild({ label: 'breakdown', command: 'ip', args: ['netns', 'exec', clientNs, process.execPath, join(here, 'lab', 'overhead.js'), '41'], deadlineMs: 120_000 });
+  const result = await runChild({
+    label: 'breakdown',
+    command: 'ip',
+    args: ['netns', 'exec', clientNs, process.execPath, join(here, 'lab', 'overhead.js'), '41'],
+    deadlineMs: 120_000,
+  });
   const b = result.messages.get('breakdown') as Breakdown | undefined;
   if (!b) throw new Error(`breakdown: no result (exit ${result.code})`);
   console.log('\nhealthy path, where the time goes (median ms):');
-  for (const [who, parts] of Object.entries(b)) console.log(`  ${who}: ${Object.entries(parts).map(([k, v]) => `${k} ${ms(v)}`).join(' | ')}`);
+  for (const [who, parts] of Object.entries(b))
+    console.log(
+      `  ${who}: ${Object.entries(parts)
+        .map(([k, v]) => `${k} ${ms(v)}`)
+        .join(' | ')}`,
+    );
   return b;
 }
 
@@ -88,7 +106,9 @@ function printScenario(r: ScenarioResult): void {
   console.log(`\n${r.scenario.title}  (limit: connect ${r.limit.tcp} ms, TLS ${r.limit.tls} ms; ${r.seconds.toFixed(0)} s)`);
   const rows = Object.entries(r.spread).map(([k, s]) => {
     const limit = k.endsWith('tls') ? r.limit.tls : r.limit.tcp;
-    const outcomes = Object.entries(s.outcomes).map(([o, n]) => `${o}×${n}`).join(' ');
+    const outcomes = Object.entries(s.outcomes)
+      .map(([o, n]) => `${o}×${n}`)
+      .join(' ');
     return [k, ms(s.median), `${ms(s.p25)}–${ms(s.p75)}`, `${ms(s.min)}–${ms(s.max)}`, times(ratio(s.median, limit)), outcomes];
   });
   console.log(table(['peer', 'median ms', 'p25–p75', 'min–max', '/ limit', 'ended on'], rows));
@@ -148,14 +168,21 @@ async function main(argv: string[]): Promise<void> {
   const results = from ? (JSON.parse(readFileSync(from, 'utf8')) as LabResults) : await measureAll(argv);
   if (from) results.targets = targets(results.scenarios);
   console.log('\ntargets:');
-  for (const t of results.targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'} ${t.scenario}: ${t.what} ${times(t.value, 3)} (goal ${t.direction === 'max' ? '≤' : '≥'} ${t.goal}×)${t.deltaMs === undefined ? '' : `, ${t.deltaMs >= 0 ? '+' : ''}${t.deltaMs.toFixed(2)} ms`}${t.note ? `; ${t.note}` : ''}`);
+  for (const t of results.targets)
+    console.log(
+      `  ${t.met ? 'met   ' : 'MISSED'} ${t.scenario}: ${t.what} ${times(t.value, 3)} (goal ${t.direction === 'max' ? '≤' : '≥'} ${t.goal}×)${t.deltaMs === undefined ? '' : `, ${t.deltaMs >= 0 ? '+' : ''}${t.deltaMs.toFixed(2)} ms`}${t.note ? `; ${t.note}` : ''}`,
+    );
   if (!from) {
     const file = stringArg(argv, '--results') ?? join(here, '..', '..', 'bench-results', 'lab.json');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
     console.log(`written: ${file}`);
     const jsonOut = stringArg(argv, '--json-out');
-    if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ benchmark: 'lab', ...results, scenarios: results.scenarios.map(({ samples: _, ...rest }) => rest) }, null, 1)}\n`);
+    if (jsonOut)
+      writeFileSync(
+        jsonOut,
+        `${JSON.stringify({ benchmark: 'lab', ...results, scenarios: results.scenarios.map(({ samples: _, ...rest }) => rest) }, null, 1)}\n`,
+      );
   }
   const docs = stringArg(argv, '--docs');
   if (docs) writeDocs(results, docs);

@@ -40,15 +40,34 @@ const CHECKS = Number(values.checks);
 const RACES = 200;
 
 const candidates: Array<[string, 4 | 6]> = [
-  ['93.184.216.34', 4], ['10.0.0.5', 4], ['172.20.1.1', 4], ['192.168.1.20', 4], ['100.64.3.3', 4], ['8.8.8.8', 4],
-  ['169.254.169.254', 4], ['203.0.113.9', 4],
-  ['2606:2800:220:1:248:1893:25c8:1946', 6], ['2a00:1450:4001:82b::200e', 6], ['fd00:ec2::254', 6], ['::ffff:169.254.169.254', 6],
-  ['64:ff9b::8.8.8.8', 6], ['2002:a9fe:a9fe::1', 6], ['fe80::1%eth0', 6], ['::1', 6],
+  ['93.184.216.34', 4],
+  ['10.0.0.5', 4],
+  ['172.20.1.1', 4],
+  ['192.168.1.20', 4],
+  ['100.64.3.3', 4],
+  ['8.8.8.8', 4],
+  ['169.254.169.254', 4],
+  ['203.0.113.9', 4],
+  ['2606:2800:220:1:248:1893:25c8:1946', 6],
+  ['2a00:1450:4001:82b::200e', 6],
+  ['fd00:ec2::254', 6],
+  ['::ffff:169.254.169.254', 6],
+  ['64:ff9b::8.8.8.8', 6],
+  ['2002:a9fe:a9fe::1', 6],
+  ['fe80::1%eth0', 6],
+  ['::1', 6],
 ];
 
 const policies: Array<[string, AddressPolicy]> = [
   ["'public'", AddressPolicy.from('public')!],
-  ['{ preset, allow ×3, deny ×3 }', AddressPolicy.from({ preset: 'public', allow: ['10.20.0.0/16', 'fd12:3456::/32', '192.168.1.0/24'], deny: ['93.184.0.0/16', '2001:db8:1::/48', '198.51.100.7'] })!],
+  [
+    '{ preset, allow ×3, deny ×3 }',
+    AddressPolicy.from({
+      preset: 'public',
+      allow: ['10.20.0.0/16', 'fd12:3456::/32', '192.168.1.0/24'],
+      deny: ['93.184.0.0/16', '2001:db8:1::/48', '198.51.100.7'],
+    })!,
+  ],
 ];
 
 /** ns per candidate for `check` called over the candidate list. */
@@ -103,8 +122,17 @@ function race(policy: ((address: string, family: 4 | 6) => boolean) | undefined)
   return new Promise((resolve) => {
     const control = createRace(
       {
-        host: 'hook.example', port: 443, families: [6, 4], resolver, resolutionDelay: 0, connectionAttemptDelay: 250,
-        order: (c) => c, connectAttempt: failAtOnce, clock: systemClock, slots, policy,
+        host: 'hook.example',
+        port: 443,
+        families: [6, 4],
+        resolver,
+        resolutionDelay: 0,
+        connectionAttemptDelay: 250,
+        order: (c) => c,
+        connectAttempt: failAtOnce,
+        clock: systemClock,
+        slots,
+        policy,
       },
       { resolve: () => resolve(), reject: () => resolve() },
     );

@@ -82,8 +82,19 @@ function parseOptions(argv: string[]): Options {
 /** One mode in its own child; the DNS server stops delaying once the child has reported. */
 async function runMode(mode: Mode, o: Options, ns: NamespaceDns<SlowDnsServer>, file: string): Promise<RunReport> {
   const cfg: ClientConfig = {
-    mode, nameserver: ns.nameserver, resolvConfText: ns.resolvConfText, domain: DOMAIN, zone: ZONE, file, lookups: o.lookups,
-    reads: o.reads, bursts: o.bursts, burstSize: o.burstSize, windowMs: o.window, freshBoundMs: o.freshBound, drainMs: DRAIN_MS,
+    mode,
+    nameserver: ns.nameserver,
+    resolvConfText: ns.resolvConfText,
+    domain: DOMAIN,
+    zone: ZONE,
+    file,
+    lookups: o.lookups,
+    reads: o.reads,
+    bursts: o.bursts,
+    burstSize: o.burstSize,
+    windowMs: o.window,
+    freshBoundMs: o.freshBound,
+    drainMs: DRAIN_MS,
   };
   const argv = selfArgv(import.meta.url, mode);
   const cmd = GETADDRINFO.includes(mode) ? inNamespace(ns.resolvConfPath, argv) : { command: argv[0]!, args: argv.slice(1) };
@@ -138,13 +149,24 @@ function print(o: Options, results: Partial<Record<Mode, ModeResult>>, skipped: 
     const r = results[mode];
     if (!r) return [mode, 'skipped'];
     const lt = r.censored ? '≥' : '';
-    return [mode, `${r.readMs.n}`, lt + ms(r.readMs.median), lt + ms(r.readMs.p99), lt + ms(r.burstMs.median),
-      String(Math.min(...r.pendingAfterReads)), String(median(r.dnsQueries)), freshText(r.fresh)];
+    return [
+      mode,
+      `${r.readMs.n}`,
+      lt + ms(r.readMs.median),
+      lt + ms(r.readMs.p99),
+      lt + ms(r.burstMs.median),
+      String(Math.min(...r.pendingAfterReads)),
+      String(median(r.dnsQueries)),
+      freshText(r.fresh),
+    ];
   });
   console.log(table(['mode', 'reads', 'median ms', 'p99 ms', 'burst median ms', 'lookups pending', 'DNS queries by then', 'one more lookup ms'], rows));
   if (skipped) console.log(`\n${GETADDRINFO.join(' and ')} skipped: ${skipped}`);
   const sys = results['happy-eyeballs-system'];
-  if (sys) console.log(`\nsystem backend: getaddrinfo calls started by the report ${sys.systemStarted.join(', ')} (2 at a time), in the order asked: ${sys.systemInOrder ? 'yes' : 'NO'}`);
+  if (sys)
+    console.log(
+      `\nsystem backend: getaddrinfo calls started by the report ${sys.systemStarted.join(', ')} (2 at a time), in the order asked: ${sys.systemInOrder ? 'yes' : 'NO'}`,
+    );
   const med = (mode: Mode, what: 'readMs' | 'burstMs'): number => results[mode]?.[what].median ?? NaN;
   const ratios = {
     readCoreOverOurs: ratio(med('dns.lookup', 'readMs'), med('happy-eyeballs', 'readMs')),
@@ -159,8 +181,10 @@ function print(o: Options, results: Partial<Record<Mode, ModeResult>>, skipped: 
   };
   const cut = results['dns.lookup']?.censored ? ' (dns.lookup cut at the window: lower bounds)' : '';
   console.log(`\nreadFile median, dns.lookup / happy-eyeballs: sequential ${times(ratios.readCoreOverOurs)}, bursts ${times(ratios.burstCoreOverOurs)}${cut}`);
-  console.log(`vs baseline: sequential happy-eyeballs ${times(ratios.readOursOverBaseline)}, dns.lookup ${times(ratios.readCoreOverBaseline)};`
-    + ` bursts happy-eyeballs ${times(ratios.burstOursOverBaseline)}, dns.lookup ${times(ratios.burstCoreOverBaseline)}`);
+  console.log(
+    `vs baseline: sequential happy-eyeballs ${times(ratios.readOursOverBaseline)}, dns.lookup ${times(ratios.readCoreOverBaseline)};` +
+      ` bursts happy-eyeballs ${times(ratios.burstOursOverBaseline)}, dns.lookup ${times(ratios.burstCoreOverBaseline)}`,
+  );
   console.log(`system backend vs baseline: sequential ${times(ratios.readSystemOverBaseline)}, bursts ${times(ratios.burstSystemOverBaseline)}`);
   return ratios;
 }
@@ -197,7 +221,17 @@ async function main(argv: string[]): Promise<void> {
   const results = Object.fromEntries([...runs].map(([mode, reports]) => [mode, aggregate(reports)])) as Partial<Record<Mode, ModeResult>>;
   const ratios = print(o, results, skipped);
   if (jsonOut) {
-    const out = { benchmark: 'threadpool', date: new Date().toISOString(), node: process.version, cores: cpus().length, options: o, nameserver: ns.nameserver, results, skipped, ratios };
+    const out = {
+      benchmark: 'threadpool',
+      date: new Date().toISOString(),
+      node: process.version,
+      cores: cpus().length,
+      options: o,
+      nameserver: ns.nameserver,
+      results,
+      skipped,
+      ratios,
+    };
     writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   }
 }

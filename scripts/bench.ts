@@ -60,7 +60,10 @@ const BENCHES: Bench[] = [
     name: 'encrypted-dns',
     script: 'bench-encrypted-dns.js',
     // Backend: dnsdist → knotd when installed, else the lab servers in a child process.
-    args: { quick: ['--rounds', '2', '--queries', '1000', '--concurrency', '20', '--cold', '10'], full: ['--rounds', '5', '--queries', '5000', '--concurrency', '50', '--cold', '30'] },
+    args: {
+      quick: ['--rounds', '2', '--queries', '1000', '--concurrency', '20', '--cold', '10'],
+      full: ['--rounds', '5', '--queries', '5000', '--concurrency', '50', '--cold', '30'],
+    },
     json: true,
     summary: /^(transport|udp|dot|doh)\s/,
   },
@@ -132,8 +135,13 @@ async function runBench(bench: Bench, mode: 'quick' | 'full', dir: string): Prom
   const seconds = (performance.now() - started) / 1000;
   const ok = result.code === 0 && !result.killed;
   const outcome: Outcome = {
-    name: bench.name, command, status: ok ? 'ok' : 'failed', seconds, exitCode: result.code,
-    summary: output.filter((line) => bench.summary.test(line)), output,
+    name: bench.name,
+    command,
+    status: ok ? 'ok' : 'failed',
+    seconds,
+    exitCode: result.code,
+    summary: output.filter((line) => bench.summary.test(line)),
+    output,
   };
   if (!ok) outcome.reason = result.killed ? `killed after ${DEADLINE_MS[mode] / 1000} s` : `exit ${result.code ?? result.signal}`;
   if (bench.json && existsSync(jsonOut)) outcome.results = JSON.parse(readFileSync(jsonOut, 'utf8'));

@@ -28,22 +28,64 @@ export const LAYERS: ReadonlyArray<{ parts: readonly string[]; mayImport: readon
   {
     parts: ['adapters', 'lab'],
     mayImport: [
-      'errors.ts', 'clock.ts', 'options.ts', 'diagnostics.ts', 'dns', 'system', 'cache', 'address', 'nat64', 'policy', 'racer',
-      'resolver.ts', 'lookup.ts', 'connect.ts', 'connect-options.ts',
+      'errors.ts',
+      'clock.ts',
+      'options.ts',
+      'diagnostics.ts',
+      'dns',
+      'system',
+      'cache',
+      'address',
+      'nat64',
+      'policy',
+      'racer',
+      'resolver.ts',
+      'lookup.ts',
+      'connect.ts',
+      'connect-options.ts',
     ],
   },
   {
     parts: ['cli'],
     mayImport: [
-      'errors.ts', 'clock.ts', 'options.ts', 'diagnostics.ts', 'dns', 'system', 'cache', 'address', 'nat64', 'policy', 'racer',
-      'resolver.ts', 'lookup.ts', 'connect.ts', 'connect-options.ts', 'adapters', 'lab',
+      'errors.ts',
+      'clock.ts',
+      'options.ts',
+      'diagnostics.ts',
+      'dns',
+      'system',
+      'cache',
+      'address',
+      'nat64',
+      'policy',
+      'racer',
+      'resolver.ts',
+      'lookup.ts',
+      'connect.ts',
+      'connect-options.ts',
+      'adapters',
+      'lab',
     ],
   },
   {
     parts: ['index.ts'],
     mayImport: [
-      'errors.ts', 'clock.ts', 'options.ts', 'diagnostics.ts', 'dns', 'system', 'cache', 'address', 'nat64', 'policy', 'racer',
-      'resolver.ts', 'lookup.ts', 'connect.ts', 'connect-options.ts', 'adapters',
+      'errors.ts',
+      'clock.ts',
+      'options.ts',
+      'diagnostics.ts',
+      'dns',
+      'system',
+      'cache',
+      'address',
+      'nat64',
+      'policy',
+      'racer',
+      'resolver.ts',
+      'lookup.ts',
+      'connect.ts',
+      'connect-options.ts',
+      'adapters',
     ],
   },
 ];
@@ -161,7 +203,10 @@ export function check(root: string): Violation[] {
     const source = readFileSync(join(root, file), 'utf8');
     if (PRIVATE_KEYWORD.test(source)) violations.push({ file, message: 'a member marked `private`: write it `#name`' });
     for (const spec of importsOf(source)) {
-      const target = normalize(join(dirname(file), spec)).split(sep).join('/').replace(/\.js$/, '.ts');
+      const target = normalize(join(dirname(file), spec))
+        .split(sep)
+        .join('/')
+        .replace(/\.js$/, '.ts');
       const targetTop = target.slice(0, target.indexOf('/'));
       if (top === 'lib' && (targetTop === 'test' || targetTop === 'scripts')) {
         violations.push({ file, message: `imports ${target}: lib/ never imports ${targetTop}/` });

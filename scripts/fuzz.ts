@@ -52,13 +52,20 @@ for (const [target, weight] of WEIGHTS) {
   const t0 = performance.now();
   const report = target === 'dns-wire' ? await fuzzWire({ seed, inputs: count, first }) : runInBatches(target, count, first);
   reports.push(report);
-  const results = Object.entries(report.results).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`${name.padEnd(12)} ${report.inputs.toString().padStart(9)} inputs ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  failures ${report.failures.length}  slowest ${report.slowestMs.toFixed(1)} ms  [${results}]`);
+  const results = Object.entries(report.results)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  console.log(
+    `${name.padEnd(12)} ${report.inputs.toString().padStart(9)} inputs ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  failures ${report.failures.length}  slowest ${report.slowestMs.toFixed(1)} ms  [${results}]`,
+  );
   for (const failure of report.failures.slice(0, 20)) console.log(`  FAIL ${describeFailure(failure)}`);
 }
 const inputs = reports.reduce((n, r) => n + r.inputs, 0);
 const failures = reports.reduce((n, r) => n + r.failures.length, 0);
-console.log(`total ${inputs.toLocaleString('en')} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s: ${failures} failures, ${unhandled.length} unhandled rejections`);
+console.log(
+  `total ${inputs.toLocaleString('en')} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s: ${failures} failures, ${unhandled.length} unhandled rejections`,
+);
 if (values.json) writeFileSync(values.json, JSON.stringify({ seed, inputs, failures, unhandled: unhandled.length, reports }, null, 2));
 process.exitCode = failures > 0 || unhandled.length > 0 ? 1 : 0;
 

@@ -39,7 +39,9 @@ for (const kind of ['black-holed IPv6', 'cancelled'] as const) {
     const heap = await heapAfterGc();
     const seconds = (performance.now() - t0) / 1000;
     rounds.push({ kind, races: done + 1000, counts, heapMB: heap / 1e6, seconds });
-    console.log(`${kind}: ${done + 1000} races, heap ${(heap / 1e6).toFixed(2)} MB (${((heap - heapBefore) / 1024).toFixed(0)} KiB over the baseline), round ${seconds.toFixed(1)} s`);
+    console.log(
+      `${kind}: ${done + 1000} races, heap ${(heap / 1e6).toFixed(2)} MB (${((heap - heapBefore) / 1024).toFixed(0)} KiB over the baseline), round ${seconds.toFixed(1)} s`,
+    );
   }
   console.log(`${kind}: ${JSON.stringify(totals)}`);
   const { 'won on 127.0.0.1': won = 0, 'rejected: CancelError': cancelled = 0, ...other } = totals;
@@ -49,8 +51,12 @@ const after = await resourcesBackTo(baseline);
 const heapAfter = await heapAfterGc();
 const resourcesOk = JSON.stringify(after) === JSON.stringify(baseline);
 const slots = { held: sharedAttemptSlots.held, waiting: sharedAttemptSlots.waiting };
-console.log(`after: ${after.length} handles [${after.join(', ')}] (${resourcesOk ? 'same as' : 'DIFFERENT FROM'} the baseline), slots ${JSON.stringify(slots)}`);
-console.log(`heap: ${(heapBefore / 1e6).toFixed(2)} MB before, ${(heapAfter / 1e6).toFixed(2)} MB after ${2 * races} races (${((heapAfter - heapBefore) / 1024).toFixed(0)} KiB)`);
+console.log(
+  `after: ${after.length} handles [${after.join(', ')}] (${resourcesOk ? 'same as' : 'DIFFERENT FROM'} the baseline), slots ${JSON.stringify(slots)}`,
+);
+console.log(
+  `heap: ${(heapBefore / 1e6).toFixed(2)} MB before, ${(heapAfter / 1e6).toFixed(2)} MB after ${2 * races} races (${((heapAfter - heapBefore) / 1024).toFixed(0)} KiB)`,
+);
 await lab.close();
 if (values.json) writeFileSync(values.json, JSON.stringify({ races, baseline, after, heapBefore, heapAfter, slots, rounds }, null, 2));
 process.exitCode = failed || !resourcesOk || slots.held !== 0 || slots.waiting !== 0 ? 1 : 0;

@@ -63,7 +63,9 @@ for (const api of ['query', 'lookup'] as const) {
   lookupRuns.push({ api, rounds });
   const rates = rounds.map((r) => Math.round(r.perSecond));
   console.log(`${api}: rounds of 100,000 on a warm cache: ${rates.join(', ')} per second; median ${median(rates)}`);
-  console.log(`${api}: heap after GC per round (MB): ${rounds.map((r) => (r.heap / 1e6).toFixed(2)).join(', ')}; failures ${rounds.reduce((n, r) => n + r.failures, 0)}`);
+  console.log(
+    `${api}: heap after GC per round (MB): ${rounds.map((r) => (r.heap / 1e6).toFixed(2)).join(', ')}; failures ${rounds.reduce((n, r) => n + r.failures, 0)}`,
+  );
   resolver.close();
 }
 await dns.close();

@@ -22,7 +22,10 @@ t.test('blackHoleBesideServer retries when the healthy side cannot take the port
   t.equal((pair.server.address() as net.AddressInfo).port, pair.port);
   await closeServer(pair.server);
   await pair.hole.close();
-  await t.rejects(blackHoleBesideServer(async () => Promise.reject(new Error('never'))), { message: 'never' } as never);
+  await t.rejects(
+    blackHoleBesideServer(async () => Promise.reject(new Error('never'))),
+    { message: 'never' } as never,
+  );
 });
 
 t.test('dualListen retries when 127.0.0.1:P is taken, then gives up', async (t) => {
@@ -48,5 +51,8 @@ t.test('MemoryResolver: NODATA for a known name, NXDOMAIN for an unknown one, an
   await t.rejects(r.query('a.test', 'AAAA'), { code: 'ESERVFAIL' } as never);
   await t.rejects(new MemoryResolver({ 'b.test': {} }).query('b.test', 'A'), { code: 'ENODATA' } as never);
   await t.rejects(r.query('c.test', 'A'), { code: 'ENOTFOUND' } as never);
-  t.same(r.calls.map((c) => c.outcome), ['answered', 'failed', 'failed']);
+  t.same(
+    r.calls.map((c) => c.outcome),
+    ['answered', 'failed', 'failed'],
+  );
 });

@@ -19,7 +19,13 @@ async function once(options: { history?: History | false; delay?: number | 'auto
   const attempts = new FakeAttempts(clock, { [A6]: plan.hang, [A4]: plan.ok(10) });
   const events: RaceEvent[] = [];
   const pending = connect({
-    host: 'dual.test', port: 443, resolver, clock, connectAttempt: attempts.factory as never, order: simpleOrder, onEvent: (e) => events.push(e),
+    host: 'dual.test',
+    port: 443,
+    resolver,
+    clock,
+    connectAttempt: attempts.factory as never,
+    order: simpleOrder,
+    onEvent: (e) => events.push(e),
     ...(options.history === undefined ? {} : { history: options.history }),
     ...(options.delay === undefined ? {} : { connectionAttemptDelay: options.delay }),
   });
@@ -47,12 +53,24 @@ t.test('history: false neither reads nor writes; the default history is the proc
 });
 
 t.test("connectionAttemptDelay: 'auto' starts the next attempt after 250 ms while no RTT is known", async (t) => {
-  t.same(await once({ history: false, delay: 'auto' }), [[A6, 5], [A4, 255]]);
+  t.same(await once({ history: false, delay: 'auto' }), [
+    [A6, 5],
+    [A4, 255],
+  ]);
 });
 
 t.test('bad values are refused up front, naming the option (connect and every adapter)', async (t) => {
-  for (const [option, value] of [['history', true], ['history', {}], ['history', 'default'], ['connectionAttemptDelay', 'fast']] as const) {
-    await t.rejects(connect({ host: 'x.test', port: 1, [option]: value } as never), { code: 'ERR_HE_INVALID_ARGUMENT', option } as never, `${option}: ${JSON.stringify(value)}`);
+  for (const [option, value] of [
+    ['history', true],
+    ['history', {}],
+    ['history', 'default'],
+    ['connectionAttemptDelay', 'fast'],
+  ] as const) {
+    await t.rejects(
+      connect({ host: 'x.test', port: 1, [option]: value } as never),
+      { code: 'ERR_HE_INVALID_ARGUMENT', option } as never,
+      `${option}: ${JSON.stringify(value)}`,
+    );
     t.throws(() => checkRaceOptions({ [option]: value }), InvalidArgumentError);
   }
   t.doesNotThrow(() => checkRaceOptions({ history: false, connectionAttemptDelay: 'auto' }));

@@ -39,32 +39,38 @@ async function listen(t: Test, server: net.Server, host: string): Promise<number
   return (server.address() as net.AddressInfo).port;
 }
 
-t.test('AAAA and A 1 s late, HTTPS with hints at once: connected within the Resolution Delay of the HTTPS answer, to the hint at the record’s port', async (t) => {
-  const server = tls.createServer(credentials, () => {});
-  const port = await listen(t, server, '127.0.0.2');
-  // The origin's port is 443 (so the QNAME is the host, RFC 9460 §9.1); nothing is tried there.
-  const origin = 443;
-  const { dns, resolver } = await dnsFor(t, [
-    { name: 'slow.he.test', type: 'A', data: '127.0.0.3' },
-    { name: 'slow.he.test', type: 'AAAA', data: '::1' },
-    { name: 'slow.he.test', type: 'HTTPS', data: `1 . port=${port} ipv4hint=127.0.0.2` },
-  ]);
-  dns.setBehaviour('slow.he.test', 'A', { delay: 1000 });
-  dns.setBehaviour('slow.he.test', 'AAAA', { delay: 1000 });
-  const events: RaceEvent[] = [];
-  const started = performance.now();
-  const socket = await connect({ host: 'slow.he.test', port: origin, tls: { ca }, resolver, resolutionDelay: 50, onEvent: (e) => events.push(e) });
-  const ms = performance.now() - started;
-  const remote = [socket.remoteAddress, socket.remotePort];
-  socket.destroy();
-  t.same(remote, ['127.0.0.2', port]);
-  const https = events.find((e) => e.type === 'dns:https')!;
-  const start = events.find((e) => e.type === 'attempt:start')!;
-  t.ok(start.ms - https.ms >= 45 && start.ms - https.ms <= 50 + 100, `the attempt began ${Math.round(start.ms - https.ms)} ms after the HTTPS answer (Resolution Delay 50: AAAA, the preferred family, was waited for)`);
-  t.ok(ms < 800, `connected after ${Math.round(ms)} ms, long before AAAA and A (1000 ms)`);
-  t.match(start, { address: '127.0.0.2', port, endpoint: { priority: 1, target: 'slow.he.test', hint: true } });
-  t.same((socket as unknown as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses, [`127.0.0.2:${port}`]);
-});
+t.test(
+  'AAAA and A 1 s late, HTTPS with hints at once: connected within the Resolution Delay of the HTTPS answer, to the hint at the record’s port',
+  async (t) => {
+    const server = tls.createServer(credentials, () => {});
+    const port = await listen(t, server, '127.0.0.2');
+    // The origin's port is 443 (so the QNAME is the host, RFC 9460 §9.1); nothing is tried there.
+    const origin = 443;
+    const { dns, resolver } = await dnsFor(t, [
+      { name: 'slow.he.test', type: 'A', data: '127.0.0.3' },
+      { name: 'slow.he.test', type: 'AAAA', data: '::1' },
+      { name: 'slow.he.test', type: 'HTTPS', data: `1 . port=${port} ipv4hint=127.0.0.2` },
+    ]);
+    dns.setBehaviour('slow.he.test', 'A', { delay: 1000 });
+    dns.setBehaviour('slow.he.test', 'AAAA', { delay: 1000 });
+    const events: RaceEvent[] = [];
+    const started = performance.now();
+    const socket = await connect({ host: 'slow.he.test', port: origin, tls: { ca }, resolver, resolutionDelay: 50, onEvent: (e) => events.push(e) });
+    const ms = performance.now() - started;
+    const remote = [socket.remoteAddress, socket.remotePort];
+    socket.destroy();
+    t.same(remote, ['127.0.0.2', port]);
+    const https = events.find((e) => e.type === 'dns:https')!;
+    const start = events.find((e) => e.type === 'attempt:start')!;
+    t.ok(
+      start.ms - https.ms >= 45 && start.ms - https.ms <= 50 + 100,
+      `the attempt began ${Math.round(start.ms - https.ms)} ms after the HTTPS answer (Resolution Delay 50: AAAA, the preferred family, was waited for)`,
+    );
+    t.ok(ms < 800, `connected after ${Math.round(ms)} ms, long before AAAA and A (1000 ms)`);
+    t.match(start, { address: '127.0.0.2', port, endpoint: { priority: 1, target: 'slow.he.test', hint: true } });
+    t.same((socket as unknown as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses, [`127.0.0.2:${port}`]);
+  },
+);
 
 t.test('an IPv6 hint answers the preferred family: no wait at all', async (t) => {
   const server = tls.createServer(credentials, (socket) => socket.end());
@@ -95,7 +101,10 @@ t.test('connector({ allowH2: true }) and a record with alpn=h2: undici fetches o
   t.teardown(() => agent.close());
   const res = await fetch('https://h2.he.test/', { dispatcher: agent });
   t.equal(await res.text(), '2.0 h2.he.test', 'HTTP/2, to the origin’s authority (port 443 in the URL)');
-  t.match(events.find((e) => e.type === 'attempt:success'), { address: '127.0.0.4', port, endpoint: { alpn: ['h2', 'http/1.1'] } });
+  t.match(
+    events.find((e) => e.type === 'attempt:success'),
+    { address: '127.0.0.4', port, endpoint: { alpn: ['h2', 'http/1.1'] } },
+  );
 });
 
 t.test('HttpsAgent: HTTPS records on by default, the record’s port reached from an https: URL without one', async (t) => {
@@ -108,11 +117,13 @@ t.test('HttpsAgent: HTTPS records on by default, the record’s port reached fro
   const agent = new HttpsAgent({ resolver, ca, keepAlive: false });
   t.teardown(() => agent.destroy());
   const body = await new Promise<string>((resolve, reject) => {
-    https.get('https://agent.he.test/', { agent }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve(text));
-    }).on('error', reject);
+    https
+      .get('https://agent.he.test/', { agent }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(text));
+      })
+      .on('error', reject);
   });
   t.equal(body, 'via the record');
 });
@@ -131,7 +142,11 @@ t.test('a record whose endpoints speak only h3: the origin’s own addresses and
   const res = await fetch(`https://h3.he.test:${port}/`, { dispatcher: agent });
   t.equal(await res.text(), '2.0');
   t.equal(dns.count(`_${port}._https.h3.he.test`, 'HTTPS'), 1, 'the HTTPS record was asked');
-  t.same(events.filter((e) => e.type === 'attempt:start').map((e) => `${(e as { address: string }).address}:${(e as { port: number }).port}`), [`127.0.0.4:${port}`], 'the h3 endpoint and its hint were never tried');
+  t.same(
+    events.filter((e) => e.type === 'attempt:start').map((e) => `${(e as { address: string }).address}:${(e as { port: number }).port}`),
+    [`127.0.0.4:${port}`],
+    'the h3 endpoint and its hint were never tried',
+  );
 });
 
 t.test('httpsRecords: on with TLS, off without, for names only; a bad value is refused', async (t) => {
@@ -140,8 +155,15 @@ t.test('httpsRecords: on with TLS, off without, for names only; a bad value is r
   t.equal(normalizeConnectOptions({ host: 'a.test', port: 1, tls: true, httpsRecords: false }).httpsRecords, false);
   t.equal(normalizeConnectOptions({ host: 'a.test', port: 1, httpsRecords: true }).httpsRecords, false, 'ignored without TLS');
   t.equal(normalizeConnectOptions({ host: '127.0.0.1', port: 1, tls: true }).httpsRecords, false, 'an IP literal has no HTTPS record');
-  t.throws(() => normalizeConnectOptions({ host: 'a.test', port: 1, httpsRecords: 'yes' as unknown as boolean }), { name: 'InvalidArgumentError', option: 'httpsRecords' });
-  t.throws(() => connector({ httpsRecords: 1 as unknown as boolean }), { name: 'InvalidArgumentError', option: 'httpsRecords' }, 'the adapters check it up front');
+  t.throws(() => normalizeConnectOptions({ host: 'a.test', port: 1, httpsRecords: 'yes' as unknown as boolean }), {
+    name: 'InvalidArgumentError',
+    option: 'httpsRecords',
+  });
+  t.throws(
+    () => connector({ httpsRecords: 1 as unknown as boolean }),
+    { name: 'InvalidArgumentError', option: 'httpsRecords' },
+    'the adapters check it up front',
+  );
   const { dns, resolver } = await dnsFor(t, [{ name: 'plain.he.test', type: 'A', data: '127.0.0.1' }]);
   const port = await closedPort();
   await connect({ host: 'plain.he.test', port, resolver, family: 4 }).catch(() => {});

@@ -28,10 +28,28 @@ async function dial(host: string, extra: Record<string, unknown>, dns: Construct
   const clock = new RaceClock();
   const { nat64, counts } = ipv6OnlyNat64(clock);
   const resolver = new ScriptedResolver(clock, dns);
-  const attempts = new FakeAttempts(clock, { [host]: plan.refused(0), [LITERAL]: [{ at: 0, event: 'failed', code: 'ENETUNREACH', phase: 'tcp' }], [SYNTH]: plan.ok(10) });
+  const attempts = new FakeAttempts(clock, {
+    [host]: plan.refused(0),
+    [LITERAL]: [{ at: 0, event: 'failed', code: 'ENETUNREACH', phase: 'tcp' }],
+    [SYNTH]: plan.ok(10),
+  });
   const events: RaceEvent[] = [];
-  const pending = connect({ host, port: 80, clock, resolver, nat64, order: simpleOrder, connectAttempt: attempts.factory as never, onEvent: (e) => events.push(e), history: false, ...extra });
-  const settled: Promise<{ socket?: { address: string }; error?: unknown }> = pending.then((socket) => ({ socket: socket as unknown as { address: string } }), (error: unknown) => ({ error }));
+  const pending = connect({
+    host,
+    port: 80,
+    clock,
+    resolver,
+    nat64,
+    order: simpleOrder,
+    connectAttempt: attempts.factory as never,
+    onEvent: (e) => events.push(e),
+    history: false,
+    ...extra,
+  });
+  const settled: Promise<{ socket?: { address: string }; error?: unknown }> = pending.then(
+    (socket) => ({ socket: socket as unknown as { address: string } }),
+    (error: unknown) => ({ error }),
+  );
   await clock.advance(1000);
   return { ...(await settled), events, resolver, counts, attempted: attempts.targets.map((x) => x.address) };
 }
@@ -45,7 +63,10 @@ t.test('R20: an IPv4 literal is reached through the configured NAT64 prefix', as
 t.test('R20: without nat64Prefix the prefix is discovered through the resolver (RFC 7050), for a literal too', async (t) => {
   const r = await dial(LITERAL, {}, { AAAA: { at: 3, addresses: ['2001:db8:64::c000:aa', '2001:db8:64::c000:ab'] } });
   t.equal(r.socket?.address, SYNTH);
-  t.same(r.resolver.calls.map((c) => `${c.name} ${c.type}`), ['ipv4only.arpa. AAAA']);
+  t.same(
+    r.resolver.calls.map((c) => `${c.name} ${c.type}`),
+    ['ipv4only.arpa. AAAA'],
+  );
   t.same(r.attempted, [LITERAL, SYNTH], 'the literal first (prefix not known yet), the synthesized address once it is');
 });
 
@@ -65,8 +86,18 @@ t.test('no NAT64 when switched off, when the race is IPv4-only, or for a literal
 });
 
 t.test('bad nat64Prefix or nat64 values are refused up front, naming the option (connect and every adapter)', async (t) => {
-  for (const [option, value] of [['nat64Prefix', '64:ff9b::/95'], ['nat64Prefix', '192.0.2.0/24'], ['nat64Prefix', true], ['nat64Prefix', '2001:db8::1/64'], ['nat64', {}]] as const) {
-    await t.rejects(connect({ host: 'x.test', port: 1, [option]: value } as never), { code: 'ERR_HE_INVALID_ARGUMENT', option } as never, `${option}: ${JSON.stringify(value)}`);
+  for (const [option, value] of [
+    ['nat64Prefix', '64:ff9b::/95'],
+    ['nat64Prefix', '192.0.2.0/24'],
+    ['nat64Prefix', true],
+    ['nat64Prefix', '2001:db8::1/64'],
+    ['nat64', {}],
+  ] as const) {
+    await t.rejects(
+      connect({ host: 'x.test', port: 1, [option]: value } as never),
+      { code: 'ERR_HE_INVALID_ARGUMENT', option } as never,
+      `${option}: ${JSON.stringify(value)}`,
+    );
     t.throws(() => checkRaceOptions({ [option]: value }), InvalidArgumentError);
   }
   t.doesNotThrow(() => checkRaceOptions({ nat64Prefix: '64:ff9b::/96', nat64: new Nat64() }));

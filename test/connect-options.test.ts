@@ -23,7 +23,18 @@ const bad: Array<[string, Record<string, unknown>, string]> = [
   ['port blank string', { ...base, port: '  ' }, 'port'],
   ['port an object', { ...base, port: {} }, 'port'],
   ['port a bigint', { ...base, port: 80n }, 'port'],
-  ['port a circular object', { ...base, port: (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })() }, 'port'],
+  [
+    'port a circular object',
+    {
+      ...base,
+      port: (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      })(),
+    },
+    'port',
+  ],
   ['R13: connectionAttemptDelay under 10 ms', { ...base, connectionAttemptDelay: 9 }, 'connectionAttemptDelay'],
   ['R13: connectionAttemptDelay 0', { ...base, connectionAttemptDelay: 0 }, 'connectionAttemptDelay'],
   ['R14: connectionAttemptDelay over 2 s', { ...base, connectionAttemptDelay: 2001 }, 'connectionAttemptDelay'],
@@ -76,7 +87,16 @@ t.test('rejects options that are not an object', async (t) => {
 
 t.test('defaults and accepted forms', async (t) => {
   const s = normalizeConnectOptions({ host: 'www.he.test.', port: ' 8080 ', tls: true });
-  t.match(s, { host: 'www.he.test.', port: 8080, literalFamily: 0, families: [6, 4], connectionAttemptDelay: 250, resolutionDelay: 50, firstAddressFamilyCount: 1, timeout: undefined });
+  t.match(s, {
+    host: 'www.he.test.',
+    port: 8080,
+    literalFamily: 0,
+    families: [6, 4],
+    connectionAttemptDelay: 250,
+    resolutionDelay: 50,
+    firstAddressFamilyCount: 1,
+    timeout: undefined,
+  });
   t.same(s.tls, { servername: 'www.he.test' }, 'SNI is the name without its trailing dot');
   t.same(normalizeConnectOptions({ host: '[::1]', port: 0 }), { ...normalizeConnectOptions({ host: '::1', port: 0 }) });
   t.match(normalizeConnectOptions({ host: '[::1]', port: 1 }), { host: '::1', literalFamily: 6 });

@@ -42,7 +42,10 @@ t.test('V5: TLS to a name: success means the handshake is done, with SNI = host'
   t.equal(socket.authorized, true);
   t.equal(socket.remoteAddress, '127.0.0.1');
   t.same(v4.names, ['www.example.test']);
-  t.same(events.map((e) => e.type), ['dns:https', 'dns', 'attempt:start', 'attempt:connected', 'attempt:success', 'race:end']);
+  t.same(
+    events.map((e) => e.type),
+    ['dns:https', 'dns', 'attempt:start', 'attempt:connected', 'attempt:success', 'race:end'],
+  );
   socket.destroy();
 });
 
@@ -82,7 +85,14 @@ t.test('R17/V5: a bad certificate on IPv6 starts IPv4 at once, and IPv4 wins', a
   const { v6, v4, port } = await dualListen((family) => tls.createServer(family === 6 ? selfSigned : good, (s) => held.push(s)).on('tlsClientError', () => {}));
   t.teardown(() => Promise.all([closeServer(v6, held), closeServer(v4)]));
   const events: RaceEvent[] = [];
-  const socket = await connect({ host: 'www.example.test', port, resolver: new MemoryResolver(zone), order: simpleOrder, tls: { ca }, onEvent: (e) => events.push(e) });
+  const socket = await connect({
+    host: 'www.example.test',
+    port,
+    resolver: new MemoryResolver(zone),
+    order: simpleOrder,
+    tls: { ca },
+    onEvent: (e) => events.push(e),
+  });
   t.equal(socket.remoteAddress, '127.0.0.1');
   const failure = events.find((e) => e.type === 'attempt:failure');
   const v4Start = events.find((e) => e.type === 'attempt:start' && e.family === 4);
@@ -111,7 +121,13 @@ t.test('V5: IPv6 TCP up but its TLS handshake stalled: the next start waits one 
   const v6Start = events.find((e) => e.type === 'attempt:start' && e.family === 6)?.ms ?? NaN;
   const v4Start = events.find((e) => e.type === 'attempt:start' && e.family === 4)?.ms ?? NaN;
   t.ok(v4Start - v6Start >= 198, `IPv4 started ${Math.round(v4Start - v6Start)} ms after IPv6: two delays of 100 ms`);
-  t.match(events.filter((e) => e.type === 'attempt:delay-extended'), [{ attempts: [1], delay: 100 }]);
-  t.match(events.filter((e) => e.type === 'attempt:abandoned'), [{ address: '::1', reason: 'lost' }]);
+  t.match(
+    events.filter((e) => e.type === 'attempt:delay-extended'),
+    [{ attempts: [1], delay: 100 }],
+  );
+  t.match(
+    events.filter((e) => e.type === 'attempt:abandoned'),
+    [{ address: '::1', reason: 'lost' }],
+  );
   socket.destroy();
 });

@@ -27,7 +27,11 @@ t.test('IP literals connect directly, without DNS; the socket lists the attempt 
   const held: net.Socket[] = [];
   const { v6, v4, port } = await dualListen(() => net.createServer((s) => held.push(s)));
   t.teardown(() => Promise.all([closeServer(v6, held), closeServer(v4)]));
-  for (const [host, address] of [['127.0.0.1', '127.0.0.1'], ['::1', '::1'], ['[::1]', '::1']] as const) {
+  for (const [host, address] of [
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '::1'],
+    ['[::1]', '::1'],
+  ] as const) {
     const socket = await connect({ host, port: String(port), resolver: never });
     t.equal(socket.remoteAddress, address, host);
     t.same(socket.autoSelectFamilyAttemptedAddresses, [`${address}:${port}`]);
@@ -54,7 +58,13 @@ t.test('R3: both families healthy: IPv6 wins at once', async (t) => {
 
 t.test('R11/R12/R15: IPv6 black hole beside healthy IPv4: IPv4 one delay later, the IPv6 attempt destroyed', async (t) => {
   const held: net.Socket[] = [];
-  const { hole, server, port } = await blackHoleBesideServer((p) => listen(net.createServer((s) => held.push(s)), '127.0.0.1', p));
+  const { hole, server, port } = await blackHoleBesideServer((p) =>
+    listen(
+      net.createServer((s) => held.push(s)),
+      '127.0.0.1',
+      p,
+    ),
+  );
   t.teardown(async () => {
     await closeServer(server, held);
     await hole.close();
@@ -69,14 +79,21 @@ t.test('R11/R12/R15: IPv6 black hole beside healthy IPv4: IPv4 one delay later, 
   const v4Start = startOf(events, '127.0.0.1')?.ms ?? NaN;
   t.ok(v4Start - v6Start >= 248, `IPv4 started ${v4Start - v6Start} ms after IPv6 (delay 250)`);
   t.ok(v4Start - v6Start < 1500, 'and not much later');
-  t.match(events.filter((e) => e.type === 'attempt:abandoned'), [{ address: '::1', reason: 'lost' }]);
+  t.match(
+    events.filter((e) => e.type === 'attempt:abandoned'),
+    [{ address: '::1', reason: 'lost' }],
+  );
   socket.destroy();
   await backToBaseline(t, baseline, 'after the win and close');
 });
 
 t.test('R4/R5: AAAA 3 s late, A at once: IPv4 after the Resolution Delay, not after AAAA', async (t) => {
   const held: net.Socket[] = [];
-  const server = await listen(net.createServer((s) => held.push(s)), '127.0.0.1', 0);
+  const server = await listen(
+    net.createServer((s) => held.push(s)),
+    '127.0.0.1',
+    0,
+  );
   const { port } = server.address() as net.AddressInfo;
   t.teardown(() => closeServer(server, held));
   const resolver = new MemoryResolver({ 'slow6.test': { AAAA: { addresses: ['::1'], delay: 3000 }, A: { addresses: ['127.0.0.1'] } } });
@@ -88,7 +105,14 @@ t.test('R4/R5: AAAA 3 s late, A at once: IPv4 after the Resolution Delay, not af
   t.equal(socket.remoteAddress, '127.0.0.1');
   t.ok((startOf(events, '127.0.0.1')?.ms ?? 0) >= 49, 'waited the Resolution Delay');
   t.ok(took < 2000, `connected in ${Math.round(took)} ms`);
-  t.same(resolver.calls.map((c) => [c.type, c.outcome]), [['AAAA', 'aborted'], ['A', 'answered']], 'R16: the AAAA wait is released');
+  t.same(
+    resolver.calls.map((c) => [c.type, c.outcome]),
+    [
+      ['AAAA', 'aborted'],
+      ['A', 'answered'],
+    ],
+    'R16: the AAAA wait is released',
+  );
   socket.destroy();
   await backToBaseline(t, baseline, 'after the win');
 });
@@ -130,12 +154,18 @@ t.test('family and localAddress pick one family, ask only for it and bind', asyn
   const r4 = new MemoryResolver(zone);
   const s4 = await connect({ host: 'dual.test', port, resolver: r4, family: 4 });
   t.equal(s4.remoteAddress, '127.0.0.1');
-  t.same(r4.calls.map((c) => c.type), ['A']);
+  t.same(
+    r4.calls.map((c) => c.type),
+    ['A'],
+  );
   s4.destroy();
   const rl = new MemoryResolver(zone);
   const sl = await connect({ host: 'dual.test', port, resolver: rl, localAddress: '127.0.0.2' });
   t.equal(sl.localAddress, '127.0.0.2');
-  t.same(rl.calls.map((c) => c.type), ['A']);
+  t.same(
+    rl.calls.map((c) => c.type),
+    ['A'],
+  );
   sl.destroy();
   const s6 = await connect({ host: 'dual.test', port, resolver: new MemoryResolver(zone), family: 6 });
   t.equal(s6.remoteAddress, '::1');
@@ -144,7 +174,11 @@ t.test('family and localAddress pick one family, ask only for it and bind', asyn
 
 t.test('ordinary socket options reach the socket', async (t) => {
   const held: net.Socket[] = [];
-  const server = await listen(net.createServer((s) => held.push(s)), '127.0.0.1', 0);
+  const server = await listen(
+    net.createServer((s) => held.push(s)),
+    '127.0.0.1',
+    0,
+  );
   const { port } = server.address() as net.AddressInfo;
   t.teardown(() => closeServer(server, held));
   const half = await connect({ host: '127.0.0.1', port, allowHalfOpen: true });
@@ -193,7 +227,11 @@ for (const how of ['cancel', 'abort'] as const) {
       const err = await pending.catch((e: unknown) => e);
       t.type(err, how === 'cancel' ? CancelError : AbortError);
       t.match(err, { code: how === 'cancel' ? 'ERR_HE_CANCELLED' : 'ABORT_ERR' }, 'a stable code');
-      t.same(resolver.calls.map((c) => c.outcome), phase === 'during DNS' ? ['aborted', 'failed'] : ['answered', 'aborted'], 'DNS waits released');
+      t.same(
+        resolver.calls.map((c) => c.outcome),
+        phase === 'during DNS' ? ['aborted', 'failed'] : ['answered', 'aborted'],
+        'DNS waits released',
+      );
       await backToBaseline(t, baseline, `after ${how}`);
     });
   }
@@ -208,7 +246,11 @@ t.test('an already aborted signal rejects at once, before any query', async (t) 
 
 t.test('cancel() after the win leaves the socket open and usable', async (t) => {
   const held: net.Socket[] = [];
-  const server = await listen(net.createServer((s) => held.push(s)), '127.0.0.1', 0);
+  const server = await listen(
+    net.createServer((s) => held.push(s)),
+    '127.0.0.1',
+    0,
+  );
   const { port } = server.address() as net.AddressInfo;
   t.teardown(() => closeServer(server, held));
   const pending = connect({ host: '127.0.0.1', port });

@@ -2,10 +2,29 @@ import t from 'tap';
 import * as api from '../lib/index.js';
 
 t.test('the public surface of DESIGN.md is exported', async (t) => {
-  for (const name of ['connect', 'createConnection', 'lookup', 'Resolver', 'getDefaultResolver', 'HttpAgent', 'HttpsAgent', 'connector', 'HappyEyeballsSocket']) {
+  for (const name of [
+    'connect',
+    'createConnection',
+    'lookup',
+    'Resolver',
+    'getDefaultResolver',
+    'HttpAgent',
+    'HttpsAgent',
+    'connector',
+    'HappyEyeballsSocket',
+  ]) {
     t.type((api as Record<string, unknown>)[name], 'function', name);
   }
-  for (const name of ['DnsError', 'InvalidArgumentError', 'AttemptError', 'AllAttemptsFailedError', 'TimeoutError', 'AbortError', 'CancelError', 'AddressBlockedError']) {
+  for (const name of [
+    'DnsError',
+    'InvalidArgumentError',
+    'AttemptError',
+    'AllAttemptsFailedError',
+    'TimeoutError',
+    'AbortError',
+    'CancelError',
+    'AddressBlockedError',
+  ]) {
     t.type((api as Record<string, unknown>)[name], 'function', name);
   }
   t.type(api.History, 'function', 'History');

@@ -55,8 +55,14 @@ t.test('only a request for both families synthesizes; family 4 and 6 are answere
   t.same(await all(lookup, 'v4only.test', { family: 4 }), ['192.0.2.7/4', '127.0.0.9/4']);
   t.same(await all(lookup, '192.0.2.33', { family: 4 }), ['192.0.2.33/4']);
   t.same(await all(lookup, 'dual.test', { family: 6 }), ['2001:db8::1/6']);
-  t.same(await all(lookup, 'dual.test', { order: 'ipv4first' }), ['192.0.2.1/4', '2001:db8::1/6', '2001:db8:64::c000:201/6'], 'ipv4first after the synthesized addresses are placed');
-  const single = await new Promise<[string, number]>((resolve, reject) => lookup('v4only.test', (err, address, family) => (err ? reject(err) : resolve([address, family]))));
+  t.same(
+    await all(lookup, 'dual.test', { order: 'ipv4first' }),
+    ['192.0.2.1/4', '2001:db8::1/6', '2001:db8:64::c000:201/6'],
+    'ipv4first after the synthesized addresses are placed',
+  );
+  const single = await new Promise<[string, number]>((resolve, reject) =>
+    lookup('v4only.test', (err, address, family) => (err ? reject(err) : resolve([address, family]))),
+  );
   t.same(single, ['2001:db8:64::c000:207', 6], 'one address: the synthesized one');
 });
 
@@ -87,10 +93,26 @@ t.test('a policy filters after synthesis: a synthesized address is judged with t
   const global = parseNat64Prefix('2001:67c:2960:6464::/96')!; // network-specific, in global unicast space
   for (const async of [false, true]) {
     const { lookup } = setup([global], { async });
-    t.same(await all(lookup, 'mixed4.test', { policy: 'public' }), ['2001:67c:2960:6464::808:808/6', '8.8.8.8/4'], '10.0.0.5 and its synthesized form are gone');
-    t.same(await all(lookup, 'mixed4.test'), ['2001:67c:2960:6464::a00:5/6', '2001:67c:2960:6464::808:808/6', '10.0.0.5/4', '8.8.8.8/4'], 'without a policy: all of them');
+    t.same(
+      await all(lookup, 'mixed4.test', { policy: 'public' }),
+      ['2001:67c:2960:6464::808:808/6', '8.8.8.8/4'],
+      '10.0.0.5 and its synthesized form are gone',
+    );
+    t.same(
+      await all(lookup, 'mixed4.test'),
+      ['2001:67c:2960:6464::a00:5/6', '2001:67c:2960:6464::808:808/6', '10.0.0.5/4', '8.8.8.8/4'],
+      'without a policy: all of them',
+    );
     const blocked = await all(lookup, '10.0.0.5', { policy: 'public' }).catch((err: unknown) => err);
-    t.match(blocked, { code: 'ERR_HE_ADDRESS_BLOCKED', addresses: ['2001:67c:2960:6464::a00:5', '10.0.0.5'] }, 'a private literal: its synthesized form is blocked too');
-    t.same(await all(lookup, '8.8.8.8', { policy: { preset: 'public', deny: ['2001:67c:2960:6464::/96'] } }), ['8.8.8.8/4'], 'deny judges the IPv6 form as it is');
+    t.match(
+      blocked,
+      { code: 'ERR_HE_ADDRESS_BLOCKED', addresses: ['2001:67c:2960:6464::a00:5', '10.0.0.5'] },
+      'a private literal: its synthesized form is blocked too',
+    );
+    t.same(
+      await all(lookup, '8.8.8.8', { policy: { preset: 'public', deny: ['2001:67c:2960:6464::/96'] } }),
+      ['8.8.8.8/4'],
+      'deny judges the IPv6 form as it is',
+    );
   }
 });

@@ -42,7 +42,11 @@ const addressesOf = (outcome: Outcome): string[] => ('addresses' in outcome ? ou
 t.test('lookup with a policy answers only the addresses it allows', async (t) => {
   const { resolver } = await startPolicyDns(t, zones);
   t.same(addressesOf(await lookupAll(resolver, 'mixed.policy.test', { policy: 'public' })), ['2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34']);
-  t.same(addressesOf(await lookupAll(resolver, 'mixed.policy.test')), ['127.0.0.1', '2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34', '::1'], 'no policy: all');
+  t.same(
+    addressesOf(await lookupAll(resolver, 'mixed.policy.test')),
+    ['127.0.0.1', '2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34', '::1'],
+    'no policy: all',
+  );
   const one = await new Promise<[unknown, string, number]>((resolve) =>
     resolver.lookup('mixed.policy.test', { policy: 'public', family: 4 }, (err, address, family) => resolve([err, address, family])),
   );
@@ -78,12 +82,24 @@ t.test("a Resolver's policy is the default of its lookup, from the network and f
   const { dns: server } = await startPolicyDns(t, zones);
   const resolver = new ResolverClass({ servers: [server.server], resolvConf: false, hosts: false, policy: { preset: 'public', allow: ['127.0.0.1'] } });
   t.teardown(() => resolver.close());
-  t.same(addressesOf(await lookupAll(resolver, 'mixed.policy.test')), ['127.0.0.1', '2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34'], 'the DNS servers on 127.0.0.1 are not subject to it');
+  t.same(
+    addressesOf(await lookupAll(resolver, 'mixed.policy.test')),
+    ['127.0.0.1', '2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34'],
+    'the DNS servers on 127.0.0.1 are not subject to it',
+  );
   const sent = server.count();
   t.same(addressesOf(await lookupAll(resolver, 'mixed.policy.test')), ['127.0.0.1', '2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34'], 'warm');
   t.equal(server.count(), sent, 'the second answer came from the cache, filtered the same');
-  t.same(addressesOf(await lookupAll(resolver, 'mixed.policy.test', { policy: 'public' })), ['2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34'], 'a lookup option overrides the default');
-  t.same((await resolver.resolve('private.policy.test', 'A')).map((r) => r.address), ['10.0.0.1', '192.168.1.1'], 'resolve() answers unfiltered');
+  t.same(
+    addressesOf(await lookupAll(resolver, 'mixed.policy.test', { policy: 'public' })),
+    ['2606:2800:220:1:248:1893:25c8:1946', '93.184.216.34'],
+    'a lookup option overrides the default',
+  );
+  t.same(
+    (await resolver.resolve('private.policy.test', 'A')).map((r) => r.address),
+    ['10.0.0.1', '192.168.1.1'],
+    'resolve() answers unfiltered',
+  );
 });
 
 t.test("a Resolver's policy is the default of connect(); connect's own policy overrides it", async (t) => {
@@ -104,7 +120,8 @@ t.test('a warm answer whose order needs I/O is filtered once ordered; a DNS fail
   const lookup = createLookup({
     resolver,
     order: async (addresses) => [...addresses].reverse(),
-    peek: (name, type) => (name === 'w.test' && type === 'A' ? answer(name, type, ['10.0.0.1', '93.184.216.34']) : name === 'w.test' ? answer(name, type, ['fd00::1']) : undefined),
+    peek: (name, type) =>
+      name === 'w.test' && type === 'A' ? answer(name, type, ['10.0.0.1', '93.184.216.34']) : name === 'w.test' ? answer(name, type, ['fd00::1']) : undefined,
     policy: AddressPolicy.from('public'),
   });
   const all = await new Promise<unknown>((resolve) => lookup('w.test', { all: true }, (err, addresses) => resolve(err ?? addresses)));

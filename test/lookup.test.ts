@@ -30,15 +30,12 @@ function setup(configured: Array<4 | 6> = [4, 6]) {
 }
 
 function all(lookup: LookupFunction, host: string, options: LookupOptions = {}): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) =>
-    lookup(host, { ...options, all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
-  );
+  return new Promise((resolve, reject) => lookup(host, { ...options, all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
 }
 
 function one(lookup: LookupFunction, host: string, options?: LookupOptions | number): Promise<[string, number]> {
   return new Promise((resolve, reject) => {
-    const cb = (err: NodeJS.ErrnoException | null, address: string, family: number) =>
-      err ? reject(err) : resolve([address, family]);
+    const cb = (err: NodeJS.ErrnoException | null, address: string, family: number) => (err ? reject(err) : resolve([address, family]));
     if (options === undefined) lookup(host, cb);
     else if (typeof options === 'number') lookup(host, options, cb);
     else lookup(host, options, cb);
@@ -56,7 +53,12 @@ const cases: Array<{ name: string; host: string; options: LookupOptions; want: s
   { name: 'verbatim true', host: 'dual.test', options: { verbatim: true }, want: ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1'] },
   { name: 'V4MAPPED without AAAA maps A', host: 'v4.test', options: { family: 6, hints: V4MAPPED }, want: ['::ffff:192.0.2.7'] },
   { name: 'V4MAPPED with AAAA keeps AAAA only', host: 'dual.test', options: { family: 6, hints: V4MAPPED }, want: ['2001:db8::2', '2001:db8::1'] },
-  { name: 'V4MAPPED|ALL gives both', host: 'dual.test', options: { family: 6, hints: V4MAPPED | ALL }, want: ['::ffff:192.0.2.2', '::ffff:192.0.2.1', '2001:db8::2', '2001:db8::1'] },
+  {
+    name: 'V4MAPPED|ALL gives both',
+    host: 'dual.test',
+    options: { family: 6, hints: V4MAPPED | ALL },
+    want: ['::ffff:192.0.2.2', '::ffff:192.0.2.1', '2001:db8::2', '2001:db8::1'],
+  },
   { name: 'one family answers, the other failed', host: 'timeout.test', options: {}, want: ['192.0.2.9'] },
   { name: 'duplicates removed', host: 'dup.test', options: {}, want: ['192.0.2.1'] },
   { name: 'IPv4 literal', host: '127.0.0.1', options: { family: 6 }, want: ['127.0.0.1'] },
@@ -67,7 +69,10 @@ for (const c of cases) {
   t.test(`all: ${c.name}`, async (t) => {
     const { lookup } = setup();
     const got = await all(lookup, c.host, c.options);
-    t.same(got.map((a) => a.address), c.want);
+    t.same(
+      got.map((a) => a.address),
+      c.want,
+    );
     for (const a of got) t.equal(a.family, a.address.includes(':') ? 6 : 4, `family of ${a.address}`);
   });
 }
@@ -103,13 +108,19 @@ t.test('family asks only that record type', async (t) => {
 
 t.test('ADDRCONFIG drops families without a configured address', async (t) => {
   const { lookup, resolver } = setup([4]);
-  t.same((await all(lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.address), ['192.0.2.2', '192.0.2.1']);
+  t.same(
+    (await all(lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.address),
+    ['192.0.2.2', '192.0.2.1'],
+  );
   t.same(resolver.queries, [{ name: 'dual.test', type: 'A' }]);
   const loopbackOnly = setup([]);
   t.equal((await all(loopbackOnly.lookup, 'dual.test', { hints: ADDRCONFIG })).length, 4, 'no configured family: both kept');
   t.same(loopbackOnly.resolver.both, [true, true], 'both families asked together');
   const v6Only = setup([6]);
-  t.same((await all(v6Only.lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.family), [6, 6]);
+  t.same(
+    (await all(v6Only.lookup, 'dual.test', { hints: ADDRCONFIG })).map((a) => a.family),
+    [6, 6],
+  );
   t.same(v6Only.resolver.queries, [{ name: 'dual.test', type: 'AAAA' }], 'IPv6 alone');
 });
 
@@ -143,11 +154,23 @@ t.test('without order, dns.getDefaultResultOrder() decides; an explicit order wi
   t.teardown(() => dns.setDefaultResultOrder(saved));
   const { lookup } = setup();
   dns.setDefaultResultOrder('ipv4first');
-  t.same((await all(lookup, 'dual.test')).map((a) => a.family), [4, 4, 6, 6], 'ipv4first');
-  t.same((await all(lookup, 'dual.test', { order: 'verbatim' })).map((a) => a.family), [6, 6, 4, 4], 'explicit verbatim');
+  t.same(
+    (await all(lookup, 'dual.test')).map((a) => a.family),
+    [4, 4, 6, 6],
+    'ipv4first',
+  );
+  t.same(
+    (await all(lookup, 'dual.test', { order: 'verbatim' })).map((a) => a.family),
+    [6, 6, 4, 4],
+    'explicit verbatim',
+  );
   t.same(await one(lookup, 'dual.test'), ['192.0.2.2', 4]);
   dns.setDefaultResultOrder('verbatim');
-  t.same((await all(lookup, 'dual.test')).map((a) => a.family), [6, 6, 4, 4], 'verbatim: Happy Eyeballs order');
+  t.same(
+    (await all(lookup, 'dual.test')).map((a) => a.family),
+    [6, 6, 4, 4],
+    'verbatim: Happy Eyeballs order',
+  );
 });
 
 const errorCases: Array<{ name: string; host: string; options: LookupOptions; code: string }> = [
@@ -236,7 +259,10 @@ for (const c of cases) {
   t.test(`all, fresh in the cache (peek): ${c.name}`, async (t) => {
     const { lookup, resolver } = setupPeek();
     const got = await all(lookup, c.host, c.options);
-    t.same(got.map((a) => a.address), c.want);
+    t.same(
+      got.map((a) => a.address),
+      c.want,
+    );
     t.same(resolver.queries, [], 'answered from peek alone');
   });
 }
@@ -275,8 +301,14 @@ for (const c of errorCases) {
 
 t.test('peek: an order that needs I/O is awaited, then the order option applied', async (t) => {
   const { lookup } = setupPeek(undefined, async (a) => order(a));
-  t.same((await all(lookup, 'dual.test', { order: 'ipv4first' })).map((a) => a.address), ['192.0.2.2', '192.0.2.1', '2001:db8::2', '2001:db8::1']);
-  t.same((await all(lookup, 'dual.test')).map((a) => a.address), ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1']);
+  t.same(
+    (await all(lookup, 'dual.test', { order: 'ipv4first' })).map((a) => a.address),
+    ['192.0.2.2', '192.0.2.1', '2001:db8::2', '2001:db8::1'],
+  );
+  t.same(
+    (await all(lookup, 'dual.test')).map((a) => a.address),
+    ['2001:db8::2', '2001:db8::1', '192.0.2.2', '192.0.2.1'],
+  );
 });
 
 t.test('peek: fresh but empty answers are ENODATA, an empty hostname is still ENOTFOUND', async (t) => {

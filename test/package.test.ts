@@ -26,7 +26,11 @@ t.test('the entry points, the CLI and their declarations are in', async (t) => {
 t.test('only dist/*.js and *.d.ts built from lib/, the README and package.json', async (t) => {
   const stray = files.filter((path) => !/^dist\/.+\.(js|d\.ts)$/.test(path) && path !== 'README.md' && path !== 'package.json');
   t.same(stray, [], 'no other file');
-  t.same(files.filter((path) => path.endsWith('.map')), [], 'no source map (the sources are not shipped)');
+  t.same(
+    files.filter((path) => path.endsWith('.map')),
+    [],
+    'no source map (the sources are not shipped)',
+  );
   const stale = files.filter((path) => path.startsWith('dist/') && !existsSync(`${root}lib/${path.slice(5).replace(/(\.d\.ts|\.js)$/, '.ts')}`));
   t.same(stale, [], 'every built file has its source in lib/');
 });

@@ -48,12 +48,15 @@ t.test('cache and coalescing work the same over DoT: 10 concurrent lookups, 1 qu
   t.equal(dot.count(), 1, 'a cache hit sends nothing');
 });
 
-t.test('the same over DoH (GET, from the resolver\'s encrypted options)', async (t) => {
+t.test("the same over DoH (GET, from the resolver's encrypted options)", async (t) => {
   const doh = await dohServer(t);
   const resolver = resolverFor(t, { servers: [doh.url()], encrypted: { dohMethod: 'GET' } });
   await Promise.all(Array.from({ length: 10 }, () => resolver.query('www.example.test', 'AAAA')));
   t.equal(doh.count(), 1);
-  t.same(doh.requests.map((r) => r.method), ['GET']);
+  t.same(
+    doh.requests.map((r) => r.method),
+    ['GET'],
+  );
   t.match(resolver.stats(), { coalesced: 9, dohQueries: 1 });
 });
 
@@ -71,9 +74,16 @@ t.test('the DoH host name is resolved by the plain servers, never by the DoH ser
   const resolver = resolverFor(t, { servers: [url, plain.server] });
   const answer = await resolver.query('www.example.test', 'A');
   t.equal(answer.server, url, 'answered over DoH');
-  t.same(plain.queries().map((q) => `${q.name} ${q.type}`).sort(), ['dns.example.test A', 'dns.example.test AAAA'], 'the plain server was asked only for the DoH host');
+  t.same(
+    plain
+      .queries()
+      .map((q) => `${q.name} ${q.type}`)
+      .sort(),
+    ['dns.example.test A', 'dns.example.test AAAA'],
+    'the plain server was asked only for the DoH host',
+  );
   t.equal(doh.count('dns.example.test'), 0, 'the DoH server was never asked for its own name');
-  t.match(resolver.stats(), { dohQueries: 1, udpQueries: 0 }, 'bootstrap queries are not the resolver\'s');
+  t.match(resolver.stats(), { dohQueries: 1, udpQueries: 0 }, "bootstrap queries are not the resolver's");
 });
 
 t.test('the DoH host name from the hosts file; not found there and no plain server: ECONNREFUSED naming why', async (t) => {
@@ -104,11 +114,14 @@ t.test('lookup() (the dns.lookup contract) over DoT', async (t) => {
     resolver.lookup('www.example.test', { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as Array<{ address: string }>))),
   );
   // The order is the RFC 6724 sort for this machine's interfaces; the set is what matters here.
-  t.same([...all].sort((a, b) => a.address.localeCompare(b.address)), [
-    { address: '192.0.2.1', family: 4 },
-    { address: '192.0.2.2', family: 4 },
-    { address: '2001:db8::1', family: 6 },
-  ]);
+  t.same(
+    [...all].sort((a, b) => a.address.localeCompare(b.address)),
+    [
+      { address: '192.0.2.1', family: 4 },
+      { address: '192.0.2.2', family: 4 },
+      { address: '2001:db8::1', family: 6 },
+    ],
+  );
 });
 
 t.test('the racer over an encrypted resolver: connect() to a lab host, DNS only over DoT', async (t) => {
@@ -127,7 +140,14 @@ t.test('the racer over an encrypted resolver: connect() to a lab host, DNS only 
 t.test('close() closes DoT connections, DoH sessions and the bootstrap client', async (t) => {
   const [dot, doh, plain] = [await dotServer(t), await dohServer(t), await plainServer(t)];
   plain.setRecords('dns.example.test', 'A', ['127.0.0.1']);
-  const resolver = new Resolver({ servers: [dot.entry, doh.url('dns.example.test'), plain.server], resolvConf: false, hosts: false, tls: { ca: CA }, rotate: true, cache: false });
+  const resolver = new Resolver({
+    servers: [dot.entry, doh.url('dns.example.test'), plain.server],
+    resolvConf: false,
+    hosts: false,
+    tls: { ca: CA },
+    rotate: true,
+    cache: false,
+  });
   await resolver.query('www.example.test', 'A');
   await resolver.query('www.example.test', 'A');
   t.same([dot.openConnections, doh.openSessions], [1, 1]);

@@ -55,7 +55,10 @@ if (skip) {
     const resolver = new Resolver({ resolvConf: conf, gaiConf: false, hosts: false, clock });
     t.teardown(() => resolver.close());
 
-    t.same((await resolver.resolve('www.example.test', 'A')).map((r) => r.address), ['192.0.2.10']);
+    t.same(
+      (await resolver.resolve('www.example.test', 'A')).map((r) => r.address),
+      ['192.0.2.10'],
+    );
     t.equal((await resolver.query('www.example.test', 'A')).source, 'cache');
 
     // A query in flight at the old server while resolv.conf changes.
@@ -67,15 +70,31 @@ if (skip) {
     clock.skip(1000);
 
     const after = await resolver.query('www.example.test', 'A');
-    t.same(after.records.map((r) => r.address), ['198.51.100.10'], 'the cache was flushed: the new server answers');
+    t.same(
+      after.records.map((r) => r.address),
+      ['198.51.100.10'],
+      'the cache was flushed: the new server answers',
+    );
     t.equal(after.server, `${fresh.address.address}:53`);
     const newAaaa = await resolver.query('www.example.test', 'AAAA');
-    t.same(newAaaa.records.map((r) => r.address), ['2001:db8::beef'], 'a new query did not join the old one in flight');
+    t.same(
+      newAaaa.records.map((r) => r.address),
+      ['2001:db8::beef'],
+      'a new query did not join the old one in flight',
+    );
 
     const oldAnswer = await inFlight;
-    t.same(oldAnswer.records.map((r) => r.address), ['2001:db8::1'], 'the query in flight finished where it was');
+    t.same(
+      oldAnswer.records.map((r) => r.address),
+      ['2001:db8::1'],
+      'the query in flight finished where it was',
+    );
     const cached = await resolver.query('www.example.test', 'AAAA');
     t.equal(cached.source, 'cache');
-    t.same(cached.records.map((r) => r.address), ['2001:db8::beef'], "the old server's late answer did not enter the cache");
+    t.same(
+      cached.records.map((r) => r.address),
+      ['2001:db8::beef'],
+      "the old server's late answer did not enter the cache",
+    );
   });
 }

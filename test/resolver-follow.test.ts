@@ -56,7 +56,11 @@ t.test('a new search list is used by the next query; the cache is kept', async (
   t.equal(cached.name, 'www.example.test');
   server.resetCounts();
   t.same(await resolver.resolve('www', 'AAAA'), [{ address: '2001:db8:5::1', ttl: 45 }], 'www.other.test');
-  t.same(server.queries().map((q) => q.name), ['www.other.test'], 'a query not cached uses the new search list');
+  t.same(
+    server.queries().map((q) => q.name),
+    ['www.other.test'],
+    'a query not cached uses the new search list',
+  );
 });
 
 t.test('a file replaced by rename is seen too, and options change with it', async (t) => {
@@ -171,7 +175,14 @@ t.test('a configuration change retires the DoH bootstrap client with the main on
   const conf = join(dir, 'resolv.conf');
   await writeFile(conf, 'search example.test\n');
   const clock = offsetClock();
-  const resolver = new Resolver({ servers: [server.server, 'https://doh.example.test/dns-query'], resolvConf: conf, gaiConf: false, hosts: false, clock, cache: false });
+  const resolver = new Resolver({
+    servers: [server.server, 'https://doh.example.test/dns-query'],
+    resolvConf: conf,
+    gaiConf: false,
+    hosts: false,
+    clock,
+    cache: false,
+  });
   t.teardown(() => resolver.close());
   t.equal((await resolver.query('www', 'A')).name, 'www.example.test');
   await writeFile(conf, 'search other.test\n');

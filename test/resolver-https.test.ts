@@ -65,12 +65,21 @@ t.test('an alias to a name without HTTPS records, or to ".", ends with no record
 
 t.test('a loop or a chain over the limit is a DnsError ESERVFAIL (§3.1)', async (t) => {
   const { resolver } = await setup(t);
-  await t.rejects(resolver.query('loop1.svc.test', 'HTTPS'), { name: 'DnsError', code: 'ESERVFAIL', rrtype: 'HTTPS', hostname: 'loop1.svc.test', message: /AliasMode loop at loop1\.svc\.test \(RFC 9460 §3\.1\)/ });
+  await t.rejects(resolver.query('loop1.svc.test', 'HTTPS'), {
+    name: 'DnsError',
+    code: 'ESERVFAIL',
+    rrtype: 'HTTPS',
+    hostname: 'loop1.svc.test',
+    message: /AliasMode loop at loop1\.svc\.test \(RFC 9460 §3\.1\)/,
+  });
   t.equal(MAX_ALIAS_LINKS, 8);
   await t.rejects(resolver.query('d0.svc.test', 'HTTPS'), { code: 'ESERVFAIL', message: /AliasMode chain longer than 8/ });
   const eight = await resolver.query('d2.svc.test', 'HTTPS');
   t.equal(eight.aliases.length, 8, 'a chain of exactly the limit is followed');
-  t.same(eight.records.map((r) => r.params), [{ alpn: ['h2'] }]);
+  t.same(
+    eight.records.map((r) => r.params),
+    [{ alpn: ['h2'] }],
+  );
 });
 
 t.test('errors of the first hop are the name’s own: NODATA, NXDOMAIN, SERVFAIL', async (t) => {
@@ -87,7 +96,10 @@ t.test('Port Prefix Naming: _PORT._https.host for ports other than 443 (§9.1)',
   t.equal(httpsQueryName('svc.test', 443), 'svc.test');
   t.equal(httpsQueryName('svc.test', 8443), '_8443._https.svc.test');
   t.throws(() => httpsQueryName('svc.test', 70000), { name: 'InvalidArgumentError' });
-  t.same((await resolver.query(httpsQueryName('svc.test', 8443), 'HTTPS')).records.map((r) => r.params), [{ alpn: ['h2'], port: 8443 }]);
+  t.same(
+    (await resolver.query(httpsQueryName('svc.test', 8443), 'HTTPS')).records.map((r) => r.params),
+    [{ alpn: ['h2'], port: 8443 }],
+  );
 });
 
 t.test('IP literals, localhost and hosts-file names have no HTTPS record: no DNS is asked', async (t) => {

@@ -98,7 +98,14 @@ t.test('auto with nss-mdns and nss-myhostname: .local, the host name and _gatewa
   t.same(h.calls, [{ name: 'Printer.local', family: 0 }], 'one family-0 lookup for both types');
   t.same(await resolver.resolve(hostname(), 'A'), [{ address: SYSTEM_V4.address, ttl: 0 }]);
   t.same(await resolver.resolve('_gateway', 'AAAA'), [{ address: SYSTEM_V6.address, ttl: 0 }]);
-  t.same(h.calls.slice(1), [{ name: hostname(), family: 4 }, { name: '_gateway', family: 6 }], 'per family: the race acts on each');
+  t.same(
+    h.calls.slice(1),
+    [
+      { name: hostname(), family: 4 },
+      { name: '_gateway', family: 6 },
+    ],
+    'per family: the race acts on each',
+  );
   t.equal(h.server.count(), 0, 'the DNS server saw none of them');
 
   t.equal((await resolver.query('www.example.test', 'A')).source, 'dns');
@@ -107,15 +114,18 @@ t.test('auto with nss-mdns and nss-myhostname: .local, the host name and _gatewa
   t.equal(h.server.count('www.example.test'), 1);
   t.equal(h.calls.length, 3);
   t.equal(resolver.stats().systemQueries, 4);
-  t.same(messages.map((m) => `${m.name} ${m.type} ${m.backend} ${m.source}`), [
-    'Printer.local AAAA system system',
-    'printer.local. A system system',
-    `${hostname()} A system system`,
-    '_gateway AAAA system system',
-    'www.example.test A dns dns',
-    'localhost A dns hosts',
-    '192.0.2.1 A dns literal',
-  ]);
+  t.same(
+    messages.map((m) => `${m.name} ${m.type} ${m.backend} ${m.source}`),
+    [
+      'Printer.local AAAA system system',
+      'printer.local. A system system',
+      `${hostname()} A system system`,
+      '_gateway AAAA system system',
+      'www.example.test A dns dns',
+      'localhost A dns hosts',
+      '192.0.2.1 A dns literal',
+    ],
+  );
 });
 
 t.test('system errors reach the caller with the backend named', async (t) => {
@@ -203,7 +213,9 @@ t.test('the warm path: systemTtl answers and routed names through lookup()', asy
   const nsswitch = await h.file('nsswitch.conf', 'hosts: files mdns4_minimal [NOTFOUND=return] dns\n');
   const resolver = h.resolver({ servers: [h.server.server], nsswitch, systemTtl: 60 });
   const lookupAll = (name: string) =>
-    new Promise<Array<{ address: string; family: number }>>((resolve, reject) => resolver.lookup(name, { all: true }, (err, a) => (err ? reject(err) : resolve(a))));
+    new Promise<Array<{ address: string; family: number }>>((resolve, reject) =>
+      resolver.lookup(name, { all: true }, (err, a) => (err ? reject(err) : resolve(a))),
+    );
   t.same((await lookupAll('printer.local')).map((a) => a.address).sort(), [SYSTEM_V4.address, SYSTEM_V6.address].sort());
   t.same((await lookupAll('printer.local')).length, 2, 'kept for systemTtl');
   t.equal(h.calls.length, 1, 'one family-0 lookup for both');
@@ -238,14 +250,25 @@ t.test('macOS: /etc/resolver domains to their own servers, .local and unsupporte
   await writeFile(join(resolverDir, 'corp.example.test'), `nameserver ${corp.address.address}\nport ${corp.address.port}\ntimeout 2\n`);
   await writeFile(join(resolverDir, 'vpn.example.test'), 'nameserver 10.1.1.1\nsearch vpn.example.test\n');
   await writeFile(join(resolverDir, 'other.example.test'), 'nameserver 127.0.0.1\n');
-  const resolver = h.resolver({ platform: 'darwin', resolverDir, resolvConf: await h.file('resolv.conf', `nameserver 127.0.0.1\nsearch .\n`), servers: undefined });
+  const resolver = h.resolver({
+    platform: 'darwin',
+    resolverDir,
+    resolvConf: await h.file('resolv.conf', `nameserver 127.0.0.1\nsearch .\n`),
+    servers: undefined,
+  });
   const split = await resolver.query('host.corp.example.test', 'A');
-  t.same(split.records.map((r) => r.address), ['10.9.9.9']);
-  t.equal(split.server, corp.server, 'answered by the file\'s server');
+  t.same(
+    split.records.map((r) => r.address),
+    ['10.9.9.9'],
+  );
+  t.equal(split.server, corp.server, "answered by the file's server");
   t.equal((await resolver.query('printer.local', 'AAAA')).source, 'system');
   t.equal((await resolver.query('a.vpn.example.test', 'A')).source, 'system', '`search` is not followed: the system resolver does it');
   t.equal(corp.count(), 1);
-  t.same(h.calls.map((c) => c.name), ['printer.local', 'a.vpn.example.test']);
+  t.same(
+    h.calls.map((c) => c.name),
+    ['printer.local', 'a.vpn.example.test'],
+  );
   t.equal(h.server.count(), 0);
 });
 
@@ -257,7 +280,10 @@ t.test('systemd-resolved behind its stub: single-label names to the system (LLMN
   t.equal((await resolver.query('nas', 'A')).source, 'system');
   t.equal((await resolver.query('_localdnsstub', 'A')).source, 'system');
   t.equal((await resolver.query('www.example.test', 'A')).source, 'dns');
-  t.same(h.calls.map((c) => c.name), ['nas', '_localdnsstub']);
+  t.same(
+    h.calls.map((c) => c.name),
+    ['nas', '_localdnsstub'],
+  );
 });
 
 t.test('a resolv.conf that stops naming the stub moves single-label names back to DNS, without a restart', async (t) => {
@@ -271,7 +297,10 @@ t.test('a resolv.conf that stops naming the stub moves single-label names back t
   clock.advance(1000);
   await t.rejects(resolver.query('nas', 'A'), { code: 'EREFUSED' }, 'asked of the servers given');
   t.equal(h.server.count('nas'), 1);
-  t.same(h.calls.map((c) => c.name), ['nas']);
+  t.same(
+    h.calls.map((c) => c.name),
+    ['nas'],
+  );
 });
 
 t.test('nsswitch: false reads no nsswitch.conf: files then DNS for every name', async (t) => {

@@ -66,7 +66,10 @@ t.test('DNS answers are cached: a second query sends nothing', async (t) => {
   t.equal(first.server, server.server);
   const second = await resolver.query('www.example.test', 'AAAA');
   t.equal(second.source, 'cache');
-  t.same(second.records.map((r) => r.address), ['2001:db8::1']);
+  t.same(
+    second.records.map((r) => r.address),
+    ['2001:db8::1'],
+  );
   t.equal(server.count('www.example.test', 'AAAA'), 1);
   const stats = resolver.stats();
   t.equal(stats.hits, 1);
@@ -110,7 +113,10 @@ t.test('search domains from options expand short names', async (t) => {
   const resolver = resolverFor(t, server, { search: ['example.test'], ndots: 1 });
   const answer = await resolver.query('www', 'A');
   t.equal(answer.name, 'www.example.test');
-  t.same(answer.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2']);
+  t.same(
+    answer.records.map((r) => r.address),
+    ['192.0.2.1', '192.0.2.2'],
+  );
 });
 
 t.test('resolv.conf supplies servers and options when none are given', async (t) => {
@@ -138,7 +144,10 @@ t.test('with the upstream silenced, a stale entry keeps answering at cache speed
     const answer = await resolver.query('short.example.test', 'A');
     const ms = performance.now() - started;
     t.equal(answer.source, 'stale');
-    t.same(answer.records.map((r) => r.address), ['192.0.2.99']);
+    t.same(
+      answer.records.map((r) => r.address),
+      ['192.0.2.99'],
+    );
     t.ok(ms < 50, `stale answer ${i} in ${ms.toFixed(2)} ms, not waiting on the silent server`);
   }
   t.equal(resolver.stats().refreshes, 1, 'one background refresh, not one per lookup');
@@ -317,7 +326,8 @@ t.test('lookup() with the hosts file: its names, and any name once a check is du
 t.test('lookup() with no cache, a diagnostics listener, or a closed resolver never takes the shortcut', async (t) => {
   const diagnostics = await import('node:diagnostics_channel');
   const server = await withServer(t);
-  const one = (r: Resolver, name: string) => new Promise<string | NodeJS.ErrnoException>((resolve) => r.lookup(name, 4, (err, address) => resolve(err ?? address)));
+  const one = (r: Resolver, name: string) =>
+    new Promise<string | NodeJS.ErrnoException>((resolve) => r.lookup(name, 4, (err, address) => resolve(err ?? address)));
   const uncached = resolverFor(t, server, { cache: false });
   await one(uncached, 'www.example.test');
   t.equal(await one(uncached, 'www.example.test'), '192.0.2.1');

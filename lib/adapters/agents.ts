@@ -67,4 +67,3 @@ function sessionHooks(cache: SessionCache, key: string) {
     onConnected: (socket: net.Socket) => socket.once('close', (hadError: boolean) => hadError && cache._evictSession(key)),
   };
 }
-

@@ -84,4 +84,3 @@ export function connector(options: ConnectorOptions = {}): Connector {
     openConnection(open, callback as SocketCallback, { secure, hooks, idleTimeout: false });
   };
 }
-

@@ -22,8 +22,16 @@ type Handle = Record<string | symbol, unknown> & { getAsyncId(): number; close(c
 
 /** TLSSocket fields the handshake set on the winner (lib/_tls_wrap.js `TLSSocket`, `onConnectSecure`). */
 const tlsFields = [
-  '_secureEstablished', '_securePending', '_newSessionPending', 'secureConnecting', 'servername',
-  'alpnProtocol', 'authorized', 'authorizationError', '_requestCert', '_rejectUnauthorized',
+  '_secureEstablished',
+  '_securePending',
+  '_newSessionPending',
+  'secureConnecting',
+  'servername',
+  'alpnProtocol',
+  'authorized',
+  'authorizationError',
+  '_requestCert',
+  '_rejectUnauthorized',
 ] as const;
 /** Symbol-keyed TLSSocket fields, by description: the TLSWrap, "verified", and a session waiting for it. */
 const tlsSymbols = ['res', 'verified', 'pendingSession'] as const;
@@ -38,7 +46,9 @@ export function nodeInternal(object: object, description: string): symbol {
   if (key === undefined) {
     key = Object.getOwnPropertySymbols(object).find((s) => s.description === description);
     if (key === undefined) {
-      throw new Error(`happy-eyeballs: this Node.js ${process.version} has no socket field "${description}"; createConnection() cannot hand over the connection (connect(), the agents and connector() still work)`);
+      throw new Error(
+        `happy-eyeballs: this Node.js ${process.version} has no socket field "${description}"; createConnection() cannot hand over the connection (connect(), the agents and connector() still work)`,
+      );
     }
     found.set(description, key);
   }

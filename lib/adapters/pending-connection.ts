@@ -57,7 +57,7 @@ export class PendingConnection {
   ref(on: boolean): boolean {
     if (!this.waiting) return false;
     this.#refed = on;
-    for (const socket of this.#attempts) (on ? socket.ref() : socket.unref());
+    for (const socket of this.#attempts) on ? socket.ref() : socket.unref();
     for (const timer of this.#timers) setRef(timer, on);
     return true;
   }

@@ -62,12 +62,7 @@ function observedAttempts(options: ConnectOptions, onAttempt: (socket: net.Socke
  * One socket, no race (a Unix socket path, or TLS over a socket the caller already
  * holds): reports once when `readyEvent` or an error comes.
  */
-export function socketToCallback(
-  open: () => net.Socket,
-  readyEvent: 'connect' | 'secureConnect',
-  callback: SocketCallback,
-  hooks: SocketHooks = {},
-): void {
+export function socketToCallback(open: () => net.Socket, readyEvent: 'connect' | 'secureConnect', callback: SocketCallback, hooks: SocketHooks = {}): void {
   let socket: net.Socket;
   try {
     socket = open();

@@ -151,10 +151,6 @@ export function probeSource(address: string): Promise<string | undefined> {
 }
 
 /** Only IP literals reach the socket: no name is ever resolved here (no dns.lookup). */
-function literalOnly(
-  host: string,
-  _options: unknown,
-  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
-): void {
+function literalOnly(host: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
   callback(null, host, isIP(host));
 }

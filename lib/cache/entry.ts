@@ -76,14 +76,7 @@ const clamp = (value: number, low: number, high: number): number => Math.min(Mat
 const isTtl = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < Infinity;
 
 /** Builds the entry for a fetched Answer, or an EBADRESP error when the Answer is malformed. */
-export function entryFromAnswer(
-  answer: unknown,
-  asked: string,
-  key: string,
-  type: RecordType,
-  now: number,
-  s: CacheSettings,
-): Entry | DnsError {
+export function entryFromAnswer(answer: unknown, asked: string, key: string, type: RecordType, now: number, s: CacheSettings): Entry | DnsError {
   const a = answer as Partial<Answer> | null;
   const bad = (why: string) => new DnsError('EBADRESP', { hostname: asked, rrtype: type }, `cache: bad answer for ${type} ${asked}: ${why}`);
   if (a === null || typeof a !== 'object') return bad('not an object');
@@ -168,7 +161,8 @@ export function toAnswer(e: Entry, key: string, type: RecordType, now: number, s
   // A literal, not a slice of the shared frozen empty array: that slice takes a slow path.
   const cnames = d.cnames.length === 0 ? [] : d.cnames.slice();
   const addrs = e.addrs as string | readonly string[] | StoredServiceRecords;
-  if (typeof addrs === 'string') return { name: d.name ?? key, type: type as 'A' | 'AAAA', records: unpack(addrs, type as 'A' | 'AAAA', recordTtl), ttl, cnames, server: e.server, source };
+  if (typeof addrs === 'string')
+    return { name: d.name ?? key, type: type as 'A' | 'AAAA', records: unpack(addrs, type as 'A' | 'AAAA', recordTtl), ttl, cnames, server: e.server, source };
   if (addrs instanceof StoredServiceRecords) {
     return { name: d.name ?? key, type: 'HTTPS', records: serviceRecordsAt(addrs, recordTtl), ttl, cnames, server: e.server, source, aliases: [] };
   }

@@ -284,7 +284,10 @@ function nameservers(options: OptionToken[], command: CommandName): string[] {
       try {
         parseServerEntry(text); // as Resolver's `servers` takes it
       } catch {
-        throw new UsageError(`invalid nameserver ${quote(text)} (expected IP, IP:PORT, [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)`, command);
+        throw new UsageError(
+          `invalid nameserver ${quote(text)} (expected IP, IP:PORT, [IPv6]:PORT, tls://IP[:PORT][#NAME] or https://HOST[:PORT]/PATH)`,
+          command,
+        );
       }
       return text;
     });

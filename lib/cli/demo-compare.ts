@@ -51,7 +51,10 @@ export function labLookup(nameserver: string): net.LookupFunction {
 }
 
 /** One connect by one client, timed; the socket is closed at once. */
-export async function timeClient(client: ClientName, target: { host: string; port: number; nameserver: string; timeoutMs: number; clock: Clock }): Promise<Timing> {
+export async function timeClient(
+  client: ClientName,
+  target: { host: string; port: number; nameserver: string; timeoutMs: number; clock: Clock },
+): Promise<Timing> {
   const { clock } = target;
   const started = clock.now();
   const took = (): number => Math.round((clock.now() - started) * 10) / 10;

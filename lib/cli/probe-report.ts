@@ -168,11 +168,7 @@ export function reportError(err: unknown): ReportError {
  * One family's DNS outcome (the answer, or what the query rejected with) that arrived
  * `ms` after the start, as both reports hold it. TTLs are kept only for records DNS gave.
  */
-export function dnsFamilyReport(
-  type: 'AAAA' | 'A',
-  outcome: { answer: Answer } | { error: unknown },
-  ms: number,
-): ResolveFamilyReport {
+export function dnsFamilyReport(type: 'AAAA' | 'A', outcome: { answer: Answer } | { error: unknown }, ms: number): ResolveFamilyReport {
   if ('error' in outcome) {
     return { type, addresses: [], ms, error: reportError(outcome.error), cnames: [], server: serverOf(outcome.error) };
   }

@@ -35,7 +35,14 @@ export function raceReport(events: readonly RaceEvent[], offset: number, httpsNa
         https = httpsFromRace(event, httpsName, at);
         break;
       case 'attempt:start': {
-        const row: AttemptReport = { address: event.address, family: event.family, startMs: at(event.ms), endMs: at(event.ms), outcome: 'abandoned', error: null };
+        const row: AttemptReport = {
+          address: event.address,
+          family: event.family,
+          startMs: at(event.ms),
+          endMs: at(event.ms),
+          outcome: 'abandoned',
+          error: null,
+        };
         // Only an HTTPS service endpoint can name a port other than the probe's.
         if (event.endpoint) Object.assign(row, { port: event.port, endpoint: endpointReport(event.endpoint) });
         byNumber.set(event.attempt, row);
@@ -53,7 +60,12 @@ export function raceReport(events: readonly RaceEvent[], offset: number, httpsNa
       }
       case 'attempt:abandoned':
         // RFC 8305 §5: losers are cancelled; only the race's own timeout is a failure.
-        settle(byNumber.get(event.attempt), at(event.ms), event.reason === 'timeout' ? 'timeout' : 'abandoned', event.reason === 'timeout' ? timeoutError(events) : undefined);
+        settle(
+          byNumber.get(event.attempt),
+          at(event.ms),
+          event.reason === 'timeout' ? 'timeout' : 'abandoned',
+          event.reason === 'timeout' ? timeoutError(events) : undefined,
+        );
         break;
       default:
         break; // dns:wait, dns:target, attempt:connected, delay-extended and race:end change no row

@@ -70,22 +70,29 @@ export function barOf(row: Pick<Row, 'startMs' | 'endMs' | 'fill' | 'mark'>, axi
 
 function dnsRows(report: ProbeReport): Row[] {
   const https = report.https;
-  const httpsRow: Row[] = https?.ms == null ? [] : [{
-    label: 'HTTPS',
-    startMs: 0,
-    endMs: https.ms,
-    fill: '░',
-    mark: https.error ? '✗' : '',
-    tone: https.error ? 'error' : 'dns',
-    note: https.error ? `${formatMs(https.ms)} ${https.error.code}` : formatMs(https.ms),
-  }];
-  return httpsRow.concat(FAMILIES.flatMap((family) => {
-    const dns = report.dns[family];
-    if (dns.ms === null) return [];
-    const note = dns.error ? `${formatMs(dns.ms)} ${dns.error.code}` : formatMs(dns.ms);
-    const tone: Tone = dns.error ? 'error' : 'dns';
-    return [{ label: RECORD_TYPE[family], startMs: 0, endMs: dns.ms, fill: '░', mark: dns.error ? '✗' : '', tone, note }];
-  }));
+  const httpsRow: Row[] =
+    https?.ms == null
+      ? []
+      : [
+          {
+            label: 'HTTPS',
+            startMs: 0,
+            endMs: https.ms,
+            fill: '░',
+            mark: https.error ? '✗' : '',
+            tone: https.error ? 'error' : 'dns',
+            note: https.error ? `${formatMs(https.ms)} ${https.error.code}` : formatMs(https.ms),
+          },
+        ];
+  return httpsRow.concat(
+    FAMILIES.flatMap((family) => {
+      const dns = report.dns[family];
+      if (dns.ms === null) return [];
+      const note = dns.error ? `${formatMs(dns.ms)} ${dns.error.code}` : formatMs(dns.ms);
+      const tone: Tone = dns.error ? 'error' : 'dns';
+      return [{ label: RECORD_TYPE[family], startMs: 0, endMs: dns.ms, fill: '░', mark: dns.error ? '✗' : '', tone, note }];
+    }),
+  );
 }
 
 function attemptRows(report: ProbeReport): Row[] {

@@ -1,11 +1,6 @@
 /** Help text, one screen per command, and the two lines printed for a usage error. */
 import { attemptDelayRange, resolutionDelayRange } from '../connect-options.js';
-import {
-  DEFAULT_PORT,
-  PROBE_DEFAULTS,
-  type CommandName,
-  type UsageError,
-} from './args.js';
+import { DEFAULT_PORT, PROBE_DEFAULTS, type CommandName, type UsageError } from './args.js';
 
 const BIN = 'happy-eyeballs';
 

@@ -19,7 +19,16 @@ export interface ClientStats {
 
 export function emptyClientStats(): ClientStats {
   return {
-    queriesSent: 0, udpQueries: 0, tcpQueries: 0, truncated: 0, ignoredReplies: 0, timeouts: 0,
-    dotQueries: 0, dohQueries: 0, dotConnections: 0, dohSessions: 0, certificateFailures: 0,
+    queriesSent: 0,
+    udpQueries: 0,
+    tcpQueries: 0,
+    truncated: 0,
+    ignoredReplies: 0,
+    timeouts: 0,
+    dotQueries: 0,
+    dohQueries: 0,
+    dotConnections: 0,
+    dohSessions: 0,
+    certificateFailures: 0,
   };
 }

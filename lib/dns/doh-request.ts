@@ -59,13 +59,7 @@ export class DohTry implements CancelListener {
   #body: Buffer[] = [];
   #bytes = 0;
 
-  constructor(
-    upstream: DohTryOwner,
-    question: Question,
-    options: TransportOptions,
-    resolve: (result: ReplyResult) => void,
-    reject: (reason: Error) => void,
-  ) {
+  constructor(upstream: DohTryOwner, question: Question, options: TransportOptions, resolve: (result: ReplyResult) => void, reject: (reason: Error) => void) {
     this.#upstream = upstream;
     this.#options = options;
     this.#resolve = resolve;

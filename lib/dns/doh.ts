@@ -130,7 +130,9 @@ export class DohSession implements DohTrySession {
     if (this.#closed || !this.#tries.delete(request)) return;
     if (this.#connected || this.#tries.size > 0) return this.#idleIfUnused();
     // Nobody waits for this connect any more (see DotUpstream#abandon).
-    this.abort(timedOut ? { kind: 'failure', code: 'ETIMEOUT', cause: new Error(`no HTTP/2 session with ${this.#upstream.key} within the try's timeout`) } : undefined);
+    this.abort(
+      timedOut ? { kind: 'failure', code: 'ETIMEOUT', cause: new Error(`no HTTP/2 session with ${this.#upstream.key} within the try's timeout`) } : undefined,
+    );
   }
 
   /** As DotConnection#abort: settles its tries now; a `failure` before connecting backs off. */
@@ -193,7 +195,11 @@ export function bootstrapLookup(bootstrap: Bootstrap): LookupFunction {
     const found = (addresses: string[]): void => {
       const wanted = addresses.filter((address) => !options.family || isIP(address) === options.family);
       if (wanted.length === 0) return callback(new DnsError('ENOTFOUND', { hostname }), '', 0);
-      if (options.all) callback(null, wanted.map((address) => ({ address, family: isIP(address) })));
+      if (options.all)
+        callback(
+          null,
+          wanted.map((address) => ({ address, family: isIP(address) })),
+        );
       else callback(null, wanted[0]!, isIP(wanted[0]!));
     };
     bootstrap(hostname).then(found, (err: Error) => callback(err, '', 0));

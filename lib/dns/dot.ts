@@ -112,7 +112,10 @@ export class DotUpstream implements DotConnectionOwner {
     // Nobody waits for a connect still under way: give it up. A whole try's time without
     // a handshake is the server's failure; a cancelled query is nobody's.
     const connection = this.#connection;
-    if (connection && !connection.ready) connection.abort(timedOut ? { kind: 'failure', code: 'ETIMEOUT', cause: new Error(`no TLS handshake with ${this.key} within the try's timeout`) } : undefined);
+    if (connection && !connection.ready)
+      connection.abort(
+        timedOut ? { kind: 'failure', code: 'ETIMEOUT', cause: new Error(`no TLS handshake with ${this.key} within the try's timeout`) } : undefined,
+      );
   }
 
   /** Closes the connection now (the client is closing). */
@@ -145,13 +148,7 @@ export class DotTry implements CancelListener, DotWaiter {
   readonly #resolve: (result: ReplyResult) => void;
   readonly #reject: (reason: Error) => void;
 
-  constructor(
-    upstream: DotUpstream,
-    question: Question,
-    options: TransportOptions,
-    resolve: (result: ReplyResult) => void,
-    reject: (reason: Error) => void,
-  ) {
+  constructor(upstream: DotUpstream, question: Question, options: TransportOptions, resolve: (result: ReplyResult) => void, reject: (reason: Error) => void) {
     this.#upstream = upstream;
     this.question = question;
     this.#options = options;

@@ -34,12 +34,7 @@ export interface TryContext {
   tcpOnly?: boolean;
 }
 
-export function exchange(
-  server: DnsServer,
-  question: Question,
-  ctx: TryContext,
-  scope: CancelScope,
-): Promise<ReplyResult> {
+export function exchange(server: DnsServer, question: Question, ctx: TryContext, scope: CancelScope): Promise<ReplyResult> {
   const { stats } = ctx;
   const options: TransportOptions = {
     clock: ctx.clock,

@@ -33,7 +33,6 @@ export interface ChainSoFar {
   links: number;
 }
 
-
 const RCODE_FAILURES: Readonly<Record<string, ServerFailureCode>> = { SERVFAIL: 'ESERVFAIL', REFUSED: 'EREFUSED' };
 
 export function interpret(reply: DecodedReply, name: string, type: RecordType, chain: ChainSoFar): Outcome {
@@ -84,11 +83,7 @@ function negative(code: 'ENOTFOUND' | 'ENODATA', reply: DecodedReply, owner: str
 }
 
 /** Walks CNAMEs owned by `name` (case-insensitive, RFC 4343) inside the answer section. */
-function followCnames(
-  answers: Rr[],
-  name: string,
-  chain: ChainSoFar,
-): { owner: string; cnames: string[]; ttl: number } | string {
+function followCnames(answers: Rr[], name: string, chain: ChainSoFar): { owner: string; cnames: string[]; ttl: number } | string {
   const cnames: string[] = [];
   let owner = name;
   let ttl = Number.POSITIVE_INFINITY;

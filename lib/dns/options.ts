@@ -156,10 +156,7 @@ function canonicalAddress(address: string, family: 4 | 6): string {
 }
 
 function validSearch(search: unknown): string[] {
-  const ok =
-    Array.isArray(search) &&
-    search.length <= 32 &&
-    search.every((d) => typeof d === 'string' && d.length > 0 && d.length <= 254);
+  const ok = Array.isArray(search) && search.length <= 32 && search.every((d) => typeof d === 'string' && d.length > 0 && d.length <= 254);
   if (!ok) throw new InvalidArgumentError('search', search, 'an array of at most 32 domain names');
   return [...(search as string[])];
 }

@@ -60,8 +60,22 @@ const { answer: record, question } = dnsPacket as unknown as { answer: RecordCod
 /** dns-packet's names for the 4-bit header RCODE (its rcodes.js). */
 // prettier-ignore
 const RCODE_NAMES = [
-  'NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET',
-  'NXRRSET', 'NOTAUTH', 'NOTZONE', 'RCODE_11', 'RCODE_12', 'RCODE_13', 'RCODE_14', 'RCODE_15',
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+  'RCODE_11',
+  'RCODE_12',
+  'RCODE_13',
+  'RCODE_14',
+  'RCODE_15',
 ] as const;
 
 /**

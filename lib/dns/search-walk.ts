@@ -47,7 +47,10 @@ class Consumer implements CancelListener {
   done = false;
   scope: CancelScope | undefined;
 
-  constructor(readonly type: RecordType, readonly onLeave: (consumer: Consumer, reason: Error) => void) {
+  constructor(
+    readonly type: RecordType,
+    readonly onLeave: (consumer: Consumer, reason: Error) => void,
+  ) {
     this.promise = new Promise<Answer | ServiceAnswer>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -217,7 +220,7 @@ function judge(types: readonly RecordType[], results: readonly NameResult[]): St
   const negative = failures.filter((f) => NEGATIVE.has(f.code));
   if (negative.length > 0) {
     const first = a === -1 ? undefined : failures[a]!;
-    const primary = first && NEGATIVE.has(first.code) && first.code !== 'ENODATA' ? first : negative.find((f) => f !== first) ?? negative[0]!;
+    const primary = first && NEGATIVE.has(first.code) && first.code !== 'ENODATA' ? first : (negative.find((f) => f !== first) ?? negative[0]!);
     return { kind: primary.code === 'ENODATA' ? 'nodata' : 'nxdomain', failure: primary };
   }
   const servfail = failures.find((f) => f.code === 'ESERVFAIL');

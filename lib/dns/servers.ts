@@ -29,13 +29,7 @@ interface Failure {
 }
 
 /** `first`: index of the server asked first (rotate moves it per query). */
-export async function askServers(
-  plan: ServerPlan,
-  first: number,
-  question: Question,
-  chain: ChainSoFar,
-  scope: CancelScope,
-): Promise<Asked> {
+export async function askServers(plan: ServerPlan, first: number, question: Question, chain: ChainSoFar, scope: CancelScope): Promise<Asked> {
   const { servers } = plan;
   const failures: Failure[] = [];
   for (let round = 0; round < plan.attempts; round++) {
@@ -60,15 +54,7 @@ export async function askServers(
  * that did not: SERVFAIL, then REFUSED, then a bad reply, a cut TCP stream, a timeout;
  * ECONNREFUSED only when every server refused.
  */
-const PRECEDENCE: readonly Failure['code'][] = [
-  'ECERT',
-  'ESERVFAIL',
-  'EREFUSED',
-  'EBADRESP',
-  'ECONNRESET',
-  'ETIMEOUT',
-  'ECONNREFUSED',
-];
+const PRECEDENCE: readonly Failure['code'][] = ['ECERT', 'ESERVFAIL', 'EREFUSED', 'EBADRESP', 'ECONNRESET', 'ETIMEOUT', 'ECONNREFUSED'];
 
 function decidingFailure(failures: Failure[]): { code: DnsErrorCode; server: DnsServer | undefined; cause: unknown } {
   for (const code of PRECEDENCE) {

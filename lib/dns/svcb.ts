@@ -242,13 +242,18 @@ function encodeValue(key: number, field: string, value: unknown): Buffer {
   };
   switch (key) {
     case 0: {
-      const keys = list((name) => typeof name === 'string' && keyOfName(name) !== undefined, 'a non-empty array of SvcParam names').map((name) => keyOfName(name as string)!);
+      const keys = list((name) => typeof name === 'string' && keyOfName(name) !== undefined, 'a non-empty array of SvcParam names').map(
+        (name) => keyOfName(name as string)!,
+      );
       const sorted = [...new Set(keys)].sort((a, b) => a - b);
       if (sorted.length !== keys.length) throw bad('SvcParam names without repeats');
       return Buffer.from(sorted.flatMap((k) => [k >> 8, k & 0xff]));
     }
     case 1: {
-      const ids = list((id) => typeof id === 'string' && id.length > 0 && id.length < 256 && /^[\x00-\xff]*$/.test(id), 'a non-empty array of ALPN ids (1-255 octets, latin1)');
+      const ids = list(
+        (id) => typeof id === 'string' && id.length > 0 && id.length < 256 && /^[\x00-\xff]*$/.test(id),
+        'a non-empty array of ALPN ids (1-255 octets, latin1)',
+      );
       return Buffer.concat(ids.map((id) => Buffer.concat([Buffer.of((id as string).length), Buffer.from(id as string, 'latin1')])));
     }
     case 2:
@@ -261,9 +266,13 @@ function encodeValue(key: number, field: string, value: unknown): Buffer {
       return port;
     }
     case 4:
-      return Buffer.from(list((a) => typeof a === 'string' && isIPv4(a), 'a non-empty array of IPv4 addresses').flatMap((a) => (a as string).split('.').map(Number)));
+      return Buffer.from(
+        list((a) => typeof a === 'string' && isIPv4(a), 'a non-empty array of IPv4 addresses').flatMap((a) => (a as string).split('.').map(Number)),
+      );
     case 6:
-      return Buffer.concat(list((a) => typeof a === 'string' && isIPv6(a) && !a.includes('%'), 'a non-empty array of IPv6 addresses').map((a) => ipv6Octets(a as string)));
+      return Buffer.concat(
+        list((a) => typeof a === 'string' && isIPv6(a) && !a.includes('%'), 'a non-empty array of IPv6 addresses').map((a) => ipv6Octets(a as string)),
+      );
     case 7:
       if (typeof value !== 'string') throw bad('a string');
       return Buffer.from(value, 'utf8');

@@ -26,10 +26,13 @@ export function tcpExchange(server: ServerAddress, query: SentQuery, options: Tr
       else reject(err);
     };
     // A server that trickles or never finishes its frame is bounded by the try's deadline.
-    const timer = clock.setTimeout(() => {
-      options.onTimeout();
-      finish({ kind: 'failure', code: 'ETIMEOUT' });
-    }, Math.max(0, options.deadline - clock.now()));
+    const timer = clock.setTimeout(
+      () => {
+        options.onTimeout();
+        finish({ kind: 'failure', code: 'ETIMEOUT' });
+      },
+      Math.max(0, options.deadline - clock.now()),
+    );
     const listener = { cancelled: (reason: Error) => finish(undefined, reason) };
     scope.on(listener);
     socket.on('error', (err) => {

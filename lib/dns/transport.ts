@@ -46,10 +46,6 @@ export function serverKey(server: DnsServer): string {
  * dgram and net resolve even IP literals through a lookup function; this one never asks
  * anyone (servers are IP literals by construction).
  */
-export function literalLookup(
-  address: string,
-  _options: unknown,
-  callback: (err: Error | null, address: string, family: number) => void,
-): void {
+export function literalLookup(address: string, _options: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
   callback(null, address, address.includes(':') ? 6 : 4);
 }

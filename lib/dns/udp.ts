@@ -98,12 +98,7 @@ class UdpTry implements UdpWaiter, CancelListener {
 }
 
 /** The source must be the server (defence in depth: the connected socket filters too). */
-export function acceptReply(
-  msg: Buffer,
-  rinfo: dgram.RemoteInfo,
-  server: ServerAddress,
-  query: SentQuery,
-): PacketResult | undefined {
+export function acceptReply(msg: Buffer, rinfo: dgram.RemoteInfo, server: ServerAddress, query: SentQuery): PacketResult | undefined {
   if (rinfo.port !== server.port || !sameAddress(rinfo.address, server.address)) return undefined;
   if (!matchesQuery(msg, query)) return undefined;
   if (isTruncated(msg)) return { kind: 'truncated' };

@@ -67,9 +67,7 @@ export async function startBlackHole(options: { host?: string; port?: number } =
 }
 
 /** A black hole on [::1]:P and a healthy plain server on 127.0.0.1:P (same P), retried if P is taken. */
-export async function blackHoleBesideServer(
-  serve: (port: number) => Promise<net.Server>,
-): Promise<{ hole: BlackHole; server: net.Server; port: number }> {
+export async function blackHoleBesideServer(serve: (port: number) => Promise<net.Server>): Promise<{ hole: BlackHole; server: net.Server; port: number }> {
   let lastError: unknown;
   for (let tries = 0; tries < 6; tries++) {
     const hole = await startBlackHole({ host: '::1' });

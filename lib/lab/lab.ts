@@ -11,7 +11,6 @@ import { FakeDnsServer } from './dns-server.js';
 import type { Zone, ZoneRecord } from './dns-zone.js';
 import { listenPair, type Credentials, type ListenerPair, type PathState } from './listeners.js';
 
-
 export interface LabHostSpec {
   /** A name inside the lab's zone. */
   name: string;
@@ -91,7 +90,10 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
 /** The zone: ::1 / 127.0.0.1 for each family a host has. */
 export function labZone(origin: string, ttl: number, hosts: LabHostSpec[]): Zone {
-  const records: ZoneRecord[] = [{ name: origin, type: 'NS', data: `ns.${origin}` }, { name: `ns.${origin}`, type: 'A', data: '127.0.0.1' }];
+  const records: ZoneRecord[] = [
+    { name: origin, type: 'NS', data: `ns.${origin}` },
+    { name: `ns.${origin}`, type: 'A', data: '127.0.0.1' },
+  ];
   for (const { name, ipv6, ipv4 } of hosts) {
     if (ipv6 !== undefined) records.push({ name, type: 'AAAA', data: '::1' });
     if (ipv4 !== undefined) records.push({ name, type: 'A', data: '127.0.0.1' });

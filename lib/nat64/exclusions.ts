@@ -48,7 +48,7 @@ function inBlocks(ipv4: string, blocks: readonly Block[]): boolean {
   const value = toNumber(a, b, c, d);
   return blocks.some(([w, x, y, z, bits]) => {
     const mask = (~0 << (32 - bits)) >>> 0;
-    return ((value & mask) >>> 0) === toNumber(w, x, y, z);
+    return (value & mask) >>> 0 === toNumber(w, x, y, z);
   });
 }
 

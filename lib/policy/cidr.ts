@@ -139,12 +139,12 @@ export function parseCidr(text: string): Cidr | string {
   if (!v6) {
     const value = parseIPv4(address);
     if (value < 0) return 'not an IPv4 or IPv6 address';
-    if (((value & ~wordMask(bits)) >>> 0) !== 0) return 'host bits are set after the prefix length';
+    if ((value & ~wordMask(bits)) >>> 0 !== 0) return 'host bits are set after the prefix length';
     return { family: 4, bits, address: value };
   }
   const words = new Uint32Array(4);
   if (!parseIPv6(address, words)) return 'not an IPv4 or IPv6 address';
-  for (let k = 0; k < 4; k++) if (((words[k]! & ~wordMask(bits - 32 * k)) >>> 0) !== 0) return 'host bits are set after the prefix length';
+  for (let k = 0; k < 4; k++) if ((words[k]! & ~wordMask(bits - 32 * k)) >>> 0 !== 0) return 'host bits are set after the prefix length';
   return { family: 6, bits, words };
 }
 
@@ -176,7 +176,7 @@ export class CidrList {
 
   hasV4(address: number): boolean {
     const list = this.#v4;
-    for (let i = 0; i < list.length; i += 2) if (((address & list[i + 1]!) >>> 0) === list[i]) return true;
+    for (let i = 0; i < list.length; i += 2) if ((address & list[i + 1]!) >>> 0 === list[i]) return true;
     return false;
   }
 
@@ -188,10 +188,10 @@ export class CidrList {
     const w3 = words[3]!;
     for (let i = 0; i < list.length; i += 8) {
       if (
-        ((w0 & list[i + 4]!) >>> 0) === list[i] &&
-        ((w1 & list[i + 5]!) >>> 0) === list[i + 1] &&
-        ((w2 & list[i + 6]!) >>> 0) === list[i + 2] &&
-        ((w3 & list[i + 7]!) >>> 0) === list[i + 3]
+        (w0 & list[i + 4]!) >>> 0 === list[i] &&
+        (w1 & list[i + 5]!) >>> 0 === list[i + 1] &&
+        (w2 & list[i + 6]!) >>> 0 === list[i + 2] &&
+        (w3 & list[i + 7]!) >>> 0 === list[i + 3]
       ) {
         return true;
       }

@@ -80,7 +80,13 @@ export class CandidateFeed {
     const { nat64, host, families, resolver, clock, timeline } = this.#options;
     if (nat64 !== undefined && families.includes(4)) {
       this.#synthesis = new Synthesis({
-        host, aaaaAsked: families.includes(6), resolver, nat64, clock, timeline, signal: this.#controller.signal,
+        host,
+        aaaaAsked: families.includes(6),
+        resolver,
+        nat64,
+        clock,
+        timeline,
+        signal: this.#controller.signal,
         emit: (batch) => this.#handlers?.addresses(batch),
         changed: () => this.#checkSettled(),
       });
@@ -92,7 +98,10 @@ export class CandidateFeed {
   /** The error to report when no address came at all (see `pickDnsError`). */
   failure(): Error {
     const errors = this.#options.families.map((family) => this.#errors.get(family));
-    return pickDnsError(errors.filter((e): e is Error => e !== undefined), this.#options.host);
+    return pickDnsError(
+      errors.filter((e): e is Error => e !== undefined),
+      this.#options.host,
+    );
   }
 
   /** The race started an attempt and has no other address ready (the NAT64 last resort counts from here, §7.2). */

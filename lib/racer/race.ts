@@ -142,7 +142,11 @@ class Race<S> {
     const demoted = history === undefined ? undefined : (address: string) => history.demoted(address);
     const feed = { host, families, preferredFamily, resolver, resolutionDelay, clock, timeline: this.#timeline, demoted, nat64 };
     this.#feed = https ? new ServiceFeed({ ...feed, port, alpn: https.alpn }) : new CandidateFeed(feed);
-    this.#queue = new CandidateQueue(options.order, () => this.#pump(), (error) => this.#orderFailed(error));
+    this.#queue = new CandidateQueue(
+      options.order,
+      () => this.#pump(),
+      (error) => this.#orderFailed(error),
+    );
   }
 
   start(): void {
@@ -227,7 +231,18 @@ class Race<S> {
       this.#recordFailure(info, startedAt, err, 'tcp');
       return;
     }
-    run = { info, startedAt, attempt, slot, delay: this.#delayFor(info.address), overdue: false, tcpAt: undefined, tcpUp: false, extended: false, settled: false };
+    run = {
+      info,
+      startedAt,
+      attempt,
+      slot,
+      delay: this.#delayFor(info.address),
+      overdue: false,
+      tcpAt: undefined,
+      tcpUp: false,
+      extended: false,
+      settled: false,
+    };
     this.#running.add(run);
     this.#latest = run;
     this.#armAttemptTimer();
@@ -330,9 +345,12 @@ class Race<S> {
   /** Nothing left to try or wait for: every attempt's error, else the blocked addresses, else a DNS error. */
   #fail(): void {
     const { host, port } = this.#o;
-    const error = this.#attempted.length > 0
-      ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
-      : this.#blocked.length > 0 ? new AddressBlockedError(host, this.#blocked, port) : this.#feed.failure();
+    const error =
+      this.#attempted.length > 0
+        ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
+        : this.#blocked.length > 0
+          ? new AddressBlockedError(host, this.#blocked, port)
+          : this.#feed.failure();
     this.#tearDown('lost');
     this.#timeline.emit({ type: 'race:end', outcome: 'failed', error });
     this.#handlers.reject(error);
@@ -369,9 +387,12 @@ class Race<S> {
     const { host, port, timeout, signal } = this.#o;
     if (outcome === 'cancelled') return new CancelError();
     if (outcome === 'aborted') return new AbortError(signal?.reason);
-    const cause = this.#failures.length > 0
-      ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
-      : this.#blocked.length > 0 ? new AddressBlockedError(host, this.#blocked, port) : undefined;
+    const cause =
+      this.#failures.length > 0
+        ? new AllAttemptsFailedError(host, port, this.#failures, this.#blocked)
+        : this.#blocked.length > 0
+          ? new AddressBlockedError(host, this.#blocked, port)
+          : undefined;
     return new TimeoutError(`connect to ${host}:${port}`, timeout as number, cause);
   }
 }

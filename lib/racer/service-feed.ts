@@ -40,8 +40,7 @@ export interface ServiceHandlers {
 type FamilyState = { kind: 'positive'; addresses: string[] } | { kind: 'negative' } | { kind: 'failed' };
 
 const recordType = (family: Family): AddressRecordType => (family === 6 ? 'AAAA' : 'A');
-const isFamily = (family: Family, address: unknown): address is string =>
-  typeof address === 'string' && (family === 6 ? isIPv6(address) : isIPv4(address));
+const isFamily = (family: Family, address: unknown): address is string => typeof address === 'string' && (family === 6 ? isIPv6(address) : isIPv4(address));
 
 export class ServiceFeed {
   readonly #o: ServiceFeedOptions;
@@ -76,7 +75,13 @@ export class ServiceFeed {
     const { host, port, families, resolver, nat64, clock, timeline } = this.#o;
     if (nat64 !== undefined && families.includes(4)) {
       this.#synthesis = new Synthesis({
-        host, aaaaAsked: families.includes(6), resolver, nat64, clock, timeline, signal: this.#controller.signal,
+        host,
+        aaaaAsked: families.includes(6),
+        resolver,
+        nat64,
+        clock,
+        timeline,
+        signal: this.#controller.signal,
         emit: (batch) => this.#addSynthesized(batch),
         changed: () => this.#settledNow(),
       });
@@ -158,7 +163,8 @@ export class ServiceFeed {
     const state = familyState(family, result);
     this.#origin.set(family, state);
     if (this.#synthesis !== undefined && (family === 6 || state.kind === 'positive')) {
-      const synthesized = family === 4 ? this.#synthesis.answeredA((state as { addresses: string[] }).addresses) : this.#synthesis.answeredAaaa(state.kind === 'positive');
+      const synthesized =
+        family === 4 ? this.#synthesis.answeredA((state as { addresses: string[] }).addresses) : this.#synthesis.answeredAaaa(state.kind === 'positive');
       this.#synthesized.push(...synthesized);
     }
     if (state.kind === 'positive') return this.#o.timeline.emit({ type: 'dns', family, addresses: state.addresses });
@@ -239,7 +245,14 @@ export class ServiceFeed {
       const key = `${address}|${candidatePort}`;
       if (seen.has(key)) return;
       seen.add(key);
-      list.push({ address, family, port: candidatePort, ...(endpoint ? { endpoint } : {}), ...(hint ? { hint } : {}), ...(synthesizedFrom ? { synthesizedFrom } : {}) });
+      list.push({
+        address,
+        family,
+        port: candidatePort,
+        ...(endpoint ? { endpoint } : {}),
+        ...(hint ? { hint } : {}),
+        ...(synthesizedFrom ? { synthesizedFrom } : {}),
+      });
     };
     for (const endpoint of this.#plan?.endpoints ?? []) {
       const key = endpoint.target.toLowerCase();
@@ -272,7 +285,9 @@ function familyState(family: Family, result: unknown): FamilyState {
     return code === 'ENODATA' || code === 'ENOTFOUND' ? { kind: 'negative' } : { kind: 'failed' };
   }
   const records = (result as { records?: unknown } | null)?.records;
-  const addresses = Array.isArray(records) ? [...new Set(records.map((r) => (r as { address?: unknown } | null)?.address).filter((a) => isFamily(family, a)))] : [];
+  const addresses = Array.isArray(records)
+    ? [...new Set(records.map((r) => (r as { address?: unknown } | null)?.address).filter((a) => isFamily(family, a)))]
+    : [];
   return addresses.length > 0 ? { kind: 'positive', addresses } : { kind: 'failed' };
 }
 
@@ -301,6 +316,14 @@ function isServiceAnswer(value: unknown): value is ServiceAnswer {
     Array.isArray(a.aliases) &&
     a.aliases.every((c) => typeof c === 'string') &&
     Array.isArray(a.records) &&
-    a.records.every((r) => r !== null && typeof r === 'object' && Number.isInteger(r.priority) && typeof r.target === 'string' && r.params !== null && typeof r.params === 'object')
+    a.records.every(
+      (r) =>
+        r !== null &&
+        typeof r === 'object' &&
+        Number.isInteger(r.priority) &&
+        typeof r.target === 'string' &&
+        r.params !== null &&
+        typeof r.params === 'object',
+    )
   );
 }

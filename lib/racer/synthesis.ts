@@ -139,7 +139,13 @@ export class Synthesis {
     this.#timer = undefined;
     this.#lastResort = 'running';
     const { resolver, host, signal } = this.#o;
-    const ipv4 = this.#ipv4 !== undefined ? Promise.resolve(this.#ipv4) : resolver.query(host, 'A', { signal }).then((a) => a.records.map((r) => r.address), () => []);
+    const ipv4 =
+      this.#ipv4 !== undefined
+        ? Promise.resolve(this.#ipv4)
+        : resolver.query(host, 'A', { signal }).then(
+            (a) => a.records.map((r) => r.address),
+            () => [],
+          );
     void this.#track(
       Promise.all([ipv4, this.#ready]).then(([addresses]) => {
         this.#lastResort = 'over';

@@ -58,7 +58,10 @@ function table(lists: Record<keyof GaiConf, PrefixValue[]>, kind: keyof GaiConf)
   const list = lists[kind];
   if (list.length === 0) return undefined;
   const all = list.some((e) => e.bits === CATCH_ALL[kind].bits) ? list : [...list, CATCH_ALL[kind]];
-  return all.map((e, i) => ({ e, i })).sort((a, b) => b.e.bits - a.e.bits || a.i - b.i).map(({ e }) => e);
+  return all
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => b.e.bits - a.e.bits || a.i - b.i)
+    .map(({ e }) => e);
 }
 
 function prefixOf(target: string, value: number): PrefixValue | undefined {

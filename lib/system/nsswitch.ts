@@ -77,7 +77,10 @@ function parseSources(text: string): NssSource[] | undefined {
 /** `NOTFOUND=return !UNAVAIL=continue` on top of `base`; `undefined` when malformed. */
 function parseActions(text: string, base: Readonly<Record<NssStatus, NssAction>>): Record<NssStatus, NssAction> | undefined {
   const actions = { ...base };
-  const items = text.replace(/\s*=\s*/g, '=').split(/\s+/).filter((item) => item !== '');
+  const items = text
+    .replace(/\s*=\s*/g, '=')
+    .split(/\s+/)
+    .filter((item) => item !== '');
   if (items.length === 0) return undefined;
   for (const item of items) {
     const match = /^(!?)([a-z]+)=([a-z]+)$/i.exec(item);
@@ -121,8 +124,6 @@ export class NsswitchFile {
     const [conf, mdnsAllow] = await Promise.all([this.#conf.current(), this.#allow.current()]);
     return this.#combine(conf, mdnsAllow);
   }
-
-
 
   #combine(conf: Pick<NssHosts, 'sources' | 'malformed'>, mdnsAllow: boolean): NssHosts {
     const last = this.#last;

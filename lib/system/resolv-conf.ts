@@ -79,18 +79,28 @@ const MAX_NDOTS = 15;
 const MAX_TIMEOUT = 30_000;
 const MAX_ATTEMPTS = 5;
 /** What glibc asks when resolv.conf names no server: the local machine. */
-export const DEFAULT_NAMESERVERS: readonly ServerAddress[] = Object.freeze([
-  Object.freeze({ address: '127.0.0.1', port: DNS_PORT, family: 4 as const }),
-]);
+export const DEFAULT_NAMESERVERS: readonly ServerAddress[] = Object.freeze([Object.freeze({ address: '127.0.0.1', port: DNS_PORT, family: 4 as const })]);
 
 /** The search-list entry for the root: the name itself is asked at its place. */
 const ROOT_DOMAIN = '.';
 
 export function defaultResolvConf(): ResolvConf {
   return {
-    nameservers: [], search: [], ndots: 1, timeout: 5000, attempts: 2, rotate: false,
-    noTldQuery: false, noAaaa: false, useVc: false, noReload: false,
-    edns0: false, trustAd: false, singleRequest: false, singleRequestReopen: false, inet6: false,
+    nameservers: [],
+    search: [],
+    ndots: 1,
+    timeout: 5000,
+    attempts: 2,
+    rotate: false,
+    noTldQuery: false,
+    noAaaa: false,
+    useVc: false,
+    noReload: false,
+    edns0: false,
+    trustAd: false,
+    singleRequest: false,
+    singleRequestReopen: false,
+    inet6: false,
   };
 }
 
@@ -126,10 +136,7 @@ export function parseResolvConf(text: string, options: ResolvConfEnv = {}): Reso
  * glibc. By default LOCALDOMAIN/RES_OPTIONS come from `process.env` and the hostname
  * from the OS, like getaddrinfo; pass `{}` to read the file alone.
  */
-export async function loadResolvConf(
-  path = '/etc/resolv.conf',
-  options: ResolvConfEnv = { env: process.env, hostname: osHostname() },
-): Promise<ResolvConf> {
+export async function loadResolvConf(path = '/etc/resolv.conf', options: ResolvConfEnv = { env: process.env, hostname: osHostname() }): Promise<ResolvConf> {
   let text = '';
   try {
     text = await readFile(path, 'utf8');
@@ -163,16 +170,18 @@ function addNameserver(conf: ResolvConf, entry: string | undefined): void {
  * fails, which ends the search as in glibc.
  */
 function searchDomains(text: string): string[] {
-  return text
-    .split(/[ \t\r]+/)
-    // Longer than any name can be: never askable, and refused as a `search` option.
-    .filter((domain) => domain !== '' && domain.length <= MAX_NAME_OCTETS + 1)
-    .map((domain) => {
-      const bare = domain.startsWith('.') ? domain.slice(1) : domain;
-      if (bare === '') return ROOT_DOMAIN;
-      return bare.endsWith('.') && bare.length > 1 ? bare.slice(0, -1) : bare;
-    })
-    .slice(0, MAX_SEARCH_DOMAINS);
+  return (
+    text
+      .split(/[ \t\r]+/)
+      // Longer than any name can be: never askable, and refused as a `search` option.
+      .filter((domain) => domain !== '' && domain.length <= MAX_NAME_OCTETS + 1)
+      .map((domain) => {
+        const bare = domain.startsWith('.') ? domain.slice(1) : domain;
+        if (bare === '') return ROOT_DOMAIN;
+        return bare.endsWith('.') && bare.length > 1 ? bare.slice(0, -1) : bare;
+      })
+      .slice(0, MAX_SEARCH_DOMAINS)
+  );
 }
 
 function domainOf(hostname: string | undefined): string {

@@ -37,7 +37,10 @@ export function parseResolverFile(text: string, file: string, fileName: string):
   let timeout: number | undefined;
   let unsupported: string | undefined;
   for (const raw of text.split('\n')) {
-    const [keyword = '', value] = raw.replace(/[#;].*$/, '').trim().split(/[ \t]+/);
+    const [keyword = '', value] = raw
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/[ \t]+/);
     if (keyword === '') continue;
     if (keyword === 'nameserver') {
       const literal = value === undefined ? undefined : parseIpLiteral(value);

@@ -58,12 +58,7 @@ function parseHttpsEntry(entry: string, option: string): HttpsServerAddress {
   const url = URL.canParse(text) ? new URL(text) : undefined;
   const host = url?.hostname.replace(/^\[(.*)\]$/, '$1') ?? '';
   const ok =
-    url !== undefined &&
-    url.username === '' &&
-    url.password === '' &&
-    url.hash === '' &&
-    url.pathname !== '/' &&
-    (isIP(host) !== 0 || isValidHostname(host));
+    url !== undefined && url.username === '' && url.password === '' && url.hash === '' && url.pathname !== '/' && (isIP(host) !== 0 || isValidHostname(host));
   if (!ok) throw new InvalidArgumentError(option, entry, EXPECTED_HTTPS);
   const path = url.pathname + url.search;
   const port = url.port === '' ? DOH_PORT : Number(url.port);

@@ -22,7 +22,14 @@ import { send } from './child.js';
 import { assertOwnResolvConf } from './namespace.js';
 import { within } from './timing.js';
 
-export const CLIENTS = ['happy-eyeballs', 'happy-eyeballs fresh name', 'happy-eyeballs warm', 'happy-eyeballs literal', 'node autoSelectFamily', 'net.connect IP'] as const;
+export const CLIENTS = [
+  'happy-eyeballs',
+  'happy-eyeballs fresh name',
+  'happy-eyeballs warm',
+  'happy-eyeballs literal',
+  'node autoSelectFamily',
+  'net.connect IP',
+] as const;
 export type ClientName = (typeof CLIENTS)[number];
 
 export interface ScenarioSpec {
@@ -97,7 +104,10 @@ async function timeOne(open: Open, boundMs: number): Promise<Sample> {
   const result = await within(pending, boundMs);
   const ms = performance.now() - started;
   if (!result.done) {
-    void pending.then((socket) => socket.destroy(), () => {});
+    void pending.then(
+      (socket) => socket.destroy(),
+      () => {},
+    );
     return { ms, outcome: 'bound' };
   }
   if (result.error) return { ms, outcome: String((result.error as NodeJS.ErrnoException).code ?? result.error) };

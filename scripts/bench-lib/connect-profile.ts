@@ -18,7 +18,12 @@ type Variant = 'floor' | 'literal' | 'warm';
 /** A resolver whose answers are always at hand, as a warm cache's are (no I/O). */
 const warmResolver: AddressResolver = {
   query: async (name: string, type: AddressRecordType): Promise<Answer> => ({
-    name, type, records: [{ address: type === 'AAAA' ? '::1' : '127.0.0.1', ttl: 60 }], ttl: 60, cnames: [], source: 'cache',
+    name,
+    type,
+    records: [{ address: type === 'AAAA' ? '::1' : '127.0.0.1', ttl: 60 }],
+    ttl: 60,
+    cnames: [],
+    source: 'cache',
   }),
 };
 
@@ -46,7 +51,11 @@ async function main(argv: string[]): Promise<void> {
   const only = stringArg(argv, '--only') as Variant | undefined;
   const variants: Variant[] = only ? [only] : ['floor', 'literal', 'warm'];
   const held = new Set<net.Socket>();
-  const server = await listen(net.createServer((s) => (held.add(s), s.on('error', () => {}), s.on('close', () => held.delete(s)))), '::1', 0);
+  const server = await listen(
+    net.createServer((s) => (held.add(s), s.on('error', () => {}), s.on('close', () => held.delete(s)))),
+    '::1',
+    0,
+  );
   const port = (server.address() as net.AddressInfo).port;
   const results = new Map<Variant, Array<{ wallUs: number; cpuUs: number }>>(variants.map((v) => [v, []]));
   try {
@@ -58,10 +67,15 @@ async function main(argv: string[]): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   console.log(`${rounds} rounds × ${connects} sequential connects to [::1]:${port}, median of rounds`);
-  console.log(table(['variant', 'wall µs/connect', 'cpu µs/connect'], variants.map((v) => {
-    const xs = results.get(v)!;
-    return [v, median(xs.map((x) => x.wallUs)).toFixed(0), median(xs.map((x) => x.cpuUs)).toFixed(0)];
-  })));
+  console.log(
+    table(
+      ['variant', 'wall µs/connect', 'cpu µs/connect'],
+      variants.map((v) => {
+        const xs = results.get(v)!;
+        return [v, median(xs.map((x) => x.wallUs)).toFixed(0), median(xs.map((x) => x.cpuUs)).toFixed(0)];
+      }),
+    ),
+  );
 }
 
 await main(process.argv.slice(2));

@@ -159,12 +159,21 @@ export async function runClient(cfg: ClientConfig): Promise<void> {
   const { samples, censored } = await timedReads(cfg.file, cfg.reads, cfg.windowMs);
   const bursts = censored ? { samples: [], censored: true } : await timedBursts(cfg.file, cfg.bursts, cfg.burstSize, cfg.windowMs);
   const report: ClientReport = {
-    mode: cfg.mode, threadpoolSize: process.env.UV_THREADPOOL_SIZE ?? 'unset (4)', reads: samples, censored,
-    bursts: bursts.samples, burstsCensored: bursts.censored, pendingAfterReads: lookups - settled, errors,
+    mode: cfg.mode,
+    threadpoolSize: process.env.UV_THREADPOOL_SIZE ?? 'unset (4)',
+    reads: samples,
+    censored,
+    bursts: bursts.samples,
+    burstsCensored: bursts.censored,
+    pendingAfterReads: lookups - settled,
+    errors,
   };
   if (client.lookup) {
     const lookup = client.lookup;
-    const fresh = await within(new Promise<void>((resolve, reject) => lookup(`fresh.${cfg.domain}`, (err) => (err ? reject(err) : resolve()))), cfg.freshBoundMs);
+    const fresh = await within(
+      new Promise<void>((resolve, reject) => lookup(`fresh.${cfg.domain}`, (err) => (err ? reject(err) : resolve()))),
+      cfg.freshBoundMs,
+    );
     report.freshMs = fresh.ms;
     report.freshAnswered = fresh.done && !fresh.error;
     if (fresh.error) report.freshError = String((fresh.error as NodeJS.ErrnoException).code);

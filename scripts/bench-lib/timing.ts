@@ -17,7 +17,10 @@ export async function within<T>(promise: Promise<T>, boundMs: number): Promise<B
   const bound = new Promise<'bound'>((resolve) => (timer = setTimeout(() => resolve('bound'), boundMs)));
   try {
     const outcome = await Promise.race([
-      promise.then((value) => ({ value }), (error: unknown) => ({ error })),
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
       bound,
     ]);
     const ms = performance.now() - started;

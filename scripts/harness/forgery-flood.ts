@@ -77,13 +77,24 @@ export async function runFlood(options: FloodOptions): Promise<FloodResult> {
       const answer = await resolver.query(name, type);
       result.queries++;
       result.otherSource += 2;
-      result.wrongAnswers += Number(!sameAddresses(answer.records.map((r) => r.address), want));
+      result.wrongAnswers += Number(
+        !sameAddresses(
+          answer.records.map((r) => r.address),
+          want,
+        ),
+      );
     });
     result.ignored = resolver.stats().ignoredReplies;
     await inBatches(options.queries, options.concurrency, async (i) => {
       const { name, type, want } = nameFor(i);
       const answer = await resolver.query(name, type);
-      result.wrongCached += Number(answer.source !== 'cache' || !sameAddresses(answer.records.map((r) => r.address), want));
+      result.wrongCached += Number(
+        answer.source !== 'cache' ||
+          !sameAddresses(
+            answer.records.map((r) => r.address),
+            want,
+          ),
+      );
     });
     result.cacheEntries = resolver.stats().entries;
   } finally {

@@ -43,10 +43,13 @@ export function replyInput(rng: Rng): ReplyInput {
   const chain: ChainSoFar = { visited: new Set(rng.chance(0.2) ? ['t1.example.test'] : []), links: rng.int(9) };
   const roll = rng.int(100);
   const packet =
-    roll < 5 ? rng.bytes(rng.int(600))
-    : roll < 10 ? Buffer.concat([valid.subarray(0, sent.questionEnd), rng.bytes(rng.int(300))])
-    : roll < 25 ? valid
-    : mutate(rng, valid, sent.questionEnd);
+    roll < 5
+      ? rng.bytes(rng.int(600))
+      : roll < 10
+        ? Buffer.concat([valid.subarray(0, sent.questionEnd), rng.bytes(rng.int(300))])
+        : roll < 25
+          ? valid
+          : mutate(rng, valid, sent.questionEnd);
   return { sent, packet, valid, chain };
 }
 
@@ -66,7 +69,14 @@ function records(rng: Rng, name: string, type: RecordType, n: number): Rr[] {
     const owner = rng.chance(0.9) ? name : 'other.example.test';
     const klass = rng.chance(0.95) ? 'IN' : 'CH';
     // dns-packet writes types it has no codec for by `UNKNOWN_<n>`, their data as bytes.
-    if (t === 'HTTPS') return { name: owner, type: 'UNKNOWN_65', class: klass, ttl: rng.pick(TTLS), data: rng.chance(0.9) ? serviceRdata(rng) : rng.bytes(rng.int(30)) } as unknown as Rr;
+    if (t === 'HTTPS')
+      return {
+        name: owner,
+        type: 'UNKNOWN_65',
+        class: klass,
+        ttl: rng.pick(TTLS),
+        data: rng.chance(0.9) ? serviceRdata(rng) : rng.bytes(rng.int(30)),
+      } as unknown as Rr;
     return { name: owner, type: t, class: klass, ttl: rng.pick(TTLS), data: address(rng, t) } as Rr;
   });
 }
@@ -150,7 +160,15 @@ function encodedReply(rng: Rng, sent: SentQuery): Buffer {
       break;
     default:
       answers = records(rng, name, type, rng.range(1, 3));
-      additionals.push({ name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: rng.chance(0.7) ? 0 : rng.range(1, 255), ednsVersion: 0, flags: 0, options: [] } as unknown as Rr);
+      additionals.push({
+        name: '.',
+        type: 'OPT',
+        udpPayloadSize: 1232,
+        extendedRcode: rng.chance(0.7) ? 0 : rng.range(1, 255),
+        ednsVersion: 0,
+        flags: 0,
+        options: [],
+      } as unknown as Rr);
   }
   return dnsPacket.encode({
     type: 'response',

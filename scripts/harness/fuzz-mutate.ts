@@ -112,5 +112,16 @@ const flags: Mutation = (rng, packet) => {
 };
 
 const MUTATIONS: readonly Mutation[] = [
-  flipBit, setByte, insertBytes, deleteBytes, duplicate, cut, extend, lyingCount, pointer, pointerPair, oversizedName, flags,
+  flipBit,
+  setByte,
+  insertBytes,
+  deleteBytes,
+  duplicate,
+  cut,
+  extend,
+  lyingCount,
+  pointer,
+  pointerPair,
+  oversizedName,
+  flags,
 ];

@@ -13,9 +13,9 @@ export class Rng {
   constructor(...keys: number[]) {
     let h = 0x9e3779b9;
     for (const key of keys) h = splitmix(h ^ Math.imul(key | 0, 0x85ebca6b));
-    this.#a = (h = splitmix(h));
-    this.#b = (h = splitmix(h));
-    this.#c = (h = splitmix(h));
+    this.#a = h = splitmix(h);
+    this.#b = h = splitmix(h);
+    this.#c = h = splitmix(h);
     this.#d = splitmix(h);
     for (let i = 0; i < 12; i++) this.u32();
   }

@@ -178,8 +178,12 @@ function checkOutcome(outcome: Outcome, reply: DecodedReply, type: RecordType, l
     case 'records':
       expect(reply.rcode === 'NOERROR' && outcome.records.length > 0, 'records from a reply that has none');
       // HTTPS (RFC 9460): each record decoded whole, and it encodes back.
-      if (type === 'HTTPS') for (const r of outcome.records as ServiceRecord[]) expect(ttlOk(r.ttl) && r.ttl >= outcome.ttl && encodeServiceData(r).length >= 3, `bad HTTPS record ${JSON.stringify(r)}`);
-      else for (const r of outcome.records as AddressRecord[]) expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
+      if (type === 'HTTPS')
+        for (const r of outcome.records as ServiceRecord[])
+          expect(ttlOk(r.ttl) && r.ttl >= outcome.ttl && encodeServiceData(r).length >= 3, `bad HTTPS record ${JSON.stringify(r)}`);
+      else
+        for (const r of outcome.records as AddressRecord[])
+          expect(isIP(r.address) === family && ttlOk(r.ttl) && r.ttl >= outcome.ttl, `bad record ${JSON.stringify(r)}`);
       break;
     case 'negative':
       expect((outcome.code === 'ENOTFOUND') === (reply.rcode === 'NXDOMAIN') && ttlOk(outcome.negativeTtl), 'bad negative answer');

@@ -21,12 +21,41 @@ import type { Rng } from './fuzz-rng.js';
 import { expect, type FuzzTarget } from './fuzz-run.js';
 
 const IPS = [
-  '192.0.2.53', '127.0.0.1', '::1', '2001:db8::53', 'fe80::1%eth0', '::ffff:192.0.2.1', '[::1]', '[192.0.2.1]',
-  '127.1', '01.2.3.4', '256.1.1.1', '1.2.3.4:53', '[::1]:5300', '1.2.3', 'fe80::1%', 'ns.example.test', '',
+  '192.0.2.53',
+  '127.0.0.1',
+  '::1',
+  '2001:db8::53',
+  'fe80::1%eth0',
+  '::ffff:192.0.2.1',
+  '[::1]',
+  '[192.0.2.1]',
+  '127.1',
+  '01.2.3.4',
+  '256.1.1.1',
+  '1.2.3.4:53',
+  '[::1]:5300',
+  '1.2.3',
+  'fe80::1%',
+  'ns.example.test',
+  '',
 ];
 const NAMES = [
-  'example.test', 'WWW.Example.TEST', 'localhost', 'LOCALHOST.', 'a.localhost', 'corp.', '.', 'a..b', '-a.test',
-  '_srv._tcp.test', 'é.test', 'xn--e1a.test', 'x'.repeat(63), 'x'.repeat(64), `${'a.'.repeat(126)}b`, `${'a.'.repeat(127)}b`,
+  'example.test',
+  'WWW.Example.TEST',
+  'localhost',
+  'LOCALHOST.',
+  'a.localhost',
+  'corp.',
+  '.',
+  'a..b',
+  '-a.test',
+  '_srv._tcp.test',
+  'é.test',
+  'xn--e1a.test',
+  'x'.repeat(63),
+  'x'.repeat(64),
+  `${'a.'.repeat(126)}b`,
+  `${'a.'.repeat(127)}b`,
 ];
 const NUMBERS = ['0', '1', '5', '10', '15', '16', '30', '2000', '2001', '-5', '1e3', '0x10', '99999999999999999999', '', ' 5', 'abc'];
 const SEPARATORS = [' ', ' ', ' ', '\t', '  ', ' \t', '\r', '\f', '\v'];
@@ -47,7 +76,21 @@ function line(rng: Rng, keywords: readonly string[], pool: readonly string[]): s
 }
 
 const OPTIONS = ['ndots:', 'timeout:', 'attempts:', 'rotate', 'edns0', 'single-request', 'rotate:1'];
-const CONF_KEYWORDS = ['nameserver', 'nameserver', 'nameserver', 'search', 'domain', 'options', 'options', 'sortlist', '#', ';', 'NAMESERVER', ' nameserver', 'x'];
+const CONF_KEYWORDS = [
+  'nameserver',
+  'nameserver',
+  'nameserver',
+  'search',
+  'domain',
+  'options',
+  'options',
+  'sortlist',
+  '#',
+  ';',
+  'NAMESERVER',
+  ' nameserver',
+  'x',
+];
 
 /** One resolv.conf line: a keyword, then arguments mostly of the kind it takes. */
 function confLine(rng: Rng): string {
@@ -94,7 +137,10 @@ export const hostsTarget: FuzzTarget = {
     const name = token(rng, NAMES);
     const found = lookupHosts(table, name, family);
     if (found === undefined) return 'not listed';
-    expect(found.every((a) => isIP(a) === family), 'an answer of the wrong family');
+    expect(
+      found.every((a) => isIP(a) === family),
+      'an answer of the wrong family',
+    );
     const local = /(^|\.)localhost\.?$/i.test(name);
     if (local) expect(found.length > 0 && found.every(isLoopback), 'localhost left the machine (RFC 6761 §6.3)');
     let error: unknown;
@@ -110,8 +156,26 @@ export const hostsTarget: FuzzTarget = {
 
 const COMMANDS = ['probe', 'probe', 'resolve', 'resolve', 'demo', 'help', 'PROBE', ''];
 const CLI_OPTIONS = [
-  '--port', '--tls', '--json', '--nameserver', '--attempt-delay', '--resolution-delay', '--timeout', '--help', '-h',
-  '--version', '-v', '--no-color', '--', '-', '--bogus', '-x', '--port=', '--tls=1', '--timeout=5', '--nameserver=::1',
+  '--port',
+  '--tls',
+  '--json',
+  '--nameserver',
+  '--attempt-delay',
+  '--resolution-delay',
+  '--timeout',
+  '--help',
+  '-h',
+  '--version',
+  '-v',
+  '--no-color',
+  '--',
+  '-',
+  '--bogus',
+  '-x',
+  '--port=',
+  '--tls=1',
+  '--timeout=5',
+  '--nameserver=::1',
 ];
 const TARGETS = ['example.test', 'example.test:443', 'host:99999', '[::1]:80', '[::1', '::1]', '::1', '1.2.3.4:0', ...NAMES, ...IPS];
 

@@ -106,16 +106,11 @@ async function freePort(): Promise<number> {
 async function waitUntilAnswering(child: ChildProcess, port: number, origin: string, readyMs: number): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`knotd exited (${code}): ${stderr.trim()}`))),
-  );
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`knotd exited (${code}): ${stderr.trim()}`))));
   exited.catch(() => {});
   const deadline = Date.now() + readyMs;
   while (Date.now() < deadline) {
-    const ready = await Promise.race([
-      Promise.all([soaAnswers('127.0.0.1', port, origin), soaAnswers('::1', port, origin)]),
-      exited,
-    ]);
+    const ready = await Promise.race([Promise.all([soaAnswers('127.0.0.1', port, origin), soaAnswers('::1', port, origin)]), exited]);
     if (ready.every(Boolean)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -26,7 +26,11 @@ export async function lookupRounds(resolver: Resolver, dns: FakeDnsServer, api: 
   let failures = 0;
   const lookup = (name: string): Promise<void> =>
     new Promise((resolve) => resolver.lookup(name, { all: true }, (err) => ((failures += Number(err !== null)), resolve())));
-  const query = (name: string): Promise<void> => resolver.query(name, 'A').then(() => undefined, () => void failures++);
+  const query = (name: string): Promise<void> =>
+    resolver.query(name, 'A').then(
+      () => undefined,
+      () => void failures++,
+    );
   const one = api === 'lookup' ? lookup : query;
   await Promise.all(names.map((name) => lookup(name)));
   const results: Round[] = [];

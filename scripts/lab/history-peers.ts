@@ -50,9 +50,22 @@ const isIPv6 = (m: Measurement): boolean => m.outcome.includes(':');
 
 async function drive(cfg: HistoryDriverConfig): Promise<HistoryDriverReport> {
   const caPath = join(fixturesDir, 'tls', 'ca.pem');
-  const resolver = new Resolver({ servers: [LAB.server.v4], resolvConf: false, hosts: false, timeout: LAB.dns.timeoutSeconds * 1000, attempts: LAB.dns.attempts });
+  const resolver = new Resolver({
+    servers: [LAB.server.v4],
+    resolvConf: false,
+    hosts: false,
+    timeout: LAB.dns.timeoutSeconds * 1000,
+    attempts: LAB.dns.attempts,
+  });
   const history = new History({ ttl: cfg.ttlMs });
-  const ctx: PeerContext = { resolver, secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }), caPath, boundMs: cfg.boundMs, python: new PythonPeer(caPath), history };
+  const ctx: PeerContext = {
+    resolver,
+    secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }),
+    caPath,
+    boundMs: cfg.boundMs,
+    python: new PythonPeer(caPath),
+    history,
+  };
   const stamp = Date.now().toString(36);
   let names = 0;
   const fresh = (peer: PeerName): string => `h${names++}-${TAG[peer]}-${stamp}.${LAB.zone}`;

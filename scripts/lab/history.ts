@@ -68,7 +68,14 @@ async function measureHistory(id: string, connects: number, ttlMs: number): Prom
     connects,
     ttlMs,
     floorMs: blackHole.v4.rtt * 2,
-    environment: { node: process.version, kernel: release(), cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, load: loadavg().map((x) => x.toFixed(2)).join(' ') },
+    environment: {
+      node: process.version,
+      kernel: release(),
+      cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+      load: loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' '),
+    },
     report,
   };
 }
@@ -88,12 +95,26 @@ function recoveryText(r: HistoryResults): string {
  * against the floor as measured: the other peers' median on the healed path (the same
  * fresh-name connect over a working family, relay and per-connect costs included).
  */
-export function laterFigures(results: HistoryResults): { median: number; max: number; ratio: number; medianRatio: number; measuredFloor: number; measuredRatio: number } {
+export function laterFigures(results: HistoryResults): {
+  median: number;
+  max: number;
+  ratio: number;
+  medianRatio: number;
+  measuredFloor: number;
+  measuredRatio: number;
+} {
   const later = results.report.blackHole['happy-eyeballs']!.slice(1).map((m) => m.ms);
   const others = PEERS.filter((p) => p !== 'happy-eyeballs').map((p) => results.report.afterHeal[p]!.ms);
   const measuredFloor = median(others);
   const max = Math.max(...later);
-  return { median: median(later), max, ratio: ratio(max, results.floorMs), medianRatio: ratio(median(later), results.floorMs), measuredFloor, measuredRatio: ratio(max, measuredFloor) };
+  return {
+    median: median(later),
+    max,
+    ratio: ratio(max, results.floorMs),
+    medianRatio: ratio(median(later), results.floorMs),
+    measuredFloor,
+    measuredRatio: ratio(max, measuredFloor),
+  };
 }
 
 function printResults(r: HistoryResults): void {
@@ -105,7 +126,9 @@ function printResults(r: HistoryResults): void {
   const later = laterFigures(r);
   console.log(`\nours after the first: median ${ms(later.median)} ms, worst ${ms(later.max)} ms = ${times(later.ratio)} the ${r.floorMs} ms floor`);
   console.log(`after the heal (ttl ${r.ttlMs} ms): ${recoveryText(r)}`);
-  console.log(`after the heal, one turn each: ${PEERS.map((p) => `${p} ${ms(r.report.afterHeal[p]!.ms)} ${family(r.report.afterHeal[p]!)}`).join('; ')}; history ${JSON.stringify(r.report.historyStats)}`);
+  console.log(
+    `after the heal, one turn each: ${PEERS.map((p) => `${p} ${ms(r.report.afterHeal[p]!.ms)} ${family(r.report.afterHeal[p]!)}`).join('; ')}; history ${JSON.stringify(r.report.historyStats)}`,
+  );
 }
 
 export function renderHistorySection(r: HistoryResults): string {

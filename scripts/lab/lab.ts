@@ -28,7 +28,9 @@ async function main(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
       const { state } = await labUp(id);
-      console.log(`lab ${id} up: namespaces ${n.clientNs} / ${n.serverNs}, relay pid ${state.relayPid} (control 127.0.0.1:${state.relayPort}), knotd pid ${state.knotPid}, server pid ${state.serverPid}`);
+      console.log(
+        `lab ${id} up: namespaces ${n.clientNs} / ${n.serverNs}, relay pid ${state.relayPid} (control 127.0.0.1:${state.relayPort}), knotd pid ${state.knotPid}, server pid ${state.serverPid}`,
+      );
       console.log(`try: ip netns exec ${n.clientNs} curl -so /dev/null -w '%{remote_ip} %{time_connect}\\n' http://x.he.test/`);
       return 0;
     }

@@ -150,6 +150,9 @@ ${stub(NAT64_LAB.zone)}${stub('ipv4only.arpa')}`,
 export function writeTayga(dir: string, device: string): string {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'tayga.conf');
-  writeFileSync(conf, `tun-device ${device}\nipv4-addr ${NAT64_LAB.tayga.v4}\nprefix ${NAT64_LAB.prefix}\ndynamic-pool ${NAT64_LAB.tayga.pool}\ndata-dir ${dir}\n`);
+  writeFileSync(
+    conf,
+    `tun-device ${device}\nipv4-addr ${NAT64_LAB.tayga.v4}\nprefix ${NAT64_LAB.prefix}\ndynamic-pool ${NAT64_LAB.tayga.pool}\ndata-dir ${dir}\n`,
+  );
   return conf;
 }

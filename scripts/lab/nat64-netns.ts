@@ -44,7 +44,14 @@ export function nat64Unavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
   if (!existsSync('/proc/sys/net/ipv6')) return 'IPv6 is disabled in this kernel';
   if (!existsSync('/dev/net/tun')) return '/dev/net/tun is missing (tayga needs it)';
-  for (const [name, pkg] of [['tayga', 'tayga'], ['unbound', 'unbound'], ['knotd', 'knot'], ['ip', 'iproute2'], ['curl', 'curl'], ['python3', 'python3']] as const) {
+  for (const [name, pkg] of [
+    ['tayga', 'tayga'],
+    ['unbound', 'unbound'],
+    ['knotd', 'knot'],
+    ['ip', 'iproute2'],
+    ['curl', 'curl'],
+    ['python3', 'python3'],
+  ] as const) {
     if (findProgram(name) === undefined) return `${name} is not installed (Debian package "${pkg}")`;
   }
   return undefined;
@@ -102,7 +109,14 @@ function writeEtc(n: Nat64Names): void {
   writeFileSync(join(dir, 'resolv.conf'), nat64ResolvConf());
   writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n::1 localhost\n');
   const nsswitch = existsSync('/etc/nsswitch.conf') ? readFileSync('/etc/nsswitch.conf', 'utf8') : '';
-  writeFileSync(join(dir, 'nsswitch.conf'), `${nsswitch.split('\n').filter((l) => !/^\s*hosts\s*:/.test(l)).join('\n').trimEnd()}\n${NSSWITCH_HOSTS}\n`);
+  writeFileSync(
+    join(dir, 'nsswitch.conf'),
+    `${nsswitch
+      .split('\n')
+      .filter((l) => !/^\s*hosts\s*:/.test(l))
+      .join('\n')
+      .trimEnd()}\n${NSSWITCH_HOSTS}\n`,
+  );
 }
 
 export const nat64ResolvConf = (): string => `nameserver ${NAT64_LAB.gateway.v6}\noptions timeout:2 attempts:2\n`;
@@ -137,7 +151,10 @@ export async function nat64Up(id = 'n64'): Promise<Nat64Names> {
 
 /** Until DNS64 answers and the server answers through tayga, seen from the client namespace. */
 function waitForPath(n: Nat64Names): void {
-  const check = spawnSync('ip', ['netns', 'exec', n.clientNs, process.execPath, join(here, 'nat64-peers.js'), '--check'], { encoding: 'utf8', timeout: 30_000 });
+  const check = spawnSync('ip', ['netns', 'exec', n.clientNs, process.execPath, join(here, 'nat64-peers.js'), '--check'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (check.status !== 0) {
     const logs = ['tayga.log', 'unbound.log', 'knot.log', 'server.log'].map((f) => `${f}: ${tail(join(n.stateDir, f))}`).join('\n');
     throw new Error(`NAT64 lab path check failed: ${(check.stderr || check.stdout || String(check.error)).trim()}\n${logs}`);
@@ -157,13 +174,17 @@ export interface TaygaEvidence {
  * and reads the map: the proof that the peers' connections went through the NAT64.
  */
 export function stopTayga(n: Nat64Names): TaygaEvidence {
-  const stats = JSON.parse(run('ip', ['-n', n.gatewayNs, '-s', '-j', 'link', 'show', DEV.nat64])) as Array<{ stats64?: { rx?: { packets?: number }; tx?: { packets?: number } } }>;
+  const stats = JSON.parse(run('ip', ['-n', n.gatewayNs, '-s', '-j', 'link', 'show', DEV.nat64])) as Array<{
+    stats64?: { rx?: { packets?: number }; tx?: { packets?: number } };
+  }>;
   const packets = { rx: stats[0]?.stats64?.rx?.packets ?? 0, tx: stats[0]?.stats64?.tx?.packets ?? 0 };
   const tayga = pidsIn(n.gatewayNs).filter((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'tayga');
   stop(tayga);
   const file = join(n.stateDir, 'tayga', 'dynamic.map');
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-  const mappings = lines.filter((line) => line.trim() !== '' && !line.startsWith('#')).map((line) => line.trim().split(/\s+/).slice(0, 2).reverse().join(' → '));
+  const mappings = lines
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => line.trim().split(/\s+/).slice(0, 2).reverse().join(' → '));
   return { packets, mappings };
 }
 

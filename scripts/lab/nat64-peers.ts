@@ -45,11 +45,14 @@ async function check(boundMs = 20_000): Promise<void> {
         const answer = await resolver.query('ipv4only.arpa.', 'AAAA');
         if (answer.records.length === 0) throw new Error('no AAAA for ipv4only.arpa');
         const synthesized = (await resolver.query(NAT64_LAB.v4only, 'AAAA')).records[0]!.address;
-        const dialed = await within(new Promise<void>((resolve, reject) => {
-          const socket = net.connect({ host: synthesized, port: NAT64_LAB.port });
-          socket.once('connect', () => (socket.destroy(), resolve()));
-          socket.once('error', reject);
-        }), 1000);
+        const dialed = await within(
+          new Promise<void>((resolve, reject) => {
+            const socket = net.connect({ host: synthesized, port: NAT64_LAB.port });
+            socket.once('connect', () => (socket.destroy(), resolve()));
+            socket.once('error', reject);
+          }),
+          1000,
+        );
         if (!dialed.done || dialed.error) throw new Error(`connect to ${synthesized} failed: ${String(dialed.error ?? 'no answer in 1 s')}`);
         console.log('NAT64 lab path ok');
         return;
@@ -69,7 +72,14 @@ async function withoutNat64(host: string, resolver: Resolver, boundMs: number): 
   const pending = connect({ host, port: NAT64_LAB.port, resolver, nat64Prefix: false });
   const result = await within(pending, boundMs);
   const ms = performance.now() - started;
-  if (!result.done) return void pending.then((s) => s.destroy(), () => {}), { ms, outcome: 'bound' };
+  if (!result.done)
+    return (
+      void pending.then(
+        (s) => s.destroy(),
+        () => {},
+      ),
+      { ms, outcome: 'bound' }
+    );
   if (result.error) return { ms, outcome: String((result.error as { code?: unknown }).code ?? result.error) };
   result.value!.destroy();
   return { ms, outcome: result.value!.remoteAddress ?? '?' };
@@ -84,7 +94,13 @@ async function drive(cfg: Nat64DriverConfig): Promise<Nat64DriverReport> {
   const caPath = join(fixturesDir, 'tls', 'ca.pem');
   // As connect() is used by default: the system's resolv.conf (unbound) and hosts file.
   const resolver = new Resolver();
-  const ctx: PeerContext = { resolver, secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }), caPath, boundMs: cfg.boundMs, python: new PythonPeer(caPath) };
+  const ctx: PeerContext = {
+    resolver,
+    secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }),
+    caPath,
+    boundMs: cfg.boundMs,
+    python: new PythonPeer(caPath),
+  };
   const samples: Record<string, Measurement[]> = {};
   const add = (key: string, m: Measurement): number => (samples[key] ??= []).push(m);
   const lookups: Record<string, LookupAddress[] | string> = {};

@@ -38,7 +38,12 @@ export interface Nat64Results {
 
 function versionOf(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 5000 });
-  return (r.stdout || r.stderr || '?').split('\n').find((l) => l.trim() !== '')?.trim() ?? '?';
+  return (
+    (r.stdout || r.stderr || '?')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '?'
+  );
 }
 
 async function measureLab(id: string, runs: number): Promise<Nat64Results> {
@@ -65,7 +70,9 @@ async function measureLab(id: string, runs: number): Promise<Nat64Results> {
       python: versionOf('python3', ['--version']),
       kernel: release(),
       cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
-      load: loadavg().map((x) => x.toFixed(2)).join(' '),
+      load: loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' '),
     },
     report,
     tayga: stopTayga(n),
@@ -101,8 +108,15 @@ function rows(results: Nat64Results): Array<{ target: string; peer: string; samp
 }
 
 function printTable(results: Nat64Results): void {
-  console.log(table(['target', 'peer', 'median ms', 'ended on'], rows(results).map((r) => [r.target, r.peer, ms(median(r.samples.map((s) => s.ms))), outcomes(r.samples)])));
-  console.log(`\nlookup(): ${JSON.stringify(results.report.lookups)}\ntayga: ${results.tayga.packets.rx} packets in, ${results.tayga.packets.tx} out; map ${results.tayga.mappings.join('; ') || '(none)'}`);
+  console.log(
+    table(
+      ['target', 'peer', 'median ms', 'ended on'],
+      rows(results).map((r) => [r.target, r.peer, ms(median(r.samples.map((s) => s.ms))), outcomes(r.samples)]),
+    ),
+  );
+  console.log(
+    `\nlookup(): ${JSON.stringify(results.report.lookups)}\ntayga: ${results.tayga.packets.rx} packets in, ${results.tayga.packets.tx} out; map ${results.tayga.mappings.join('; ') || '(none)'}`,
+  );
 }
 
 export function renderNat64Section(results: Nat64Results): string {
@@ -146,7 +160,10 @@ export function renderNat64Section(results: Nat64Results): string {
   const lookup = Object.entries(results.report.lookups).map(([k, v]) => `- ${k}: ${typeof v === 'string' ? v : v.map((a) => `\`${a.address}\``).join(', ')}`);
   lines.push('Our `lookup(host, { all: true })` on the client (what `connect()` would try, synthesized first):', '', ...lookup, '');
   const { packets, mappings } = results.tayga;
-  lines.push(`tayga translated ${packets.rx} packets in and ${packets.tx} out; its dynamic map after the run (client address → pool address): ${mappings.map((m) => `\`${m}\``).join('; ') || '(none)'}.`, '');
+  lines.push(
+    `tayga translated ${packets.rx} packets in and ${packets.tx} out; its dynamic map after the run (client address → pool address): ${mappings.map((m) => `\`${m}\``).join('; ') || '(none)'}.`,
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -63,7 +63,11 @@ export function labUnavailable(): string | undefined {
   if (!existsSync('/dev/net/tun')) return '/dev/net/tun is missing';
   if (!existsSync('/proc/sys/net/ipv6')) return 'IPv6 is disabled in this kernel';
   if (!knotdPath()) return 'knotd is not installed (Debian package "knot")';
-  for (const [cmd, pkg] of [['ip', 'iproute2'], [python3(), 'python3'], ['curl', 'curl']] as const) {
+  for (const [cmd, pkg] of [
+    ['ip', 'iproute2'],
+    [python3(), 'python3'],
+    ['curl', 'curl'],
+  ] as const) {
     const probe = spawnSync(cmd, ['-V'], { stdio: 'ignore', timeout: 5000 });
     if (probe.error) return `${cmd} is not installed (Debian package "${pkg}")`;
   }
@@ -151,7 +155,14 @@ function writeEtc(n: LabNames): void {
   writeFileSync(join(dir, 'resolv.conf'), resolvConfText());
   writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n::1 localhost\n');
   const nsswitch = existsSync('/etc/nsswitch.conf') ? readFileSync('/etc/nsswitch.conf', 'utf8') : '';
-  writeFileSync(join(dir, 'nsswitch.conf'), `${nsswitch.split('\n').filter((l) => !/^\s*hosts\s*:/.test(l)).join('\n').trimEnd()}\n${NSSWITCH_HOSTS}\n`);
+  writeFileSync(
+    join(dir, 'nsswitch.conf'),
+    `${nsswitch
+      .split('\n')
+      .filter((l) => !/^\s*hosts\s*:/.test(l))
+      .join('\n')
+      .trimEnd()}\n${NSSWITCH_HOSTS}\n`,
+  );
   if (existsSync('/etc/gai.conf')) writeFileSync(join(dir, 'gai.conf'), '# empty: glibc uses its RFC 6724 defaults\n');
 }
 
@@ -172,7 +183,19 @@ export async function labUp(id = 'he'): Promise<{ names: LabNames; state: LabSta
     }
     writeEtc(n);
     const ready = join(n.stateDir, 'relay.json');
-    const relayPid = daemon(n, 'relay.log', python3(), [join(sourceDir, 'relay.py'), '--client-dev', n.clientDev, '--client-ns', n.clientNs, '--server-dev', n.serverDev, '--server-ns', n.serverNs, '--ready', ready]);
+    const relayPid = daemon(n, 'relay.log', python3(), [
+      join(sourceDir, 'relay.py'),
+      '--client-dev',
+      n.clientDev,
+      '--client-ns',
+      n.clientNs,
+      '--server-dev',
+      n.serverDev,
+      '--server-ns',
+      n.serverNs,
+      '--ready',
+      ready,
+    ]);
     saveState(n, { relayPid });
     await waitFor('relay', () => existsSync(ready), relayPid, n, 'relay.log', 5000);
     const relayPort = (JSON.parse(readFileSync(ready, 'utf8')) as { port: number }).port;
@@ -200,7 +223,11 @@ async function waitForPath(n: LabNames): Promise<void> {
   if (check.status !== 0) throw new Error(`lab path check failed: ${(check.stderr || check.stdout || String(check.error)).trim()}`);
 }
 
-export const netnsList = (): string[] => run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+export const netnsList = (): string[] =>
+  run('ip', ['netns', 'list'])
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
 const linkExists = (dev: string): boolean => tryRun('ip', ['link', 'show', 'dev', dev]);
 
 /** Pids of relays of this lab, found by their exact arguments (also those a crash left without state). */

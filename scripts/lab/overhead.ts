@@ -55,7 +55,8 @@ const bareSocket = (): Promise<net.Socket> =>
       socket.once('connect', () => resolve(socket)).once('error', reject);
     });
     udp.connect(53, LAB.server.v4, () => {
-      for (const type of ['AAAA', 'A'] as const) udp.send(dnsPacket.encode({ type: 'query', id: (Math.random() * 65536) | 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] }));
+      for (const type of ['AAAA', 'A'] as const)
+        udp.send(dnsPacket.encode({ type: 'query', id: (Math.random() * 65536) | 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] }));
     });
   });
 

@@ -60,7 +60,10 @@ export async function measure(peer: PeerName | 'reference', mode: Mode, host: st
   const ms = performance.now() - started;
   const extra = peer === 'happy-eyeballs' ? { trace: traceOf(events) } : {};
   if (!result.done) {
-    void pending.then((socket) => socket.destroy(), () => {});
+    void pending.then(
+      (socket) => socket.destroy(),
+      () => {},
+    );
     return { ms, outcome: 'bound', ...extra };
   }
   if (result.error) return { ms, outcome: errorCode(result.error), ...extra };
@@ -76,7 +79,14 @@ function errorCode(err: unknown): string {
 }
 
 const short: Partial<Record<RaceEvent['type'], string>> = {
-  dns: 'dns', 'dns:https': 'https', 'dns:wait': 'wait', 'attempt:start': 'start', 'attempt:connected': 'tcp', 'attempt:success': 'ok', 'attempt:failure': 'fail', 'attempt:abandoned': 'drop',
+  dns: 'dns',
+  'dns:https': 'https',
+  'dns:wait': 'wait',
+  'attempt:start': 'start',
+  'attempt:connected': 'tcp',
+  'attempt:success': 'ok',
+  'attempt:failure': 'fail',
+  'attempt:abandoned': 'drop',
 };
 
 /** `dns6@21.3 start6@21.4 ok6@41.9`: formatted after the measurement, which only keeps the events. */
@@ -105,9 +115,23 @@ function nodeCore(host: string, mode: Mode, ctx: PeerContext, race = true): Prom
 function curl(host: string, mode: Mode, ctx: PeerContext): Promise<Measurement> {
   const url = `${mode === 'tls' ? 'https' : 'http'}://${host}:${port(mode)}/`;
   // -q first: no ~/.curlrc. No proxy, whatever the environment says.
-  const args = ['-q', '-s', '-o', '/dev/null', '--noproxy', '*', '--happy-eyeballs-timeout-ms', String(ATTEMPT_DELAY_MS),
-    '--max-time', String(ctx.boundMs / 1000), '--cacert', ctx.caPath,
-    '-w', '%{time_connect} %{time_appconnect} %{time_total} %{remote_ip} %{exitcode}', url];
+  const args = [
+    '-q',
+    '-s',
+    '-o',
+    '/dev/null',
+    '--noproxy',
+    '*',
+    '--happy-eyeballs-timeout-ms',
+    String(ATTEMPT_DELAY_MS),
+    '--max-time',
+    String(ctx.boundMs / 1000),
+    '--cacert',
+    ctx.caPath,
+    '-w',
+    '%{time_connect} %{time_appconnect} %{time_total} %{remote_ip} %{exitcode}',
+    url,
+  ];
   return new Promise((resolve) => {
     const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     let out = '';

@@ -46,8 +46,11 @@ function assertLabResolvConf(): void {
   const actual = readFileSync('/etc/resolv.conf', 'utf8');
   if (actual !== resolvConfText()) throw new Error(`/etc/resolv.conf is not the lab's (got ${JSON.stringify(actual)}): run inside the client namespace`);
   if (readFileSync('/etc/hosts', 'utf8').includes(LAB.zone)) throw new Error(`/etc/hosts knows ${LAB.zone}: DNS would not be measured`);
-  const hosts = readFileSync('/etc/nsswitch.conf', 'utf8').split('\n').filter((l) => /^\s*hosts\s*:/.test(l));
-  if (hosts.length !== 1 || hosts[0]!.replace(/\s+/g, ' ').trim() !== NSSWITCH_HOSTS) throw new Error(`/etc/nsswitch.conf: expected "${NSSWITCH_HOSTS}", got ${JSON.stringify(hosts)}`);
+  const hosts = readFileSync('/etc/nsswitch.conf', 'utf8')
+    .split('\n')
+    .filter((l) => /^\s*hosts\s*:/.test(l));
+  if (hosts.length !== 1 || hosts[0]!.replace(/\s+/g, ' ').trim() !== NSSWITCH_HOSTS)
+    throw new Error(`/etc/nsswitch.conf: expected "${NSSWITCH_HOSTS}", got ${JSON.stringify(hosts)}`);
 }
 
 function labResolver(): Resolver {
@@ -102,7 +105,14 @@ async function drive(cfg: DriverConfig): Promise<DriverReport> {
   const caPath = join(fixturesDir, 'tls', 'ca.pem');
   // history: false: every run of ours starts without memory, as every other peer does
   // (what history changes is measured on its own: scripts/lab/history.ts).
-  const ctx: PeerContext = { resolver: labResolver(), secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }), caPath, boundMs: cfg.boundMs, python: new PythonPeer(caPath), history: false };
+  const ctx: PeerContext = {
+    resolver: labResolver(),
+    secureContext: tls.createSecureContext({ ca: readFileSync(caPath) }),
+    caPath,
+    boundMs: cfg.boundMs,
+    python: new PythonPeer(caPath),
+    history: false,
+  };
   const turns: [PeerName | 'reference', Mode][] = cfg.peers.flatMap((p) => cfg.modes.map((m) => [p, m] as [PeerName, Mode]));
   if (cfg.reference) turns.push(['reference', 'tcp']);
   const samples: Record<string, Measurement[]> = Object.fromEntries(turns.map(([p, m]) => [`${p} ${m}`, []]));

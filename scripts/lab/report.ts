@@ -7,7 +7,8 @@ import { bestOther, key, type LabResults, type ScenarioResult, type Spread } fro
 import { RFC8305, type FamilyPath } from './scenarios.js';
 
 const PEER_TEXT = {
-  'happy-eyeballs': 'this library: `connect({ host, port, resolver, history: false })`, its own DNS client asking knot over UDP (`servers`), TLS with `tls: { secureContext }`; no connection history, so every run starts as fresh as the other peers\' (what history changes: the section on it below)',
+  'happy-eyeballs':
+    "this library: `connect({ host, port, resolver, history: false })`, its own DNS client asking knot over UDP (`servers`), TLS with `tls: { secureContext }`; no connection history, so every run starts as fresh as the other peers' (what history changes: the section on it below)",
   node: 'Node core `net.connect` / `tls.connect` with `autoSelectFamily: true`, `autoSelectFamilyAttemptTimeout: 250` (getaddrinfo); TLS with the same `secureContext`',
   python: 'Python `asyncio.open_connection(host, port, happy_eyeballs_delay=0.25)`, `ssl=` a default context for TLS (getaddrinfo)',
   curl: "Debian's curl, `--happy-eyeballs-timeout-ms 250`, its own `time_connect` / `time_appconnect` (getaddrinfo in its resolver thread)",
@@ -60,10 +61,13 @@ function ourSteps(r: ScenarioResult, mode: Mode): string {
     const xs = [...trace.matchAll(new RegExp(`${tag.source}@([\\d.]+)`, 'g'))].map((x) => Number(x[1]));
     return xs.length ? pick(xs) : NaN;
   };
-  const step = (tag: RegExp, pick: (xs: number[]) => number = (xs) => xs[0]!): string => ms(median(traces.map((t) => at(t, tag, pick)).filter(Number.isFinite)));
+  const step = (tag: RegExp, pick: (xs: number[]) => number = (xs) => xs[0]!): string =>
+    ms(median(traces.map((t) => at(t, tag, pick)).filter(Number.isFinite)));
   const ref = r.spread[key('reference', 'tcp')];
-  return `Our race, medians: first DNS answer ${step(/dns[46]/, (xs) => Math.min(...xs))} ms, first attempt ${step(/start[46]/)} ms, last attempt started ${step(/start[46]/, (xs) => Math.max(...xs))} ms, done ${step(/ok[46]/)} ms` +
-    (ref ? `; reference (connect to the IP, no DNS): ${ms(ref.median)} ms.` : '.');
+  return (
+    `Our race, medians: first DNS answer ${step(/dns[46]/, (xs) => Math.min(...xs))} ms, first attempt ${step(/start[46]/)} ms, last attempt started ${step(/start[46]/, (xs) => Math.max(...xs))} ms, done ${step(/ok[46]/)} ms` +
+    (ref ? `; reference (connect to the IP, no DNS): ${ms(ref.median)} ms.` : '.')
+  );
 }
 
 function breakdownSection(b: LabResults['breakdown']): string {
@@ -103,14 +107,31 @@ function scenarioSection(r: ScenarioResult): string {
     for (const peer of PEERS) {
       const x = r.spread[key(peer, mode)];
       if (!x) continue;
-      const outcomes = Object.entries(x.outcomes).map(([o, n]) => `${o} ×${n}`).join(', ');
-      lines.push(`| ${peer} | ${modeLabel(mode)} | ${ms(x.median)} | ${ms(x.p25)}–${ms(x.p75)} | ${ms(x.min)}–${ms(x.max)} | ${times(ratio(x.median, limitMs))} | ${best ? times(ratio(x.median, best.median)) : '—'} | ${outcomes} |`);
+      const outcomes = Object.entries(x.outcomes)
+        .map(([o, n]) => `${o} ×${n}`)
+        .join(', ');
+      lines.push(
+        `| ${peer} | ${modeLabel(mode)} | ${ms(x.median)} | ${ms(x.p25)}–${ms(x.p75)} | ${ms(x.min)}–${ms(x.max)} | ${times(ratio(x.median, limitMs))} | ${best ? times(ratio(x.median, best.median)) : '—'} | ${outcomes} |`,
+      );
     }
   }
   const ref = r.spread[key('reference', 'tcp')];
-  if (ref) lines.push(`| reference: connect to ${limit.family === 6 ? LAB.server.v6 : LAB.server.v4} | connect | ${ms(ref.median)} | ${ms(ref.p25)}–${ms(ref.p75)} | ${ms(ref.min)}–${ms(ref.max)} | ${times(ratio(ref.median, limit.tcp))} | | |`);
-  lines.push('', `${ourSteps(r, 'tcp')} With TLS: ${ourSteps(r, 'tls').replace(/^Our race, medians: /, '').replace(/; reference.*$/, '.')}`);
-  lines.push('', `Relay: ${Object.entries(r.relay).map(([k, n]) => `${k} ${n}`).join(', ')}.`);
+  if (ref)
+    lines.push(
+      `| reference: connect to ${limit.family === 6 ? LAB.server.v6 : LAB.server.v4} | connect | ${ms(ref.median)} | ${ms(ref.p25)}–${ms(ref.p75)} | ${ms(ref.min)}–${ms(ref.max)} | ${times(ratio(ref.median, limit.tcp))} | | |`,
+    );
+  lines.push(
+    '',
+    `${ourSteps(r, 'tcp')} With TLS: ${ourSteps(r, 'tls')
+      .replace(/^Our race, medians: /, '')
+      .replace(/; reference.*$/, '.')}`,
+  );
+  lines.push(
+    '',
+    `Relay: ${Object.entries(r.relay)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}.`,
+  );
   return lines.join('\n');
 }
 

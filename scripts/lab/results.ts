@@ -102,7 +102,15 @@ export function targets(results: ScenarioResult[]): Target[] {
       if (ours === undefined || !best) continue;
       const label = mode === 'tcp' ? 'connect' : 'TLS';
       const vsBest = ratio(ours, best.median);
-      out.push({ scenario: r.scenario.key, what: `${label}: ours / best peer (${best.peer})`, value: vsBest, goal: 1, direction: 'max', met: vsBest <= 1, deltaMs: ours - best.median });
+      out.push({
+        scenario: r.scenario.key,
+        what: `${label}: ours / best peer (${best.peer})`,
+        value: vsBest,
+        goal: 1,
+        direction: 'max',
+        met: vsBest <= 1,
+        deltaMs: ours - best.median,
+      });
       // With the A answer late too only an HTTPS record's hints (TLS) can beat the wait.
       if (r.scenario.aaaaDelay > 0 && (!r.scenario.aDelay || (mode === 'tls' && r.scenario.https))) {
         for (const peer of OTHERS) {

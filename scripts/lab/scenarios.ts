@@ -39,13 +39,41 @@ export const RFC8305 = { resolutionDelay: 50, connectionAttemptDelay: 250 } as c
 const ok = (rtt: number): FamilyPath => ({ rtt, loss: 0, syn: 'pass' });
 
 export const SCENARIOS: Scenario[] = [
-  { key: 'v6-black-hole', short: 'IPv6 / black hole', title: 'IPv6 black hole (SYNs dropped), both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'drop' }, aaaaDelay: 0 },
+  {
+    key: 'v6-black-hole',
+    short: 'IPv6 / black hole',
+    title: 'IPv6 black hole (SYNs dropped), both 20 ms RTT',
+    v4: ok(20),
+    v6: { ...ok(20), syn: 'drop' },
+    aaaaDelay: 0,
+  },
   { key: 'v6-slow', short: 'IPv6 300 ms, / IPv4 40 ms', title: 'IPv6 300 ms RTT, IPv4 40 ms RTT', v4: ok(40), v6: ok(300), aaaaDelay: 0 },
-  { key: 'v4-black-hole', short: 'IPv4 / black hole', title: 'IPv4 black hole (SYNs dropped), both 20 ms RTT', v4: { ...ok(20), syn: 'drop' }, v6: ok(20), aaaaDelay: 0 },
+  {
+    key: 'v4-black-hole',
+    short: 'IPv4 / black hole',
+    title: 'IPv4 black hole (SYNs dropped), both 20 ms RTT',
+    v4: { ...ok(20), syn: 'drop' },
+    v6: ok(20),
+    aaaaDelay: 0,
+  },
   { key: 'aaaa-late', short: 'AAAA answer / 1 s late', title: 'AAAA answer 1 s late, both 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 1000 },
-  { key: 'loss-5', short: 'packet loss / 5 %', title: '5 % packet loss each way on both, 20 ms RTT', v4: { ...ok(20), loss: 0.05 }, v6: { ...ok(20), loss: 0.05 }, aaaaDelay: 0 },
+  {
+    key: 'loss-5',
+    short: 'packet loss / 5 %',
+    title: '5 % packet loss each way on both, 20 ms RTT',
+    v4: { ...ok(20), loss: 0.05 },
+    v6: { ...ok(20), loss: 0.05 },
+    aaaaDelay: 0,
+  },
   { key: 'healthy', short: 'both healthy / 20 ms', title: 'both healthy, 20 ms RTT', v4: ok(20), v6: ok(20), aaaaDelay: 0 },
-  { key: 'v6-icmp', short: 'IPv6 ICMP / unreachable', title: 'IPv6 SYNs answered with ICMPv6 unreachable, both 20 ms RTT', v4: ok(20), v6: { ...ok(20), syn: 'icmp' }, aaaaDelay: 0 },
+  {
+    key: 'v6-icmp',
+    short: 'IPv6 ICMP / unreachable',
+    title: 'IPv6 SYNs answered with ICMPv6 unreachable, both 20 ms RTT',
+    v4: ok(20),
+    v6: { ...ok(20), syn: 'icmp' },
+    aaaaDelay: 0,
+  },
   {
     key: 'https-hints',
     short: 'AAAA, A 1 s late, / HTTPS hints',
@@ -118,9 +146,7 @@ export function physicalLimit(s: Scenario): Limit {
     : attempt(4, s.v4, aAt + rd, `${s.aDelay ? `A answer ${aAt}` : `DNS ${dns} (IPv4 RTT)`} + Resolution Delay ${rd}`);
   const byTimer = first.start + cad;
   const secondStart = Math.min(byTimer, first.failAt);
-  const secondWhy = first.failAt < byTimer
-    ? `IPv${first.family} fails ${first.failAt - first.start} (ICMP after its RTT)`
-    : `Connection Attempt Delay ${cad}`;
+  const secondWhy = first.failAt < byTimer ? `IPv${first.family} fails ${first.failAt - first.start} (ICMP after its RTT)` : `Connection Attempt Delay ${cad}`;
   const secondFamily = first.family === 6 ? 4 : 6;
   const second = attempt(secondFamily, secondFamily === 4 ? s.v4 : s.v6, Math.max(secondStart, v6First ? 0 : aaaaAt), secondWhy);
   const rttOf = (a: Attempt): number => (a.family === 4 ? s.v4 : s.v6).rtt;

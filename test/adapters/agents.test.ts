@@ -61,7 +61,7 @@ t.test('race options are checked only when given; non-objects are refused', asyn
   t.throws(() => checkRaceOptions('fast'), { option: 'options' } as never);
 });
 
-t.test('the agent\'s options reach every connection: family: 4 goes over IPv4 though IPv6 works', async (t) => {
+t.test("the agent's options reach every connection: family: 4 goes over IPv4 though IPv6 works", async (t) => {
   const { resolver } = await startDns(t);
   for (const secure of [false, true]) {
     const world = await startWorld(t, 'healthy', secure);
@@ -73,7 +73,7 @@ t.test('the agent\'s options reach every connection: family: 4 goes over IPv4 th
   }
 });
 
-t.test('timeout: the connect deadline, then the socket idle timeout, as with Node\'s agent', async (t) => {
+t.test("timeout: the connect deadline, then the socket idle timeout, as with Node's agent", async (t) => {
   const { resolver } = await startDns(t);
   for (const secure of [false, true]) {
     const world = await startWorld(t, 'healthy', secure);
@@ -125,7 +125,7 @@ t.test('HTTPS: a connection that ends in an error evicts its session (as https.A
   t.equal((second.socket as tls.TLSSocket).isSessionReused(), false, 'the session was forgotten');
 });
 
-t.test('HTTPS: a request\'s own session is offered instead of the cached one', async (t) => {
+t.test("HTTPS: a request's own session is offered instead of the cached one", async (t) => {
   const { resolver } = await startDns(t);
   const world = await startWorld(t, 'healthy', true);
   const agent = new HttpsAgent({ resolver, ca, keepAlive: false });
@@ -143,7 +143,7 @@ t.test('HTTPS: a request\'s own session is offered instead of the cached one', a
     const options = { agent, session: foreign } as https.RequestOptions;
     https.get(world.url(), options, (res) => readJson(res).then(() => resolve(res.socket as tls.TLSSocket), reject)).on('error', reject);
   });
-  t.equal(own.isSessionReused(), false, 'the request\'s session was offered, not the cached one');
+  t.equal(own.isSessionReused(), false, "the request's session was offered, not the cached one");
   const cached = await get(world.url(), agent);
   t.equal((cached.socket as tls.TLSSocket).isSessionReused(), true, 'without one, the cached session resumes');
 });
@@ -166,8 +166,7 @@ t.test('createConnection called directly: needs a callback; without an agent key
   socket.destroy();
 });
 
-
-t.test('socketPath: the agents connect a Unix socket as Node\'s do (no DNS, no race); failures reach the callback', async (t) => {
+t.test("socketPath: the agents connect a Unix socket as Node's do (no DNS, no race); failures reach the callback", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'he-i16-agent-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const socketPath = join(dir, 'http.sock');

@@ -81,7 +81,12 @@ for (const [option, options] of badOptions) {
 }
 
 t.test('default ports by protocol: 80 for http:, 443 for https:; a given port wins', async (t) => {
-  for (const [protocol, port, expected] of [['http:', '', 80], ['https:', '', 443], ['https:', '8443', 8443], ['http:', 8080, 8080]] as const) {
+  for (const [protocol, port, expected] of [
+    ['http:', '', 80],
+    ['https:', '', 443],
+    ['https:', '8443', 8443],
+    ['http:', 8080, 8080],
+  ] as const) {
     const ports: number[] = [];
     const refuse: AttemptFactory<net.Socket> = (target) => {
       ports.push(target.port);
@@ -93,7 +98,7 @@ t.test('default ports by protocol: 80 for http:, 443 for https:; a given port wi
   }
 });
 
-t.test('the connected socket gets TCP keep-alive and no-delay, as with undici\'s connector', async (t) => {
+t.test("the connected socket gets TCP keep-alive and no-delay, as with undici's connector", async (t) => {
   const server = await tlsServer(t);
   const cases: Array<[ConnectorOptions, Array<[boolean, number]>]> = [
     [{}, [[true, 60000]]],
@@ -134,7 +139,10 @@ t.test('https: SNI from the host name, ALPN http/1.1, or h2 first with allowH2',
   t.equal(given.authorized, true);
   const literal = await tlsRun(t, connector({ ca }), { port: server.port, hostname: '127.0.0.1' });
   t.equal(literal.authorized, true, 'an IP literal: no SNI, the certificate checked against the IP');
-  t.same(server.handshakes.map((h) => h.servername), ['www.example.test', 'www.example.test', 'other.example.test', 'x.example.test', false]);
+  t.same(
+    server.handshakes.map((h) => h.servername),
+    ['www.example.test', 'www.example.test', 'other.example.test', 'x.example.test', false],
+  );
 });
 
 t.test('TLS sessions are cached by server name: a second connection resumes', async (t) => {
@@ -161,13 +169,13 @@ t.test('a bad request reaches the callback as an InvalidArgumentError', async (t
   }
 });
 
-t.test('the request\'s localAddress picks the family', async (t) => {
+t.test("the request's localAddress picks the family", async (t) => {
   const server = await tlsServer(t);
   const { socket } = await run(t, connector({ resolver }), { port: server.port, localAddress: '127.0.0.1' });
   t.same((socket as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses, [`127.0.0.1:${server.port}`], 'IPv6 never tried');
 });
 
-t.test('httpSocket: TLS over the caller\'s socket (a proxy tunnel), session cached too', async (t) => {
+t.test("httpSocket: TLS over the caller's socket (a proxy tunnel), session cached too", async (t) => {
   const server = await tlsServer(t);
   const connect = connector({ ca });
   for (const reused of [false, true]) {
@@ -178,13 +186,20 @@ t.test('httpSocket: TLS over the caller\'s socket (a proxy tunnel), session cach
     t.equal(secure.authorized, true);
     t.equal(secure.isSessionReused(), reused);
   }
-  t.same(server.handshakes.map((h) => h.servername), ['www.example.test', 'www.example.test']);
+  t.same(
+    server.handshakes.map((h) => h.servername),
+    ['www.example.test', 'www.example.test'],
+  );
 });
 
 t.test('timeout: 10 s by default as undici, 0 for none, the whole connect otherwise', async (t) => {
   // An attempt that never connects, on a fake clock: only the timeout can end it.
   const hang: AttemptFactory<net.Socket> = () => ({ socket: new net.Socket(), destroy: () => {}, detach: () => {} });
-  for (const [timeout, deadline] of [[undefined, 10000], [null, 10000], [300, 300]] as const) {
+  for (const [timeout, deadline] of [
+    [undefined, 10000],
+    [null, 10000],
+    [300, 300],
+  ] as const) {
     const clock = new FakeClock();
     const done = run(t, connector({ clock, connectAttempt: hang, timeout }), { hostname: '127.0.0.1' });
     await sleep(10);

@@ -81,7 +81,10 @@ t.test('no hostname or host: localhost, as http.request does', async (t) => {
   const local = new MemoryResolver({ localhost: { A: { addresses: ['127.0.0.1'] } } });
   const { socket } = await open(t, { port: server.port, resolver: local, family: 4 });
   t.equal(socket?.remoteAddress, '127.0.0.1');
-  t.same(local.calls.map((c) => c.name), ['localhost']);
+  t.same(
+    local.calls.map((c) => c.name),
+    ['localhost'],
+  );
 });
 
 const secureCases: Array<[string, Partial<CreateConnectionOptions>, boolean]> = [
@@ -105,13 +108,17 @@ for (const [name, extra, secure] of secureCases) {
     t.equal(socket instanceof tls.TLSSocket, secure);
     if (secure) {
       t.equal((socket as tls.TLSSocket).authorized, true, 'handshake done and the certificate checked against the name');
-      t.same(server.handshakes.map((h) => h.servername), ['v4.example.test'], 'SNI is the host name');
+      t.same(
+        server.handshakes.map((h) => h.servername),
+        ['v4.example.test'],
+        'SNI is the host name',
+      );
     }
   });
 }
 
 const sniCases: Array<[string, Partial<CreateConnectionOptions>, string | false]> = [
-  ['`hostname` wins over undici\'s `host` (name:port)', { hostname: 'v4.example.test', host: 'v4.example.test:1' }, 'v4.example.test'],
+  ["`hostname` wins over undici's `host` (name:port)", { hostname: 'v4.example.test', host: 'v4.example.test:1' }, 'v4.example.test'],
   ['an explicit servername', { host: 'v4.example.test', servername: 'other.example.test' }, 'other.example.test'],
   ["servername '' sends none (http.Agent does this for IP hosts)", { host: '127.0.0.1', servername: '' }, false],
   ['an IP literal sends none (RFC 6066 §3)', { host: '127.0.0.1' }, false],
@@ -124,7 +131,10 @@ for (const [name, extra, sni] of sniCases) {
     const { err, socket } = await open(t, { port: server.port, resolver, ca, protocol: 'https:', ...extra });
     t.equal(err, null);
     t.equal((socket as tls.TLSSocket).authorized, true);
-    t.same(server.handshakes.map((h) => h.servername), [sni]);
+    t.same(
+      server.handshakes.map((h) => h.servername),
+      [sni],
+    );
   });
 }
 
@@ -136,7 +146,11 @@ t.test('ALPN options are passed through to the handshake', async (t) => {
 });
 
 t.test('no port: the scheme default, 80 for http and 443 for https', async (t) => {
-  for (const [protocol, port] of [['http:', 80], ['https:', 443], [undefined, 80]] as const) {
+  for (const [protocol, port] of [
+    ['http:', 80],
+    ['https:', 443],
+    [undefined, 80],
+  ] as const) {
     for (const given of [undefined, null, '']) {
       const ports: number[] = [];
       const refuse: AttemptFactory<net.Socket> = (target) => {
@@ -215,14 +229,22 @@ t.test('httpSocket: TLS over a socket the caller holds (a proxy tunnel), no race
   const { err, socket } = await open(t, { hostname: 'v4.example.test', port: 443, protocol: 'https:', ca, httpSocket: tunnel, resolver: never });
   t.equal(err, null);
   t.equal((socket as tls.TLSSocket).authorized, true);
-  t.same(server.handshakes.map((h) => h.servername), ['v4.example.test'], 'SNI from the host name');
+  t.same(
+    server.handshakes.map((h) => h.servername),
+    ['v4.example.test'],
+    'SNI from the host name',
+  );
   // The tunnel's own host name is one the certificate does not cover (a proxy's); a stub lookup, no DNS.
   const tunnel2 = net.connect({ host: 'proxy.invalid', port: server.port, family: 4, lookup: (_h, _o, cb) => cb(null, '127.0.0.1', 4) });
   t.teardown(() => tunnel2.destroy());
   await once(tunnel2, 'connect');
   const literal = await open(t, { hostname: '127.0.0.1', port: 443, protocol: 'https:', ca, httpSocket: tunnel2 });
-  t.equal((literal.socket as tls.TLSSocket).authorized, true, 'an IP target: the certificate is checked against the IP, not the tunnel\'s host');
-  t.same(server.handshakes.map((h) => h.servername), ['v4.example.test', false], 'and no SNI');
+  t.equal((literal.socket as tls.TLSSocket).authorized, true, "an IP target: the certificate is checked against the IP, not the tunnel's host");
+  t.same(
+    server.handshakes.map((h) => h.servername),
+    ['v4.example.test', false],
+    'and no SNI',
+  );
   const plain = await open(t, { hostname: 'v4.example.test', port: 80, protocol: 'http:', httpSocket: tunnel });
   t.match(plain.err, { option: 'httpSocket' });
 });

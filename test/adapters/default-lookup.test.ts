@@ -36,13 +36,16 @@ t.test('IP literals are answered as they are, in every call form', async (t) => 
 t.test('localhost is loopback, IPv6 first (RFC 6724: ::1 before 127.0.0.1)', async (t) => {
   const addresses = await all('localhost');
   t.ok(addresses.some((a) => a.address === '127.0.0.1' && a.family === 4));
-  t.ok(addresses.every((a) => (a.family === 6 ? a.address === '::1' : a.address.startsWith('127.'))), 'loopback only');
+  t.ok(
+    addresses.every((a) => (a.family === 6 ? a.address === '::1' : a.address.startsWith('127.'))),
+    'loopback only',
+  );
   t.same(await one('localhost', 4), ['127.0.0.1', 4]);
   t.same(await one('localhost', { family: 4, all: false }), ['127.0.0.1', 4]);
   t.same(await all('localhost', { order: 'ipv4first' }).then((a) => a[0]?.family), 4);
 });
 
-t.test('it is the default resolver\'s own lookup: same contract, same errors', async (t) => {
+t.test("it is the default resolver's own lookup: same contract, same errors", async (t) => {
   t.throws(() => lookup('localhost', 7 as never, () => {}), InvalidArgumentError);
   t.throws(() => lookup('localhost', {}, undefined as never), { option: 'callback' } as never);
   const direct = await new Promise((resolve) => getDefaultResolver().lookup('localhost', { all: true }, (_err, a) => resolve(a)));

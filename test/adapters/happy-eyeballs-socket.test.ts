@@ -115,14 +115,20 @@ t.test('destroy() before the win cancels the race: close, no error, nothing left
   const seen = record(socket, ['connect', 'error', 'close']);
   socket.write('never sent');
   await sleep(50);
-  t.ok(events.some((e) => e.type === 'attempt:start'), 'an attempt was running');
+  t.ok(
+    events.some((e) => e.type === 'attempt:start'),
+    'an attempt was running',
+  );
   socket.destroy();
   await once(socket, 'close');
   await sleep(20);
   t.same(seen, ['close'], "'close' and no 'error'");
   t.type(called, AbortError, 'the callback hears the socket went before it connected');
   t.match(events.at(-1), { type: 'race:end', outcome: 'cancelled' });
-  t.ok(events.some((e) => e.type === 'attempt:abandoned'), 'the attempt was torn down');
+  t.ok(
+    events.some((e) => e.type === 'attempt:abandoned'),
+    'the attempt was torn down',
+  );
   await backToBaseline(t, baseline, 'after destroy()');
 });
 
@@ -170,7 +176,14 @@ t.test("setNoDelay() and setKeepAlive() before the win reach the winner's handle
   t.same(calls, [], 'nothing to set yet');
   await once(socket, 'connect');
   const handle = (socket as unknown as { _handle: object })._handle;
-  t.same(calls, [['setNoDelay', handle, [true]], ['setKeepAlive', handle, [true, 5]]], 'set on the connection the socket carries');
+  t.same(
+    calls,
+    [
+      ['setNoDelay', handle, [true]],
+      ['setKeepAlive', handle, [true, 5]],
+    ],
+    'set on the connection the socket carries',
+  );
   socket.setNoDelay(false);
   t.same(calls.at(-1), ['setNoDelay', handle, [false]], 'and later calls go straight to it');
 });
@@ -178,50 +191,56 @@ t.test("setNoDelay() and setKeepAlive() before the win reach the winner's handle
 /** Active resources beyond `baseline` (a multiset difference). */
 function beyond(baseline: string[]): string[] {
   const left = [...baseline];
-  return process.getActiveResourcesInfo().filter((r) => {
-    const at = left.indexOf(r);
-    if (at < 0) return true;
-    left.splice(at, 1);
-    return false;
-  }).sort();
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => {
+      const at = left.indexOf(r);
+      if (at < 0) return true;
+      left.splice(at, 1);
+      return false;
+    })
+    .sort();
 }
 
-t.test('unref() before the win: attempts and timers, also those started later, hold the process no more than a net.Socket does; ref() holds it again', async (t) => {
-  const first = await startBlackHole({ host: '127.0.0.1' });
-  t.teardown(() => first.close());
-  const second = await startBlackHole({ host: '127.0.0.2', port: first.port });
-  t.teardown(() => second.close());
-  const holes = new MemoryResolver({ 'holes.example.test': { A: { addresses: ['127.0.0.1', '127.0.0.2'] } } });
-  const baseline = await settledResources();
-  // Node's own socket: unref() leaves the connect request, which libuv cannot unref.
-  const theirs = net.connect({ host: '127.0.0.1', port: first.port }).on('error', () => {});
-  t.teardown(() => theirs.destroy());
-  theirs.unref();
-  await sleep(20);
-  t.same(beyond(baseline), ['ConnectWrap'], 'net.Socket: the connect request alone holds the process');
-  theirs.destroy();
-  await sleep(20);
+t.test(
+  'unref() before the win: attempts and timers, also those started later, hold the process no more than a net.Socket does; ref() holds it again',
+  async (t) => {
+    const first = await startBlackHole({ host: '127.0.0.1' });
+    t.teardown(() => first.close());
+    const second = await startBlackHole({ host: '127.0.0.2', port: first.port });
+    t.teardown(() => second.close());
+    const holes = new MemoryResolver({ 'holes.example.test': { A: { addresses: ['127.0.0.1', '127.0.0.2'] } } });
+    const baseline = await settledResources();
+    // Node's own socket: unref() leaves the connect request, which libuv cannot unref.
+    const theirs = net.connect({ host: '127.0.0.1', port: first.port }).on('error', () => {});
+    t.teardown(() => theirs.destroy());
+    theirs.unref();
+    await sleep(20);
+    t.same(beyond(baseline), ['ConnectWrap'], 'net.Socket: the connect request alone holds the process');
+    theirs.destroy();
+    await sleep(20);
 
-  const events: RaceEvent[] = [];
-  const socket = createConnection({
-    host: 'holes.example.test',
-    port: first.port,
-    resolver: holes,
-    timeout: 5000,
-    connectionAttemptDelay: 1000,
-    onEvent: (e) => events.push(e),
-  });
-  t.teardown(() => socket.destroy());
-  await sleep(20);
-  t.same(beyond(baseline), ['ConnectWrap', 'TCPSocketWrap', 'Timeout', 'Timeout'], 'racing: the attempt, its connect, the attempt timer and the deadline');
-  t.equal(socket.unref(), socket, 'chainable');
-  t.same(beyond(baseline), ['ConnectWrap'], 'unref(): as with net.Socket, only the connect request');
-  while (events.filter((e) => e.type === 'attempt:start').length < 2) await sleep(20);
-  await sleep(20);
-  t.same(beyond(baseline), ['ConnectWrap', 'ConnectWrap'], 'a second attempt started after unref(): it and its timer hold nothing more');
-  t.equal(socket.ref(), socket);
-  t.same(beyond(baseline), ['ConnectWrap', 'ConnectWrap', 'TCPSocketWrap', 'TCPSocketWrap', 'Timeout', 'Timeout'], 'ref(): held again');
-});
+    const events: RaceEvent[] = [];
+    const socket = createConnection({
+      host: 'holes.example.test',
+      port: first.port,
+      resolver: holes,
+      timeout: 5000,
+      connectionAttemptDelay: 1000,
+      onEvent: (e) => events.push(e),
+    });
+    t.teardown(() => socket.destroy());
+    await sleep(20);
+    t.same(beyond(baseline), ['ConnectWrap', 'TCPSocketWrap', 'Timeout', 'Timeout'], 'racing: the attempt, its connect, the attempt timer and the deadline');
+    t.equal(socket.unref(), socket, 'chainable');
+    t.same(beyond(baseline), ['ConnectWrap'], 'unref(): as with net.Socket, only the connect request');
+    while (events.filter((e) => e.type === 'attempt:start').length < 2) await sleep(20);
+    await sleep(20);
+    t.same(beyond(baseline), ['ConnectWrap', 'ConnectWrap'], 'a second attempt started after unref(): it and its timer hold nothing more');
+    t.equal(socket.ref(), socket);
+    t.same(beyond(baseline), ['ConnectWrap', 'ConnectWrap', 'TCPSocketWrap', 'TCPSocketWrap', 'Timeout', 'Timeout'], 'ref(): held again');
+  },
+);
 
 t.test('unref() before the win applies to the winner: the process exits once connected; without it the connection holds it', async (t) => {
   const port = await server(t, () => {});
@@ -331,7 +350,11 @@ t.test('`timeout` bounds the race (TimeoutError), then is the idle timeout; 0 or
   const [err] = (await once(slow, 'error')) as [Error];
   t.type(err, TimeoutError);
   const port = await server(t, () => {});
-  for (const [timeout, expected] of [[3000, 3000], [0, undefined], [null, undefined]] as const) {
+  for (const [timeout, expected] of [
+    [3000, 3000],
+    [0, undefined],
+    [null, undefined],
+  ] as const) {
     const socket = createConnection({ host: 'v4.example.test', port, resolver, timeout });
     t.teardown(() => socket.destroy());
     await once(socket, 'connect');
@@ -347,7 +370,7 @@ t.test('bad options: thrown without a callback, given to the callback (and the s
   t.match(got, { option: 'port' });
 });
 
-t.test('HappyEyeballsSocket: an unconnected socket whose connect(port, host) races (pg\'s stream factory)', async (t) => {
+t.test("HappyEyeballsSocket: an unconnected socket whose connect(port, host) races (pg's stream factory)", async (t) => {
   const port = await server(t, echo);
   const socket = new HappyEyeballsSocket({ resolver, connectionAttemptDelay: 100 });
   t.teardown(() => socket.destroy());
@@ -362,7 +385,7 @@ t.test('HappyEyeballsSocket: an unconnected socket whose connect(port, host) rac
   t.throws(() => socket.connect(port, 'v4.example.test'), { option: 'connect' } as never, 'one connect() per socket');
 });
 
-t.test('HappyEyeballsSocket: connect() takes net.Socket#connect\'s forms', async (t) => {
+t.test("HappyEyeballsSocket: connect() takes net.Socket#connect's forms", async (t) => {
   const port = await server(t, (s) => s.end(String(s.remoteAddress)));
   const local = new MemoryResolver({ localhost: { A: { addresses: ['127.0.0.1'] } } });
   const forms: Array<[string, (s: HappyEyeballsSocket, listener: () => void) => unknown]> = [
@@ -402,7 +425,7 @@ t.test('HappyEyeballsSocket: connect(path) is a Unix socket, connected by Node; 
   t.equal(await readAll(viaOptions), 'unix');
 });
 
-t.test('after the win, ref/unref/setKeepAlive are net.Socket\'s own', async (t) => {
+t.test("after the win, ref/unref/setKeepAlive are net.Socket's own", async (t) => {
   const port = await server(t, (s) => s.end('done'));
   const socket = createConnection({ host: 'v4.example.test', port, resolver });
   await once(socket, 'connect');

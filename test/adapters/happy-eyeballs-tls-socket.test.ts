@@ -72,7 +72,13 @@ t.test('V5: with TLS, a tls.TLSSocket at once; connect then secureConnect after 
 });
 
 t.test('V5/R15: IPv6 black-holed, the TLS socket carries the IPv4 handshake', async (t) => {
-  const { hole, server, port } = await blackHoleBesideServer((p) => listen(tls.createServer(credentials, (s) => s.end('v4')), '127.0.0.1', p));
+  const { hole, server, port } = await blackHoleBesideServer((p) =>
+    listen(
+      tls.createServer(credentials, (s) => s.end('v4')),
+      '127.0.0.1',
+      p,
+    ),
+  );
   t.teardown(async () => {
     await closeServer(server);
     await hole.close();
@@ -85,7 +91,7 @@ t.test('V5/R15: IPv6 black-holed, the TLS socket carries the IPv4 handshake', as
   t.equal(await readAll(socket), 'v4');
 });
 
-t.test('a failed handshake on every address is the socket\'s error; rejectUnauthorized: false connects unauthorized', async (t) => {
+t.test("a failed handshake on every address is the socket's error; rejectUnauthorized: false connects unauthorized", async (t) => {
   const port = await tlsServer(t, (s) => s.end('hi'));
   const socket = createConnection({ host: '127.0.0.1', port, tls: { ca, servername: 'wrong.invalid' } });
   const [err] = (await once(socket, 'error')) as [AllAttemptsFailedError];
@@ -177,7 +183,7 @@ t.test('TLS: destroy() before the win closes the placeholder; nothing left behin
   const socket = createConnection({ host: 'v4.example.test', port, resolver, tls: { ca } });
   t.teardown(() => socket.destroy());
   await once(socket, 'secureConnect');
-  t.equal(socket.setNoDelay(true), socket, 'after the win: net.Socket\'s own');
+  t.equal(socket.setNoDelay(true), socket, "after the win: net.Socket's own");
   t.equal(socket.setKeepAlive(true, 1000), socket);
   t.equal(socket.unref(), socket);
   t.equal(socket.ref(), socket);

@@ -11,13 +11,16 @@ import { MemoryResolver } from '../helpers/race-resolver.js';
 
 t.test('Node\'s "not set" spellings become ours; everything else is kept as it is', async (t) => {
   const lookup = (): void => {};
-  t.same(
-    fromNodeOptions({ signal: null, family: null, timeout: 0, localAddress: null, servername: null, lookup, hints: dns.ADDRCONFIG, port: 80 }),
-    { port: 80 },
-  );
+  t.same(fromNodeOptions({ signal: null, family: null, timeout: 0, localAddress: null, servername: null, lookup, hints: dns.ADDRCONFIG, port: 80 }), {
+    port: 80,
+  });
   t.same(fromNodeOptions({ family: 'IPv4', timeout: null, localAddress: '' }), { family: 4 });
   t.same(fromNodeOptions({ family: 'IPv6' }), { family: 6 });
-  t.same(fromNodeOptions({ family: 'toString', servername: '', timeout: 5, family2: null }), { family: 'toString', servername: '', timeout: 5, family2: null }, 'unknown names are left for the check to refuse');
+  t.same(
+    fromNodeOptions({ family: 'toString', servername: '', timeout: 5, family2: null }),
+    { family: 'toString', servername: '', timeout: 5, family2: null },
+    'unknown names are left for the check to refuse',
+  );
   const nullProto = Object.assign(Object.create(null) as object, { signal: null, host: 'h' });
   t.same({ ...fromNodeOptions(nullProto) }, { host: 'h' }, 'objects without a prototype, as ClientRequest builds them');
   t.equal(fromNodeOptions(null), null);
@@ -36,9 +39,13 @@ const spellings: Array<[string, Partial<CreateConnectionOptions>]> = [
   ['hints: dns.ADDRCONFIG (not used)', { hints: dns.ADDRCONFIG }],
 ];
 
-t.test('createConnection and both agents accept what Node\'s agents and net.connect accept, with the same meaning', async (t) => {
+t.test("createConnection and both agents accept what Node's agents and net.connect accept, with the same meaning", async (t) => {
   const held: net.Socket[] = [];
-  const server = await listen(net.createServer((s) => held.push(s)), '127.0.0.1', 0);
+  const server = await listen(
+    net.createServer((s) => held.push(s)),
+    '127.0.0.1',
+    0,
+  );
   t.teardown(() => closeServer(server, held));
   const { port } = server.address() as net.AddressInfo;
   const resolver = new MemoryResolver({ 'v4.example.test': { A: { addresses: ['127.0.0.1'] } } });

@@ -24,10 +24,34 @@ const settle = (open: (done: (err: Error | null) => void) => void): Promise<Erro
 
 t.test('R8: each adapter hands its history to the race', async (t) => {
   const cases: Array<[string, (h: History) => Promise<Error | null>]> = [
-    ['createConnection', (h) => settle((done) => createConnection({ host: HOST, port: 80, history: h, nat64Prefix: false, connectAttempt: refuse }, (err) => done(err)))],
-    ['HttpAgent', (h) => settle((done) => http.get({ host: HOST, port: 80, agent: new HttpAgent({ history: h, nat64Prefix: false, connectAttempt: refuse }) }).once('error', done))],
-    ['HttpsAgent', (h) => settle((done) => https.get({ host: HOST, port: 443, agent: new HttpsAgent({ history: h, nat64Prefix: false, connectAttempt: refuse }) }).once('error', done))],
-    ['connector', (h) => settle((done) => connector({ history: h, nat64Prefix: false, connectAttempt: refuse })({ hostname: HOST, protocol: 'http:', port: '80' } as never, ((err: Error | null) => done(err)) as never))],
+    [
+      'createConnection',
+      (h) => settle((done) => createConnection({ host: HOST, port: 80, history: h, nat64Prefix: false, connectAttempt: refuse }, (err) => done(err))),
+    ],
+    [
+      'HttpAgent',
+      (h) =>
+        settle((done) =>
+          http.get({ host: HOST, port: 80, agent: new HttpAgent({ history: h, nat64Prefix: false, connectAttempt: refuse }) }).once('error', done),
+        ),
+    ],
+    [
+      'HttpsAgent',
+      (h) =>
+        settle((done) =>
+          https.get({ host: HOST, port: 443, agent: new HttpsAgent({ history: h, nat64Prefix: false, connectAttempt: refuse }) }).once('error', done),
+        ),
+    ],
+    [
+      'connector',
+      (h) =>
+        settle((done) =>
+          connector({ history: h, nat64Prefix: false, connectAttempt: refuse })(
+            { hostname: HOST, protocol: 'http:', port: '80' } as never,
+            ((err: Error | null) => done(err)) as never,
+          ),
+        ),
+    ],
   ];
   for (const [name, open] of cases) {
     const h = history();

@@ -78,7 +78,7 @@ t.test('socketToCallback calls back on its own tick, as raceToCallback does, nev
   for (const outcome of ['connect', 'error'] as const) {
     const order: string[] = [];
     const cb = once();
-    const target = outcome === 'connect' ? port : (await closedPort());
+    const target = outcome === 'connect' ? port : await closedPort();
     socketToCallback(
       () => net.connect({ host: '127.0.0.1', port: target }),
       'connect',

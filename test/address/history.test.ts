@@ -5,7 +5,8 @@ import { InvalidArgumentError } from '../../lib/errors.js';
 import { NetworkMonitor } from '../../lib/system/network.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
-const iface = (address: string) => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal: false, netmask: '', mac: '', cidr: `${address}/64` }) as never;
+const iface = (address: string) =>
+  ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal: false, netmask: '', mac: '', cidr: `${address}/64` }) as never;
 
 /** A history on a manual clock and a network the test switches. */
 function setup(options: { maxEntries?: number; ttl?: number } = {}) {

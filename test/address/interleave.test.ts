@@ -5,8 +5,7 @@ import { interleave } from '../../lib/address/interleave.js';
 /** 'a6' → { name: 'a', family: 6 }: short tables that still show the family of each entry. */
 const list = (spec: string): Array<{ name: string; family: 4 | 6 }> =>
   spec === '' ? [] : spec.split(' ').map((s) => ({ name: s.slice(0, -1), family: Number(s.slice(-1)) as 4 | 6 }));
-const names = (items: ReadonlyArray<{ name: string; family: 4 | 6 }>): string =>
-  items.map((i) => `${i.name}${i.family}`).join(' ');
+const names = (items: ReadonlyArray<{ name: string; family: 4 | 6 }>): string => items.map((i) => `${i.name}${i.family}`).join(' ');
 
 const cases: Array<{ name: string; in: string; count?: number; want: string }> = [
   { name: 'empty', in: '', want: '' },
@@ -37,10 +36,6 @@ t.test('R10 interleave', async (t) => {
 t.test('R10 firstAddressFamilyCount must be a positive integer', async (t) => {
   for (const bad of [0, -1, 1.5, NaN, Infinity, '2' as unknown as number]) {
     t.throws(() => interleave(list('a6 x4'), bad), InvalidArgumentError, String(bad));
-    t.throws(
-      () => interleave([], bad),
-      { code: 'ERR_HE_INVALID_ARGUMENT', option: 'firstAddressFamilyCount' },
-      `${String(bad)}: names the option`,
-    );
+    t.throws(() => interleave([], bad), { code: 'ERR_HE_INVALID_ARGUMENT', option: 'firstAddressFamilyCount' }, `${String(bad)}: names the option`);
   }
 });

@@ -46,9 +46,15 @@ t.test('sortDestinations orders with the table it is given, each table rememberi
     ['2001:db8::1', '2001:db8::100'],
     ['192.0.2.1', '192.0.2.100'],
   ]);
-  t.same(sortDestinations(destinations, sources).map((d) => d.address), ['2001:db8::1', '192.0.2.1']);
+  t.same(
+    sortDestinations(destinations, sources).map((d) => d.address),
+    ['2001:db8::1', '192.0.2.1'],
+  );
   const v4First = table('precedence ::ffff:0:0/96 100\n');
-  t.same(sortDestinations(destinations, sources, undefined, v4First).map((d) => d.address), ['192.0.2.1', '2001:db8::1']);
+  t.same(
+    sortDestinations(destinations, sources, undefined, v4First).map((d) => d.address),
+    ['192.0.2.1', '2001:db8::1'],
+  );
   t.equal(keysRemembered(v4First), 2);
   t.equal(keysRemembered(table('label ::/0 9\n')), 0, 'a table never used remembers nothing');
 });

@@ -25,51 +25,78 @@ const ip = (text: string): Uint8Array => {
 const rfcExamples: Array<{ name: string; in: Array<[string, string]>; want: string[] }> = [
   {
     name: '1 S2 prefer matching scope (v6 global source, v4 link-local source)',
-    in: [['2001:db8:1::1', '2001:db8:1::2'], ['198.51.100.121', '169.254.13.78']],
+    in: [
+      ['2001:db8:1::1', '2001:db8:1::2'],
+      ['198.51.100.121', '169.254.13.78'],
+    ],
     want: ['2001:db8:1::1', '198.51.100.121'],
   },
   {
     name: '2 S2 prefer matching scope (v6 link-local source, v4 global source)',
-    in: [['2001:db8:1::1', 'fe80::1'], ['198.51.100.121', '198.51.100.117']],
+    in: [
+      ['2001:db8:1::1', 'fe80::1'],
+      ['198.51.100.121', '198.51.100.117'],
+    ],
     want: ['198.51.100.121', '2001:db8:1::1'],
   },
   {
     name: '3 S6 prefer higher precedence (v6 over v4)',
-    in: [['2001:db8:1::1', '2001:db8:1::2'], ['10.1.2.3', '10.1.2.4']],
+    in: [
+      ['2001:db8:1::1', '2001:db8:1::2'],
+      ['10.1.2.3', '10.1.2.4'],
+    ],
     want: ['2001:db8:1::1', '10.1.2.3'],
   },
   {
     name: '4 S8 prefer smaller scope',
-    in: [['2001:db8:1::1', '2001:db8:1::2'], ['fe80::1', 'fe80::2']],
+    in: [
+      ['2001:db8:1::1', '2001:db8:1::2'],
+      ['fe80::1', 'fe80::2'],
+    ],
     want: ['fe80::1', '2001:db8:1::1'],
   },
   {
     // The RFC's result is 2001:db8:1::1 first by rule 4 (its source 2001:db8:3::1 is a home
     // address). Rule 4 needs Mobile IPv6 flags user space cannot read: rule 8 decides instead.
     name: '5 S4 prefer home address: not applicable, S8 decides',
-    in: [['2001:db8:1::1', '2001:db8:3::1'], ['fe80::1', 'fe80::2']],
+    in: [
+      ['2001:db8:1::1', '2001:db8:3::1'],
+      ['fe80::1', 'fe80::2'],
+    ],
     want: ['fe80::1', '2001:db8:1::1'],
   },
   {
     // The RFC's result is 2001:db8:1::1 first by rule 3 (fe80::2 is deprecated). Rule 3
     // needs the kernel's deprecated flag: rule 8 decides instead.
     name: '6 S3 avoid deprecated addresses: not applicable, S8 decides',
-    in: [['2001:db8:1::1', '2001:db8:1::2'], ['fe80::1', 'fe80::2']],
+    in: [
+      ['2001:db8:1::1', '2001:db8:1::2'],
+      ['fe80::1', 'fe80::2'],
+    ],
     want: ['fe80::1', '2001:db8:1::1'],
   },
   {
     name: '7 S9 longest matching prefix (64 vs 40 bits)',
-    in: [['2001:db8:1::1', '2001:db8:1::2'], ['2001:db8:3ffe::1', '2001:db8:3f44::2']],
+    in: [
+      ['2001:db8:1::1', '2001:db8:1::2'],
+      ['2001:db8:3ffe::1', '2001:db8:3f44::2'],
+    ],
     want: ['2001:db8:1::1', '2001:db8:3ffe::1'],
   },
   {
     name: '8 S5 prefer matching label (6to4 source)',
-    in: [['2002:c633:6401::1', '2002:c633:6401::2'], ['2001:db8:1::1', '2002:c633:6401::2']],
+    in: [
+      ['2002:c633:6401::1', '2002:c633:6401::2'],
+      ['2001:db8:1::1', '2002:c633:6401::2'],
+    ],
     want: ['2002:c633:6401::1', '2001:db8:1::1'],
   },
   {
     name: '9 S6 prefer higher precedence (native over 6to4)',
-    in: [['2002:c633:6401::1', '2002:c633:6401::2'], ['2001:db8:1::1', '2001:db8:1::2']],
+    in: [
+      ['2002:c633:6401::1', '2002:c633:6401::2'],
+      ['2001:db8:1::1', '2001:db8:1::2'],
+    ],
     want: ['2001:db8:1::1', '2002:c633:6401::1'],
   },
 ];
@@ -86,58 +113,93 @@ t.test('R7 RFC 6724 §10.2 examples', async (t) => {
 const typical: Array<{ name: string; in: Array<[string, string | undefined]>; want: string[]; wantReversed?: string[] }> = [
   {
     name: 'S6 global v6 + global v4: v6 first',
-    in: [['192.0.2.1', '192.0.2.2'], ['2001:db8::1', '2001:db8::2']],
+    in: [
+      ['192.0.2.1', '192.0.2.2'],
+      ['2001:db8::1', '2001:db8::2'],
+    ],
     want: ['2001:db8::1', '192.0.2.1'],
   },
   {
     name: 'S6 global v6 + NATed v4 (10/8 source): v6 first',
-    in: [['198.51.100.1', '10.0.0.2'], ['2001:db8::1', '2001:db8::2']],
+    in: [
+      ['198.51.100.1', '10.0.0.2'],
+      ['2001:db8::1', '2001:db8::2'],
+    ],
     want: ['2001:db8::1', '198.51.100.1'],
   },
   {
     name: 'S5 v6 reachable only from a ULA source: v4 first',
-    in: [['2001:db8::1', 'fd00::2'], ['192.0.2.1', '192.0.2.2']],
+    in: [
+      ['2001:db8::1', 'fd00::2'],
+      ['192.0.2.1', '192.0.2.2'],
+    ],
     want: ['192.0.2.1', '2001:db8::1'],
   },
   {
     name: 'S6 ULA destination from a ULA source: v4 first (precedence 3 < 35)',
-    in: [['fd00::1', 'fd00::2'], ['192.0.2.1', '192.0.2.2']],
+    in: [
+      ['fd00::1', 'fd00::2'],
+      ['192.0.2.1', '192.0.2.2'],
+    ],
     want: ['192.0.2.1', 'fd00::1'],
   },
   {
     name: 'S6 loopback: ::1 before 127.0.0.1',
-    in: [['127.0.0.1', '127.0.0.1'], ['::1', '::1']],
+    in: [
+      ['127.0.0.1', '127.0.0.1'],
+      ['::1', '::1'],
+    ],
     want: ['::1', '127.0.0.1'],
   },
   {
     name: 'S1 unusable v6 after v4',
-    in: [['2001:db8::1', undefined], ['192.0.2.1', '192.0.2.2'], ['2001:db8::2', undefined], ['192.0.2.3', '192.0.2.2']],
+    in: [
+      ['2001:db8::1', undefined],
+      ['192.0.2.1', '192.0.2.2'],
+      ['2001:db8::2', undefined],
+      ['192.0.2.3', '192.0.2.2'],
+    ],
     want: ['192.0.2.1', '192.0.2.3', '2001:db8::1', '2001:db8::2'],
     wantReversed: ['192.0.2.3', '192.0.2.1', '2001:db8::2', '2001:db8::1'],
   },
   {
     name: 'S6 Teredo destination and source: v4 first (precedence 5 < 35)',
-    in: [['2001:0:4136:e378::1', '2001:0:4136:e378::2'], ['192.0.2.1', '192.0.2.2']],
+    in: [
+      ['2001:0:4136:e378::1', '2001:0:4136:e378::2'],
+      ['192.0.2.1', '192.0.2.2'],
+    ],
     want: ['192.0.2.1', '2001:0:4136:e378::1'],
   },
   {
     name: 'S2 v6 global destination from a loopback source loses to v4',
-    in: [['2001:db8::1', '::1'], ['192.0.2.1', '192.0.2.2']],
+    in: [
+      ['2001:db8::1', '::1'],
+      ['192.0.2.1', '192.0.2.2'],
+    ],
     want: ['192.0.2.1', '2001:db8::1'],
   },
   {
     name: 'IPv4-mapped IPv6 destination ranks as IPv4',
-    in: [['::ffff:192.0.2.1', '::ffff:192.0.2.2'], ['2001:db8::1', '2001:db8::2']],
+    in: [
+      ['::ffff:192.0.2.1', '::ffff:192.0.2.2'],
+      ['2001:db8::1', '2001:db8::2'],
+    ],
     want: ['2001:db8::1', '::ffff:192.0.2.1'],
   },
   {
     name: 'S8 link-local multicast before global multicast',
-    in: [['ff0e::1', '2001:db8::2'], ['ff02::1', 'fe80::2']],
+    in: [
+      ['ff0e::1', '2001:db8::2'],
+      ['ff02::1', 'fe80::2'],
+    ],
     want: ['ff02::1', 'ff0e::1'],
   },
   {
     name: 'S8 zone ids are ignored when classifying',
-    in: [['2001:db8::1', '2001:db8::2'], ['fe80::1%eth0', 'fe80::2%eth0']],
+    in: [
+      ['2001:db8::1', '2001:db8::2'],
+      ['fe80::1%eth0', 'fe80::2%eth0'],
+    ],
     want: ['fe80::1%eth0', '2001:db8::1'],
   },
 ];
@@ -165,7 +227,10 @@ t.test('S9 applies to IPv6 only, up to the 64-bit prefix', async (t) => {
   const v4 = ['54.83.193.112', '184.72.238.214', '23.23.172.185', '75.101.148.21', '23.23.134.56', '23.21.50.150'];
   t.same(order(v4.map((a) => [a, '10.2.3.4'])), v4, 'IPv4 keeps DNS order');
   t.same(
-    order([['198.51.100.1', '198.51.100.2'], ['192.0.2.1', '192.0.2.2']]),
+    order([
+      ['198.51.100.1', '198.51.100.2'],
+      ['192.0.2.1', '192.0.2.2'],
+    ]),
     ['198.51.100.1', '192.0.2.1'],
     'IPv4 with a longer match later keeps DNS order',
   );
@@ -200,9 +265,7 @@ t.test('S1 unusable destinations: undefined source, missing from the map, or not
 
 t.test('S10 stable, pure and generic', async (t) => {
   t.same(sortDestinations([], new Map()), [], 'empty');
-  const input = Object.freeze(
-    ['192.0.2.5', '192.0.2.1', '192.0.2.9', '192.0.2.3'].map((address, i) => Object.freeze({ address, family: 4 as const, tag: i })),
-  );
+  const input = Object.freeze(['192.0.2.5', '192.0.2.1', '192.0.2.9', '192.0.2.3'].map((address, i) => Object.freeze({ address, family: 4 as const, tag: i })));
   const sources = new Map(input.map((d) => [d.address, '192.0.2.2']));
   const sorted = sortDestinations(input, sources);
   t.same(sorted, input, 'equal destinations keep their input order');
@@ -215,20 +278,47 @@ t.test('R8 history: lower RTT, then used before, between rules 8 and 9', async (
   const b: [string, string] = ['2001:db8:3ffe::1', '2001:db8:3f44::2'];
   const cases: Array<{ name: string; history: History; want: string[] }> = [
     { name: 'no history: S9 decides', history: new Map(), want: [a[0], b[0]] },
-    { name: 'lower RTT beats S9', history: new Map([[a[0], { rttMs: 80 }], [b[0], { rttMs: 20 }]]), want: [b[0], a[0]] },
+    {
+      name: 'lower RTT beats S9',
+      history: new Map([
+        [a[0], { rttMs: 80 }],
+        [b[0], { rttMs: 20 }],
+      ]),
+      want: [b[0], a[0]],
+    },
     { name: 'a measured RTT beats an unknown one', history: new Map([[b[0], { rttMs: 500 }]]), want: [b[0], a[0]] },
-    { name: 'NaN RTT counts as unknown', history: new Map([[a[0], { rttMs: NaN }], [b[0], { rttMs: 500 }]]), want: [b[0], a[0]] },
+    {
+      name: 'NaN RTT counts as unknown',
+      history: new Map([
+        [a[0], { rttMs: NaN }],
+        [b[0], { rttMs: 500 }],
+      ]),
+      want: [b[0], a[0]],
+    },
     {
       name: 'equal RTT: used before wins',
-      history: new Map([[a[0], { rttMs: 30 }], [b[0], { rttMs: 30, usedBefore: true }]]),
+      history: new Map([
+        [a[0], { rttMs: 30 }],
+        [b[0], { rttMs: 30, usedBefore: true }],
+      ]),
       want: [b[0], a[0]],
     },
     {
       name: 'unknown RTTs: used before wins',
-      history: new Map([[a[0], { rttMs: Infinity }], [b[0], { rttMs: NaN, usedBefore: true }]]),
+      history: new Map([
+        [a[0], { rttMs: Infinity }],
+        [b[0], { rttMs: NaN, usedBefore: true }],
+      ]),
       want: [b[0], a[0]],
     },
-    { name: 'RTT outranks used before', history: new Map([[a[0], { rttMs: 10 }], [b[0], { rttMs: 20, usedBefore: true }]]), want: [a[0], b[0]] },
+    {
+      name: 'RTT outranks used before',
+      history: new Map([
+        [a[0], { rttMs: 10 }],
+        [b[0], { rttMs: 20, usedBefore: true }],
+      ]),
+      want: [a[0], b[0]],
+    },
   ];
   for (const c of cases) {
     t.same(order([a, b], c.history), c.want, c.name);
@@ -237,10 +327,16 @@ t.test('R8 history: lower RTT, then used before, between rules 8 and 9', async (
   // Rules 1-8 outrank history.
   const v6: [string, string] = ['2001:db8::1', '2001:db8::2'];
   const v4: [string, string] = ['192.0.2.1', '192.0.2.2'];
-  const slowV6 = new Map([[v6[0], { rttMs: 900 }], [v4[0], { rttMs: 5, usedBefore: true }]]);
+  const slowV6 = new Map([
+    [v6[0], { rttMs: 900 }],
+    [v4[0], { rttMs: 5, usedBefore: true }],
+  ]);
   t.same(order([v4, v6], slowV6), [v6[0], v4[0]], 'S6 outranks RTT');
   const linkLocal: [string, string] = ['fe80::1', 'fe80::2'];
-  const slowLinkLocal = new Map([[linkLocal[0], { rttMs: 900 }], [v6[0], { rttMs: 5 }]]);
+  const slowLinkLocal = new Map([
+    [linkLocal[0], { rttMs: 900 }],
+    [v6[0], { rttMs: 5 }],
+  ]);
   t.same(order([v6, linkLocal], slowLinkLocal), [linkLocal[0], v6[0]], 'S8 outranks RTT');
 });
 
@@ -255,7 +351,7 @@ t.test('the order is a total preorder: idempotent, a permutation, usable first',
   });
   fc.assert(
     fc.property(fc.uniqueArray(entry, { selector: (e) => e.address, maxLength: pool.length }), (entries) => {
-      const destinations = entries.map((e) => ({ address: e.address, family: (isIP(e.address) as 4 | 6) }));
+      const destinations = entries.map((e) => ({ address: e.address, family: isIP(e.address) as 4 | 6 }));
       const sources = new Map(entries.map((e) => [e.address, e.source]));
       const history = new Map(entries.map((e) => [e.address, { rttMs: e.rtt ?? NaN, usedBefore: e.used }]));
       const once = sortDestinations(destinations, sources, history);
@@ -388,7 +484,10 @@ t.test('R8 history: an address that failed last time goes after every usable one
   const demoted6 = new Map([[v6[0], { rttMs: NaN, demoted: true }]]);
   t.same(order([v6, v4], demoted6), [v4[0], v6[0]], 'the demoted IPv6 after IPv4, though S6 prefers IPv6');
   t.same(order([v4, v6], demoted6), [v4[0], v6[0]], 'reversed input, same order');
-  const both = new Map([[v6[0], { rttMs: NaN, demoted: true }], [v4[0], { rttMs: NaN, demoted: true }]]);
+  const both = new Map([
+    [v6[0], { rttMs: NaN, demoted: true }],
+    [v4[0], { rttMs: NaN, demoted: true }],
+  ]);
   t.same(order([v4, v6], both), [v6[0], v4[0]], 'both demoted: the RFC 6724 rules decide between them');
   const unusable: [string, undefined] = ['2001:db8::9', undefined];
   t.same(order([unusable, v6], demoted6), [v6[0], unusable[0]], 'rule 1 still first: demoted but usable beats unusable');

@@ -111,7 +111,13 @@ t.test('concurrent lookups of one address share one probe', async (t) => {
   release();
   const [a, b] = await Promise.all([first, second]);
   t.equal(a.get('2001:db8::1'), 'src-2001:db8::1');
-  t.same([...b.entries()], [['2001:db8::1', 'src-2001:db8::1'], ['192.0.2.1', 'src-192.0.2.1']]);
+  t.same(
+    [...b.entries()],
+    [
+      ['2001:db8::1', 'src-2001:db8::1'],
+      ['192.0.2.1', 'src-192.0.2.1'],
+    ],
+  );
 });
 
 t.test('a probe that rejects counts as unusable', async (t) => {

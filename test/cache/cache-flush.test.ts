@@ -6,7 +6,13 @@ import type { Answer, AddressRecordType } from '../../lib/dns/types.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 const answer = (name: string, type: AddressRecordType, address: string): Answer => ({
-  name, type, records: [{ address, ttl: 60 }], ttl: 60, cnames: [], server: '127.0.0.1:53', source: 'dns',
+  name,
+  type,
+  records: [{ address, ttl: 60 }],
+  ttl: 60,
+  cnames: [],
+  server: '127.0.0.1:53',
+  source: 'dns',
 });
 
 function deferred<T>() {

@@ -61,7 +61,10 @@ t.test('a malformed HTTPS answer from upstream is EBADRESP, never stored', async
     [{ ...service(), records: [{ priority: 1, target: '.', params: {}, ttl: -1 }] }, /record 0 needs a ttl/],
   ];
   for (const [i, [answer, message]] of bad.entries()) {
-    await t.rejects(cache.resolve(`x${i}.test`, 'HTTPS', async () => answer as ServiceAnswer), { code: 'EBADRESP', rrtype: 'HTTPS', message });
+    await t.rejects(
+      cache.resolve(`x${i}.test`, 'HTTPS', async () => answer as ServiceAnswer),
+      { code: 'EBADRESP', rrtype: 'HTTPS', message },
+    );
   }
   t.equal(cache.stats().entries, 4, 'remembered as failures (errorTtl), not as answers');
 });
@@ -76,13 +79,23 @@ t.test('closing fails an HTTPS flight with ECANCELLED worded for HTTPS', async (
 t.test('LRU stamps are renumbered in global order across the three maps', async (t) => {
   const store = new EntryStore(10, 4);
   const entry = (): Entry => new Entry(null, new Details(undefined, 'ENODATA', [], 0), undefined, 0, 60);
-  const order: Array<['A' | 'AAAA' | 'HTTPS', string]> = [['HTTPS', 'a'], ['A', 'b'], ['AAAA', 'c'], ['HTTPS', 'd'], ['A', 'e']];
+  const order: Array<['A' | 'AAAA' | 'HTTPS', string]> = [
+    ['HTTPS', 'a'],
+    ['A', 'b'],
+    ['AAAA', 'c'],
+    ['HTTPS', 'd'],
+    ['A', 'e'],
+  ];
   const entries = order.map(([type, key]) => {
     const e = entry();
     store.set(type, key, e);
     return e;
   });
-  t.same(entries.map((e) => e.seq), [1, 2, 3, 4, 5], 'renumbered once past the bound, order kept');
+  t.same(
+    entries.map((e) => e.seq),
+    [1, 2, 3, 4, 5],
+    'renumbered once past the bound, order kept',
+  );
   const small = new EntryStore(2);
   small.set('HTTPS', 'old', entry());
   small.set('A', 'mid', entry());

@@ -7,7 +7,13 @@ import { AbortError, DnsError, InvalidArgumentError } from '../../lib/errors.js'
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 const v4 = (name: string, address = '192.0.2.1', ttl = 60): Answer => ({
-  name, type: 'A', records: [{ address, ttl }], ttl, cnames: [], server: undefined, source: 'dns',
+  name,
+  type: 'A',
+  records: [{ address, ttl }],
+  ttl,
+  cnames: [],
+  server: undefined,
+  source: 'dns',
 });
 
 /** A fetch that stays pending until the test releases it; it records the signal it got. */
@@ -38,7 +44,10 @@ t.test('R16: aborting one waiter rejects only it; the shared fetch goes on and f
   t.equal(getEventListeners(controller.signal, 'abort').length, 0, 'its listener is removed');
   t.equal(fetch.signal?.aborted, false, 'the fetch is not cancelled');
   fetch.release(v4('abort.test'));
-  t.same((await Promise.all(staying)).map((a) => a.source), ['dns', 'dns']);
+  t.same(
+    (await Promise.all(staying)).map((a) => a.source),
+    ['dns', 'dns'],
+  );
   t.equal((await cache.resolve('abort.test', 'A', fetch)).source, 'cache');
   t.equal(fetch.calls, 1);
 });
@@ -188,7 +197,10 @@ const badCalls: Array<{ what: string; call: (c: DnsCache) => unknown; option: st
 for (const c of badCalls) {
   t.test(`${c.what} -> InvalidArgumentError naming ${c.option}`, async (t) => {
     const cache = new DnsCache();
-    const outcome = await (async () => c.call(cache))().then(() => 'no error', (e: unknown) => e);
+    const outcome = await (async () => c.call(cache))().then(
+      () => 'no error',
+      (e: unknown) => e,
+    );
     t.ok(outcome instanceof InvalidArgumentError);
     t.match(outcome, { option: c.option });
     t.same(cache.stats().upstreamQueries, 0);
@@ -199,8 +211,20 @@ t.test('stats() starts at zero and is a copy', async (t) => {
   const cache = new DnsCache();
   const s = cache.stats();
   t.same(s, {
-    hits: 0, misses: 0, coalesced: 0, staleServed: 0, negativeHits: 0, errorHits: 0, upstreamQueries: 0,
-    refreshes: 0, queueTimeouts: 0, queueOverflows: 0, evictions: 0, entries: 0, inFlight: 0, queued: 0,
+    hits: 0,
+    misses: 0,
+    coalesced: 0,
+    staleServed: 0,
+    negativeHits: 0,
+    errorHits: 0,
+    upstreamQueries: 0,
+    refreshes: 0,
+    queueTimeouts: 0,
+    queueOverflows: 0,
+    evictions: 0,
+    entries: 0,
+    inFlight: 0,
+    queued: 0,
   });
   s.hits = 99;
   t.equal(cache.stats().hits, 0);

@@ -5,7 +5,13 @@ import { DnsError } from '../../lib/errors.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 const answer = (name: string, type: AddressRecordType, ttl = 600): Answer => ({
-  name, type, records: [{ address: type === 'A' ? '192.0.2.1' : '2001:db8::1', ttl }], ttl, cnames: [], server: undefined, source: 'dns',
+  name,
+  type,
+  records: [{ address: type === 'A' ? '192.0.2.1' : '2001:db8::1', ttl }],
+  ttl,
+  cnames: [],
+  server: undefined,
+  source: 'dns',
 });
 
 /** Fetches per (name, type), counted; each answers at once unless `hold` keeps it pending until released. */
@@ -50,7 +56,10 @@ t.test('eviction never strands waiters: fetches in flight are not entries', asyn
   await settle();
   for (const release of up.held.values()) release();
   const got = await Promise.all(asks);
-  t.same(got.map((a) => a.name), ['a.test', 'a.test', 'b.test', 'b.test', 'c.test', 'c.test']);
+  t.same(
+    got.map((a) => a.name),
+    ['a.test', 'a.test', 'b.test', 'b.test', 'c.test', 'c.test'],
+  );
   t.match(cache.stats(), { entries: 1, evictions: 2, upstreamQueries: 3 });
 });
 
@@ -71,8 +80,14 @@ t.test('maxInFlight: extra fetches queue and start in order as slots free', asyn
     await settle();
   }
   up.held.get('q1.test/A')?.();
-  t.same((await Promise.all([...asks, again])).map((a) => a.name), [...names, 'q4.test']);
-  t.same(up.calls, names.map((n) => `${n}/A`));
+  t.same(
+    (await Promise.all([...asks, again])).map((a) => a.name),
+    [...names, 'q4.test'],
+  );
+  t.same(
+    up.calls,
+    names.map((n) => `${n}/A`),
+  );
   t.match(cache.stats(), { inFlight: 0, queued: 0, upstreamQueries: 5 });
 });
 
@@ -173,5 +188,8 @@ t.test('hundreds of fetches listening on the close signal raise no MaxListeners 
   cache.close();
   await Promise.all(pending);
   await new Promise((resolve) => setImmediate(resolve));
-  t.same(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
+  t.same(
+    warnings.filter((w) => w.name === 'MaxListenersExceededWarning'),
+    [],
+  );
 });

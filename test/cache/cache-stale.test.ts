@@ -5,7 +5,13 @@ import { AbortError, DnsError, type DnsErrorCode } from '../../lib/errors.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 const v4 = (address: string, ttl = 60): Answer => ({
-  name: 'stale.test', type: 'A', records: [{ address, ttl }], ttl, cnames: [], server: '127.0.0.1:53', source: 'dns',
+  name: 'stale.test',
+  type: 'A',
+  records: [{ address, ttl }],
+  ttl,
+  cnames: [],
+  server: '127.0.0.1:53',
+  source: 'dns',
 });
 
 /**
@@ -38,8 +44,7 @@ async function expired(pastMs: number, options: DnsCacheOptions, ...replies: Arr
   return { clock, cache, fetch };
 }
 
-const ask = (cache: DnsCache, fetch: ReturnType<typeof scripted>, signal?: AbortSignal) =>
-  cache.resolve('stale.test', 'A', fetch, { signal });
+const ask = (cache: DnsCache, fetch: ReturnType<typeof scripted>, signal?: AbortSignal) => cache.resolve('stale.test', 'A', fetch, { signal });
 
 t.test('stale-while-revalidate: askers get the expired answer at once while ONE refresh runs', async (t) => {
   const { cache, fetch } = await expired(1, {}, 'hold');
@@ -82,7 +87,13 @@ for (const c of refreshFailures) {
   t.test(`serve-stale (RFC 8767): a refresh failing with ${c.what} answers with the stale data`, async (t) => {
     const { cache, fetch } = await expired(15_000, {}, c.error);
     const got = await Promise.all([ask(cache, fetch), ask(cache, fetch)]);
-    t.same(got.map((a) => [a.source, a.ttl, a.records[0]?.address]), [['stale', 30, '192.0.2.1'], ['stale', 30, '192.0.2.1']]);
+    t.same(
+      got.map((a) => [a.source, a.ttl, a.records[0]?.address]),
+      [
+        ['stale', 30, '192.0.2.1'],
+        ['stale', 30, '192.0.2.1'],
+      ],
+    );
     t.match(cache.stats(), { refreshes: 1, coalesced: 1, staleServed: 2, entries: 1 });
   });
 }
@@ -115,7 +126,7 @@ t.test('RFC 8767 §5 client response timer: a slow refresh gives waiters the sta
   await clock.advanceAsync(299);
   t.equal(settled, 0, 'still waiting for the refresh');
   await clock.advanceAsync(1);
-  t.equal(settled, 1, 'both released by the first waiter\'s timer');
+  t.equal(settled, 1, "both released by the first waiter's timer");
   t.same((await first).source, 'stale');
   t.same((await second).source, 'stale');
   const third = await ask(cache, fetch);

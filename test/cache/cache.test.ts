@@ -5,7 +5,14 @@ import type { Answer, AddressRecordType } from '../../lib/dns/types.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 const answer = (name: string, type: AddressRecordType, addrs: string[], ttl = 60, extra: Partial<Answer> = {}): Answer => ({
-  name, type, records: addrs.map((address) => ({ address, ttl })), ttl, cnames: [], server: '127.0.0.1:53', source: 'dns', ...extra,
+  name,
+  type,
+  records: addrs.map((address) => ({ address, ttl })),
+  ttl,
+  cnames: [],
+  server: '127.0.0.1:53',
+  source: 'dns',
+  ...extra,
 });
 
 /** A fetch that counts its calls and answers with `reply()` each time. */
@@ -88,17 +95,46 @@ t.test('records keep their own TTL when a CNAME shortened the answer TTL; an RRs
     cnames: ['target.test'],
     records: [{ address: '192.0.2.1', ttl: 300 }],
   });
-  await cache.resolve('alias.test', 'A', counted(() => viaCname));
-  const mixed = answer('mixed.test', 'A', [], 100, { records: [{ address: '192.0.2.7', ttl: 200 }, { address: '192.0.2.8', ttl: 100 }] });
-  await cache.resolve('mixed.test', 'A', counted(() => mixed));
+  await cache.resolve(
+    'alias.test',
+    'A',
+    counted(() => viaCname),
+  );
+  const mixed = answer('mixed.test', 'A', [], 100, {
+    records: [
+      { address: '192.0.2.7', ttl: 200 },
+      { address: '192.0.2.8', ttl: 100 },
+    ],
+  });
+  await cache.resolve(
+    'mixed.test',
+    'A',
+    counted(() => mixed),
+  );
   const inconsistent = answer('odd.test', 'A', [], 500, { records: [{ address: '192.0.2.9', ttl: 50 }] });
-  await cache.resolve('odd.test', 'A', counted(() => inconsistent));
+  await cache.resolve(
+    'odd.test',
+    'A',
+    counted(() => inconsistent),
+  );
   clock.advance(10_000);
-  const a = await cache.resolve('alias.test', 'A', counted(() => viaCname));
+  const a = await cache.resolve(
+    'alias.test',
+    'A',
+    counted(() => viaCname),
+  );
   t.same([a.ttl, a.records[0]?.ttl, a.cnames], [50, 290, ['target.test']]);
-  const m = await cache.resolve('mixed.test', 'A', counted(() => mixed));
+  const m = await cache.resolve(
+    'mixed.test',
+    'A',
+    counted(() => mixed),
+  );
   t.same([m.ttl, m.records.map((r) => r.ttl)], [90, [90, 90]]);
-  const o = await cache.resolve('odd.test', 'A', counted(() => inconsistent));
+  const o = await cache.resolve(
+    'odd.test',
+    'A',
+    counted(() => inconsistent),
+  );
   t.same([o.ttl, o.records[0]?.ttl], [40, 40], 'the entry never outlives its records');
 });
 
@@ -146,7 +182,13 @@ t.test('TTL 0 answers every waiter of its fetch but is not kept (RFC 1035 §3.2.
   await cache.resolve('zero.test', 'A', fetch);
   clock.advance(6000);
   const got = await Promise.all([cache.resolve('zero.test', 'A', fetch), cache.resolve('zero.test', 'A', fetch)]);
-  t.same(got.map((a) => [a.ttl, a.source]), [[0, 'dns'], [0, 'dns']]);
+  t.same(
+    got.map((a) => [a.ttl, a.source]),
+    [
+      [0, 'dns'],
+      [0, 'dns'],
+    ],
+  );
   t.equal(cache.stats().entries, 0);
   await cache.resolve('zero.test', 'A', fetch);
   t.equal(fetch.calls, 3);

@@ -5,7 +5,13 @@ import { AbortError, DnsError, type DnsErrorCode } from '../../lib/errors.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const answer = (name: string, type: AddressRecordType, addrs: string[], ttl = 60): Answer => ({
-  name, type, records: addrs.map((address) => ({ address, ttl })), ttl, cnames: [], server: '127.0.0.1:53', source: 'dns',
+  name,
+  type,
+  records: addrs.map((address) => ({ address, ttl })),
+  ttl,
+  cnames: [],
+  server: '127.0.0.1:53',
+  source: 'dns',
 });
 
 /** A fetch that counts its calls and settles with `reply()` (a thrown value rejects). */
@@ -63,7 +69,10 @@ for (const code of transient) {
     const cache = new DnsCache({ clock, errorTtl: 2 });
     const fetch = counted(() => Promise.reject(new DnsError(code, { hostname: 'fail.test', rrtype: 'A', server: '127.0.0.2:53' })));
     const waiters = await Promise.all([1, 2, 3].map(() => cache.resolve('fail.test', 'A', fetch).catch((e: unknown) => e)));
-    t.ok(waiters.every((e) => e === waiters[0]), 'every waiter of the fetch gets its one error');
+    t.ok(
+      waiters.every((e) => e === waiters[0]),
+      'every waiter of the fetch gets its one error',
+    );
     clock.advance(1999);
     await t.rejects(cache.resolve('fail.test', 'A', fetch), { code, hostname: 'fail.test', rrtype: 'A', server: '127.0.0.2:53', negativeTtl: undefined });
     t.equal(fetch.calls, 1);
@@ -110,7 +119,14 @@ for (const c of uncached) {
     const cache = new DnsCache({ clock: new FakeClock() });
     let calls = 0;
     const fetch = (_s: AbortSignal) => (calls++, c.fetch());
-    const got = await Promise.all([1, 2].map(() => cache.resolve('x.test', 'A', fetch).then(() => 'resolved', (e: unknown) => e)));
+    const got = await Promise.all(
+      [1, 2].map(() =>
+        cache.resolve('x.test', 'A', fetch).then(
+          () => 'resolved',
+          (e: unknown) => e,
+        ),
+      ),
+    );
     t.not(got[0], 'resolved');
     t.equal(got[0], got[1]);
     await cache.resolve('x.test', 'A', fetch).catch(() => {});
@@ -147,6 +163,12 @@ t.test('an Answer missing optional fields gets the asked name, no server and no 
   const a = await cache.resolve('Bare.test.', 'A', async () => bare);
   t.same(a, { name: 'Bare.test.', type: 'A', records: [{ address: '192.0.2.1', ttl: 10 }], ttl: 10, cnames: [], server: undefined, source: 'dns' });
   const err = Object.assign(new Error('no details'), { code: 'ESERVFAIL' });
-  await t.rejects(cache.resolve('nohost.test', 'A', async () => Promise.reject(err)), err);
-  await t.rejects(cache.resolve('nohost.test', 'A', async () => answer('x', 'A', [])), { code: 'ESERVFAIL', hostname: 'nohost.test', server: undefined });
+  await t.rejects(
+    cache.resolve('nohost.test', 'A', async () => Promise.reject(err)),
+    err,
+  );
+  await t.rejects(
+    cache.resolve('nohost.test', 'A', async () => answer('x', 'A', [])),
+    { code: 'ESERVFAIL', hostname: 'nohost.test', server: undefined },
+  );
 });

@@ -52,7 +52,10 @@ for (const { type, list, why } of unpackable) {
     first.records[0]!.address = 'changed by a caller';
     const hit = await cache.resolve('odd.test', type, fetch);
     t.same([hit.source, calls], ['cache', 1]);
-    t.same(hit.records, list.map((address) => ({ address, ttl: 60 })));
+    t.same(
+      hit.records,
+      list.map((address) => ({ address, ttl: 60 })),
+    );
   });
 }
 

@@ -35,7 +35,7 @@ function agrees(ops: Op[], maxEntries: number, maxSeq: number | undefined): bool
     }
     if (at >= 0) model.splice(at, 1);
     if (op !== 'delete') model.push(id);
-    while (model.length > maxEntries) (model.shift(), evictions++);
+    while (model.length > maxEntries) model.shift(), evictions++;
     const held = ['A', 'AAAA'].flatMap((ty) => ['a', 'b', 'c', 'd', 'e'].map((k) => `${ty} ${k}`));
     const same = held.every((h) => {
       const [ty, k] = h.split(' ') as [RecordType, string];
@@ -63,5 +63,8 @@ t.test('a model run with a known order: renumbering keeps which entry is oldest'
   store.set('AAAA', 'w', newEntry());
   t.same([store.get('AAAA', 'y'), store.evictions], [undefined, 1]);
   t.ok(store.get('A', 'x') && store.get('A', 'z') && store.get('AAAA', 'w'));
-  t.ok(entries.every(([, e]) => e.seq <= 4), 'stamps stayed small');
+  t.ok(
+    entries.every(([, e]) => e.seq <= 4),
+    'stamps stayed small',
+  );
 });

@@ -21,10 +21,16 @@ const plain = makeStyle({ isTTY: false, env: {}, noColor: true });
 
 /** getaddrinfo as the lab's DNS would answer it, and a name it does not know. */
 const systemLookup: SystemLookup = (name, options, callback) => {
-  const all = [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
+  const all = [
+    { address: '::1', family: 6 },
+    { address: '127.0.0.1', family: 4 },
+  ];
   setImmediate(() => {
     if (name !== 'dual.he.test') return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }), []);
-    callback(null, all.filter((a) => options.family === 0 || a.family === options.family));
+    callback(
+      null,
+      all.filter((a) => options.family === 0 || a.family === options.family),
+    );
   });
 };
 
@@ -37,7 +43,11 @@ t.test('resolve: the backend per family, in JSON and as "via" in the text', asyn
   t.match(text, /AAAA {2}1 address in [0-9.]+ ms via system\n/);
   t.notMatch(text, 'from system');
   const missing = await runResolve('gone.he.test', system, systemClock);
-  t.match(missing, { ipv6: { backend: 'system', error: { code: 'ENOTFOUND' } }, ipv4: { backend: 'system', error: { code: 'ENOTFOUND' } } }, 'a failure names its backend too');
+  t.match(
+    missing,
+    { ipv6: { backend: 'system', error: { code: 'ENOTFOUND' } }, ipv4: { backend: 'system', error: { code: 'ENOTFOUND' } } },
+    'a failure names its backend too',
+  );
   t.match(renderResolve(missing, plain), /A {5}ENOTFOUND in [0-9.]+ ms via system/);
 
   const dns = new Resolver({ servers: [lab.nameserver], backend: 'dns', resolvConf: false, hosts: false });
@@ -53,16 +63,26 @@ t.test('a resolver that publishes nothing: backend null, and "via system" still 
   const fake = new MemoryResolver({ 'x.test': { AAAA: ['2001:db8::1'] } });
   const report = await queryFamily(fake, 'x.test', 'ipv6', { clock: systemClock, start: systemClock.now() });
   t.equal(report.backend, null);
-  const system = { query: async () => ({ name: 'x.test', type: 'A' as const, records: [{ address: '192.0.2.1', ttl: 0 }], ttl: 0, cnames: [], source: 'system' as const }) };
+  const system = {
+    query: async () => ({ name: 'x.test', type: 'A' as const, records: [{ address: '192.0.2.1', ttl: 0 }], ttl: 0, cnames: [], source: 'system' as const }),
+  };
   const v4 = await queryFamily(system, 'x.test', 'ipv4', { clock: systemClock, start: systemClock.now() });
   t.equal(v4.backend, null);
   t.match(renderResolve({ host: 'x.test', ipv6: report, ipv4: v4 }, plain), /A {5}1 address in [0-9.]+ ms via system/);
 });
 
-t.test("probe: the race and the DNS report on the system backend", async (t) => {
+t.test('probe: the race and the DNS report on the system backend', async (t) => {
   const resolver = new Resolver({ backend: 'system', systemLookup, resolvConf: false, hosts: false });
   t.teardown(() => resolver.close());
-  const report = await runProbe({ host: 'dual.he.test', port: lab.host('dual.he.test').port, tls: false, resolver, attemptDelay: 250, resolutionDelay: 50, timeout: 10_000 });
+  const report = await runProbe({
+    host: 'dual.he.test',
+    port: lab.host('dual.he.test').port,
+    tls: false,
+    resolver,
+    attemptDelay: 250,
+    resolutionDelay: 50,
+    timeout: 10_000,
+  });
   t.equal(report.verdict, 'dual-stack');
   t.match(report.dns, { ipv6: { backend: 'system', addresses: [{ address: '::1' }] }, ipv4: { backend: 'system', addresses: [{ address: '127.0.0.1' }] } });
   t.match(renderProbe(report, plain), /IPv6 AAAA {2}1 address in [0-9.]+ ms via system/);

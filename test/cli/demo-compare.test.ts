@@ -23,14 +23,24 @@ const lookup = (name: string, options: dns.LookupOptions): Promise<LookupResult>
   new Promise((resolve) => {
     const start = performance.now();
     const fn = labLookup(lab.nameserver) as unknown as (h: string, o: dns.LookupOptions, cb: (...args: unknown[]) => void) => void;
-    fn(name, options, (err, address, family) => resolve({ err: err as LookupResult['err'], address: address as LookupResult['address'], family: family as number | undefined, ms: performance.now() - start }));
+    fn(name, options, (err, address, family) =>
+      resolve({
+        err: err as LookupResult['err'],
+        address: address as LookupResult['address'],
+        family: family as number | undefined,
+        ms: performance.now() - start,
+      }),
+    );
   });
 
 t.test('labLookup: both families from the lab server, IPv6 first, once both are in (as getaddrinfo)', async (t) => {
   lab.dns.resetCounts();
   const all = await lookup('dual.he.test', { all: true });
   t.equal(all.err, null);
-  t.same(all.address, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+  t.same(all.address, [
+    { address: '::1', family: 6 },
+    { address: '127.0.0.1', family: 4 },
+  ]);
   t.ok(all.ms >= 140, `waited for the slow AAAA (${all.ms} ms)`);
   const one = await lookup('dual.he.test', {});
   t.same([one.address, one.family], ['::1', 6], 'all: false gives the first address');

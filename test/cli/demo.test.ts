@@ -23,7 +23,10 @@ t.test('the demo: each lab host probed with the verdict its world should give, a
     'v4-only.he.test': 'ipv4-only',
     'unreachable.he.test': 'unreachable',
   };
-  t.same(DEMO_HOSTS.map((h) => h.name), Object.keys(verdicts));
+  t.same(
+    DEMO_HOSTS.map((h) => h.name),
+    Object.keys(verdicts),
+  );
   for (const [name, verdict] of Object.entries(verdicts)) {
     const section = out.slice(out.indexOf(`probe ${name}:`));
     t.match(section, new RegExp(`^probe ${name.replace(/\./g, '\\.')}:\\d+\\n[^]*?\\nverdict ${verdict}:`), `${name}: ${verdict}`);

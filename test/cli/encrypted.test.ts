@@ -42,8 +42,14 @@ t.test('resolve --nameserver tls://127.0.0.1:PORT#localhost, trusting the test C
   const run = await runBin(['resolve', 'www.example.test', '--json', '--nameserver', entry], { env: { NODE_EXTRA_CA_CERTS: CA_PATH } });
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as ResolveReport;
-  t.same(report.ipv4.addresses.map((a) => a.address), ['192.0.2.1', '192.0.2.2']);
-  t.same(report.ipv6.addresses.map((a) => a.address), ['2001:db8::1']);
+  t.same(
+    report.ipv4.addresses.map((a) => a.address),
+    ['192.0.2.1', '192.0.2.2'],
+  );
+  t.same(
+    report.ipv6.addresses.map((a) => a.address),
+    ['2001:db8::1'],
+  );
   t.same([report.ipv4.server, report.ipv6.server], [entry, entry]);
   t.equal(dot.connections, 1, 'AAAA and A on one connection');
 });

@@ -56,18 +56,24 @@ t.test('at most `concurrency` checks at once; results in target order; every att
     '192.0.2.5': { after: 1, tls: true },
   });
   const addresses = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'];
-  const done = checkAll(addresses.map((a) => target(a)), options(clock, factory));
+  const done = checkAll(
+    addresses.map((a) => target(a)),
+    options(clock, factory),
+  );
   await clock.advanceAsync(200);
   const results = await done;
   t.equal(log.maxRunning, 2);
   t.same(log.destroyed.sort(), [...addresses].sort(), 'every attempt destroyed, successes too');
-  t.same(results.map((r) => [r.address, r.ok, r.ms]), [
-    ['192.0.2.1', true, 30],
-    ['192.0.2.2', false, 10],
-    ['192.0.2.3', true, 5],
-    ['192.0.2.4', false, 50],
-    ['192.0.2.5', true, 1],
-  ]);
+  t.same(
+    results.map((r) => [r.address, r.ok, r.ms]),
+    [
+      ['192.0.2.1', true, 30],
+      ['192.0.2.2', false, 10],
+      ['192.0.2.3', true, 5],
+      ['192.0.2.4', false, 50],
+      ['192.0.2.5', true, 1],
+    ],
+  );
   t.match(results[1]?.error, { name: 'AttemptError', code: 'ECONNREFUSED', address: '192.0.2.2', phase: 'tcp', durationMs: 10 });
   t.match(results[3]?.error, { code: 'ECONNRESET', phase: 'tls' });
   t.equal(results[0]?.error, undefined);

@@ -25,7 +25,12 @@ lab.dns.setRecords('www.he.test', 'CNAME', ['dual.he.test']);
 t.test('--version and -v print the version from package.json: the test build and the shipped bin', async (t) => {
   t.equal(pkg.bin['happy-eyeballs'], 'dist/cli/main.js');
   t.match(readFileSync(DIST_BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'the shipped bin starts with a shebang');
-  for (const [bin, args] of [[BIN, ['--version']], [BIN, ['-v']], [DIST_BIN, ['--version']], [BIN, ['probe', '--version']]] as const) {
+  for (const [bin, args] of [
+    [BIN, ['--version']],
+    [BIN, ['-v']],
+    [DIST_BIN, ['--version']],
+    [BIN, ['probe', '--version']],
+  ] as const) {
     const run = await runBin(args, { bin });
     t.same([run.code, run.stdout, run.stderr], [0, `${pkg.version}\n`, ''], `${bin.slice(ROOT.length)} ${args.join(' ')}`);
   }
@@ -96,7 +101,10 @@ t.test('resolve --json: AAAA and A with TTLs, CNAME chain, server and time, and 
   t.same(Object.keys(report), ['host', 'ipv6', 'ipv4', 'https']);
   t.equal(report.host, 'alias.he.test');
   t.match(report.https, { name: 'alias.he.test', records: [], aliases: [], error: { code: 'ENODATA' } }, 'asked beside them (RFC 9460); this lab has none');
-  for (const [family, type, address] of [['ipv6', 'AAAA', '::1'], ['ipv4', 'A', '127.0.0.1']] as const) {
+  for (const [family, type, address] of [
+    ['ipv6', 'AAAA', '::1'],
+    ['ipv4', 'A', '127.0.0.1'],
+  ] as const) {
     const r = report[family];
     t.same(Object.keys(r), ['type', 'addresses', 'ms', 'error', 'cnames', 'server', 'source', 'backend']);
     t.equal(r.type, type);
@@ -140,19 +148,22 @@ const later = (code: string): string[] => [
   `data:text/javascript,const base = process.listenerCount('unhandledRejection'); const poll = setInterval(() => { if (process.listenerCount('unhandledRejection') > base) { clearInterval(poll); ${code} } }, 5)`,
 ];
 
-t.test('a throw or rejection outside the CLI\'s own code: still one line and exit 1, with no forced exit (the command finishes); the stack only when debugging', async (t) => {
-  const args = ['resolve', 'slow.he.test', '--nameserver', lab.nameserver];
-  const cases: Array<[string, string]> = [
-    ["throw new Error('boom')", 'happy-eyeballs: boom\n'],
-    ["Promise.reject(new Error('lost promise'))", 'happy-eyeballs: lost promise\n'],
-    ["process.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))", 'happy-eyeballs: write EIO\n'],
-  ];
-  for (const [code, message] of cases) {
-    const run = await runBin(args, { nodeArgs: later(code) });
-    t.same([run.code, run.stderr], [1, message], code);
-    t.match(run.stdout, /slow\.he\.test/, `${code}: the resolve ran to its end`);
-  }
-  const debug = await runBin(args, { nodeArgs: later("throw new Error('boom')"), env: { HAPPY_EYEBALLS_DEBUG: '1' } });
-  t.equal(debug.code, 1);
-  t.match(debug.stderr, /^happy-eyeballs: boom\nError: boom\n\s+at /);
-});
+t.test(
+  "a throw or rejection outside the CLI's own code: still one line and exit 1, with no forced exit (the command finishes); the stack only when debugging",
+  async (t) => {
+    const args = ['resolve', 'slow.he.test', '--nameserver', lab.nameserver];
+    const cases: Array<[string, string]> = [
+      ["throw new Error('boom')", 'happy-eyeballs: boom\n'],
+      ["Promise.reject(new Error('lost promise'))", 'happy-eyeballs: lost promise\n'],
+      ["process.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))", 'happy-eyeballs: write EIO\n'],
+    ];
+    for (const [code, message] of cases) {
+      const run = await runBin(args, { nodeArgs: later(code) });
+      t.same([run.code, run.stderr], [1, message], code);
+      t.match(run.stdout, /slow\.he\.test/, `${code}: the resolve ran to its end`);
+    }
+    const debug = await runBin(args, { nodeArgs: later("throw new Error('boom')"), env: { HAPPY_EYEBALLS_DEBUG: '1' } });
+    t.equal(debug.code, 1);
+    t.match(debug.stderr, /^happy-eyeballs: boom\nError: boom\n\s+at /);
+  },
+);

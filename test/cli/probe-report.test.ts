@@ -50,7 +50,10 @@ for (const source of ['dns', 'cache', 'stale'] as const) {
 for (const source of ['literal', 'hosts'] as const) {
   t.test(`an answer from ${source} has no TTLs and no server`, async (t) => {
     const report = dnsFamilyReport('AAAA', { answer: answer(source) }, 0);
-    t.strictSame(report.addresses.map((a) => a.ttl), [null, null]);
+    t.strictSame(
+      report.addresses.map((a) => a.ttl),
+      [null, null],
+    );
     t.equal(report.server, null);
     t.equal(report.source, source);
   });

@@ -53,5 +53,8 @@ t.test('TLS to IP literals: no SNI, the certificate is checked against the IP; a
   t.equal(v6.report.verdict, 'ipv6-only');
   const refused = await probeTls(`tls4.he.test:${lab.host('tls4.he.test').port}`, { NODE_EXTRA_CA_CERTS: CA });
   t.equal(refused.report.verdict, 'ipv6-broken');
-  t.match(refused.report.attempts, [{ address: '::1', outcome: 'failed', phase: 'tcp' }, { address: '127.0.0.1', outcome: 'won' }]);
+  t.match(refused.report.attempts, [
+    { address: '::1', outcome: 'failed', phase: 'tcp' },
+    { address: '127.0.0.1', outcome: 'won' },
+  ]);
 });

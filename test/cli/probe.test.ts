@@ -41,7 +41,10 @@ t.test('dual-stack: the whole JSON object, field by field', async (t) => {
   t.equal(report.host, 'dual.he.test');
   t.equal(report.port, lab.host('dual.he.test').port);
   t.equal(report.tls, false);
-  for (const [family, address] of [['ipv6', '::1'], ['ipv4', '127.0.0.1']] as const) {
+  for (const [family, address] of [
+    ['ipv6', '::1'],
+    ['ipv4', '127.0.0.1'],
+  ] as const) {
     const dns = report.dns[family];
     t.same(Object.keys(dns).sort(), ['addresses', 'backend', 'cnames', 'error', 'ms', 'server', 'source']);
     t.same(dns.addresses, [{ address, ttl: 60 }]);
@@ -82,7 +85,10 @@ t.test('ipv4-only and ipv6-only: the missing family is NODATA, not tried, and no
     t.match(report.dns[missing].error, { code: 'ENODATA', message: String });
     t.same(report.families[missing], { reachable: false, ms: null, error: report.dns[missing].error });
     t.equal(report.families[present].reachable, true);
-    t.same(report.attempts.map((a) => [a.address, a.outcome]), [[address, 'won']]);
+    t.same(
+      report.attempts.map((a) => [a.address, a.outcome]),
+      [[address, 'won']],
+    );
     t.equal(report.winner?.address, address);
   }
 });
@@ -114,7 +120,11 @@ t.test('RFC 8305 §9.3 ipv4-broken: IPv6 wins the race at once, yet the check re
   const { report, code } = await probeJson(t, [target('v4broken.he.test'), '--timeout', '3000']);
   t.equal(code, 0);
   t.equal(report.verdict, 'ipv4-broken');
-  t.same(report.attempts.map((a) => [a.address, a.outcome]), [['::1', 'won']], 'the race alone never tried IPv4');
+  t.same(
+    report.attempts.map((a) => [a.address, a.outcome]),
+    [['::1', 'won']],
+    'the race alone never tried IPv4',
+  );
   t.match(report.families.ipv4, { reachable: false, error: { code: 'ERR_HE_TIMEOUT' } });
 });
 
@@ -134,7 +144,10 @@ t.test('R17 unreachable: a refused attempt starts the next at once; no winner; e
 t.test('R17 ipv6-broken by refusal: IPv4 wins long before the 250 ms delay', async (t) => {
   const { report } = await probeJson(t, [target('v6refused.he.test')]);
   t.equal(report.verdict, 'ipv6-broken');
-  t.match(report.attempts, [{ address: '::1', outcome: 'failed' }, { address: '127.0.0.1', outcome: 'won' }]);
+  t.match(report.attempts, [
+    { address: '::1', outcome: 'failed' },
+    { address: '127.0.0.1', outcome: 'won' },
+  ]);
   t.ok(report.winner!.ms < 200, `winner after ${report.winner!.ms} ms`);
 });
 
@@ -160,7 +173,11 @@ t.test('--timeout bounds the whole probe: every attempt timing out is unreachabl
     { address: '::1', outcome: 'timeout', error: { code: 'ERR_HE_TIMEOUT' } },
     { address: '127.0.0.1', outcome: 'timeout', error: { code: 'ERR_HE_TIMEOUT' } },
   ]);
-  t.match(report.families.ipv6, { reachable: false, error: { code: 'ERR_HE_TIMEOUT', message: 'probe timed out after 700 ms' } }, 'no time left to try it alone');
+  t.match(
+    report.families.ipv6,
+    { reachable: false, error: { code: 'ERR_HE_TIMEOUT', message: 'probe timed out after 700 ms' } },
+    'no time left to try it alone',
+  );
   t.ok(ms < 700 + 5000, `the process ended after ${ms} ms (700 ms probe + node start)`);
 });
 

@@ -23,7 +23,15 @@ t.test('R17/R15: a failed IPv6 attempt, IPv4 wins, a third attempt is abandoned;
   ];
   const report = raceReport(events, 0.5);
   t.same(report.attempts, [
-    { address: v6.address, family: 6, startMs: 2.5, endMs: 10.5, outcome: 'failed', error: { code: 'ECONNREFUSED', message: '[2001:db8::1]:443 ECONNREFUSED after 8 ms' }, phase: 'tcp' },
+    {
+      address: v6.address,
+      family: 6,
+      startMs: 2.5,
+      endMs: 10.5,
+      outcome: 'failed',
+      error: { code: 'ECONNREFUSED', message: '[2001:db8::1]:443 ECONNREFUSED after 8 ms' },
+      phase: 'tcp',
+    },
     { address: v4.address, family: 4, startMs: 10.5, endMs: 270.8, outcome: 'won', error: null },
     { address: '2001:db8::2', family: 6, startMs: 260.5, endMs: 270.8, outcome: 'abandoned', error: null },
   ]);
@@ -44,7 +52,13 @@ t.test('the race timeout: attempts still running time out, sharing the race erro
   ];
   const report = raceReport(events, 0);
   t.match(report.attempts, [
-    { address: v6.address, outcome: 'timeout', startMs: 1, endMs: 1000, error: { code: 'ERR_HE_TIMEOUT', message: 'connect to he.test:443 timed out after 1000 ms' } },
+    {
+      address: v6.address,
+      outcome: 'timeout',
+      startMs: 1,
+      endMs: 1000,
+      error: { code: 'ERR_HE_TIMEOUT', message: 'connect to he.test:443 timed out after 1000 ms' },
+    },
     { address: v4.address, outcome: 'failed', phase: 'tls', error: { code: 'ECONNREFUSED' } },
   ]);
   t.equal(report.winner, null);
@@ -62,11 +76,20 @@ t.test('cancelled or aborted attempts are abandoned, not failures; no attempts a
     );
     t.match(report.attempts, [{ outcome: 'abandoned', error: null, endMs: 3 }], reason);
   }
-  t.same(raceReport([{ type: 'dns', ms: 4, family: 4, addresses: [], error: new Error('x') }, { type: 'race:end', ms: 4, outcome: 'failed' }], 0), {
-    attempts: [],
-    winner: null,
-    dnsMs: { ipv4: 4 },
-  });
+  t.same(
+    raceReport(
+      [
+        { type: 'dns', ms: 4, family: 4, addresses: [], error: new Error('x') },
+        { type: 'race:end', ms: 4, outcome: 'failed' },
+      ],
+      0,
+    ),
+    {
+      attempts: [],
+      winner: null,
+      dnsMs: { ipv4: 4 },
+    },
+  );
 });
 
 t.test('an event for an attempt that never started is a broken timeline, not a silent row', async (t) => {

@@ -138,7 +138,10 @@ t.test('timeline bars are proportional to time, and fill the width', async (t) =
 t.test('the legend wraps to the width', async (t) => {
   t.strictSame(legendLines(40), ['  ░ DNS  █ connecting  ★ winner', '  ✓ connected  ✗ failed  · abandoned']);
   t.equal(legendLines(200).length, 1);
-  t.ok(legendLines(10).every((line) => line.length <= 14), 'one entry per line at worst');
+  t.ok(
+    legendLines(10).every((line) => line.length <= 14),
+    'one entry per line at worst',
+  );
 });
 
 t.test('barOf: at least one cell, clamped to the axis', async (t) => {
@@ -196,10 +199,7 @@ t.test('other outcomes, an IPv6 winner, DNS errors and families not asked', asyn
   t.match(out, 'probe [2001:db8::9]:80\n');
   t.match(out, 'IPv6 AAAA  1 address in 0.0 ms from literal');
   t.match(out, 'IPv4 A     not asked');
-  t.match(
-    lineWith(out, '  2001:db8::9  ttl -'),
-    '★ connected in 3.0 ms, winner; ✓ connected in 6.0 ms; ✗ failed after 10 ms; ✗ timed out after 4981 ms',
-  );
+  t.match(lineWith(out, '  2001:db8::9  ttl -'), '★ connected in 3.0 ms, winner; ✓ connected in 6.0 ms; ✗ failed after 10 ms; ✗ timed out after 4981 ms');
   t.match(out, '→ reachable\n', 'no connect time when the family has none');
   t.notMatch(out, '→ not reachable', 'no family line without addresses');
   t.notMatch(out, /^ {2}A /m, 'no timeline row for a query not asked');
@@ -229,10 +229,17 @@ t.test('other outcomes, an IPv6 winner, DNS errors and families not asked', asyn
   t.match(gone, 'winner  none');
   t.match(gone, 'verdict unreachable: no address could be reached');
 
-  const nothing = renderProbe({ ...failedDns, dns: { ipv6: { addresses: [], ms: null, error: null }, ipv4: { addresses: [], ms: null, error: null } } }, plain());
+  const nothing = renderProbe(
+    { ...failedDns, dns: { ipv6: { addresses: [], ms: null, error: null }, ipv4: { addresses: [], ms: null, error: null } } },
+    plain(),
+  );
   t.notMatch(nothing, 'race', 'no timeline without events');
   const familyDown = renderProbe(
-    { ...failedDns, dns: { ...failedDns.dns, ipv4: { addresses: [{ address: '192.0.2.7', ttl: 5 }], ms: 2, error: null } }, families: { ...failedDns.families, ipv4: { reachable: false, ms: null, error: null } } },
+    {
+      ...failedDns,
+      dns: { ...failedDns.dns, ipv4: { addresses: [{ address: '192.0.2.7', ttl: 5 }], ms: 2, error: null } },
+      families: { ...failedDns.families, ipv4: { reachable: false, ms: null, error: null } },
+    },
     plain(),
   );
   t.match(familyDown, '→ not reachable\n', 'no error code when none was reported');
@@ -383,7 +390,7 @@ t.test('spinner on a terminal: frames on a timer, line cleared and timer gone on
   t.match(writes[1], '⠙ resolving');
   t.match(writes[2], '⠹ resolving');
   t.equal(clock.pending(), 1);
-  t.equal(clock.unrefs, 3, 'every timer unref\'d');
+  t.equal(clock.unrefs, 3, "every timer unref'd");
   stop();
   t.equal(clock.pending(), 0, 'timer cleared');
   t.equal(writes.at(-1), '\r\x1b[2K', 'line cleared');

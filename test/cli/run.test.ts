@@ -95,8 +95,8 @@ t.test('readVersion: found from the module file upwards; a clear error when ther
 t.test('runProbe: options connect() refuses are a typed error, not a report', async (t) => {
   const resolver = new Resolver({ servers: [lab.nameserver], resolvConf: false, hosts: false });
   t.teardown(() => resolver.close());
-  await t.rejects(
-    runProbe({ host: 'dual.he.test', port: 80, tls: false, resolver, attemptDelay: 5, resolutionDelay: 50, timeout: 1000 }),
-    { name: 'InvalidArgumentError', option: 'connectionAttemptDelay' },
-  );
+  await t.rejects(runProbe({ host: 'dual.he.test', port: 80, tls: false, resolver, attemptDelay: 5, resolutionDelay: 50, timeout: 1000 }), {
+    name: 'InvalidArgumentError',
+    option: 'connectionAttemptDelay',
+  });
 });

@@ -4,7 +4,14 @@ import type { ServiceAnswer, ServiceRecord } from '../../lib/dns/types.js';
 import { DnsError } from '../../lib/errors.js';
 
 const answer = (name: string, records: ServiceRecord[], extra: Partial<ServiceAnswer> = {}): ServiceAnswer => ({
-  name, type: 'HTTPS', records, ttl: 300, cnames: [], source: 'cache', aliases: [], ...extra,
+  name,
+  type: 'HTTPS',
+  records,
+  ttl: 300,
+  cnames: [],
+  source: 'cache',
+  aliases: [],
+  ...extra,
 });
 const alias = (target: string, ttl = 300): ServiceRecord => ({ priority: 0, target, params: {}, ttl });
 
@@ -22,12 +29,23 @@ t.test('the smallest TTL of the chain; the last hop’s source and server; loops
     'b.test': answer('b.test', [{ priority: 2, target: '.', params: {}, ttl: 30 }], { ttl: 30, cnames: ['c.test'], source: 'dns', server: 's' }),
   };
   const result = await followAliases('a.test', async (name) => hops[name]!);
-  t.same({ ttl: result.ttl, source: result.source, server: result.server, cnames: result.cnames }, { ttl: 30, source: 'dns', server: 's', cnames: ['b.test', 'c.test'] });
-  const loop = followAliases('x.test', async (name) => (name === 'x.test' ? answer(name, [alias('y.test')], { cnames: ['z.test'] }) : answer(name, [alias('Z.TEST')])));
+  t.same(
+    { ttl: result.ttl, source: result.source, server: result.server, cnames: result.cnames },
+    { ttl: 30, source: 'dns', server: 's', cnames: ['b.test', 'c.test'] },
+  );
+  const loop = followAliases('x.test', async (name) =>
+    name === 'x.test' ? answer(name, [alias('y.test')], { cnames: ['z.test'] }) : answer(name, [alias('Z.TEST')]),
+  );
   await t.rejects(loop, { code: 'ESERVFAIL', message: /loop at Z.TEST/ });
 });
 
 t.test('a failure other than NODATA/NXDOMAIN after an alias is passed on', async (t) => {
   const err = new DnsError('ETIMEOUT', { hostname: 'b.test', rrtype: 'HTTPS' });
-  await t.rejects(followAliases('a.test', async (name) => { if (name === 'a.test') return answer(name, [alias('b.test')]); throw err; }), err);
+  await t.rejects(
+    followAliases('a.test', async (name) => {
+      if (name === 'a.test') return answer(name, [alias('b.test')]);
+      throw err;
+    }),
+    err,
+  );
 });

@@ -61,7 +61,10 @@ for (const c of cases) {
       await t.rejects(pending, { code: c.code, hostname: NAME, rrtype: 'A' });
     } else {
       const answer = await pending;
-      t.same(answer.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2']);
+      t.same(
+        answer.records.map((r) => r.address),
+        ['192.0.2.1', '192.0.2.2'],
+      );
     }
     t.same([one!.count(NAME, 'A'), two!.count(NAME, 'A')], c.counts, 'queries per server');
     client.close();

@@ -19,9 +19,17 @@ for (const transport of ['udp', 'tcp'] as const) {
       const client = new DnsClient({ servers: [srv.address], timeout: 2000, attempts: 1 });
       for (const type of ['A', 'AAAA'] as const) {
         // Over TCP: the UDP reply is truncated and the forged frames precede the real one in one chunk.
-        srv.setBehaviour('www.example.test', type, transport === 'udp' ? { forge: forgeries(forgery, forgery) } : { forge: forgeries(forgery), truncate: 'empty' });
+        srv.setBehaviour(
+          'www.example.test',
+          type,
+          transport === 'udp' ? { forge: forgeries(forgery, forgery) } : { forge: forgeries(forgery), truncate: 'empty' },
+        );
         const answer = await client.query('www.example.test', type);
-        t.same(answer.records.map((r) => r.address), REAL[type], type);
+        t.same(
+          answer.records.map((r) => r.address),
+          REAL[type],
+          type,
+        );
         t.notOk(answer.records.some((r) => r.address === POISON_A || r.address === POISON_AAAA));
       }
       const stats = client.stats();
@@ -78,7 +86,10 @@ t.test('3,000 malformed replies over the wire before the real one: no crash, the
   srv.setBehaviour('www.example.test', 'AAAA', { forge: [malformed] });
   const client = new DnsClient({ servers: [srv.address], timeout: 10_000, attempts: 1 });
   const answer = await client.query('www.example.test', 'AAAA');
-  t.same(answer.records.map((r) => r.address), REAL.AAAA);
+  t.same(
+    answer.records.map((r) => r.address),
+    REAL.AAAA,
+  );
   // The server paces the burst to the client's reads, so none is dropped: each was ignored.
   t.equal(client.stats().ignoredReplies, 3000);
   srv.setBehaviour('www.example.test', 'AAAA', undefined);

@@ -68,7 +68,11 @@ t.test('an HTTPS query walks the search list on its own: `both` and no-aaaa conc
   srv.resetCounts();
   const answer = await client.query('alias', 'HTTPS', { both: true });
   t.equal(answer.name, 'alias.svc.test');
-  t.same(answer.records.map((r) => r.priority), [0], 'the AliasMode record, as the server gave it');
+  t.same(
+    answer.records.map((r) => r.priority),
+    [0],
+    'the AliasMode record, as the server gave it',
+  );
   t.equal(srv.count('alias.svc.test', 'HTTPS'), 1);
   t.equal(srv.count('alias.svc.test', 'A'), 0, 'no A asked in its place');
 });
@@ -87,7 +91,10 @@ t.test('other types with data the client ignores: SVCB when HTTPS was asked', as
   const client = new DnsClient({ servers: [srv.address], timeout: 2000 });
   t.teardown(() => client.close());
   const answer = await client.query('all.svc.test', 'HTTPS');
-  t.notOk(answer.records.some((r) => r.target === 'dns.svc.test'), 'the SVCB record at the same name is not in the HTTPS RRset');
+  t.notOk(
+    answer.records.some((r) => r.target === 'dns.svc.test'),
+    'the SVCB record at the same name is not in the HTTPS RRset',
+  );
 });
 
 t.test('DoT and DoH carry HTTPS questions alike', async (t) => {

@@ -128,11 +128,7 @@ t.test('close(): in-flight queries reject with ECANCELLED; nothing is left; late
   const baseline = await quiet();
   const client = new DnsClient({ servers: [srv.address], timeout: 60_000 });
   const signal = new AbortController().signal;
-  const pendings = [
-    client.query('silent.example.test', 'A'),
-    client.query('silent.example.test', 'AAAA', { signal }),
-    client.query('stall.example.test', 'A'),
-  ];
+  const pendings = [client.query('silent.example.test', 'A'), client.query('silent.example.test', 'AAAA', { signal }), client.query('stall.example.test', 'A')];
   await until(() => srv.count('stall.example.test', 'A', 'tcp') > 0);
   client.close();
   client.close(); // idempotent

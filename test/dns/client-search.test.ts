@@ -120,11 +120,18 @@ for (const c of cases) {
     if (c.answer) {
       const answer = await pending;
       t.equal(answer.name, c.answer.name, 'Answer.name is the candidate that answered');
-      t.same(answer.records.map((r) => r.address), c.answer.addresses);
+      t.same(
+        answer.records.map((r) => r.address),
+        c.answer.addresses,
+      );
     } else {
       await t.rejects(pending, { code: c.error!.code, hostname: c.name, rrtype: type, negativeTtl: c.error!.negativeTtl });
     }
-    t.same(srv.queries().map((q) => q.name), c.asked, 'names asked, in order');
+    t.same(
+      srv.queries().map((q) => q.name),
+      c.asked,
+      'names asked, in order',
+    );
     client.close();
   });
 }

@@ -15,7 +15,10 @@ const NAME = 'big.example.test'; // 100 AAAA records: always TC over UDP
 const cases: Array<{ what: string; behaviour: Behaviour; code?: string; minMs?: number }> = [
   { what: 'reply trickled 7 bytes at a time', behaviour: { tcp: 'trickle', trickle: { bytes: 7, everyMs: 0 } } },
   { what: 'reply trickled in 200-byte pieces every 5 ms', behaviour: { tcp: 'trickle', trickle: { bytes: 200, everyMs: 5 } } },
-  { what: 'forged frames first, all in one chunk', behaviour: { forge: forgeries('wrong-id', 'wrong-name', 'cut', 'lying-counts', 'compression-loop', 'garbage') } },
+  {
+    what: 'forged frames first, all in one chunk',
+    behaviour: { forge: forgeries('wrong-id', 'wrong-name', 'cut', 'lying-counts', 'compression-loop', 'garbage') },
+  },
   { what: 'a frame that never finishes: ETIMEOUT', behaviour: { tcp: 'stall' }, code: 'ETIMEOUT', minMs: 995 },
   { what: 'a trickle slower than the timeout: ETIMEOUT', behaviour: { tcp: 'trickle', trickle: { bytes: 1, everyMs: 20 } }, code: 'ETIMEOUT', minMs: 995 },
   { what: 'no TCP answer at all: ETIMEOUT', behaviour: { drop: 'tcp' }, code: 'ETIMEOUT', minMs: 995 },

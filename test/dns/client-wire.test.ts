@@ -102,7 +102,10 @@ t.test('IPv6 server: Answer.server is [::1]:port', async (t) => {
   const c6 = new DnsClient({ servers: [v6.address], timeout: 2000 });
   const answer = await c6.query('www.example.test', 'AAAA');
   t.equal(answer.server, `[::1]:${v6.address.port}`);
-  t.same(answer.records.map((r) => r.address), ['2001:db8::1']);
+  t.same(
+    answer.records.map((r) => r.address),
+    ['2001:db8::1'],
+  );
   c6.close();
 });
 
@@ -112,7 +115,11 @@ t.test('TC -> TCP: truncated UDP answers are never used, even partly filled', as
     const c = new DnsClient({ servers: [srv.address], timeout: 2000 });
     srv.resetCounts();
     const answer = await c.query('www.example.test', 'A');
-    t.same(answer.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2'], `${truncate}: the full TCP answer`);
+    t.same(
+      answer.records.map((r) => r.address),
+      ['192.0.2.1', '192.0.2.2'],
+      `${truncate}: the full TCP answer`,
+    );
     t.equal(srv.count('www.example.test', 'A', 'udp'), 1);
     t.equal(srv.count('www.example.test', 'A', 'tcp'), 1);
     t.same(c.stats(), { ...emptyClientStats(), queriesSent: 2, udpQueries: 1, tcpQueries: 1, truncated: 1 });
@@ -147,7 +154,10 @@ t.test('a delayed answer arrives', async (t) => {
   const start = performance.now();
   const answer = await client.query('v6only.example.test', 'AAAA');
   t.ok(performance.now() - start >= 110, 'not before the delay');
-  t.same(answer.records.map((r) => r.address), ['2001:db8::6']);
+  t.same(
+    answer.records.map((r) => r.address),
+    ['2001:db8::6'],
+  );
   srv.setBehaviour('v6only.example.test', 'AAAA', undefined);
 });
 

@@ -45,7 +45,10 @@ if (skip) {
       const tag = label.replace(' ', '-').toLowerCase();
       const names = Array.from({ length: 100 }, (_, i) => `${tag}-${i}.wild.example.test`);
       const answers = await Promise.all(names.map((name) => client.query(name, 'A')));
-      t.same(answers.map((a) => a.name), names);
+      t.same(
+        answers.map((a) => a.name),
+        names,
+      );
       t.ok(answers.every((a) => a.records[0]!.address === '192.0.2.42'));
       t.match(client.stats(), label === 'DoT' ? { dotConnections: 1, dotQueries: 100 } : { dohSessions: 1, dohQueries: 100 });
       t.equal(backend.queries().filter((q) => q.name.startsWith(`${tag}-`)).length, 100, 'each reached the backend once');

@@ -95,9 +95,14 @@ t.test('a DoH host name is resolved by the bootstrap, once per session', async (
   const doh = await dohServer(t);
   const asked: string[] = [];
   const url = doh.url('dns.he.test');
-  const client = clientFor(t, [url], { bootstrap: async (host) => (asked.push(host), ['192.0.2.1', '127.0.0.1'].filter((a) => a !== '192.0.2.1' || asked.length > 99)) });
+  const client = clientFor(t, [url], {
+    bootstrap: async (host) => (asked.push(host), ['192.0.2.1', '127.0.0.1'].filter((a) => a !== '192.0.2.1' || asked.length > 99)),
+  });
   const answers = await Promise.all([client.query('www.example.test', 'A'), client.query('www.example.test', 'AAAA')]);
-  t.same(answers.map((a) => a.server), [url, url]);
+  t.same(
+    answers.map((a) => a.server),
+    [url, url],
+  );
   t.same(asked, ['dns.he.test'], 'asked once, for the session');
 });
 
@@ -111,11 +116,25 @@ t.test('a bootstrap that finds nothing, or fails: ECONNREFUSED with its error as
   t.equal(doh.sessions, 0);
 });
 
-t.test('bootstrapLookup speaks net.connect\'s lookup contract', async (t) => {
+t.test("bootstrapLookup speaks net.connect's lookup contract", async (t) => {
   const lookup = bootstrapLookup(async () => ['::1', '127.0.0.1', '192.0.2.7']);
-  const call = (options: object): Promise<unknown[]> => new Promise((resolve) => lookup('dns.he.test', options as never, (...args: unknown[]) => resolve(args)));
-  t.same(await call({ all: true }), [null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }, { address: '192.0.2.7', family: 4 }]]);
-  t.same(await call({ all: true, family: 4 }), [null, [{ address: '127.0.0.1', family: 4 }, { address: '192.0.2.7', family: 4 }]]);
+  const call = (options: object): Promise<unknown[]> =>
+    new Promise((resolve) => lookup('dns.he.test', options as never, (...args: unknown[]) => resolve(args)));
+  t.same(await call({ all: true }), [
+    null,
+    [
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+      { address: '192.0.2.7', family: 4 },
+    ],
+  ]);
+  t.same(await call({ all: true, family: 4 }), [
+    null,
+    [
+      { address: '127.0.0.1', family: 4 },
+      { address: '192.0.2.7', family: 4 },
+    ],
+  ]);
   t.same(await call({}), [null, '::1', 6]);
   t.same(await call({ family: 4 }), [null, '127.0.0.1', 4]);
   const v4only = bootstrapLookup(async () => ['127.0.0.1']);
@@ -137,4 +156,3 @@ t.test('a try on a query already cancelled rejects at once with its reason (DoT 
   t.match(stats, { dotQueries: 0, dohQueries: 0 }, 'nothing was sent');
   transports.close();
 });
-

@@ -12,11 +12,24 @@ t.test('POST (RFC 8484 §4.1): answers, media type both ways, ID 0, padded to 12
   const doh = await dohServer(t);
   const client = clientFor(t, [doh.url()]);
   const answer = await client.query('www.example.test', 'A');
-  t.same(answer.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2']);
+  t.same(
+    answer.records.map((r) => r.address),
+    ['192.0.2.1', '192.0.2.2'],
+  );
   t.equal(answer.server, doh.url());
   await t.rejects(client.query('nope.example.test', 'AAAA'), { code: 'ENOTFOUND', server: doh.url(), negativeTtl: 60 });
-  t.same(doh.requests, [1, 2].map(() => ({ method: 'POST', path: '/dns-query', contentType: 'application/dns-message', accept: 'application/dns-message' })));
-  t.same(doh.responder.seen.map((q) => [q.id, q.length % 128, q.padding !== undefined]), [[0, 0, true], [0, 0, true]], 'ID 0 (§4.1), padded');
+  t.same(
+    doh.requests,
+    [1, 2].map(() => ({ method: 'POST', path: '/dns-query', contentType: 'application/dns-message', accept: 'application/dns-message' })),
+  );
+  t.same(
+    doh.responder.seen.map((q) => [q.id, q.length % 128, q.padding !== undefined]),
+    [
+      [0, 0, true],
+      [0, 0, true],
+    ],
+    'ID 0 (§4.1), padded',
+  );
   t.match(client.stats(), { dohQueries: 2, dohSessions: 1, dotQueries: 0, udpQueries: 0 });
 });
 
@@ -55,7 +68,10 @@ t.test('100 concurrent queries: one HTTP/2 session, 100 streams', async (t) => {
   const client = clientFor(t, [doh.url()]);
   const names = Array.from({ length: 100 }, (_, i) => `n${i}.wild.example.test`);
   const answers = await Promise.all(names.map((name) => client.query(name, 'A')));
-  t.same(answers.map((a) => a.name), names);
+  t.same(
+    answers.map((a) => a.name),
+    names,
+  );
   t.ok(answers.every((a) => a.records[0]!.address === '192.0.2.42'));
   t.equal(doh.sessions, 1, 'the server saw exactly one HTTP/2 session');
   t.equal(doh.requests.length, 100);
@@ -130,7 +146,12 @@ t.test('bodies that are no answer to the query: EBADRESP', async (t) => {
 t.test('a truncated answer (TC) cannot be used: EBADRESP', async (t) => {
   const doh = await dohServer(t);
   const client = clientFor(t, [doh.url()]);
-  const body = dnsPacket.encode({ type: 'response', id: 0, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.TRUNCATED_RESPONSE, questions: [{ name: 'www.example.test', type: 'A' }] });
+  const body = dnsPacket.encode({
+    type: 'response',
+    id: 0,
+    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.TRUNCATED_RESPONSE,
+    questions: [{ name: 'www.example.test', type: 'A' }],
+  });
   doh.setBehaviour('www.example.test', 'A', { http: { body } });
   await t.rejects(client.query('www.example.test', 'A'), { code: 'EBADRESP' });
 });
@@ -158,7 +179,11 @@ t.test('REFUSED_STREAM (unprocessed, RFC 9113 §8.7): sent once more; a second r
   doh.setBehaviour('www.example.test', 'A', { http: { reset: http2.constants.NGHTTP2_REFUSED_STREAM }, times: 2 });
   await t.rejects(client.query('www.example.test', 'A'), { code: 'ECONNRESET', cause: { code: 'ERR_HTTP2_STREAM_ERROR', message: /NGHTTP2_REFUSED_STREAM/ } });
   doh.setBehaviour('www.example.test', 'A', { http: { reset: http2.constants.NGHTTP2_CANCEL }, times: 1 });
-  await t.rejects(client.query('www.example.test', 'A'), { code: 'ECONNRESET', cause: { message: /reset the stream \(HTTP\/2 error 8\)/ } }, 'other resets are not retried');
+  await t.rejects(
+    client.query('www.example.test', 'A'),
+    { code: 'ECONNRESET', cause: { message: /reset the stream \(HTTP\/2 error 8\)/ } },
+    'other resets are not retried',
+  );
   t.equal(doh.sessions, 1);
 });
 

@@ -15,7 +15,10 @@ import { SELF_SIGNED, clientFor, dotServer, eventually } from '../helpers/encryp
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { fixtureZones } from '../../scripts/harness/zones.js';
 
-const forged = (kind: Forgery) => (query: Buffer): Buffer => forge(kind, dnsPacket.decode(query));
+const forged =
+  (kind: Forgery) =>
+  (query: Buffer): Buffer =>
+    forge(kind, dnsPacket.decode(query));
 const tls = (host: string, port: number, name?: string): string => `tls://${host.includes(':') ? `[${host}]` : host}:${port}${name ? `#${name}` : ''}`;
 
 // Frames nobody asked for: over TLS only the server can have sent them, so it is broken.
@@ -103,7 +106,10 @@ t.test('certificate failures: ECERT naming the server and the reason; no query i
     const err = (await client.query('www.example.test', 'A').catch((e: unknown) => e)) as DnsError;
     t.type(err, DnsError, c.what);
     t.match(err, { code: 'ECERT', server: c.entry, hostname: 'www.example.test', cause: { code: c.cause } }, c.what);
-    t.match(err.message, new RegExp(`ECERT A www\\.example\\.test \\(server ${c.entry.replace(/[.[\]]/g, '\\$&')}\\): certificate refused: .+ \\(${c.cause}\\)`));
+    t.match(
+      err.message,
+      new RegExp(`ECERT A www\\.example\\.test \\(server ${c.entry.replace(/[.[\]]/g, '\\$&')}\\): certificate refused: .+ \\(${c.cause}\\)`),
+    );
     t.match(client.stats(), { certificateFailures: 1, dotConnections: 0 });
   }
   t.equal(good.count() + selfSigned.count(), 0, 'no query reached either server');
@@ -181,7 +187,11 @@ t.test('a handshake that never completes: ETIMEOUT at the try deadline; the conn
   const first = client.query('www.example.test', 'A');
   clock.advance(300);
   await t.rejects(first, { code: 'ETIMEOUT', server: entry, cause: undefined });
-  await t.rejects(client.query('www.example.test', 'A'), { code: 'ETIMEOUT', cause: { message: /no TLS handshake/ } }, 'the next query fails at once while the server backs off');
+  await t.rejects(
+    client.query('www.example.test', 'A'),
+    { code: 'ETIMEOUT', cause: { message: /no TLS handshake/ } },
+    'the next query fails at once while the server backs off',
+  );
   t.same(clock.pending, [], 'no timer left behind');
 });
 
@@ -216,7 +226,11 @@ t.test('tries cancelled while waiting for a pipelining slot leave the queue, nev
   for (const w of cancelled) t.match(await w, { name: 'AbortError' });
   await t.rejects(inFlight, { code: 'ETIMEOUT' });
   t.same((await later).records, [{ address: '192.0.2.4', ttl: 300 }]);
-  t.same(dot.responder.seen.map((q) => q.name), ['www.example.test', 'v4only.example.test'], 'the cancelled ones were never written');
+  t.same(
+    dot.responder.seen.map((q) => q.name),
+    ['www.example.test', 'v4only.example.test'],
+    'the cancelled ones were never written',
+  );
   t.equal(dot.connections, 1);
 });
 

@@ -40,13 +40,23 @@ t.test('100 concurrent queries: one TLS connection, IDs unique among those in fl
   const client = clientFor(t, [dot.entry]);
   const names = Array.from({ length: 100 }, (_, i) => `n${i}.wild.example.test`);
   const answers = await Promise.all(names.map((name) => client.query(name, 'A')));
-  t.same(answers.map((a) => a.records), names.map(() => [{ address: '192.0.2.42', ttl: 300 }]));
-  t.same(answers.map((a) => a.name), names, 'each answer matched to its own question');
+  t.same(
+    answers.map((a) => a.records),
+    names.map(() => [{ address: '192.0.2.42', ttl: 300 }]),
+  );
+  t.same(
+    answers.map((a) => a.name),
+    names,
+    'each answer matched to its own question',
+  );
   t.equal(dot.connections, 1, 'the server saw exactly one TLS connection');
   t.equal(dot.count(), 100);
   const seen = dot.responder.seen;
   t.equal(new Set(seen.map((q) => q.id)).size, 100, 'all 100 were in flight at once, under 100 IDs');
-  t.ok(seen.every((q) => q.length % 128 === 0 && q.padding !== undefined), `padded lengths: ${[...new Set(seen.map((q) => q.length))].join(', ')}`);
+  t.ok(
+    seen.every((q) => q.length % 128 === 0 && q.padding !== undefined),
+    `padded lengths: ${[...new Set(seen.map((q) => q.length))].join(', ')}`,
+  );
   t.match(client.stats(), { dotQueries: 100, dotConnections: 1 });
 });
 
@@ -59,7 +69,10 @@ t.test('out of order (RFC 7766 §7): a slow answer does not hold back a fast one
   const fast = client.query('v4only.example.test', 'A').then((a) => (order.push('fast'), a));
   const [s, f] = await Promise.all([slow, fast]);
   t.same(order, ['fast', 'slow']);
-  t.same(s.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2']);
+  t.same(
+    s.records.map((r) => r.address),
+    ['192.0.2.1', '192.0.2.2'],
+  );
   t.same(f.records, [{ address: '192.0.2.4', ttl: 300 }]);
   t.equal(dot.connections, 1);
 });
@@ -84,7 +97,11 @@ t.test('many more waiting than the limit: all answered, in order of asking, on o
   const names = Array.from({ length: 1100 }, (_, i) => `q${i}.wild.example.test`);
   const answers = await Promise.all(names.map((name) => client.query(name, 'A')));
   t.equal(answers.length, 1100);
-  t.same(dot.responder.seen.map((q) => q.name), names, 'written one at a time, oldest first');
+  t.same(
+    dot.responder.seen.map((q) => q.name),
+    names,
+    'written one at a time, oldest first',
+  );
   t.equal(dot.connections, 1);
 });
 
@@ -197,6 +214,12 @@ t.test('an idle connection does not keep the process alive', async (t) => {
 
 t.test('unusedId draws again while the ID is taken', async (t) => {
   const draws = [7, 7, 9, 11];
-  t.equal(unusedId((id) => id === 7 || id === 9, () => draws.shift()!), 11);
+  t.equal(
+    unusedId(
+      (id) => id === 7 || id === 9,
+      () => draws.shift()!,
+    ),
+    11,
+  );
   t.same(draws, []);
 });

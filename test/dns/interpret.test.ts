@@ -38,7 +38,15 @@ const cases: Case[] = [
   {
     what: 'an A RRset',
     answers: [a(N, '192.0.2.1', 300), a(N, '192.0.2.2', 200)],
-    want: { kind: 'records', records: [{ address: '192.0.2.1', ttl: 300 }, { address: '192.0.2.2', ttl: 200 }], ttl: 200, cnames: [] },
+    want: {
+      kind: 'records',
+      records: [
+        { address: '192.0.2.1', ttl: 300 },
+        { address: '192.0.2.2', ttl: 200 },
+      ],
+      ttl: 200,
+      cnames: [],
+    },
   },
   {
     what: 'an AAAA RRset',

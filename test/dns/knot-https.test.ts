@@ -69,7 +69,10 @@ if (skip) {
       t.ok(raw.length > 0, `${name} ${type}: knot answered`);
       t.same([...ours].sort(), [...printed].sort(), `${name} ${type}: record by record`);
       for (const line of printed) {
-        t.ok(raw.some((rdata) => rdata.equals(parseServiceRdata(line))), `${name} ${type}: "${line}" parses to knot's RDATA`);
+        t.ok(
+          raw.some((rdata) => rdata.equals(parseServiceRdata(line))),
+          `${name} ${type}: "${line}" parses to knot's RDATA`,
+        );
       }
     }
     t.ok(params >= 12, `${params} SvcParams compared`);

@@ -38,7 +38,10 @@ if (skip) {
     const answer = await client.query('alias1.example.test', 'A');
     t.same(answer.cnames, ['alias2.example.test', 'alias3.example.test', 'www.example.test']);
     t.equal(answer.ttl, 100);
-    t.same(answer.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2']);
+    t.same(
+      answer.records.map((r) => r.address),
+      ['192.0.2.1', '192.0.2.2'],
+    );
     client.close();
   });
 
@@ -56,10 +59,7 @@ if (skip) {
     const client = new DnsClient({ servers: [knot.v4], timeout: 2000 });
     const answer = await client.query('big.example.test', 'AAAA');
     t.equal(answer.records.length, 100);
-    t.same(
-      answer.records.map((r) => r.address).sort(),
-      Array.from({ length: 100 }, (_, i) => `2001:db8:100::${(i + 1).toString(16)}`).sort(),
-    );
+    t.same(answer.records.map((r) => r.address).sort(), Array.from({ length: 100 }, (_, i) => `2001:db8:100::${(i + 1).toString(16)}`).sort());
     t.same(client.stats(), { ...emptyClientStats(), queriesSent: 2, udpQueries: 1, tcpQueries: 1, truncated: 1 });
     client.close();
   });

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import t from 'tap';
 import { caught } from '../helpers/caught.js';
 import { DnsError } from '../../lib/errors.js';
-import { MAX_LABEL_OCTETS, MAX_NAME_OCTETS, canonicalName, describeProblem, isLocalhostName, isPlainHostname, isValidHostname, normalizeHostname } from '../../lib/dns/name.js';
+import {
+  MAX_LABEL_OCTETS,
+  MAX_NAME_OCTETS,
+  canonicalName,
+  describeProblem,
+  isLocalhostName,
+  isPlainHostname,
+  isValidHostname,
+  normalizeHostname,
+} from '../../lib/dns/name.js';
 
 const label63 = 'a'.repeat(63);
 // Four labels: 63 + 63 + 63 + 61 octets + 3 dots = 253 octets.
@@ -94,9 +103,15 @@ for (const [name, want] of canonical) {
 t.test('the one-pass check accepts exactly the names the full check finds no problem in', async (t) => {
   const chars = ['a', 'Z', '0', '9', '-', '_', '.', '.', ' ', '/', ':', '\u00e9', '\u212a', '\x7f'];
   // Labels up to 70 and names up to ~260 octets, so both length limits are crossed.
-  const label = fc.oneof(fc.string({ unit: fc.constantFrom(...chars), maxLength: 8 }), fc.integer({ min: 60, max: 70 }).map((n) => 'x'.repeat(n)));
+  const label = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...chars), maxLength: 8 }),
+    fc.integer({ min: 60, max: 70 }).map((n) => 'x'.repeat(n)),
+  );
   const name = fc.array(label, { maxLength: 6 }).chain((labels) => fc.constantFrom('', '.', '..').map((end) => labels.join('.') + end));
-  fc.assert(fc.property(name, (s) => isPlainHostname(s) === (describeProblem(s) === undefined)), { numRuns: 20_000 });
+  fc.assert(
+    fc.property(name, (s) => isPlainHostname(s) === (describeProblem(s) === undefined)),
+    { numRuns: 20_000 },
+  );
   for (const s of [...valid, name253, `${name253}.`, `${name253}x`, '', '.', 'a..b', '.a', 'a.', `${label63}x.test`]) {
     t.equal(isPlainHostname(s), describeProblem(s) === undefined, JSON.stringify(s).slice(0, 40));
   }

@@ -5,12 +5,27 @@ import { OPTION_PADDING, paddedQuery, paddingLength, QUERY_BLOCK } from '../../l
 import { buildQuery, makeQuestion } from '../../lib/dns/query.js';
 
 t.test('paddingLength: up to the next multiple, 0 on one', async (t) => {
-  const cases: Array<[number, number]> = [[0, 0], [1, 127], [124, 4], [127, 1], [128, 0], [129, 127], [300, 84]];
+  const cases: Array<[number, number]> = [
+    [0, 0],
+    [1, 127],
+    [124, 4],
+    [127, 1],
+    [128, 0],
+    [129, 127],
+    [300, 84],
+  ];
   for (const [length, padding] of cases) t.equal(paddingLength(length, 128), padding, `${length}`);
 });
 
 // Names whose unpadded queries fall on both sides of the 128 and 256 boundaries, and on them.
-const names = ['a', 'www.example.test', 'x'.repeat(63), `${'x'.repeat(63)}.${'y'.repeat(36)}`, `${'x'.repeat(63)}.${'y'.repeat(37)}`, `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.d`];
+const names = [
+  'a',
+  'www.example.test',
+  'x'.repeat(63),
+  `${'x'.repeat(63)}.${'y'.repeat(36)}`,
+  `${'x'.repeat(63)}.${'y'.repeat(37)}`,
+  `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.d`,
+];
 
 for (const name of names) {
   for (const type of ['A', 'AAAA'] as const) {
@@ -32,7 +47,10 @@ for (const name of names) {
       t.equal(opt.options.length, 1);
       const padding = opt.options[0] as { code: number; data: Buffer };
       t.equal(padding.code, OPTION_PADDING);
-      t.ok(padding.data.every((byte) => byte === 0), 'padding octets are 0x00 (RFC 7830 §3)');
+      t.ok(
+        padding.data.every((byte) => byte === 0),
+        'padding octets are 0x00 (RFC 7830 §3)',
+      );
       t.same(question.template, template, 'the template is never written to');
       t.equal(question.sent, false, 'and not handed out: a plain try may still use it');
       t.not(paddedQuery(question, 1).packet, packet, 'a new buffer per try');

@@ -54,7 +54,10 @@ t.test('names that cannot go on the wire are EBADNAME', async (t) => {
 
 t.test('query IDs come from the CSPRNG: spread over 16 bits, not sequential', async (t) => {
   const ids = Array.from({ length: 2000 }, () => newQueryId());
-  t.ok(ids.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff), 'all 16-bit');
+  t.ok(
+    ids.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff),
+    'all 16-bit',
+  );
   // 2000 draws from 65536 values: ~30 collisions expected; a counter or a bad source gives none or many.
   t.ok(new Set(ids).size > 1900, 'nearly all distinct');
   const steps = ids.slice(1).map((id, i) => (id - ids[i]! + 0x10000) % 0x10000);

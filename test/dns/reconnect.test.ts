@@ -41,13 +41,24 @@ t.test('a long run of failures does not overflow the delay', async (t) => {
 });
 
 t.test('connect failures: certificate codes are ECERT, anything else ECONNREFUSED; the cause is kept', async (t) => {
-  const cert = ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'SELF_SIGNED_CERT_IN_CHAIN'];
+  const cert = [
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'CERT_HAS_EXPIRED',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+  ];
   for (const code of cert) {
     const err = Object.assign(new Error(code), { code });
     t.ok(isCertificateError(err), code);
     t.same(connectFailure(err), { kind: 'failure', code: 'ECERT', cause: err });
   }
-  for (const err of [Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), Object.assign(new Error('x'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }), new Error('no code'), 'a string']) {
+  for (const err of [
+    Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('x'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }),
+    new Error('no code'),
+    'a string',
+  ]) {
     t.notOk(isCertificateError(err));
     t.same(connectFailure(err), { kind: 'failure', code: 'ECONNREFUSED', cause: err });
   }

@@ -30,7 +30,16 @@ t.test('matchesQuery accepts only a reply with our ID, QR and our question (RFC 
     { what: 'wrong ID', packet: reply({ id: 0x1235 }), want: false },
     { what: 'QR clear', packet: reply({ type: 'query' }), want: false },
     { what: 'no question', packet: reply({ questions: [] }), want: false },
-    { what: 'two questions', packet: reply({ questions: [{ name: 'www.example.test', type: 'A' }, { name: 'www.example.test', type: 'A' }] }), want: false },
+    {
+      what: 'two questions',
+      packet: reply({
+        questions: [
+          { name: 'www.example.test', type: 'A' },
+          { name: 'www.example.test', type: 'A' },
+        ],
+      }),
+      want: false,
+    },
     { what: 'other name', packet: reply({ questions: [{ name: 'www.example.tesu', type: 'A' }] }), want: false },
     { what: 'longer name', packet: reply({ questions: [{ name: 'www.example.test.x', type: 'A' }] }), want: false },
     { what: 'other type', packet: reply({ questions: [{ name: 'www.example.test', type: 'AAAA' }] }), want: false },
@@ -182,9 +191,7 @@ function benign(packet: Buffer): boolean {
   try {
     const decoded = dnsPacket.decode(packet) as dnsPacket.DecodedPacket & { rcode: string };
     if (dnsPacket.decode.bytes > packet.length || decoded.rcode !== 'NOERROR' || !fitsRdlengths(packet)) return false;
-    return (decoded.answers ?? []).some(
-      (a) => a.type === 'A' && a.class === 'IN' && a.name.toLowerCase() === 'www.example.test',
-    );
+    return (decoded.answers ?? []).some((a) => a.type === 'A' && a.class === 'IN' && a.name.toLowerCase() === 'www.example.test');
   } catch {
     return false;
   }

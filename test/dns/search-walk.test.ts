@@ -39,7 +39,9 @@ type Settled = PromiseSettledResult<Answer>;
 
 /** Both types of one lookup, as lookup() and the racer ask them. */
 function lookupBoth(client: DnsClient, name: string, options: { signal?: AbortSignal } = {}): Promise<[Settled, Settled]> {
-  return Promise.allSettled([client.query(name, 'AAAA', { ...options, both: true }), client.query(name, 'A', { ...options, both: true })]) as Promise<[Settled, Settled]>;
+  return Promise.allSettled([client.query(name, 'AAAA', { ...options, both: true }), client.query(name, 'A', { ...options, both: true })]) as Promise<
+    [Settled, Settled]
+  >;
 }
 
 const addresses = (r: Settled): string[] => (r.status === 'fulfilled' ? r.value.records.map((x) => x.address) : []);
@@ -71,7 +73,10 @@ t.test('both types: the first candidate with records of either type decides the 
 t.test('each type alone walks on until its own records (family 4 or 6)', async (t) => {
   fresh(t);
   const client = clientFor(t);
-  t.same((await client.query('split', 'AAAA')).records.map((r) => r.address), ['2001:db8::2']);
+  t.same(
+    (await client.query('split', 'AAAA')).records.map((r) => r.address),
+    ['2001:db8::2'],
+  );
   t.same(steps(srv.queries()), ['split.s1.test:AAAA', 'split.s2.test:AAAA']);
 });
 
@@ -153,7 +158,10 @@ const failureCases: Array<{ what: string; set: Array<[string, string, object]>; 
   },
   {
     what: 'a failure of the name asked first never stops the walk, and is its error',
-    set: [['a.b', '*', { rcode: 'SERVFAIL' }], ['a.b.s1.test', '*', { rcode: 'REFUSED' }]],
+    set: [
+      ['a.b', '*', { rcode: 'SERVFAIL' }],
+      ['a.b.s1.test', '*', { rcode: 'REFUSED' }],
+    ],
     name: 'a.b',
     want: { code: 'ESERVFAIL' },
     steps: ['a.b:A,AAAA', 'a.b.s1.test:A,AAAA'],
@@ -235,14 +243,24 @@ t.test('no-aaaa: no AAAA query is sent; AAAA finds no records where A has some',
   srv.resetCounts();
   const [bare6, bare4] = await lookupBoth(bare, 'bare');
   t.same([code(bare6), addresses(bare4)], ['ENODATA', ['192.0.2.9']]);
-  t.same(srv.queries().map((q) => `${q.name} ${q.type}`), ['bare A'], 'one A query for the lookup of both');
+  t.same(
+    srv.queries().map((q) => `${q.name} ${q.type}`),
+    ['bare A'],
+    'one A query for the lookup of both',
+  );
 });
 
 t.test('tcp (resolv.conf use-vc): every query over TCP', async (t) => {
   fresh(t);
   const client = clientFor(t, { tcp: true, search: [] });
-  t.same((await client.query('bare', 'A')).records.map((r) => r.address), ['192.0.2.9']);
-  t.same(srv.queries().map((q) => q.transport), ['tcp']);
+  t.same(
+    (await client.query('bare', 'A')).records.map((r) => r.address),
+    ['192.0.2.9'],
+  );
+  t.same(
+    srv.queries().map((q) => q.transport),
+    ['tcp'],
+  );
   t.match(client.stats(), { udpQueries: 0, tcpQueries: 1 });
 });
 
@@ -264,7 +282,10 @@ t.test('aborting one type leaves the walk to the other; aborting both stops it',
   const v4 = client.query('both', 'A', { both: true });
   abort6.abort();
   await t.rejects(v6, { name: 'AbortError' });
-  t.same((await v4).records.map((r) => r.address), ['192.0.2.3']);
+  t.same(
+    (await v4).records.map((r) => r.address),
+    ['192.0.2.3'],
+  );
 
   srv.resetCounts();
   const all = new AbortController();
@@ -293,7 +314,11 @@ t.test('retire(): queries in flight finish, then the client closes', async (t) =
   const client = clientFor(t);
   const pending = client.query('both', 'A');
   client.retire();
-  t.same((await pending).records.map((r) => r.address), ['192.0.2.3'], 'the query in flight finished');
+  t.same(
+    (await pending).records.map((r) => r.address),
+    ['192.0.2.3'],
+    'the query in flight finished',
+  );
   await t.rejects(client.query('both', 'A'), { code: 'ECANCELLED' }, 'closed once idle');
   const idle = clientFor(t);
   idle.retire();

@@ -133,8 +133,16 @@ t.test('every SvcParamKey round-trips: all parameters in one record', async (t) 
   );
   t.same(parseServiceRdata(text), wire, 'the text parses back to the same RDATA');
   t.same(parseServiceRecord(text), record);
-  t.same(parseServiceRecord('1 . key7="/q{?dns}" key1=\\002h2'), { priority: 1, target: '.', params: { alpn: ['h2'], dohpath: '/q{?dns}' } }, 'keyNNNNN of a known key is its wire form');
-  t.same(parseServiceRecord('1 . alpn="h2,http/1.1"\tport="443"'.replace('port="443"', 'port=443')).params, { alpn: ['h2', 'http/1.1'], port: 443 }, 'quotes and tabs');
+  t.same(
+    parseServiceRecord('1 . key7="/q{?dns}" key1=\\002h2'),
+    { priority: 1, target: '.', params: { alpn: ['h2'], dohpath: '/q{?dns}' } },
+    'keyNNNNN of a known key is its wire form',
+  );
+  t.same(
+    parseServiceRecord('1 . alpn="h2,http/1.1"\tport="443"'.replace('port="443"', 'port=443')).params,
+    { alpn: ['h2', 'http/1.1'], port: 443 },
+    'quotes and tabs',
+  );
 });
 
 t.test('a malformed RDATA is reported, never thrown (RFC 9460 §2.2)', async (t) => {
@@ -208,7 +216,8 @@ t.test('records that cannot be encoded are refused with an error naming the fiel
     [{ ...ok, params: { noDefaultAlpn: true } }, /self-consistent/],
     [{ ...ok, params: { key9: Buffer.alloc(70000) } }, /at most 65535/],
   ];
-  for (const [record, message] of bad) t.throws(() => encodeServiceData(record as ServiceData), { name: 'InvalidArgumentError', message }, JSON.stringify(record));
+  for (const [record, message] of bad)
+    t.throws(() => encodeServiceData(record as ServiceData), { name: 'InvalidArgumentError', message }, JSON.stringify(record));
 });
 
 t.test('presentation input mistakes are refused with the reason', async (t) => {

@@ -12,7 +12,13 @@ function split(bytes: Buffer, cuts: number[]): Buffer[] {
 
 const chunkings: Array<{ what: string; chunks: Buffer[] }> = [
   { what: 'all frames in one chunk', chunks: [stream] },
-  { what: 'one byte at a time', chunks: split(stream, Array.from({ length: stream.length - 1 }, (_, i) => i + 1)) },
+  {
+    what: 'one byte at a time',
+    chunks: split(
+      stream,
+      Array.from({ length: stream.length - 1 }, (_, i) => i + 1),
+    ),
+  },
   { what: 'split inside a length prefix', chunks: split(stream, [1, 14, 15]) },
   { what: 'split inside a frame body', chunks: split(stream, [5, 100, 200]) },
   { what: 'chunk boundaries on frame boundaries', chunks: split(stream, [13, 15, 317]) },

@@ -144,7 +144,12 @@ t.test('acceptReply: only from the server address and port (whatever the kernel 
 
 t.test('the pool never gives two waiting queries on one socket the same ID', async (t) => {
   const draws = [5, 5, 5, 9, 5, 11];
-  const pool = new UdpPool(16, () => {}, systemClock, () => draws.shift()!);
+  const pool = new UdpPool(
+    16,
+    () => {},
+    systemClock,
+    () => draws.shift()!,
+  );
   const waiter = { deadline: Number.POSITIVE_INFINITY, onMessage: () => {}, onError: () => {}, onTimeout: () => {} };
   const a = pool.lease(srv.address, waiter);
   const b = pool.lease(srv.address, waiter);
@@ -217,7 +222,7 @@ t.test('an idle socket is reused by the next query, closes after IDLE_MS, and ne
   t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply');
   t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply');
   t.equal(new Set(srv.queries().map((q) => q.port)).size, 1, 'the second query, made after the first ended, used the same port');
-  t.equal(udpActive(), before, 'the idle socket is unref\'d');
+  t.equal(udpActive(), before, "the idle socket is unref'd");
   t.same(clock.pending, [IDLE_MS]);
   clock.advance(IDLE_MS);
   t.same(clock.pending, []);

@@ -65,7 +65,13 @@ async function secure(credentials: { key: Buffer; cert: Buffer }, misbehave?: 's
 
 /** IPv6 black-holed (SYNs dropped), IPv4 accepting. */
 async function holedV6(): Promise<Lab> {
-  const { hole, server, port } = await blackHoleBesideServer((p) => listen(net.createServer((s) => s.destroy()), '127.0.0.1', p));
+  const { hole, server, port } = await blackHoleBesideServer((p) =>
+    listen(
+      net.createServer((s) => s.destroy()),
+      '127.0.0.1',
+      p,
+    ),
+  );
   return { port, close: async () => void (await Promise.all([closeServer(server), hole.close()])) };
 }
 
@@ -91,19 +97,89 @@ interface Row {
 const refused = (family: 4 | 6, phase = 'tcp', code = 'ECONNREFUSED') => ({ address: family === 6 ? '::1' : '127.0.0.1', phase, code });
 
 const ROWS: Row[] = [
-  { fault: 'AAAA query unanswered, A answers', lab: () => plain(), dnsFault: { type: 'AAAA', drop: 'all' }, outcome: { address: '127.0.0.1' }, within: [0, 1000] },
+  {
+    fault: 'AAAA query unanswered, A answers',
+    lab: () => plain(),
+    dnsFault: { type: 'AAAA', drop: 'all' },
+    outcome: { address: '127.0.0.1' },
+    within: [0, 1000],
+  },
   { fault: 'A query SERVFAIL, AAAA answers', lab: () => plain(), dnsFault: { type: 'A', rcode: 'SERVFAIL' }, outcome: { address: '::1' }, within: [0, 500] },
-  { fault: 'name does not exist', host: 'missing.example.test', lab: () => plain(), outcome: { error: { name: 'DnsError', code: 'ENOTFOUND' } }, within: [0, 500] },
-  { fault: 'DNS server down', lab: () => plain(), resolverServers: async () => [`127.0.0.1:${(await closedPort()).port}`], outcome: { error: { name: 'DnsError', code: 'ECONNREFUSED' } }, within: [0, 250] },
+  {
+    fault: 'name does not exist',
+    host: 'missing.example.test',
+    lab: () => plain(),
+    outcome: { error: { name: 'DnsError', code: 'ENOTFOUND' } },
+    within: [0, 500],
+  },
+  {
+    fault: 'DNS server down',
+    lab: () => plain(),
+    resolverServers: async () => [`127.0.0.1:${(await closedPort()).port}`],
+    outcome: { error: { name: 'DnsError', code: 'ECONNREFUSED' } },
+    within: [0, 250],
+  },
   { fault: 'IPv6 refused, IPv4 accepts (R17: at once)', lab: () => plain(6), outcome: { address: '127.0.0.1' }, within: [0, 200] },
-  { fault: 'every address refused', lab: () => plain('both'), outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6), refused(4)] } }, within: [0, 500] },
+  {
+    fault: 'every address refused',
+    lab: () => plain('both'),
+    outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6), refused(4)] } },
+    within: [0, 500],
+  },
   { fault: 'IPv6 black-holed, IPv4 accepts (after the 250 ms attempt delay)', lab: holedV6, outcome: { address: '127.0.0.1' }, within: [240, 1500] },
-  { fault: 'every address black-holed, timeout 600 ms', host: 'v4.example.test', lab: holedAll, options: { timeout: 600 }, outcome: { error: { name: 'TimeoutError', code: 'ERR_HE_TIMEOUT' } }, within: [590, 1500] },
-  { fault: 'TLS certificate for other names', host: OTHER, lab: () => secure(good), options: { tls: { ca } }, outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'ERR_TLS_CERT_ALTNAME_INVALID'), refused(4, 'tls', 'ERR_TLS_CERT_ALTNAME_INVALID')] } }, within: [0, 1000] },
-  { fault: 'TLS certificate self-signed', lab: () => secure(selfSigned), options: { tls: { ca } }, outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'DEPTH_ZERO_SELF_SIGNED_CERT'), refused(4, 'tls', 'DEPTH_ZERO_SELF_SIGNED_CERT')] } }, within: [0, 1000] },
-  { fault: 'TLS certificate from an unknown CA (no ca given)', lab: () => secure(good), options: { tls: true }, outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), refused(4, 'tls', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE')] } }, within: [0, 1000] },
-  { fault: 'TLS handshake reset by the server', lab: () => secure(good, 'reset'), options: { tls: { ca } }, outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'ECONNRESET'), refused(4, 'tls', 'ECONNRESET')] } }, within: [0, 1000] },
-  { fault: 'TLS handshake never answered, timeout 800 ms', lab: () => secure(good, 'silent'), options: { tls: { ca }, timeout: 800 }, outcome: { error: { name: 'TimeoutError', code: 'ERR_HE_TIMEOUT' } }, within: [790, 2000] },
+  {
+    fault: 'every address black-holed, timeout 600 ms',
+    host: 'v4.example.test',
+    lab: holedAll,
+    options: { timeout: 600 },
+    outcome: { error: { name: 'TimeoutError', code: 'ERR_HE_TIMEOUT' } },
+    within: [590, 1500],
+  },
+  {
+    fault: 'TLS certificate for other names',
+    host: OTHER,
+    lab: () => secure(good),
+    options: { tls: { ca } },
+    outcome: {
+      error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'ERR_TLS_CERT_ALTNAME_INVALID'), refused(4, 'tls', 'ERR_TLS_CERT_ALTNAME_INVALID')] },
+    },
+    within: [0, 1000],
+  },
+  {
+    fault: 'TLS certificate self-signed',
+    lab: () => secure(selfSigned),
+    options: { tls: { ca } },
+    outcome: {
+      error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'DEPTH_ZERO_SELF_SIGNED_CERT'), refused(4, 'tls', 'DEPTH_ZERO_SELF_SIGNED_CERT')] },
+    },
+    within: [0, 1000],
+  },
+  {
+    fault: 'TLS certificate from an unknown CA (no ca given)',
+    lab: () => secure(good),
+    options: { tls: true },
+    outcome: {
+      error: {
+        name: 'AllAttemptsFailedError',
+        errors: [refused(6, 'tls', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), refused(4, 'tls', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE')],
+      },
+    },
+    within: [0, 1000],
+  },
+  {
+    fault: 'TLS handshake reset by the server',
+    lab: () => secure(good, 'reset'),
+    options: { tls: { ca } },
+    outcome: { error: { name: 'AllAttemptsFailedError', errors: [refused(6, 'tls', 'ECONNRESET'), refused(4, 'tls', 'ECONNRESET')] } },
+    within: [0, 1000],
+  },
+  {
+    fault: 'TLS handshake never answered, timeout 800 ms',
+    lab: () => secure(good, 'silent'),
+    options: { tls: { ca }, timeout: 800 },
+    outcome: { error: { name: 'TimeoutError', code: 'ERR_HE_TIMEOUT' } },
+    within: [790, 2000],
+  },
 ];
 
 for (const row of ROWS) {

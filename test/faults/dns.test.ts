@@ -50,13 +50,46 @@ const ROWS: Row[] = [
   { fault: 'garbage instead of every reply', behaviour: { garbage: true }, outcome: { code: 'ETIMEOUT' }, within: [590, 2500] },
   { fault: 'TC over UDP, then TCP refused', servers: [serverOf(tcOnly.address)], outcome: { code: 'ECONNREFUSED' }, within: [0, 500] },
   { fault: 'TC over UDP, then TCP reset in the middle of the answer', servers: [serverOf(tcReset.address)], outcome: { code: 'ECONNRESET' }, within: [0, 500] },
-  { fault: 'TC over UDP, then a TCP frame that never finishes', behaviour: { truncate: 'empty', tcp: 'stall' }, outcome: { code: 'ETIMEOUT' }, within: [590, 2500] },
-  { fault: 'TC over UDP, then TCP one byte at a time', behaviour: { truncate: 'empty', tcp: 'trickle', trickle: { bytes: 1, everyMs: 0 } }, outcome: { addresses: ['192.0.2.1', '192.0.2.2'] }, within: [0, 1000] },
+  {
+    fault: 'TC over UDP, then a TCP frame that never finishes',
+    behaviour: { truncate: 'empty', tcp: 'stall' },
+    outcome: { code: 'ETIMEOUT' },
+    within: [590, 2500],
+  },
+  {
+    fault: 'TC over UDP, then TCP one byte at a time',
+    behaviour: { truncate: 'empty', tcp: 'trickle', trickle: { bytes: 1, everyMs: 0 } },
+    outcome: { addresses: ['192.0.2.1', '192.0.2.2'] },
+    within: [0, 1000],
+  },
   { fault: 'answers for one family only: the other has no data', name: 'v4only.example.test', type: 'AAAA', outcome: { code: 'ENODATA' }, within: [0, 500] },
-  { fault: 'answers for one family only: that family answers', name: 'v4only.example.test', type: 'A', outcome: { addresses: ['192.0.2.4'] }, within: [0, 500] },
-  { fault: 'first server down, second answers', servers: [serverOf(down), backup.server], outcome: { addresses: ['192.0.2.1', '192.0.2.2'] }, within: [0, 500] },
-  { fault: 'first server silent, second answers', behaviour: { drop: 'all' }, servers: [srv.server, backup.server], outcome: { addresses: ['192.0.2.1', '192.0.2.2'] }, within: [290, 1500] },
-  { fault: 'first server SERVFAIL, second answers', behaviour: { rcode: 'SERVFAIL' }, servers: [srv.server, backup.server], outcome: { addresses: ['192.0.2.1', '192.0.2.2'] }, within: [0, 500] },
+  {
+    fault: 'answers for one family only: that family answers',
+    name: 'v4only.example.test',
+    type: 'A',
+    outcome: { addresses: ['192.0.2.4'] },
+    within: [0, 500],
+  },
+  {
+    fault: 'first server down, second answers',
+    servers: [serverOf(down), backup.server],
+    outcome: { addresses: ['192.0.2.1', '192.0.2.2'] },
+    within: [0, 500],
+  },
+  {
+    fault: 'first server silent, second answers',
+    behaviour: { drop: 'all' },
+    servers: [srv.server, backup.server],
+    outcome: { addresses: ['192.0.2.1', '192.0.2.2'] },
+    within: [290, 1500],
+  },
+  {
+    fault: 'first server SERVFAIL, second answers',
+    behaviour: { rcode: 'SERVFAIL' },
+    servers: [srv.server, backup.server],
+    outcome: { addresses: ['192.0.2.1', '192.0.2.2'] },
+    within: [0, 500],
+  },
 ];
 
 for (const row of ROWS) {
@@ -117,14 +150,21 @@ for (const row of STALE) {
     t.teardown(() => upstream.close());
     const clock = skewedClock();
     const resolver = new Resolver({ servers: [upstream.server], resolvConf: false, hosts: false, timeout: 300, attempts: 2, clock });
-    t.same((await resolver.resolve(NAME, 'A')).map((r) => r.address), ['192.0.2.1', '192.0.2.2'], 'fresh');
+    t.same(
+      (await resolver.resolve(NAME, 'A')).map((r) => r.address),
+      ['192.0.2.1', '192.0.2.2'],
+      'fresh',
+    );
     await row.apply(upstream);
     clock.skip(400_000); // TTL 300 s and the 10 s of stale-while-revalidate are over: a refresh must be tried
     const started = performance.now();
     const answer = await resolver.query(NAME, 'A');
     const ms = performance.now() - started;
     t.equal(answer.source, 'stale');
-    t.same(answer.records.map((r) => r.address), ['192.0.2.1', '192.0.2.2']);
+    t.same(
+      answer.records.map((r) => r.address),
+      ['192.0.2.1', '192.0.2.2'],
+    );
     t.ok(ms <= row.within, `took ${ms.toFixed(0)} ms`);
     resolver.close();
   });

@@ -121,7 +121,11 @@ t.test('Resolver passes dns0x20 through and validates it', async (t) => {
   await off.resolve(LONG, 'A');
   t.not(sent[0], LONG, 'on: mixed case');
   t.equal(sent[1], LONG, 'off by default');
-  t.throws(() => new Resolver({ servers: [srv.server], resolvConf: false, hosts: false, dns0x20: 'yes' as unknown as boolean }), InvalidArgumentError, 'at construction');
+  t.throws(
+    () => new Resolver({ servers: [srv.server], resolvConf: false, hosts: false, dns0x20: 'yes' as unknown as boolean }),
+    InvalidArgumentError,
+    'at construction',
+  );
   t.throws(() => new DnsClient({ servers: [srv.address], dns0x20: 1 as unknown as boolean }), new InvalidArgumentError('dns0x20', 1, 'a boolean'));
   for (const r of [on, off]) r.close();
   srv.setBehaviour(LONG, 'A', undefined);

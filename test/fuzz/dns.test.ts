@@ -32,7 +32,10 @@ t.test('RFC 1035 §4.1.3: a record must end where its RDLENGTH says (found by th
     answers: [{ name: 'www.example.test', type: 'A', ttl: 60, data: '192.0.2.1' }],
   });
   const rdlengthAt = good.length - 6;
-  t.same(decodeReply(good, sent.questionEnd)?.answers.map((r) => r.data), ['192.0.2.1']);
+  t.same(
+    decodeReply(good, sent.questionEnd)?.answers.map((r) => r.data),
+    ['192.0.2.1'],
+  );
   t.ok(decodeReply(Buffer.concat([good, Buffer.of(1, 2, 3)]), sent.questionEnd), 'bytes after the last record are ignored');
   for (const rdlength of [0, 1, 3, 5, 8]) {
     const bad = Buffer.concat([good, Buffer.alloc(8)]);
@@ -74,13 +77,26 @@ t.test('the runner names the seed and input of a failure, and replays it alone',
   };
   const report = fuzz(target, 42, 200);
   t.equal(report.inputs, 200);
-  t.ok(report.failures.some((f) => f.message.startsWith('value ')), 'a broken invariant is a failure');
-  t.ok(report.failures.some((f) => f.message.startsWith('threw TypeError')), 'so is any other throw');
-  t.ok(report.failures.some((f) => f.message === 'threw not even an Error'), 'of anything');
+  t.ok(
+    report.failures.some((f) => f.message.startsWith('value ')),
+    'a broken invariant is a failure',
+  );
+  t.ok(
+    report.failures.some((f) => f.message.startsWith('threw TypeError')),
+    'so is any other throw',
+  );
+  t.ok(
+    report.failures.some((f) => f.message === 'threw not even an Error'),
+    'of anything',
+  );
   const first = report.failures[0]!;
   t.match(describeFailure(first), `--seed 42 --target self-test --index ${first.index}`);
   const again = fuzz(target, 42, 1, first.index);
-  t.same(again.failures.map((f) => f.message.split('\n')[0]), [first.message.split('\n')[0]], 'input i replays alone');
+  t.same(
+    again.failures.map((f) => f.message.split('\n')[0]),
+    [first.message.split('\n')[0]],
+    'input i replays alone',
+  );
   t.equal(seen[seen.length - 1], seen[first.index], 'from the same bits');
   t.type(new Broken('x'), Error);
   const a = new Rng(1, 2, 3);

@@ -27,11 +27,23 @@ t.test('fuzz: 600 queries over UDP and TCP against a hostile server', async (t) 
   t.same(report.failures.map(describeFailure), [], `${report.inputs} queries, each ended in time with an answer or a typed error`);
   for (const result of ['answer', 'ETIMEOUT', 'ECONNRESET', 'EBADRESP', 'ENODATA']) t.ok((report.results[result] ?? 0) > 0, `some ended in '${result}'`);
   t.same(unhandled, [], 'no unhandled rejection');
-  t.same(process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'Timeout'), before.filter((r) => r !== 'Timeout'), 'no socket or server left open');
+  t.same(
+    process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'Timeout'),
+    before.filter((r) => r !== 'Timeout'),
+    'no socket or server left open',
+  );
 });
 
 t.test('the wire oracle fails a bad answer, a foreign error and a slow query', async (t) => {
-  const ok: WireOutcome = { name: 'q1.fuzz.test', type: 'A', answer: undefined, error: new DnsError('ETIMEOUT', { hostname: 'q1.fuzz.test' }), ms: 10, timeout: 200, attempts: 1 };
+  const ok: WireOutcome = {
+    name: 'q1.fuzz.test',
+    type: 'A',
+    answer: undefined,
+    error: new DnsError('ETIMEOUT', { hostname: 'q1.fuzz.test' }),
+    ms: 10,
+    timeout: 200,
+    attempts: 1,
+  };
   t.same(checkWireOutcome(ok), []);
   const answer = { name: 'q1.fuzz.test', type: 'A' as const, records: [{ address: '2001:db8::1', ttl: 1 }], ttl: 1, cnames: [], source: 'dns' as const };
   t.match(checkWireOutcome({ ...ok, answer, error: undefined }), [/^bad answer/], 'an AAAA address in an A answer');

@@ -9,9 +9,15 @@ const NS = 'nameserver 127.0.0.1';
 const SEARCH = `${NS}\nsearch s1.test s2.test`;
 /** One try of one second: timeout cases stay short for both resolvers. */
 const FAST = 'options timeout:1 attempts:1';
-const BOTH_AT_S1: GlibcCase['records'] = [['h.s1.test', 'A', '192.0.2.1'], ['h.s1.test', 'AAAA', '2001:db8::1']];
+const BOTH_AT_S1: GlibcCase['records'] = [
+  ['h.s1.test', 'A', '192.0.2.1'],
+  ['h.s1.test', 'AAAA', '2001:db8::1'],
+];
 const DUAL = ['192.0.2.100/24', '2001:db8::100/64'];
-const DUAL_RECORDS: GlibcCase['records'] = [['d.test', 'A', '192.0.2.1'], ['d.test', 'AAAA', '2001:db8::1']];
+const DUAL_RECORDS: GlibcCase['records'] = [
+  ['d.test', 'A', '192.0.2.1'],
+  ['d.test', 'AAAA', '2001:db8::1'],
+];
 const LONG_LABEL = 'l'.repeat(63);
 
 const searchCases: GlibcCase[] = [
@@ -19,13 +25,19 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: A at one candidate, AAAA at the next',
     resolvConf: SEARCH,
-    records: [['h.s1.test', 'A', '192.0.2.1'], ['h.s2.test', 'AAAA', '2001:db8::2']],
+    records: [
+      ['h.s1.test', 'A', '192.0.2.1'],
+      ['h.s2.test', 'AAAA', '2001:db8::2'],
+    ],
     ask: { host: 'h' },
   },
   {
     name: 'search: AAAA at one candidate, A at the next',
     resolvConf: SEARCH,
-    records: [['h.s1.test', 'AAAA', '2001:db8::1'], ['h.s2.test', 'A', '192.0.2.2']],
+    records: [
+      ['h.s1.test', 'AAAA', '2001:db8::1'],
+      ['h.s2.test', 'A', '192.0.2.2'],
+    ],
     ask: { host: 'h' },
   },
   { name: 'search: IPv4-only name at the second candidate', resolvConf: SEARCH, records: [['h.s2.test', 'A', '192.0.2.2']], ask: { host: 'h' } },
@@ -60,7 +72,10 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: SERVFAIL for A, AAAA answers at the same candidate',
     resolvConf: SEARCH,
-    records: [['h.s1.test', 'AAAA', '2001:db8::1'], ['h.s2.test', 'A', '192.0.2.2']],
+    records: [
+      ['h.s1.test', 'AAAA', '2001:db8::1'],
+      ['h.s2.test', 'A', '192.0.2.2'],
+    ],
     behaviours: [{ name: 'h.s1.test', type: 'A', behaviour: { rcode: 'SERVFAIL' } }],
     ask: { host: 'h' },
   },
@@ -74,7 +89,10 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: REFUSED ends the list, the bare name is asked',
     resolvConf: SEARCH,
-    records: [['h.s2.test', 'A', '192.0.2.2'], ['h', 'A', '192.0.2.9']],
+    records: [
+      ['h.s2.test', 'A', '192.0.2.2'],
+      ['h', 'A', '192.0.2.9'],
+    ],
     behaviours: [{ name: 'h.s1.test', type: '*', behaviour: { rcode: 'REFUSED' } }],
     ask: { host: 'h' },
   },
@@ -87,7 +105,10 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: a timeout ends the list, the bare name is asked',
     resolvConf: `${SEARCH}\n${FAST}`,
-    records: [['h.s2.test', 'A', '192.0.2.2'], ['h', 'A', '192.0.2.9']],
+    records: [
+      ['h.s2.test', 'A', '192.0.2.2'],
+      ['h', 'A', '192.0.2.9'],
+    ],
     behaviours: [{ name: 'h.s1.test', type: '*', behaviour: { drop: 'all' } }],
     ask: { host: 'h' },
   },
@@ -100,7 +121,10 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: a garbage reply is no reply: the list ends, the bare name is asked',
     resolvConf: `${SEARCH}\n${FAST}`,
-    records: [['h.s2.test', 'A', '192.0.2.2'], ['h', 'A', '192.0.2.9']],
+    records: [
+      ['h.s2.test', 'A', '192.0.2.2'],
+      ['h', 'A', '192.0.2.9'],
+    ],
     behaviours: [{ name: 'h.s1.test', type: '*', behaviour: { garbage: true } }],
     ask: { host: 'h' },
   },
@@ -108,7 +132,10 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: FORMERR on the first candidate',
     resolvConf: SEARCH,
-    records: [['h.s2.test', 'A', '192.0.2.2'], ['h', 'A', '192.0.2.9']],
+    records: [
+      ['h.s2.test', 'A', '192.0.2.2'],
+      ['h', 'A', '192.0.2.9'],
+    ],
     behaviours: [{ name: 'h.s1.test', type: '*', behaviour: { rcode: 'FORMERR' } }],
     ask: { host: 'h' },
   },
@@ -122,7 +149,11 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: a CNAME at the first candidate',
     resolvConf: SEARCH,
-    records: [['h.s1.test', 'CNAME', 'target.test'], ['target.test', 'A', '192.0.2.7'], ['target.test', 'AAAA', '2001:db8::7']],
+    records: [
+      ['h.s1.test', 'CNAME', 'target.test'],
+      ['target.test', 'A', '192.0.2.7'],
+      ['target.test', 'AAAA', '2001:db8::7'],
+    ],
     ask: { host: 'h' },
   },
   {
@@ -134,7 +165,10 @@ const searchCases: GlibcCase[] = [
   {
     name: 'search: family 6 walks with AAAA only',
     resolvConf: SEARCH,
-    records: [['h.s1.test', 'A', '192.0.2.1'], ['h.s2.test', 'AAAA', '2001:db8::2']],
+    records: [
+      ['h.s1.test', 'A', '192.0.2.1'],
+      ['h.s2.test', 'AAAA', '2001:db8::2'],
+    ],
     ask: { host: 'h', family: 6 },
   },
   {
@@ -150,7 +184,12 @@ const searchCases: GlibcCase[] = [
     ask: { host: 'h' },
   },
   { name: 'search: the root domain first, a dotted name', resolvConf: `${NS}\nsearch . s1.test`, ask: { host: 'a.b' } },
-  { name: 'search: the answer at the fourth domain', resolvConf: `${NS}\nsearch s1.test s2.test s3.test s4.test`, records: [['h.s4.test', 'AAAA', '2001:db8::4']], ask: { host: 'h' } },
+  {
+    name: 'search: the answer at the fourth domain',
+    resolvConf: `${NS}\nsearch s1.test s2.test s3.test s4.test`,
+    records: [['h.s4.test', 'AAAA', '2001:db8::4']],
+    ask: { host: 'h' },
+  },
   {
     name: 'search: an invalid domain in the list',
     resolvConf: `${NS}\nsearch bad..test s2.test`,
@@ -272,10 +311,23 @@ const ndotsCases: GlibcCase[] = [
 
 const optionCases: GlibcCase[] = [
   { name: 'no-tld-query: the bare label is not asked', resolvConf: `${SEARCH}\noptions no-tld-query`, records: [['h', 'A', '192.0.2.9']], ask: { host: 'h' } },
-  { name: 'no-tld-query: a dotted name still is', resolvConf: `${SEARCH}\noptions no-tld-query`, records: [['a.b.s2.test', 'A', '192.0.2.3']], ask: { host: 'a.b' } },
+  {
+    name: 'no-tld-query: a dotted name still is',
+    resolvConf: `${SEARCH}\noptions no-tld-query`,
+    records: [['a.b.s2.test', 'A', '192.0.2.3']],
+    ask: { host: 'a.b' },
+  },
   { name: 'no-aaaa: family 0 asks A only', resolvConf: `${NS}\noptions no-aaaa`, records: DUAL_RECORDS, ask: { host: 'd.test' } },
   { name: 'no-aaaa: family 6', resolvConf: `${NS}\noptions no-aaaa`, records: DUAL_RECORDS, ask: { host: 'd.test', family: 6 } },
-  { name: 'no-aaaa: with a search list', resolvConf: `${SEARCH}\noptions no-aaaa`, records: [['h.s1.test', 'AAAA', '2001:db8::1'], ['h.s2.test', 'A', '192.0.2.2']], ask: { host: 'h' } },
+  {
+    name: 'no-aaaa: with a search list',
+    resolvConf: `${SEARCH}\noptions no-aaaa`,
+    records: [
+      ['h.s1.test', 'AAAA', '2001:db8::1'],
+      ['h.s2.test', 'A', '192.0.2.2'],
+    ],
+    ask: { host: 'h' },
+  },
   { name: 'use-vc: every query over TCP', resolvConf: `${NS}\noptions use-vc`, records: DUAL_RECORDS, ask: { host: 'd.test' } },
   { name: 'edns0 is accepted', resolvConf: `${NS}\noptions edns0`, records: DUAL_RECORDS, ask: { host: 'd.test' } },
   { name: 'trust-ad is accepted', resolvConf: `${NS}\noptions trust-ad`, records: DUAL_RECORDS, ask: { host: 'd.test' } },
@@ -305,21 +357,70 @@ const optionCases: GlibcCase[] = [
   { name: 'use-vc with a search list', resolvConf: `${SEARCH}\noptions use-vc`, records: [['h.s2.test', 'A', '192.0.2.2']], ask: { host: 'h' } },
   { name: 'rotate with one server', resolvConf: `${NS}\noptions rotate`, records: DUAL_RECORDS, ask: { host: 'd.test' } },
   { name: 'domain line sets the search list', resolvConf: `${NS}\ndomain s2.test`, records: [['h.s2.test', 'A', '192.0.2.2']], ask: { host: 'h' } },
-  { name: 'the last of search and domain wins', resolvConf: `${NS}\nsearch s1.test\ndomain s2.test`, records: [['h.s1.test', 'A', '192.0.2.1']], ask: { host: 'h' } },
-  { name: 'LOCALDOMAIN replaces the search list', resolvConf: SEARCH, env: { LOCALDOMAIN: 'l1.test' }, records: [['h.l1.test', 'A', '192.0.2.8']], ask: { host: 'h' } },
+  {
+    name: 'the last of search and domain wins',
+    resolvConf: `${NS}\nsearch s1.test\ndomain s2.test`,
+    records: [['h.s1.test', 'A', '192.0.2.1']],
+    ask: { host: 'h' },
+  },
+  {
+    name: 'LOCALDOMAIN replaces the search list',
+    resolvConf: SEARCH,
+    env: { LOCALDOMAIN: 'l1.test' },
+    records: [['h.l1.test', 'A', '192.0.2.8']],
+    ask: { host: 'h' },
+  },
   { name: 'LOCALDOMAIN empty: no search list', resolvConf: SEARCH, env: { LOCALDOMAIN: '' }, records: BOTH_AT_S1, ask: { host: 'h' } },
   { name: 'LOCALDOMAIN empty, a dotted name', resolvConf: SEARCH, env: { LOCALDOMAIN: '' }, ask: { host: 'a.b' } },
-  { name: 'no-aaaa: family 6 with V4MAPPED', resolvConf: `${NS}\noptions no-aaaa`, records: DUAL_RECORDS, ask: { host: 'd.test', family: 6, flags: ['V4MAPPED'] } },
-  { name: 'RES_OPTIONS sets ndots', resolvConf: SEARCH, env: { RES_OPTIONS: 'ndots:2' }, records: [['a.b.s1.test', 'A', '192.0.2.3'], ['a.b', 'A', '192.0.2.4']], ask: { host: 'a.b' } },
+  {
+    name: 'no-aaaa: family 6 with V4MAPPED',
+    resolvConf: `${NS}\noptions no-aaaa`,
+    records: DUAL_RECORDS,
+    ask: { host: 'd.test', family: 6, flags: ['V4MAPPED'] },
+  },
+  {
+    name: 'RES_OPTIONS sets ndots',
+    resolvConf: SEARCH,
+    env: { RES_OPTIONS: 'ndots:2' },
+    records: [
+      ['a.b.s1.test', 'A', '192.0.2.3'],
+      ['a.b', 'A', '192.0.2.4'],
+    ],
+    ask: { host: 'a.b' },
+  },
   { name: 'RES_OPTIONS no-aaaa', resolvConf: NS, env: { RES_OPTIONS: 'no-aaaa' }, records: DUAL_RECORDS, ask: { host: 'd.test' } },
 ];
 
 const HOSTS = '127.0.0.1 localhost\n::1 localhost ip6-localhost\n';
 const hostsCases: GlibcCase[] = [
-  { name: 'hosts: an IPv4 entry, family 6 asks DNS', resolvConf: NS, hosts: `${HOSTS}192.0.2.5 v4.test\n`, records: [['v4.test', 'AAAA', '2001:db8::5']], ask: { host: 'v4.test', family: 6 } },
-  { name: 'hosts: an IPv6 entry, family 4 asks DNS', resolvConf: NS, hosts: `${HOSTS}2001:db8::5 only6.test\n`, records: [['only6.test', 'A', '192.0.2.5']], ask: { host: 'only6.test', family: 4 } },
-  { name: 'hosts: an IPv6 entry, family 0 answers alone', resolvConf: NS, hosts: `${HOSTS}2001:db8::5 only6.test\n`, records: [['only6.test', 'A', '192.0.2.5']], ask: { host: 'only6.test' } },
-  { name: 'hosts: an IPv4 entry, family 0 answers alone', resolvConf: NS, hosts: `${HOSTS}192.0.2.5 v4.test\n`, records: [['v4.test', 'AAAA', '2001:db8::5']], ask: { host: 'v4.test' } },
+  {
+    name: 'hosts: an IPv4 entry, family 6 asks DNS',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.5 v4.test\n`,
+    records: [['v4.test', 'AAAA', '2001:db8::5']],
+    ask: { host: 'v4.test', family: 6 },
+  },
+  {
+    name: 'hosts: an IPv6 entry, family 4 asks DNS',
+    resolvConf: NS,
+    hosts: `${HOSTS}2001:db8::5 only6.test\n`,
+    records: [['only6.test', 'A', '192.0.2.5']],
+    ask: { host: 'only6.test', family: 4 },
+  },
+  {
+    name: 'hosts: an IPv6 entry, family 0 answers alone',
+    resolvConf: NS,
+    hosts: `${HOSTS}2001:db8::5 only6.test\n`,
+    records: [['only6.test', 'A', '192.0.2.5']],
+    ask: { host: 'only6.test' },
+  },
+  {
+    name: 'hosts: an IPv4 entry, family 0 answers alone',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.5 v4.test\n`,
+    records: [['v4.test', 'AAAA', '2001:db8::5']],
+    ask: { host: 'v4.test' },
+  },
   { name: 'hosts: ::1 answers family 4', resolvConf: NS, hosts: `${HOSTS}::1 v6loop.test\n`, ask: { host: 'v6loop.test', family: 4 } },
   { name: 'hosts: ::1 answers family 0', resolvConf: NS, hosts: `${HOSTS}::1 v6loop.test\n`, ask: { host: 'v6loop.test' } },
   { name: 'hosts: ::ffff:a.b.c.d answers family 4', resolvConf: NS, hosts: `${HOSTS}::ffff:192.0.2.7 mapped.test\n`, ask: { host: 'mapped.test', family: 4 } },
@@ -329,49 +430,146 @@ const hostsCases: GlibcCase[] = [
   { name: 'hosts: any case', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 Mixed.Test\n`, ask: { host: 'mIXED.tEST' } },
   { name: 'hosts: asked with a trailing dot', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 dot.test\n`, ask: { host: 'dot.test.' } },
   { name: 'hosts: listed and asked with a trailing dot', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 dotted.test.\n`, ask: { host: 'dotted.test.' } },
-  { name: 'hosts: several lines for one name', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 multi.test\n2001:db8::6 multi.test\n192.0.2.16 multi.test\n`, ask: { host: 'multi.test' } },
-  { name: 'hosts: the same address twice', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 twice.test\n192.0.2.6 twice.test\n`, ask: { host: 'twice.test', family: 4 } },
-  { name: 'hosts: wins over DNS', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 both.test\n`, records: [['both.test', 'A', '192.0.2.99']], ask: { host: 'both.test', family: 4 } },
-  { name: 'hosts: a short name is matched before the search list', resolvConf: SEARCH, hosts: `${HOSTS}192.0.2.6 h\n`, records: BOTH_AT_S1, ask: { host: 'h' } },
+  {
+    name: 'hosts: several lines for one name',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.6 multi.test\n2001:db8::6 multi.test\n192.0.2.16 multi.test\n`,
+    ask: { host: 'multi.test' },
+  },
+  {
+    name: 'hosts: the same address twice',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.6 twice.test\n192.0.2.6 twice.test\n`,
+    ask: { host: 'twice.test', family: 4 },
+  },
+  {
+    name: 'hosts: wins over DNS',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.6 both.test\n`,
+    records: [['both.test', 'A', '192.0.2.99']],
+    ask: { host: 'both.test', family: 4 },
+  },
+  {
+    name: 'hosts: a short name is matched before the search list',
+    resolvConf: SEARCH,
+    hosts: `${HOSTS}192.0.2.6 h\n`,
+    records: BOTH_AT_S1,
+    ask: { host: 'h' },
+  },
   { name: 'hosts: the search list is not applied to the file', resolvConf: SEARCH, hosts: `${HOSTS}192.0.2.6 h.s2.test\n`, ask: { host: 'h' } },
-  { name: 'hosts: comments', resolvConf: NS, hosts: `${HOSTS}# 192.0.2.1 commented.test\n192.0.2.6 kept.test # commented.test\n`, ask: { host: 'commented.test', family: 4 } },
-  { name: 'hosts: family 6 with V4MAPPED and an IPv4 entry', resolvConf: NS, hosts: `${HOSTS}192.0.2.5 v4.test\n`, ask: { host: 'v4.test', family: 6, flags: ['V4MAPPED'] } },
+  {
+    name: 'hosts: comments',
+    resolvConf: NS,
+    hosts: `${HOSTS}# 192.0.2.1 commented.test\n192.0.2.6 kept.test # commented.test\n`,
+    ask: { host: 'commented.test', family: 4 },
+  },
+  {
+    name: 'hosts: family 6 with V4MAPPED and an IPv4 entry',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.5 v4.test\n`,
+    ask: { host: 'v4.test', family: 6, flags: ['V4MAPPED'] },
+  },
   { name: 'localhost from the file', resolvConf: NS, ask: { host: 'localhost' } },
 ];
 
 const familyCases: GlibcCase[] = [
-  { name: 'family 6 with V4MAPPED: an IPv4-only name', resolvConf: NS, records: [['v4.test', 'A', '192.0.2.5']], ask: { host: 'v4.test', family: 6, flags: ['V4MAPPED'] } },
+  {
+    name: 'family 6 with V4MAPPED: an IPv4-only name',
+    resolvConf: NS,
+    records: [['v4.test', 'A', '192.0.2.5']],
+    ask: { host: 'v4.test', family: 6, flags: ['V4MAPPED'] },
+  },
   { name: 'family 6 with V4MAPPED and ALL', resolvConf: NS, records: DUAL_RECORDS, ask: { host: 'd.test', family: 6, flags: ['V4MAPPED', 'ALL'] } },
   { name: 'family 6: an IPv4-only name', resolvConf: NS, records: [['v4.test', 'A', '192.0.2.5']], ask: { host: 'v4.test', family: 6 } },
   { name: 'family 4: an IPv6-only name', resolvConf: NS, records: [['v6.test', 'AAAA', '2001:db8::5']], ask: { host: 'v6.test', family: 4 } },
   { name: 'family 0: a name without addresses', resolvConf: NS, records: [['sub.e.test', 'A', '192.0.2.5']], ask: { host: 'e.test' } },
   { name: 'family 0: NXDOMAIN', resolvConf: NS, ask: { host: 'nx.test' } },
-  { name: 'family 0: several addresses of each family', resolvConf: NS, records: [['m.test', 'A', ['192.0.2.1', '192.0.2.2']], ['m.test', 'AAAA', ['2001:db8::1', '2001:db8::2']]], ask: { host: 'm.test' } },
+  {
+    name: 'family 0: several addresses of each family',
+    resolvConf: NS,
+    records: [
+      ['m.test', 'A', ['192.0.2.1', '192.0.2.2']],
+      ['m.test', 'AAAA', ['2001:db8::1', '2001:db8::2']],
+    ],
+    ask: { host: 'm.test' },
+  },
 ];
 
 const addrconfigCases: GlibcCase[] = [
   { name: 'ADDRCONFIG: family 4, loopback only', resolvConf: NS, records: DUAL_RECORDS, ask: { host: 'd.test', family: 4, flags: ['ADDRCONFIG'] } },
   { name: 'ADDRCONFIG: family 6, loopback only', resolvConf: NS, records: DUAL_RECORDS, ask: { host: 'd.test', family: 6, flags: ['ADDRCONFIG'] } },
   { name: 'ADDRCONFIG: family 0, loopback only', resolvConf: NS, records: DUAL_RECORDS, ask: { host: 'd.test', flags: ['ADDRCONFIG'] } },
-  { name: 'ADDRCONFIG: family 0, IPv4 and a link-local IPv6', resolvConf: NS, records: DUAL_RECORDS, interfaces: ['192.0.2.100/24', 'link-local'], ask: { host: 'd.test', flags: ['ADDRCONFIG'] } },
-  { name: 'ADDRCONFIG: family 0, IPv4 only', resolvConf: NS, records: DUAL_RECORDS, interfaces: ['192.0.2.100/24'], ask: { host: 'd.test', flags: ['ADDRCONFIG'] } },
-  { name: 'ADDRCONFIG: family 0, IPv6 only', resolvConf: NS, records: DUAL_RECORDS, interfaces: ['2001:db8::100/64'], ask: { host: 'd.test', flags: ['ADDRCONFIG'] } },
-  { name: 'ADDRCONFIG: family 4 with IPv4', resolvConf: NS, records: DUAL_RECORDS, interfaces: ['192.0.2.100/24'], ask: { host: 'd.test', family: 4, flags: ['ADDRCONFIG'] } },
-  { name: 'ADDRCONFIG: family 6 with IPv4 only', resolvConf: NS, records: DUAL_RECORDS, interfaces: ['192.0.2.100/24'], ask: { host: 'd.test', family: 6, flags: ['ADDRCONFIG'] } },
-  { name: 'ADDRCONFIG: family 4, loopback only, a hosts entry', resolvConf: NS, hosts: `${HOSTS}192.0.2.6 h4.test\n`, ask: { host: 'h4.test', family: 4, flags: ['ADDRCONFIG'] } },
+  {
+    name: 'ADDRCONFIG: family 0, IPv4 and a link-local IPv6',
+    resolvConf: NS,
+    records: DUAL_RECORDS,
+    interfaces: ['192.0.2.100/24', 'link-local'],
+    ask: { host: 'd.test', flags: ['ADDRCONFIG'] },
+  },
+  {
+    name: 'ADDRCONFIG: family 0, IPv4 only',
+    resolvConf: NS,
+    records: DUAL_RECORDS,
+    interfaces: ['192.0.2.100/24'],
+    ask: { host: 'd.test', flags: ['ADDRCONFIG'] },
+  },
+  {
+    name: 'ADDRCONFIG: family 0, IPv6 only',
+    resolvConf: NS,
+    records: DUAL_RECORDS,
+    interfaces: ['2001:db8::100/64'],
+    ask: { host: 'd.test', flags: ['ADDRCONFIG'] },
+  },
+  {
+    name: 'ADDRCONFIG: family 4 with IPv4',
+    resolvConf: NS,
+    records: DUAL_RECORDS,
+    interfaces: ['192.0.2.100/24'],
+    ask: { host: 'd.test', family: 4, flags: ['ADDRCONFIG'] },
+  },
+  {
+    name: 'ADDRCONFIG: family 6 with IPv4 only',
+    resolvConf: NS,
+    records: DUAL_RECORDS,
+    interfaces: ['192.0.2.100/24'],
+    ask: { host: 'd.test', family: 6, flags: ['ADDRCONFIG'] },
+  },
+  {
+    name: 'ADDRCONFIG: family 4, loopback only, a hosts entry',
+    resolvConf: NS,
+    hosts: `${HOSTS}192.0.2.6 h4.test\n`,
+    ask: { host: 'h4.test', family: 4, flags: ['ADDRCONFIG'] },
+  },
   {
     name: 'ADDRCONFIG: an IP literal, family 4, loopback only',
     resolvConf: NS,
     ask: { host: '192.0.2.1', family: 4, flags: ['ADDRCONFIG'] },
     deliberate: 'IP literals are answered as given',
   },
-  { name: 'ADDRCONFIG: family 0 with a search list, IPv4 only', resolvConf: SEARCH, records: [['h.s1.test', 'AAAA', '2001:db8::1'], ['h.s2.test', 'A', '192.0.2.2']], interfaces: ['192.0.2.100/24'], ask: { host: 'h', flags: ['ADDRCONFIG'] } },
+  {
+    name: 'ADDRCONFIG: family 0 with a search list, IPv4 only',
+    resolvConf: SEARCH,
+    records: [
+      ['h.s1.test', 'AAAA', '2001:db8::1'],
+      ['h.s2.test', 'A', '192.0.2.2'],
+    ],
+    interfaces: ['192.0.2.100/24'],
+    ask: { host: 'h', flags: ['ADDRCONFIG'] },
+  },
 ];
 
 const GAI_V4_FIRST = 'precedence ::ffff:0:0/96 100\n';
 const orderCases: GlibcCase[] = [
   { name: 'order: IPv6 first by default', resolvConf: NS, records: DUAL_RECORDS, interfaces: DUAL, order: true, ask: { host: 'd.test' } },
-  { name: 'gai.conf: precedence puts IPv4 first', resolvConf: NS, gaiConf: GAI_V4_FIRST, records: DUAL_RECORDS, interfaces: DUAL, order: true, ask: { host: 'd.test' } },
+  {
+    name: 'gai.conf: precedence puts IPv4 first',
+    resolvConf: NS,
+    gaiConf: GAI_V4_FIRST,
+    records: DUAL_RECORDS,
+    interfaces: DUAL,
+    order: true,
+    ask: { host: 'd.test' },
+  },
   {
     // Merged into RFC 6724's table (IPv4 35) or glibc's (IPv4 10), 37 would put IPv6 first;
     // replacing it leaves IPv4 to the added ::/0 entry, 40.
@@ -411,7 +609,13 @@ const specialCases: GlibcCase[] = [
     ask: { host: 'x.invalid' },
     deliberate: '.invalid and .onion',
   },
-  { name: 'special: a .onion name in DNS', resolvConf: NS, records: [['x.onion', 'A', '192.0.2.10']], ask: { host: 'x.onion' }, deliberate: '.invalid and .onion' },
+  {
+    name: 'special: a .onion name in DNS',
+    resolvConf: NS,
+    records: [['x.onion', 'A', '192.0.2.10']],
+    ask: { host: 'x.onion' },
+    deliberate: '.invalid and .onion',
+  },
   {
     name: 'special: the bare label invalid with a search list',
     resolvConf: SEARCH,

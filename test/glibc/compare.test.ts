@@ -3,11 +3,26 @@ import type { SeenQuery } from '../../lib/lab/dns-server.js';
 import { glibcOutcome, ourOutcome, steps } from './compare.js';
 
 t.test('outcome classes: EAI_* and Node codes side by side', async (t) => {
-  t.same(['EAI_NONAME', 'EAI_NODATA', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_SYSTEM', undefined].map(glibcOutcome), ['noname', 'nodata', 'again', 'fail', 'EAI_SYSTEM', 'ok']);
-  t.same(
-    ['ENOTFOUND', 'ENODATA', 'ETIMEOUT', 'ESERVFAIL', 'EREFUSED', 'ECONNREFUSED', 'EBADRESP', 'EBADNAME', 'ECANCELLED', undefined].map(ourOutcome),
-    ['noname', 'nodata', 'again', 'again', 'again', 'again', 'again', 'fail', 'ECANCELLED', 'ok'],
-  );
+  t.same(['EAI_NONAME', 'EAI_NODATA', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_SYSTEM', undefined].map(glibcOutcome), [
+    'noname',
+    'nodata',
+    'again',
+    'fail',
+    'EAI_SYSTEM',
+    'ok',
+  ]);
+  t.same(['ENOTFOUND', 'ENODATA', 'ETIMEOUT', 'ESERVFAIL', 'EREFUSED', 'ECONNREFUSED', 'EBADRESP', 'EBADNAME', 'ECANCELLED', undefined].map(ourOutcome), [
+    'noname',
+    'nodata',
+    'again',
+    'again',
+    'again',
+    'again',
+    'again',
+    'fail',
+    'ECANCELLED',
+    'ok',
+  ]);
 });
 
 t.test('steps: runs of one name with the set of types asked, and TCP when used', async (t) => {

@@ -46,7 +46,12 @@ function runAll(): Promise<CaseResult[]> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`namespace runner exited with ${code}: ${err}`));
-      resolve(out.trim().split('\n').map((line) => JSON.parse(line) as CaseResult));
+      resolve(
+        out
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as CaseResult),
+      );
     });
   });
 }

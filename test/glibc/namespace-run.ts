@@ -39,7 +39,8 @@ function assertPrivate(): void {
   for (const kind of ['mnt', 'net']) {
     const own = readlinkSync(`/proc/self/ns/${kind}`);
     const seen = outer.get(kind);
-    if (seen === undefined || seen === own) throw new Error(`refusing to run: the ${kind} namespace is not a private one (HE_OUTER_NS=${process.env.HE_OUTER_NS})`);
+    if (seen === undefined || seen === own)
+      throw new Error(`refusing to run: the ${kind} namespace is not a private one (HE_OUTER_NS=${process.env.HE_OUTER_NS})`);
   }
 }
 
@@ -59,7 +60,8 @@ function setInterfaces(c: GlibcCase): void {
   if (!c.interfaces.some((cidr) => cidr.includes(':') || cidr === 'link-local')) {
     for (const dev of VETH) writeFileSync(`/proc/sys/net/ipv6/conf/${dev}/disable_ipv6`, '1');
   }
-  for (const cidr of c.interfaces.filter((entry) => entry !== 'link-local')) sh('ip', ['addr', 'add', cidr, 'dev', VETH[0], ...(cidr.includes(':') ? ['nodad'] : [])]);
+  for (const cidr of c.interfaces.filter((entry) => entry !== 'link-local'))
+    sh('ip', ['addr', 'add', cidr, 'dev', VETH[0], ...(cidr.includes(':') ? ['nodad'] : [])]);
   sh('ip', ['link', 'set', VETH[0], 'up']);
   sh('ip', ['link', 'set', VETH[1], 'up']);
   for (const route of c.routes ?? []) sh('ip', [...(route.includes(':') ? ['-6'] : []), 'route', 'add', ...route.split(' ')]);

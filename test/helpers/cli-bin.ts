@@ -32,7 +32,13 @@ export interface BinOptions {
 }
 
 export function runBin(args: readonly string[], options: BinOptions = {}): Promise<BinResult> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, HAPPY_EYEBALLS_DEBUG: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    HAPPY_EYEBALLS_DEBUG: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const started = performance.now();
   return new Promise((resolve, reject) => {

@@ -12,7 +12,12 @@ t.test('advance() fires due timers in order of due time, then of creation, each 
   clock.setTimeout(at('b2'), 20);
   clock.setTimeout(at('late'), 31);
   clock.advance(30);
-  t.same(fired, [['a', 1010], ['b1', 1020], ['b2', 1020], ['c', 1030]]);
+  t.same(fired, [
+    ['a', 1010],
+    ['b1', 1020],
+    ['b2', 1020],
+    ['c', 1030],
+  ]);
   t.same([clock.now(), clock.pending(), clock.dueTimes()], [1030, 1, [1031]]);
   clock.advance(0);
   t.equal(fired.length, 4, 'advance(0) fires nothing not yet due');

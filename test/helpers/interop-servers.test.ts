@@ -38,7 +38,10 @@ t.test('startTcpWorld tries another port when serve fails, and gives up after si
   });
   t.equal(calls, 2);
   t.equal(world.kind, 'black-hole');
-  await t.rejects(startTcpWorld(t, 'healthy', () => Promise.reject(new Error('never'))), { message: 'never' });
+  await t.rejects(
+    startTcpWorld(t, 'healthy', () => Promise.reject(new Error('never'))),
+    { message: 'never' },
+  );
 });
 
 t.test('nodeServers: a port taken on the second address closes the first and rejects', async (t) => {

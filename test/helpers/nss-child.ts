@@ -18,8 +18,8 @@ const env = JSON.parse(process.env.HE_NSS_CHILD as string) as { scenario: string
 
 /** No getaddrinfo unless this is the test's namespace: its resolv.conf and its own network. */
 function assertIsolated(): void {
-  if (readFileSync('/etc/resolv.conf', 'utf8') !== env.resolvConf) throw new Error('/etc/resolv.conf is not the test\'s: refusing to call getaddrinfo');
-  if (!('he0' in networkInterfaces())) throw new Error('not in the test\'s network namespace: refusing to call getaddrinfo');
+  if (readFileSync('/etc/resolv.conf', 'utf8') !== env.resolvConf) throw new Error("/etc/resolv.conf is not the test's: refusing to call getaddrinfo");
+  if (!('he0' in networkInterfaces())) throw new Error("not in the test's network namespace: refusing to call getaddrinfo");
 }
 
 type Addr = { address: string; family: number };

@@ -35,7 +35,10 @@ export function postgresCluster(t: Test): Serve {
   const init = spawnSync(join(bin, 'initdb'), ['-D', data, '--auth=trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'], { ...user, encoding: 'utf8' });
   /* c8 ignore next */
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  for (const [from, to] of [['server.pem', 'server.crt'], ['server-key.pem', 'server.key']] as const) {
+  for (const [from, to] of [
+    ['server.pem', 'server.crt'],
+    ['server-key.pem', 'server.key'],
+  ] as const) {
     copyFileSync(fixture(from), join(data, to));
     chmodSync(join(data, to), 0o600);
     if (user) chownSync(join(data, to), user.uid, user.gid);

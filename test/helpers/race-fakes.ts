@@ -39,12 +39,15 @@ export class ScriptedResolver implements AddressResolver {
     this.calls.push(call);
     const step = this.#script[type] ?? 'never';
     return new Promise((resolve, reject) => {
-      const timer = step === 'never' ? undefined : this.#clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        call.settled = true;
-        if ('error' in step) reject(new DnsError(step.error, { hostname: name, rrtype: type }));
-        else resolve(answer(name, type, step.addresses));
-      }, step.at);
+      const timer =
+        step === 'never'
+          ? undefined
+          : this.#clock.setTimeout(() => {
+              signal?.removeEventListener('abort', onAbort);
+              call.settled = true;
+              if ('error' in step) reject(new DnsError(step.error, { hostname: name, rrtype: type }));
+              else resolve(answer(name, type, step.addresses));
+            }, step.at);
       const onAbort = (): void => {
         if (timer !== undefined) this.#clock.clearTimeout(timer);
         reject(new DnsError('ECANCELLED', { hostname: name, rrtype: type }));
@@ -59,16 +62,19 @@ export function answer(name: string, type: AddressRecordType, addresses: string[
 }
 
 /** What a fake attempt does, at ms after its start. */
-export type AttemptStep =
-  | { at: number; event: 'connected' | 'succeeded' }
-  | { at: number; event: 'failed'; code: string; phase: 'tcp' | 'tls' };
+export type AttemptStep = { at: number; event: 'connected' | 'succeeded' } | { at: number; event: 'failed'; code: string; phase: 'tcp' | 'tls' };
 
 export const plan = {
   ok: (at: number): AttemptStep[] => [{ at, event: 'succeeded' }],
   refused: (at = 0): AttemptStep[] => [{ at, event: 'failed', code: 'ECONNREFUSED', phase: 'tcp' }],
   hang: [] as AttemptStep[],
   tls: (tcpAt: number, tlsAt?: number): AttemptStep[] =>
-    tlsAt === undefined ? [{ at: tcpAt, event: 'connected' }] : [{ at: tcpAt, event: 'connected' }, { at: tlsAt, event: 'succeeded' }],
+    tlsAt === undefined
+      ? [{ at: tcpAt, event: 'connected' }]
+      : [
+          { at: tcpAt, event: 'connected' },
+          { at: tlsAt, event: 'succeeded' },
+        ],
   tlsFail: (tcpAt: number, failAt: number, code = 'DEPTH_ZERO_SELF_SIGNED_CERT'): AttemptStep[] => [
     { at: tcpAt, event: 'connected' },
     { at: failAt, event: 'failed', code, phase: 'tls' },

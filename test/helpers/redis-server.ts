@@ -14,7 +14,20 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtur
 export function redisServer(options: { tls?: boolean } = {}): Serve {
   return async (hosts, port) => {
     const ports = options.tls
-      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', fixture('server.pem'), '--tls-key-file', fixture('server-key.pem'), '--tls-ca-cert-file', fixture('ca.pem'), '--tls-auth-clients', 'no']
+      ? [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          fixture('server.pem'),
+          '--tls-key-file',
+          fixture('server-key.pem'),
+          '--tls-ca-cert-file',
+          fixture('ca.pem'),
+          '--tls-auth-clients',
+          'no',
+        ]
       : ['--port', String(port)];
     const args = [...ports, '--bind', hosts.join(' '), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'notice'];
     const child = startProcess(findProgram('redis-server')!, args);

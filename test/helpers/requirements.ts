@@ -21,9 +21,13 @@ export interface Requirement {
 
 /** Directories glibc loads NSS modules from (Debian multiarch first). */
 function libraryDirs(): string[] {
-  const multiarch = ['/usr/lib', '/lib'].filter((root) => existsSync(root)).flatMap((root) =>
-    readdirSync(root).filter((d) => /-linux-gnu/.test(d)).map((d) => join(root, d)),
-  );
+  const multiarch = ['/usr/lib', '/lib']
+    .filter((root) => existsSync(root))
+    .flatMap((root) =>
+      readdirSync(root)
+        .filter((d) => /-linux-gnu/.test(d))
+        .map((d) => join(root, d)),
+    );
   return [...multiarch, '/usr/lib', '/lib', '/usr/lib64', '/lib64'];
 }
 

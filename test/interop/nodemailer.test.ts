@@ -57,7 +57,9 @@ async function setup(t: Test, kind: WorldKind) {
       maxConnections: 1,
       // The recipe: our connected socket as nodemailer's `connection`.
       getSocket: (options: { host?: string; port?: number }, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) =>
-        createConnection({ host: options.host, port: options.port, resolver }, (err, socket) => callback(err, socket ? { connection: socket as net.Socket } : undefined)),
+        createConnection({ host: options.host, port: options.port, resolver }, (err, socket) =>
+          callback(err, socket ? { connection: socket as net.Socket } : undefined),
+        ),
     } as Parameters<typeof nodemailer.createTransport>[0]);
     t.teardown(() => transporter.close());
     return transporter;
@@ -79,7 +81,14 @@ t.test('nodemailer getSocket: healthy, over ::1; a pooled transport sends three 
   const { seen, transport, baseline } = await setup(t, 'healthy');
   const pooled = transport(DUAL_NAME, true);
   for (let i = 0; i < 3; i++) await pooled.sendMail(mail(i));
-  t.same(seen.mails.map((m) => [m.remoteAddress, m.secure]), [['::1', true], ['::1', true], ['::1', true]]);
+  t.same(
+    seen.mails.map((m) => [m.remoteAddress, m.secure]),
+    [
+      ['::1', true],
+      ['::1', true],
+      ['::1', true],
+    ],
+  );
   t.equal(seen.connections, 1, 'one SMTP connection for the three');
   pooled.close();
   await backToBaseline(t, baseline, 'after the transport closed');
@@ -87,7 +96,9 @@ t.test('nodemailer getSocket: healthy, over ::1; a pooled transport sends three 
 
 t.test('nodemailer getSocket: an unknown name fails with ENOTFOUND', async (t) => {
   const { seen, transport } = await setup(t, 'healthy');
-  const err = (await transport(MISSING_NAME).sendMail(mail(0)).catch((e: unknown) => e)) as { code?: string };
+  const err = (await transport(MISSING_NAME)
+    .sendMail(mail(0))
+    .catch((e: unknown) => e)) as { code?: string };
   t.equal(err.code, 'ENOTFOUND');
   t.equal(seen.connections, 0);
 });

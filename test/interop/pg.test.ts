@@ -36,7 +36,11 @@ async function setup(t: Test, kind: WorldKind) {
 }
 
 const who = async (client: pg.Client | pg.Pool) =>
-  (await client.query<{ addr: string; pid: number; ssl: boolean }>('SELECT host(inet_client_addr()) AS addr, pg_backend_pid() AS pid, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0]!;
+  (
+    await client.query<{ addr: string; pid: number; ssl: boolean }>(
+      'SELECT host(inet_client_addr()) AS addr, pg_backend_pid() AS pid, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+    )
+  ).rows[0]!;
 
 for (const ssl of skip ? [] : [false, true]) {
   const tls = ssl ? ' over TLS' : '';
@@ -57,7 +61,10 @@ for (const ssl of skip ? [] : [false, true]) {
     for (let i = 0; i < 10; i++) seen.push(await who(pool));
     t.same(new Set(seen.map((s) => s.addr)), new Set(['::1']));
     t.equal(new Set(seen.map((s) => s.pid)).size, 1, 'one server backend: one connection');
-    t.ok(seen.every((s) => s.ssl === ssl), ssl ? 'TLS verified against the test CA' : 'no TLS');
+    t.ok(
+      seen.every((s) => s.ssl === ssl),
+      ssl ? 'TLS verified against the test CA' : 'no TLS',
+    );
     await pool.end();
     await backToBaseline(t, baseline, 'after pool.end()');
   });

@@ -117,4 +117,3 @@ for (const [name, { secure, wire }] of Object.entries(skip ? {} : wirings)) {
     t.equal(err.code, 'ENOTFOUND');
   });
 }
-

@@ -49,7 +49,9 @@ function capturingAgent(secure: boolean, captured: Captured[]): http.Agent {
 /** One GET by each client, through `agent`; errors (ws gets no upgrade) do not matter here. */
 const clients: Record<string, (url: string, agent: http.Agent) => Promise<unknown>> = {
   'node:http': (url, agent) =>
-    new Promise((resolve, reject) => (url.startsWith('https:') ? https : http).get(url, { agent: agent as https.Agent }, (res) => res.resume().on('end', resolve)).on('error', reject)),
+    new Promise((resolve, reject) =>
+      (url.startsWith('https:') ? https : http).get(url, { agent: agent as https.Agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+    ),
   needle: (url, agent) => needle('get', url, null, { agent }),
   superagent: (url, agent) => superagent.get(url).agent(agent).then(),
   'node-fetch': (url, agent) => fetch(url, { agent }).then((res) => res.text()),
@@ -76,29 +78,32 @@ function opened(open: (cb: (err: Error | null, socket: unknown) => void) => unkn
 
 for (const secure of [false, true]) {
   const scheme = secure ? 'https' : 'http';
-  t.test(`the option objects ClientRequest builds for each client (${scheme}) are accepted by createConnection and ${secure ? 'HttpsAgent' : 'HttpAgent'}`, async (t) => {
-    const { resolver } = await startDns(t);
-    const world: World = await startWorld(t, 'healthy', secure);
-    const seen: Record<string, Captured[]> = {};
-    for (const [name, get] of Object.entries(clients)) {
-      const captured: Captured[] = [];
-      const agent = capturingAgent(secure, captured);
-      await get(world.url(DUAL_NAME, '/capture'), agent).catch(() => {});
-      agent.destroy();
-      t.equal(captured.length, 1, `${name}: one connection asked for`);
-      seen[name] = captured;
-    }
-    t.same(seen.needle?.[0]?.signal, null, 'needle: ClientRequest hands the agent signal: null');
-    const ours = secure ? new HttpsAgent({ keepAlive: true, ca, resolver }) : new HttpAgent({ keepAlive: true, resolver });
-    t.teardown(() => ours.destroy());
-    for (const [name, [options]] of Object.entries(seen)) {
-      // Node merges the agent's own options (here `resolver`) into the request's.
-      const replay = Object.assign(Object.create(null) as Captured, options, { resolver }) as CreateConnectionOptions;
-      const direct = await opened((cb) => createConnection(replay, cb));
-      t.equal(await getOver(direct), '::1', `${name}: createConnection connected and the request went over ::1`);
-      t.equal(direct instanceof tls.TLSSocket, secure, `${name}: TLS as the request asked`);
-      const pooled = await opened((cb) => ours.createConnection(replay as never, cb));
-      t.equal(await getOver(pooled), '::1', `${name}: ${ours.constructor.name}.createConnection too`);
-    }
-  });
+  t.test(
+    `the option objects ClientRequest builds for each client (${scheme}) are accepted by createConnection and ${secure ? 'HttpsAgent' : 'HttpAgent'}`,
+    async (t) => {
+      const { resolver } = await startDns(t);
+      const world: World = await startWorld(t, 'healthy', secure);
+      const seen: Record<string, Captured[]> = {};
+      for (const [name, get] of Object.entries(clients)) {
+        const captured: Captured[] = [];
+        const agent = capturingAgent(secure, captured);
+        await get(world.url(DUAL_NAME, '/capture'), agent).catch(() => {});
+        agent.destroy();
+        t.equal(captured.length, 1, `${name}: one connection asked for`);
+        seen[name] = captured;
+      }
+      t.same(seen.needle?.[0]?.signal, null, 'needle: ClientRequest hands the agent signal: null');
+      const ours = secure ? new HttpsAgent({ keepAlive: true, ca, resolver }) : new HttpAgent({ keepAlive: true, resolver });
+      t.teardown(() => ours.destroy());
+      for (const [name, [options]] of Object.entries(seen)) {
+        // Node merges the agent's own options (here `resolver`) into the request's.
+        const replay = Object.assign(Object.create(null) as Captured, options, { resolver }) as CreateConnectionOptions;
+        const direct = await opened((cb) => createConnection(replay, cb));
+        t.equal(await getOver(direct), '::1', `${name}: createConnection connected and the request went over ::1`);
+        t.equal(direct instanceof tls.TLSSocket, secure, `${name}: TLS as the request asked`);
+        const pooled = await opened((cb) => ours.createConnection(replay as never, cb));
+        t.equal(await getOver(pooled), '::1', `${name}: ${ours.constructor.name}.createConnection too`);
+      }
+    },
+  );
 }

@@ -16,7 +16,13 @@ interopSuite(
       https: new HttpsAgent({ keepAlive: true, resolver, ca }),
     };
     return {
-      get: async (url) => (await superagent.get(url).agent(agents[url.startsWith('https:') ? 'https' : 'http']).ca(ca)).body as Seen,
+      get: async (url) =>
+        (
+          await superagent
+            .get(url)
+            .agent(agents[url.startsWith('https:') ? 'https' : 'http'])
+            .ca(ca)
+        ).body as Seen,
       codeOf: (err) => (err as { code?: unknown }).code,
       close: () => Object.values(agents).forEach((agent) => agent.destroy()),
     };

@@ -22,12 +22,12 @@ function fetchClient(connect: Agent.Options['connect']): InteropClient {
 
 interopSuite(t, 'undici fetch, Agent({ connect: connector() })', (resolver) => fetchClient(connector({ resolver, ca })), 'R3/R12');
 
-interopSuite(t, 'undici fetch, Agent({ connect: createConnection })', (resolver) =>
-  fetchClient((options, callback) => createConnection({ ...options, resolver, ca }, callback)),
+interopSuite(
+  t,
+  'undici fetch, Agent({ connect: createConnection })',
+  (resolver) => fetchClient((options, callback) => createConnection({ ...options, resolver, ca }, callback)),
   'R3/R12',
 );
 
 // undici's own connector with our lookup: Node's autoSelectFamily does the connecting.
-interopSuite(t, 'undici fetch, Agent({ connect: { lookup: resolver.lookup } })', (resolver) =>
-  fetchClient({ lookup: resolver.lookup, ca }),
-);
+interopSuite(t, 'undici fetch, Agent({ connect: { lookup: resolver.lookup } })', (resolver) => fetchClient({ lookup: resolver.lookup, ca }));

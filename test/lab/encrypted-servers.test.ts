@@ -34,7 +34,12 @@ t.test('DoH server: what is no DoH request gets the HTTP status RFC 8484 implies
   const cases: Array<[string, http2.OutgoingHttpHeaders, Buffer | undefined, number]> = [
     ['another path', { ':method': 'GET', ':path': '/other?dns=AAAA' }, undefined, 404],
     ['GET without dns', { ':method': 'GET', ':path': path }, undefined, 400],
-    ['GET with bytes that are no DNS message', { ':method': 'GET', ':path': `${path}?dns=${Buffer.from('nonsense, nonsense').toString('base64url')}` }, undefined, 400],
+    [
+      'GET with bytes that are no DNS message',
+      { ':method': 'GET', ':path': `${path}?dns=${Buffer.from('nonsense, nonsense').toString('base64url')}` },
+      undefined,
+      400,
+    ],
     ['PUT', { ':method': 'PUT', ':path': path, 'content-type': 'application/dns-message' }, query('www.example.test'), 405],
     ['POST as text/plain', { ':method': 'POST', ':path': path, 'content-type': 'text/plain' }, query('www.example.test'), 415],
     ['POST over 65535 bytes', { ':method': 'POST', ':path': path, 'content-type': 'application/dns-message' }, Buffer.alloc(70_000), 400],
@@ -98,7 +103,10 @@ t.test('one backend, three transports: UDP, DoT and DoH servers sharing a zone s
   udp.setRecords('shared.example.test', 'A', ['192.0.2.99']);
   const client = clientFor(t, [udp.server, dot.entry, doh.url()], { rotate: true });
   const answers = await Promise.all([1, 2, 3].map(() => client.query('shared.example.test', 'A')));
-  t.same(answers.map((a) => a.records), [1, 2, 3].map(() => [{ address: '192.0.2.99', ttl: 300 }]));
+  t.same(
+    answers.map((a) => a.records),
+    [1, 2, 3].map(() => [{ address: '192.0.2.99', ttl: 300 }]),
+  );
   t.same(new Set(answers.map((a) => a.server)), new Set([udp.server, dot.entry, doh.url()]));
 });
 

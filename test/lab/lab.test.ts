@@ -64,7 +64,12 @@ t.test('the zone: ::1 and 127.0.0.1 per family a host has, answer delays per typ
     const records = await resolver.resolve(name, type).catch((err: NodeJS.ErrnoException) => err.code);
     return { records, ms: performance.now() - start };
   };
-  const [aaaa, a, v4, v4aaaa] = await Promise.all([timed('both.he.test', 'AAAA'), timed('both.he.test', 'A'), timed('v4.he.test', 'A'), timed('v4.he.test', 'AAAA')]);
+  const [aaaa, a, v4, v4aaaa] = await Promise.all([
+    timed('both.he.test', 'AAAA'),
+    timed('both.he.test', 'A'),
+    timed('v4.he.test', 'A'),
+    timed('v4.he.test', 'AAAA'),
+  ]);
   t.same(aaaa.records, [{ address: '::1', ttl: 42 }]);
   t.same(a.records, [{ address: '127.0.0.1', ttl: 42 }]);
   t.same(v4.records, [{ address: '127.0.0.1', ttl: 42 }]);
@@ -80,11 +85,17 @@ t.test('labZone: origin records, SOA minimum = TTL, no record for a family left 
   const zone = labZone('x.test', 30, [{ name: 'h.x.test', ipv6: 'closed' }]);
   t.equal(zone.origin, 'x.test');
   t.equal(zone.soa.minimum, 30);
-  t.same(zone.records.filter((r) => r.name === 'h.x.test'), [{ name: 'h.x.test', type: 'AAAA', data: '::1' }]);
+  t.same(
+    zone.records.filter((r) => r.name === 'h.x.test'),
+    [{ name: 'h.x.test', type: 'AAAA', data: '::1' }],
+  );
 });
 
 t.test('TLS credentials: accepting servers complete a handshake the test CA trusts', async (t) => {
-  const lab = await startLab({ hosts: [{ name: 'tls.he.test', ipv6: 'accept', ipv4: 'accept' }], tls: { key: fixture('server-key.pem'), cert: fixture('server.pem') } });
+  const lab = await startLab({
+    hosts: [{ name: 'tls.he.test', ipv6: 'accept', ipv4: 'accept' }],
+    tls: { key: fixture('server-key.pem'), cert: fixture('server.pem') },
+  });
   t.teardown(() => lab.close());
   for (const host of ['::1', '127.0.0.1']) {
     const socket = tls.connect({ host, port: lab.host('tls.he.test').port, servername: 'tls.he.test', ca: fixture('ca.pem') });

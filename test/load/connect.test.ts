@@ -26,12 +26,14 @@ t.teardown(async () => {
 
 t.test('10,000 concurrent connect() calls to a local server all succeed, none EMFILE', async (t) => {
   const result = await connectMany(10_000, server.port, resolver);
-  t.comment(`${result.connected} connected in ${result.ms.toFixed(0)} ms; at most ${result.mostHeld} attempts starting, ${result.mostWaiting} waiting, ${result.mostFds} fds open`);
+  t.comment(
+    `${result.connected} connected in ${result.ms.toFixed(0)} ms; at most ${result.mostHeld} attempts starting, ${result.mostWaiting} waiting, ${result.mostFds} fds open`,
+  );
   t.equal(result.connected, 10_000);
   t.same(result.errors, {}, 'no failure at all (EMFILE would be counted here)');
   t.ok(result.mostHeld <= DEFAULT_MAX_CONCURRENT_ATTEMPTS, 'never more attempts starting than the bound');
   t.ok(result.mostWaiting > 0, 'the bound was reached: attempts waited their turn');
-  t.ok(result.mostFds <= 10_000 + 2 * DEFAULT_MAX_CONCURRENT_ATTEMPTS + 100, 'open files: the held connections, twice the bound, and the process\'s own');
+  t.ok(result.mostFds <= 10_000 + 2 * DEFAULT_MAX_CONCURRENT_ATTEMPTS + 100, "open files: the held connections, twice the bound, and the process's own");
   t.ok((await server.accepted()) >= 10_000, 'the server saw them all');
   t.same([sharedAttemptSlots.held, sharedAttemptSlots.waiting], [0, 0]);
   t.equal(resolver.stats().upstreamQueries, 2, 'one AAAA and one A query: every other lookup shared them or hit the cache');
@@ -46,7 +48,7 @@ t.test('R15: 2,000 concurrent connect() calls with a black-holed IPv6 all win on
   t.same(result.errors, {});
   t.ok(result.mostHeld <= DEFAULT_MAX_CONCURRENT_ATTEMPTS);
   // Unbounded, each race would hold a hanging IPv6 socket beside its IPv4 one: 4,000.
-  t.ok(result.mostFds <= 2_000 + 2 * DEFAULT_MAX_CONCURRENT_ATTEMPTS + 100, 'the held connections, the attempts under way, the process\'s own');
+  t.ok(result.mostFds <= 2_000 + 2 * DEFAULT_MAX_CONCURRENT_ATTEMPTS + 100, "the held connections, the attempts under way, the process's own");
   t.same([sharedAttemptSlots.held, sharedAttemptSlots.waiting], [0, 0]);
 });
 

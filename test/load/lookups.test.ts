@@ -19,11 +19,17 @@ t.teardown(async () => {
 });
 
 // Rounds sized for the suite (coverage slows lookups several times); the soak script runs 100,000s.
-for (const [api, perRound] of [['lookup', 5_000], ['query', 50_000]] as const) {
+for (const [api, perRound] of [
+  ['lookup', 5_000],
+  ['query', 50_000],
+] as const) {
   t.test(`${api}: 5 rounds of ${perRound.toLocaleString('en')} on a warm cache of 1,000 dual-stack names, the heap flat`, async (t) => {
     const rounds = await lookupRounds(resolver, dns, api, 5, perRound);
     t.comment(rounds.map((r, i) => `round ${i + 1}: ${Math.round(r.perSecond).toLocaleString('en')}/s, heap ${(r.heap / 1e6).toFixed(2)} MB`).join('\n'));
-    t.ok(rounds.every((r) => r.failures === 0), 'every lookup answered');
+    t.ok(
+      rounds.every((r) => r.failures === 0),
+      'every lookup answered',
+    );
     // Round 1 warms the JIT; over rounds 3-5 a leak of 8 bytes per query (35 per lookup) shows as 1 MiB.
     const growth = rounds[4]!.heap - rounds[1]!.heap;
     t.ok(growth < 1024 * 1024, `heap from round 2 to round 5: ${(growth / 1024).toFixed(0)} KiB (< 1 MiB)`);

@@ -2,7 +2,8 @@
 import t from 'tap';
 import { hasClatAddress, isIPv6Only, PROBE_DESTINATIONS, type NetworkProbe } from '../../lib/nat64/detect.js';
 
-const iface = (address: string, internal = false) => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal, netmask: '', mac: '', cidr: null }) as never;
+const iface = (address: string, internal = false) =>
+  ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal, netmask: '', mac: '', cidr: null }) as never;
 
 function probe(interfaces: Record<string, never[]>, routes: { v4?: string; v6?: string }, asked: string[] = []): NetworkProbe {
   return {

@@ -9,7 +9,15 @@ const synthesizedBy = (prefix: string) => WELL_KNOWN_ADDRESSES.map((wka) => embe
 const texts = (addresses: string[]) => prefixesFromAnswer(addresses).map((p) => p.text);
 
 t.test('R20: the prefix is found at every RFC 6052 length', async (t) => {
-  for (const prefix of ['2001:db8::/32', '2001:db8:100::/40', '2001:db8:122::/48', '2001:db8:122:300::/56', '2001:db8:122:344::/64', '64:ff9b::/96', '2001:db8:64::/96']) {
+  for (const prefix of [
+    '2001:db8::/32',
+    '2001:db8:100::/40',
+    '2001:db8:122::/48',
+    '2001:db8:122:300::/56',
+    '2001:db8:122:344::/64',
+    '64:ff9b::/96',
+    '2001:db8:64::/96',
+  ]) {
     t.same(texts(synthesizedBy(prefix)), [prefix], prefix);
     t.same(texts(synthesizedBy(prefix).slice(1)), [prefix], `${prefix}: one well-known address is enough`);
   }
@@ -39,19 +47,33 @@ function resolverOf(result: Answer | Error, calls: string[] = []): AddressResolv
     },
   };
 }
-const answer = (addresses: string[], ttl = 300): Answer => ({ name: WELL_KNOWN_NAME, type: 'AAAA', records: addresses.map((address) => ({ address, ttl })), ttl, cnames: [], source: 'dns' });
+const answer = (addresses: string[], ttl = 300): Answer => ({
+  name: WELL_KNOWN_NAME,
+  type: 'AAAA',
+  records: addresses.map((address) => ({ address, ttl })),
+  ttl,
+  cnames: [],
+  source: 'dns',
+});
 
 t.test('discovery asks AAAA for the absolute name ipv4only.arpa. and holds the answer for its TTL', async (t) => {
   const calls: string[] = [];
   const found = await discoverPrefixes(resolverOf(answer(synthesizedBy('2001:db8:64::/96'), 300), calls));
   t.same(calls, ['ipv4only.arpa. AAAA']);
-  t.same(found.prefixes.map((p) => p.text), ['2001:db8:64::/96']);
+  t.same(
+    found.prefixes.map((p) => p.text),
+    ['2001:db8:64::/96'],
+  );
   t.equal(found.ttlMs, 300_000);
   t.equal((await discoverPrefixes(resolverOf(answer(synthesizedBy('64:ff9b::/96'), 0)))).ttlMs, 1000, 'TTL 0: held a second');
 });
 
 t.test('no DNS64 (NODATA, NXDOMAIN, or addresses without a well-known one): no prefix, held a minute; other failures reject', async (t) => {
-  for (const result of [new DnsError('ENODATA', { hostname: WELL_KNOWN_NAME }), new DnsError('ENOTFOUND', { hostname: WELL_KNOWN_NAME }), answer(['2001:db8::1'])]) {
+  for (const result of [
+    new DnsError('ENODATA', { hostname: WELL_KNOWN_NAME }),
+    new DnsError('ENOTFOUND', { hostname: WELL_KNOWN_NAME }),
+    answer(['2001:db8::1']),
+  ]) {
     t.same(await discoverPrefixes(resolverOf(result)), { prefixes: [], ttlMs: NEGATIVE_HOLD_MS });
   }
   t.equal(NEGATIVE_HOLD_MS, 60_000);

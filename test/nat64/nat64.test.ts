@@ -9,7 +9,8 @@ import { embedIPv4, parseNat64Prefix, type Nat64Prefix } from '../../lib/nat64/p
 import { NetworkMonitor } from '../../lib/system/network.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
-const iface = (address: string) => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal: false, netmask: '', mac: '', cidr: `${address}/64` }) as never;
+const iface = (address: string) =>
+  ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal: false, netmask: '', mac: '', cidr: `${address}/64` }) as never;
 const NSP = parseNat64Prefix('2001:db8:64::/96')!;
 const texts = (prefixes: Nat64Prefix[]) => prefixes.map((p) => p.text);
 
@@ -27,7 +28,12 @@ function world(options: { v4Route?: boolean; dns64?: Answer | Error } = {}) {
   const network = new NetworkMonitor({ clock, interfaces: () => net.interfaces, checkIntervalMs: 0 });
   const nat64 = new Nat64({ network, probe, clock });
   const queries: string[] = [];
-  const dns64 = options.dns64 ?? answer(WELL_KNOWN_ADDRESSES.map((a) => embedIPv4(NSP, a)!), 60);
+  const dns64 =
+    options.dns64 ??
+    answer(
+      WELL_KNOWN_ADDRESSES.map((a) => embedIPv4(NSP, a)!),
+      60,
+    );
   const resolver: AddressResolver = {
     query: async (name, type) => {
       queries.push(`${name} ${type}`);
@@ -37,7 +43,14 @@ function world(options: { v4Route?: boolean; dns64?: Answer | Error } = {}) {
   };
   return { clock, net, nat64, queries, resolver, of: () => resolver };
 }
-const answer = (addresses: string[], ttl: number): Answer => ({ name: 'ipv4only.arpa', type: 'AAAA', records: addresses.map((address) => ({ address, ttl })), ttl, cnames: [], source: 'dns' });
+const answer = (addresses: string[], ttl: number): Answer => ({
+  name: 'ipv4only.arpa',
+  type: 'AAAA',
+  records: addresses.map((address) => ({ address, ttl })),
+  ttl,
+  cnames: [],
+  source: 'dns',
+});
 
 t.test('R19: not IPv6-only: no prefix and no DNS query; known at once afterwards', async (t) => {
   const { nat64, queries, of, net } = world({ v4Route: true });
@@ -66,7 +79,11 @@ t.test('R20: IPv6-only: RFC 7050 discovery through the resolver, once, then know
 t.test('a failed re-ask keeps the older finding; on a new network nothing old is used', async (t) => {
   const w = world();
   t.same(texts(await w.nat64.prefixes(w.of)), ['2001:db8:64::/96']);
-  const failing = { query: async () => { throw new DnsError('ETIMEOUT', { hostname: 'ipv4only.arpa' }); } };
+  const failing = {
+    query: async () => {
+      throw new DnsError('ETIMEOUT', { hostname: 'ipv4only.arpa' });
+    },
+  };
   const of = () => w.resolver;
   w.clock.advance(60_000);
   (w.resolver as { query: AddressResolver['query'] }).query = failing.query;
@@ -118,9 +135,19 @@ t.test('a probe that throws: no synthesis this time, probed again next time', as
   const nat64 = new Nat64({
     clock,
     network: new NetworkMonitor({ clock, interfaces: () => ({}) }),
-    probe: { interfaces: () => { calls++; throw new Error('no interfaces here'); }, source: async () => undefined },
+    probe: {
+      interfaces: () => {
+        calls++;
+        throw new Error('no interfaces here');
+      },
+      source: async () => undefined,
+    },
   });
-  const of = (): AddressResolver => ({ query: async () => { throw new Error('never asked'); } });
+  const of = (): AddressResolver => ({
+    query: async () => {
+      throw new Error('never asked');
+    },
+  });
   t.same(await nat64.prefixes(of), []);
   t.same(await nat64.prefixes(of), []);
   t.equal(calls, 2);
@@ -134,6 +161,10 @@ t.test('V8, RFC 6052 §3.1: synthesize() leaves out what may not be synthesized,
     { address: '2001:db8:64::808:808', from: '8.8.8.8' },
     { address: '64:ff9b::808:808', from: '8.8.8.8' },
   ]);
-  t.same(synthesize(['192.0.2.33', '192.0.2.33'], [NSP]).map((s) => s.address), ['2001:db8:64::c000:221'], 'no duplicates');
+  t.same(
+    synthesize(['192.0.2.33', '192.0.2.33'], [NSP]).map((s) => s.address),
+    ['2001:db8:64::c000:221'],
+    'no duplicates',
+  );
   t.same(synthesize(['192.0.2.33'], []), [], 'no prefix, nothing');
 });

@@ -34,7 +34,20 @@ t.test('extraction refuses what RFC 6052 never produces: u octet or suffix set',
 });
 
 t.test('prefix parsing: RFC 6052 lengths only, nothing set past the length, u octet zero', async (t) => {
-  for (const bad of ['64:ff9b::/95', '64:ff9b::/128', '64:ff9b::', '64:ff9b::/', '192.0.2.0/24', '2001:db8::1/32', '2001:db8:0:0:ff00::/96', 'fe80::%eth0/64', 'x/96', 42, undefined, null]) {
+  for (const bad of [
+    '64:ff9b::/95',
+    '64:ff9b::/128',
+    '64:ff9b::',
+    '64:ff9b::/',
+    '192.0.2.0/24',
+    '2001:db8::1/32',
+    '2001:db8:0:0:ff00::/96',
+    'fe80::%eth0/64',
+    'x/96',
+    42,
+    undefined,
+    null,
+  ]) {
     t.equal(parseNat64Prefix(bad), undefined, `refused: ${String(bad)}`);
   }
   const p = parseNat64Prefix('2001:DB8:0064:0000::/64')!;

@@ -47,7 +47,26 @@ t.test('parseIPv6: the forms of RFC 4291 §2.2, and what is not one', async (t) 
   t.same(v6('::%lo'), [0, 0, 0, 0]);
   t.same(v6('1:2:3:4:5:6:7:8'), [0x00010002, 0x00030004, 0x00050006, 0x00070008]);
   t.same(v6('1:2:3:4:5:6::8'), [0x00010002, 0x00030004, 0x00050006, 0x00000008], ':: standing for one group');
-  for (const bad of ['', ':', ':::', '1:::2', '1::2::3', ':1::', '1:', '12345::', 'g::', '::%', '::1.2.3', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '1.2.3.4', '::1 ', '::ffff:01.2.3.4', '::1.2.3.4:5']) {
+  for (const bad of [
+    '',
+    ':',
+    ':::',
+    '1:::2',
+    '1::2::3',
+    ':1::',
+    '1:',
+    '12345::',
+    'g::',
+    '::%',
+    '::1.2.3',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7',
+    '1.2.3.4',
+    '::1 ',
+    '::ffff:01.2.3.4',
+    '::1.2.3.4:5',
+  ]) {
     t.equal(v6(bad), false, JSON.stringify(bad));
     t.notOk(net.isIPv6(bad), `${JSON.stringify(bad)} is not IPv6 to Node either`);
   }
@@ -70,7 +89,12 @@ t.test('parseIPv6 agrees with net.isIPv6 on 20,000 mutated addresses, and with U
         const at = rng.int(text.length + 1);
         const op = rng.int(3);
         const char = rng.pick([...alphabet]);
-        text = op === 0 ? text.slice(0, at) + char + text.slice(at) : op === 1 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + char + text.slice(at + 1);
+        text =
+          op === 0
+            ? text.slice(0, at) + char + text.slice(at)
+            : op === 1
+              ? text.slice(0, at) + text.slice(at + 1)
+              : text.slice(0, at) + char + text.slice(at + 1);
       }
     }
     const mine = parseIPv6(text, words);

@@ -58,7 +58,20 @@ t.test('the classic numeric spellings of 127.0.0.1 and 169.254.169.254', async (
 });
 
 t.test('a numeric last label that makes no IPv4 address is refused, never sent to DNS', async (t) => {
-  for (const host of ['4294967296', '256.1.1.1', '1.2.3.4.5', '1.256.1.1', '127.0.0.09', '08.1', '0x7g.1', 'example.123', 'foo.0x', '127..1', '1.2.3.4.5.', '999999999999999999999999']) {
+  for (const host of [
+    '4294967296',
+    '256.1.1.1',
+    '1.2.3.4.5',
+    '1.256.1.1',
+    '127.0.0.09',
+    '08.1',
+    '0x7g.1',
+    'example.123',
+    'foo.0x',
+    '127..1',
+    '1.2.3.4.5.',
+    '999999999999999999999999',
+  ]) {
     const err = t.throws(() => hostUnderPolicy(host, 'host'), InvalidArgumentError, host) as InvalidArgumentError;
     t.match(err, { code: 'ERR_HE_INVALID_ARGUMENT', option: 'host', value: host });
     t.equal(urlHost(host), undefined, `${host}: the URL parser refuses it too`);
@@ -83,7 +96,19 @@ t.test('Unicode hosts are mapped by UTS #46 first: full-width and enclosed digit
 });
 
 t.test('IP literals and ordinary names pass unchanged', async (t) => {
-  for (const host of ['127.0.0.1', '::1', 'fe80::1%eth0', '::ffff:127.0.0.1', 'example.com', 'Example.COM', '_acme.example', 'localhost.', 'a.b.c', '1a.example', 'example.0x7g']) {
+  for (const host of [
+    '127.0.0.1',
+    '::1',
+    'fe80::1%eth0',
+    '::ffff:127.0.0.1',
+    'example.com',
+    'Example.COM',
+    '_acme.example',
+    'localhost.',
+    'a.b.c',
+    '1a.example',
+    'example.0x7g',
+  ]) {
     t.equal(hostUnderPolicy(host, 'host'), host, host);
   }
 });

@@ -4,8 +4,7 @@ import { InvalidArgumentError } from '../../lib/errors.js';
 import { AddressPolicy, resolverAddressPolicy, setResolverAddressPolicy } from '../../lib/policy/policy.js';
 
 const compile = (value: unknown): AddressPolicy => AddressPolicy.from(value)!;
-const verdicts = (policy: AddressPolicy, addresses: string[]): boolean[] =>
-  addresses.map((a) => policy.allows(a, a.includes(':') ? 6 : 4, 'host.example'));
+const verdicts = (policy: AddressPolicy, addresses: string[]): boolean[] => addresses.map((a) => policy.allows(a, a.includes(':') ? 6 : 4, 'host.example'));
 
 t.test("'public' is the preset alone, and one shared object", async (t) => {
   const policy = compile('public');
@@ -120,8 +119,16 @@ t.test('a NAT64 synthesis is judged on both forms, blocked if either is; the pre
   t.equal(rules.allows('2001:db8:64::808:808', 6, 'h', '8.8.8.8'), false, 'deny judges the IPv6 form as it is');
   t.equal(rules.allows(synth('8.8.4.4'), 6, 'h', '8.8.4.4'), false, 'and the IPv4 form');
   t.equal(rules.allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'), false, 'allow on the IPv4 lets the IPv4 through, not its NAT64 form (another host)');
-  t.equal(compile({ allow: [`${NSP}/96`], preset: 'public' }).allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'), false, 'allowing the prefix does not lift the IPv4 verdict');
-  t.equal(compile({ allow: [`${NSP}/96`], preset: 'public' }).allows(synth('8.8.8.8'), 6, 'h', '8.8.8.8'), true, 'an allowed prefix with an allowed IPv4: allowed');
+  t.equal(
+    compile({ allow: [`${NSP}/96`], preset: 'public' }).allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'),
+    false,
+    'allowing the prefix does not lift the IPv4 verdict',
+  );
+  t.equal(
+    compile({ allow: [`${NSP}/96`], preset: 'public' }).allows(synth('8.8.8.8'), 6, 'h', '8.8.8.8'),
+    true,
+    'an allowed prefix with an allowed IPv4: allowed',
+  );
   t.equal(compile({ deny: ['10.0.0.0/8'] }).allows(synth('10.1.2.3'), 6, 'h', '10.1.2.3'), false, 'no preset: deny on the IPv4 still blocks its synthesis');
   t.equal(compile({ deny: ['10.0.0.0/8'] }).allows(synth('11.1.2.3'), 6, 'h', '11.1.2.3'), true);
   t.equal(pub.allows('not-an-address', 6, 'h', '8.8.8.8'), false, 'anything else is blocked');
@@ -133,5 +140,14 @@ t.test('a NAT64 synthesis is judged on both forms, blocked if either is; the pre
   });
   t.equal(fn.allows(synth('10.0.0.5'), 6, 'h', '10.0.0.5'), false);
   t.equal(fn.allows(synth('8.8.8.8'), 6, 'h', '8.8.8.8'), true);
-  t.same(asked, [[synth('10.0.0.5'), 6, 'h'], ['10.0.0.5', 4, 'h'], [synth('8.8.8.8'), 6, 'h'], ['8.8.8.8', 4, 'h']], 'a function is asked about both forms');
+  t.same(
+    asked,
+    [
+      [synth('10.0.0.5'), 6, 'h'],
+      ['10.0.0.5', 4, 'h'],
+      [synth('8.8.8.8'), 6, 'h'],
+      ['8.8.8.8', 4, 'h'],
+    ],
+    'a function is asked about both forms',
+  );
 });

@@ -41,7 +41,10 @@ t.test('rebinding: the name answers public, then private with TTL 0: the private
   const events: RaceEvent[] = [];
   const err = await connect({ host: NAME, port: lab.port, policy, resolver, onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
   t.match(err, { code: 'ERR_HE_ADDRESS_BLOCKED', hostname: NAME, addresses: [PRIVATE] }, 'the connection is checked on the address it would use');
-  t.same(events.filter((e) => e.type === 'attempt:start'), []);
+  t.same(
+    events.filter((e) => e.type === 'attempt:start'),
+    [],
+  );
   t.ok(dns.count(NAME, 'A') >= 3, 'every resolution asked the DNS server (TTL 0, no cache)');
   await sleep(50);
   t.equal(lab.accepted.get(PUBLIC), 1, 'the public address was reached once');
@@ -76,7 +79,11 @@ t.test('one public and two private addresses: only the public one is attempted, 
   await sleep(20);
   const starts = events.filter((e) => e.type === 'attempt:start');
   const blocked = events.flatMap((e) => (e.type === 'attempt:blocked' ? [e.address] : []));
-  t.same(starts.map((e) => (e as { address: string }).address), [PUBLIC], 'one attempt, to the public address');
+  t.same(
+    starts.map((e) => (e as { address: string }).address),
+    [PUBLIC],
+    'one attempt, to the public address',
+  );
   t.same(blocked.sort(), ['127.0.0.2', '::1'], 'the private ones were blocked, not tried');
   t.ok(starts[0]!.ms < 200, `the public attempt did not wait an attempt delay for the blocked ones (${starts[0]!.ms.toFixed(1)} ms)`);
   t.same(Object.fromEntries(lab.accepted), { [PUBLIC]: 1, [PRIVATE]: 0, '::1': 0 });
@@ -92,16 +99,22 @@ t.test('rebinding through an HttpAgent: request one reaches the public address, 
   await new Promise<void>((resolve) => server.listen(0, PUBLIC, resolve));
   const port = (server.address() as { port: number }).port;
   let trapped = 0;
-  const trap = await listen(net.createServer((socket) => (trapped++, socket.destroy())), PRIVATE, port);
+  const trap = await listen(
+    net.createServer((socket) => (trapped++, socket.destroy())),
+    PRIVATE,
+    port,
+  );
   t.teardown(() => Promise.all([closeServer(trap), new Promise((resolve) => server.close(resolve))]));
   const agent = new HttpAgent({ policy, resolver, keepAlive: false });
   t.teardown(() => agent.destroy());
   const get = () =>
     new Promise<string>((resolve, reject) => {
-      http.get({ host: NAME, port, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(String(res.statusCode)));
-      }).on('error', reject);
+      http
+        .get({ host: NAME, port, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(String(res.statusCode)));
+        })
+        .on('error', reject);
     });
   t.equal(await get(), '200');
   dns.setRecords(NAME, 'A', [PRIVATE], 0);

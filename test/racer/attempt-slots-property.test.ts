@@ -101,12 +101,17 @@ function checkRace(s: RaceScenario, run: RaceRun): void {
     if (wins.length !== 0) throw new Error('a success without a winner');
     const error = result.error;
     const expected =
-      error instanceof CancelError ? s.end.how === 'cancel'
-      : error instanceof AbortError ? s.end.how === 'abort'
-      : error instanceof TimeoutError ? true
-      : error instanceof AllAttemptsFailedError ? error.errors.length === started.length && failures.length === started.length
-      : error instanceof DnsError ? started.length === 0
-      : false;
+      error instanceof CancelError
+        ? s.end.how === 'cancel'
+        : error instanceof AbortError
+          ? s.end.how === 'abort'
+          : error instanceof TimeoutError
+            ? true
+            : error instanceof AllAttemptsFailedError
+              ? error.errors.length === started.length && failures.length === started.length
+              : error instanceof DnsError
+                ? started.length === 0
+                : false;
     if (!expected) throw new Error(`unexpected error ${String(error)} for end ${s.end.how}`);
   }
   for (let i = 1; i < started.length; i++) {
@@ -124,8 +129,10 @@ function checkRace(s: RaceScenario, run: RaceRun): void {
 function mostSlotsHeld(scenarios: RaceScenario[], runs: RaceRun[]): number {
   const edges: Array<[number, number]> = [];
   runs.forEach((run, r) => {
-    const ended = eventsOf(run.events, 'attempt:success')
-      .concat(eventsOf(run.events, 'attempt:failure') as never[], eventsOf(run.events, 'attempt:abandoned') as never[]);
+    const ended = eventsOf(run.events, 'attempt:success').concat(
+      eventsOf(run.events, 'attempt:failure') as never[],
+      eventsOf(run.events, 'attempt:abandoned') as never[],
+    );
     for (const [address, at] of starts(run.events)) {
       const end = ended.find((e) => e.address === address)?.ms ?? Infinity;
       edges.push([at, 1], [Math.min(end, at + scenarios[r]!.delay), -1]);

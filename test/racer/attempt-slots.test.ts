@@ -4,12 +4,7 @@
  * has not started: RFC 8305 §5 spacing (R11-R13, R17) counts from its real start.
  */
 import t from 'tap';
-import {
-  AttemptSlots,
-  DEFAULT_MAX_CONCURRENT_ATTEMPTS,
-  setMaxConcurrentAttempts,
-  sharedAttemptSlots,
-} from '../../lib/racer/attempt-slots.js';
+import { AttemptSlots, DEFAULT_MAX_CONCURRENT_ATTEMPTS, setMaxConcurrentAttempts, sharedAttemptSlots } from '../../lib/racer/attempt-slots.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import * as api from '../../lib/index.js';
 import { RaceClock } from '../helpers/race-clock.js';
@@ -28,7 +23,7 @@ t.test('slots: held at once while free, then a FIFO line; release hands the slot
   t.same([a.state, b.state, c.state, d.state], ['held', 'held', 'waiting', 'waiting']);
   t.same([slots.held, slots.waiting], [2, 2]);
   a.release();
-  t.equal(c.state, 'held', 'the freed slot is the first waiter\'s at once');
+  t.equal(c.state, 'held', "the freed slot is the first waiter's at once");
   t.same(granted, [], 'it hears of it on a later tick, never from inside the release');
   await tick();
   t.same(granted, ['c'], 'first come first served');
@@ -42,7 +37,7 @@ t.test('slots: held at once while free, then a FIFO line; release hands the slot
   t.same([slots.held, granted], [0, ['c']]);
 });
 
-t.test('slots: a grant never runs inside the release that freed it (another race\'s socket code), and not at all once released', async (t) => {
+t.test("slots: a grant never runs inside the release that freed it (another race's socket code), and not at all once released", async (t) => {
   const slots = new AttemptSlots(1);
   const holder = slots.request(() => {}, false);
   let inside = false;
@@ -66,7 +61,10 @@ t.test('slots: the next attempts of races under way go before the first attempts
   const order: string[] = [];
   const tickets = new Map<string, ReturnType<AttemptSlots['request']>>();
   const ask = (name: string, followUp: boolean): void => {
-    tickets.set(name, slots.request(() => order.push(name), followUp));
+    tickets.set(
+      name,
+      slots.request(() => order.push(name), followUp),
+    );
   };
   ask('holder', false);
   ask('new 1', false);
@@ -124,14 +122,23 @@ function twoRaces(a: RaceSetup, b: RaceSetup) {
 
 const both: RaceSetup['dns'] = { AAAA: { at: 0, addresses: [A6, B6] }, A: { at: 0, addresses: [A4, B4] } };
 
-t.test('R12 with a bound of 1: a waiting race starts when the holder\'s timer fires, and spacing counts from real starts', async (t) => {
+t.test("R12 with a bound of 1: a waiting race starts when the holder's timer fires, and spacing counts from real starts", async (t) => {
   const { clock, slots, first, second } = twoRaces({ dns: both }, { dns: both });
   await clock.advance(1_600);
   // first: A6 at 0; second waits, starts A6 at 250 (first's timer). first's follow-up waits
   // for second's timer (500), second's follow-up for first's (750), and so on.
-  t.same(starts(first.events), [[A6, 0], [A4, 500], [B6, 1000], [B4, 1500]]);
-  t.same(starts(second.events), [[A6, 250], [A4, 750], [B6, 1250]]);
-  t.same([slots.held, slots.waiting], [1, 1], 'first\'s B4 holds the slot until its timer; second\'s B4 waits');
+  t.same(starts(first.events), [
+    [A6, 0],
+    [A4, 500],
+    [B6, 1000],
+    [B4, 1500],
+  ]);
+  t.same(starts(second.events), [
+    [A6, 250],
+    [A4, 750],
+    [B6, 1250],
+  ]);
+  t.same([slots.held, slots.waiting], [1, 1], "first's B4 holds the slot until its timer; second's B4 waits");
   first.control.cancel();
   second.control.cancel();
   t.same([slots.held, slots.waiting], [0, 0], 'cancelling releases held and waiting slots');
@@ -143,7 +150,14 @@ t.test('R15/R17: a win or a failure hands the slot on at once', async (t) => {
     { dns: both, attempts: { [A6]: plan.ok(5) } },
   );
   await clock.advance(1_000);
-  t.same(starts(first.events), [[A6, 0], [A4, 35]], 'A6 failed at 30 → second ran A6 (won at 35) → first A4 at 35');
+  t.same(
+    starts(first.events),
+    [
+      [A6, 0],
+      [A4, 35],
+    ],
+    'A6 failed at 30 → second ran A6 (won at 35) → first A4 at 35',
+  );
   t.same(starts(second.events), [[A6, 30]]);
   t.equal(first.outcome.value?.socket.address, A4);
   t.equal(second.outcome.value?.socket.address, A6);
@@ -158,7 +172,11 @@ t.test('a cancelled race leaves the line: it never starts an attempt', async (t)
   await clock.advance(1_000);
   t.same(starts(second.events), []);
   t.equal(second.outcome.error?.constructor.name, 'CancelError');
-  t.same(starts(first.events).map(([, ms]) => ms), [0, 250, 500, 750], 'the holder is not held back by a race that left');
+  t.same(
+    starts(first.events).map(([, ms]) => ms),
+    [0, 250, 500, 750],
+    'the holder is not held back by a race that left',
+  );
   first.control.cancel();
 });
 
@@ -167,7 +185,14 @@ t.test('an attempt that cannot start (factory throws) gives its slot back; the n
   const dns: RaceSetup['dns'] = { AAAA: { at: 0, addresses: [A6] }, A: { at: 0, addresses: [A4] } };
   const run = runRace({ dns, attempts: { [A6]: 'throw', [A4]: plan.ok(10) }, slots });
   await run.clock.advance(100);
-  t.same(starts(run.events), [[A6, 0], [A4, 0]], 'R17: the next at once');
+  t.same(
+    starts(run.events),
+    [
+      [A6, 0],
+      [A4, 0],
+    ],
+    'R17: the next at once',
+  );
   t.equal(run.outcome.value?.socket.address, A4);
   t.same([slots.held, slots.waiting], [0, 0]);
 });

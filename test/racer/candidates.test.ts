@@ -24,10 +24,13 @@ for (const [aaaa, a, code, rrtype] of codes) {
     t.match(run.outcome.error, { code, rrtype, hostname: 'dual.test' });
     t.equal(run.outcome.at, 10);
     t.same(run.attempts.sockets, []);
-    t.same(eventsOf(run.events, 'dns').map((e) => [e.family, e.error?.message]), [
-      [6, `queryAaaa ${aaaa} AAAA dual.test`],
-      [4, `queryA ${a} A dual.test`],
-    ]);
+    t.same(
+      eventsOf(run.events, 'dns').map((e) => [e.family, e.error?.message]),
+      [
+        [6, `queryAaaa ${aaaa} AAAA dual.test`],
+        [4, `queryA ${a} A dual.test`],
+      ],
+    );
     t.match(eventsOf(run.events, 'race:end'), [{ outcome: 'failed', error: run.outcome.error }]);
   });
 }
@@ -39,7 +42,13 @@ t.test('pickDnsError with no error at all still gives a DnsError', async (t) => 
 t.test('R1: AAAA is asked before A, both at once, with one abort signal', async (t) => {
   const run = runRace({ dns: { AAAA: { at: 20, addresses: [A6] }, A: { at: 10, addresses: [A4] } }, attempts: { [A6]: plan.ok(1) } });
   const calls = (run.resolver as unknown as { calls: Array<{ type: string; at: number; signal: AbortSignal }> }).calls;
-  t.same(calls.map((c) => [c.type, c.at]), [['AAAA', 0], ['A', 0]]);
+  t.same(
+    calls.map((c) => [c.type, c.at]),
+    [
+      ['AAAA', 0],
+      ['A', 0],
+    ],
+  );
   await run.clock.advance(100);
   t.equal(calls[0]?.signal, calls[1]?.signal);
   t.equal(calls[0]?.signal.aborted, false, 'both answered before the win: nothing to release');
@@ -47,10 +56,16 @@ t.test('R1: AAAA is asked before A, both at once, with one abort signal', async 
 
 t.test('R1: both families are asked together (QueryOptions.both); one family alone, alone', async (t) => {
   const both = runRace({ dns: { AAAA: { at: 1, addresses: [A6] }, A: { at: 1, addresses: [A4] } }, attempts: { [A6]: plan.ok(1) } });
-  t.same((both.resolver as unknown as { calls: Array<{ both: boolean }> }).calls.map((c) => c.both), [true, true]);
+  t.same(
+    (both.resolver as unknown as { calls: Array<{ both: boolean }> }).calls.map((c) => c.both),
+    [true, true],
+  );
   await both.clock.advance(10);
   const alone = runRace({ families: [4], dns: { A: { at: 1, addresses: [A4] } }, attempts: { [A4]: plan.ok(1) } });
-  t.same((alone.resolver as unknown as { calls: Array<{ both: boolean }> }).calls.map((c) => c.both), [false]);
+  t.same(
+    (alone.resolver as unknown as { calls: Array<{ both: boolean }> }).calls.map((c) => c.both),
+    [false],
+  );
   await alone.clock.advance(10);
 });
 
@@ -63,7 +78,10 @@ t.test('R4 turned around when the policy table prefers IPv4: A starts at once, A
 
   const aaaaFirst = runRace({ preferredFamily: () => 4, dns: { AAAA: { at: 10, addresses: [A6] }, A: { at: 200, addresses: [A4] } } });
   await aaaaFirst.clock.advance(300);
-  t.same(eventsOf(aaaaFirst.events, 'dns:wait').map((e) => e.ms), [10]);
+  t.same(
+    eventsOf(aaaaFirst.events, 'dns:wait').map((e) => e.ms),
+    [10],
+  );
   t.same(starts(aaaaFirst.events)[0], [A6, 60], 'a positive AAAA first waits the Resolution Delay for A');
   aaaaFirst.control.cancel();
 
@@ -78,27 +96,42 @@ t.test('R16: a DNS wait still pending when the race is won is released', async (
   const calls = (run.resolver as unknown as { calls: Array<{ type: string; signal: AbortSignal; settled: boolean }> }).calls;
   await run.clock.advance(100);
   t.equal(run.outcome.settled, 1);
-  t.same(calls.map((c) => [c.type, c.settled, c.signal.aborted]), [['AAAA', false, true], ['A', true, true]]);
+  t.same(
+    calls.map((c) => [c.type, c.settled, c.signal.aborted]),
+    [
+      ['AAAA', false, true],
+      ['A', true, true],
+    ],
+  );
 });
 
 t.test('one family: only it is asked, and an A answer needs no Resolution Delay', async (t) => {
   const v4 = runRace({ families: [4], dns: { A: { at: 10, addresses: [A4] }, AAAA: { at: 0, addresses: [A6] } } });
   await v4.clock.advance(20);
-  t.same((v4.resolver as unknown as { calls: Array<{ type: string }> }).calls.map((c) => c.type), ['A']);
+  t.same(
+    (v4.resolver as unknown as { calls: Array<{ type: string }> }).calls.map((c) => c.type),
+    ['A'],
+  );
   t.same(starts(v4.events), [[A4, 10]]);
   t.same(eventsOf(v4.events, 'dns:wait'), []);
   v4.control.cancel();
 
   const v6 = runRace({ families: [6], dns: { AAAA: { at: 10, error: 'ENODATA' }, A: { at: 0, addresses: [A4] } } });
   await v6.clock.advance(20);
-  t.same((v6.resolver as unknown as { calls: Array<{ type: string }> }).calls.map((c) => c.type), ['AAAA']);
+  t.same(
+    (v6.resolver as unknown as { calls: Array<{ type: string }> }).calls.map((c) => c.type),
+    ['AAAA'],
+  );
   t.match(v6.outcome.error, { code: 'ENODATA', rrtype: 'AAAA' });
 });
 
 t.test('R4: the wait shows in the timeline; resolutionDelay 0 does not wait', async (t) => {
   const waiting = runRace({ dns: { A: { at: 10, addresses: [A4] } } });
   await waiting.clock.advance(100);
-  t.same(eventsOf(waiting.events, 'dns:wait').map((e) => [e.ms, e.resolutionDelay]), [[10, 50]]);
+  t.same(
+    eventsOf(waiting.events, 'dns:wait').map((e) => [e.ms, e.resolutionDelay]),
+    [[10, 50]],
+  );
   t.same(starts(waiting.events), [[A4, 60]]);
   waiting.control.cancel();
 
@@ -112,7 +145,10 @@ t.test('R4: the wait shows in the timeline; resolutionDelay 0 does not wait', as
 t.test('R6/R5: all attempts failed while AAAA is late: wait for it, then try IPv6', async (t) => {
   const run = runRace({ dns: { A: { at: 0, addresses: [A4] }, AAAA: { at: 900, addresses: [A6] } }, attempts: { [A4]: plan.refused(5), [A6]: plan.ok(3) } });
   await run.clock.advance(2000);
-  t.same(starts(run.events), [[A4, 50], [A6, 900]]);
+  t.same(starts(run.events), [
+    [A4, 50],
+    [A6, 900],
+  ]);
   t.equal(run.outcome.value?.winner.address, A6);
 });
 
@@ -132,7 +168,11 @@ interface OddResolver {
 const odd: OddResolver[] = [
   { name: 'an answer with no records', query: async (type) => answer('dual.test', type as 'A', []), code: 'ENODATA' },
   { name: 'records of the wrong family', query: async (type) => answer('dual.test', type as 'A', type === 'A' ? [A6] : [A4]), code: 'EBADRESP' },
-  { name: 'records that are not addresses', query: async (type) => ({ ...answer('dual.test', type as 'A', []), records: [{ address: 'x', ttl: 1 }, null, { ttl: 1 }] as never }), code: 'EBADRESP' },
+  {
+    name: 'records that are not addresses',
+    query: async (type) => ({ ...answer('dual.test', type as 'A', []), records: [{ address: 'x', ttl: 1 }, null, { ttl: 1 }] as never }),
+    code: 'EBADRESP',
+  },
   { name: 'no answer object at all', query: async () => undefined as never, code: 'ENODATA' },
   { name: 'a rejection that is not an Error', query: () => Promise.reject('nope'), code: 'Error' },
   {
@@ -163,8 +203,14 @@ t.test('R18 (at least): duplicate addresses in and across answers are tried once
     attempts: { [A6]: plan.refused(1), [A4]: plan.refused(1), [B4]: plan.refused(1) },
   });
   await run.clock.advance(1000);
-  t.same(starts(run.events).map(([a]) => a), [A6, A4, B4]);
-  t.same(eventsOf(run.events, 'dns').map((e) => e.addresses), [[A4, B4], [A6]]);
+  t.same(
+    starts(run.events).map(([a]) => a),
+    [A6, A4, B4],
+  );
+  t.same(
+    eventsOf(run.events, 'dns').map((e) => e.addresses),
+    [[A4, B4], [A6]],
+  );
 });
 
 t.test('literalResolver answers the literal itself', async (t) => {

@@ -15,7 +15,11 @@ const v4b = c('192.0.2.2');
 function queue(order: OrderFunction) {
   let changes = 0;
   const failures: unknown[] = [];
-  const q = new CandidateQueue(order, () => changes++, (error) => failures.push(error));
+  const q = new CandidateQueue(
+    order,
+    () => changes++,
+    (error) => failures.push(error),
+  );
   const drain = (): string[] => {
     const out: string[] = [];
     for (let x = q.next(); x !== undefined; x = q.next()) out.push(x.address);
@@ -48,8 +52,20 @@ t.test('a single address is not ordered at all', async (t) => {
 });
 
 const misbehaving: Array<[string, OrderFunction, string[]]> = [
-  ['throws', () => { throw new Error('bad sort'); }, [v4a.address, v6a.address, v6b.address]],
-  ['rejects', async () => { throw new Error('bad sort'); }, [v4a.address, v6a.address, v6b.address]],
+  [
+    'throws',
+    () => {
+      throw new Error('bad sort');
+    },
+    [v4a.address, v6a.address, v6b.address],
+  ],
+  [
+    'rejects',
+    async () => {
+      throw new Error('bad sort');
+    },
+    [v4a.address, v6a.address, v6b.address],
+  ],
   ['resolves to something that is not a list', async () => undefined as never, [v4a.address, v6a.address, v6b.address]],
   ['drops an address', (x) => x.filter((y) => y !== v4a), [v6a.address, v6b.address, v4a.address]],
   ['adds unknown and repeated entries', () => [v6b, c('2001:db8::99'), v6b, null as never, v4a], [v6b.address, v4a.address, v6a.address]],
@@ -62,7 +78,11 @@ for (const [name, order, want] of misbehaving) {
     await settle();
     t.same(drain(), want);
     const fails = name === 'throws' || name === 'rejects';
-    t.same(failures.map((e) => (e as Error).message), fails ? ['bad sort'] : [], fails ? 'its error is reported, not swallowed' : 'no failure');
+    t.same(
+      failures.map((e) => (e as Error).message),
+      fails ? ['bad sort'] : [],
+      fails ? 'its error is reported, not swallowed' : 'no failure',
+    );
   });
 }
 
@@ -81,7 +101,10 @@ t.test('async order: nothing is ready until it resolves; arrivals meanwhile are 
   pending.shift()?.();
   await settle();
   t.equal(changes(), 0, 'a stale result is not announced');
-  t.same(inputs, [[v4a.address, v6a.address], [v4a.address, v6a.address, v6b.address]]);
+  t.same(inputs, [
+    [v4a.address, v6a.address],
+    [v4a.address, v6a.address, v6b.address],
+  ]);
   t.equal(q.next()?.address, v6a.address, 'the first result is usable meanwhile');
   pending.shift()?.();
   await settle();
@@ -102,7 +125,10 @@ t.test('close(): untried addresses dropped, a running ordering ignored', async (
 
 t.test('R7/R10: createOrder finds sources, sorts with them, then interleaves', async (t) => {
   const log: unknown[] = [];
-  const sources = new Map([[v6a.address, '2001:db8::100'], [v4a.address, undefined]]);
+  const sources = new Map([
+    [v6a.address, '2001:db8::100'],
+    [v4a.address, undefined],
+  ]);
   const order = createOrder(2, {
     findSources: async (addresses) => {
       log.push(['find', addresses]);
@@ -145,7 +171,7 @@ for (const how of ['throws', 'rejects'] as const) {
     const run = runRace({ dns: { AAAA: { at: 10, addresses: [A6] }, A: { at: 20, addresses: [A4] } }, attempts: { [A6]: plan.hang }, order });
     await run.clock.advance(1000);
     t.equal(calls, 1);
-    t.equal(run.outcome.error, bad, 'the race rejects with the order function\'s error');
+    t.equal(run.outcome.error, bad, "the race rejects with the order function's error");
     t.equal(run.outcome.settled, 1);
     t.match(run.events.at(-1), { type: 'race:end', outcome: 'failed', error: bad });
     t.same(run.attempts.live, [], 'nothing left running');

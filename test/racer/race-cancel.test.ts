@@ -29,13 +29,23 @@ const calls = (run: RaceRun): QueryCall[] => (run.resolver as unknown as { calls
 
 async function stopsCleanly(t: Test, run: RaceRun, phase: Phase, reason: 'cancelled' | 'aborted'): Promise<void> {
   await settle(); // events reach onEvent on a microtask
-  t.same(starts(run.events).map(([a]) => a), phase.started, 'started before the stop');
+  t.same(
+    starts(run.events).map(([a]) => a),
+    phase.started,
+    'started before the stop',
+  );
   t.equal(run.outcome.settled, 1);
   t.equal(run.outcome.at, phase.at, 'settled at once');
   t.same(run.attempts.live, [], 'no socket left');
   t.equal(run.clock.pending, 0, 'no timer left');
-  t.ok(calls(run).every((c) => c.settled || c.signal?.aborted), 'every DNS wait still pending released');
-  t.same(eventsOf(run.events, 'attempt:abandoned').map((e) => [e.address, e.reason]), phase.abandoned.map((a) => [a, reason]));
+  t.ok(
+    calls(run).every((c) => c.settled || c.signal?.aborted),
+    'every DNS wait still pending released',
+  );
+  t.same(
+    eventsOf(run.events, 'attempt:abandoned').map((e) => [e.address, e.reason]),
+    phase.abandoned.map((a) => [a, reason]),
+  );
   t.match(eventsOf(run.events, 'race:end'), [{ outcome: reason, ms: phase.at }]);
   await run.clock.advance(10_000);
   t.equal(run.attempts.sockets.length, phase.started.length, 'no attempt after the stop');

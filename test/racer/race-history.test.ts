@@ -16,7 +16,8 @@ import { HttpsScriptedResolver, type NameScript } from '../helpers/race-https.js
 import { RaceClock } from '../helpers/race-clock.js';
 import { plan } from '../helpers/race-fakes.js';
 
-const iface = (address: string) => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal: false, netmask: '', mac: '', cidr: `${address}/64` }) as never;
+const iface = (address: string) =>
+  ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', internal: false, netmask: '', mac: '', cidr: `${address}/64` }) as never;
 
 /** Every destination is usable, from a source of its own family (no I/O). */
 const steps: OrderSteps = {
@@ -47,7 +48,14 @@ const dual: RaceSetup['dns'] = { AAAA: { at: 10, addresses: [A6] }, A: { at: 10,
 t.test('R8: IPv6 black-holed once, the next race starts on IPv4 and wins on its first attempt', async (t) => {
   const { history, race } = world();
   const first = await race({ dns: dual, attempts: { [A6]: plan.hang, [A4]: plan.ok(20) } });
-  t.same(starts(first.events), [[A6, 10], [A4, 260]], 'first race: IPv6 first, IPv4 after the 250 ms delay');
+  t.same(
+    starts(first.events),
+    [
+      [A6, 10],
+      [A4, 260],
+    ],
+    'first race: IPv6 first, IPv4 after the 250 ms delay',
+  );
   t.equal(first.outcome.value?.winner.address, A4);
   t.match(history.get(A6), { outcome: 'black-holed', usedBefore: false }, 'abandoned after its timer fired: black-holed');
   t.match(history.get(A4), { outcome: 'connected', rttMs: 20, usedBefore: true });
@@ -75,7 +83,14 @@ t.test('R8: lower RTT first, then used before, between RFC 6724 rules 8 and 9', 
   const twice = world();
   twice.history.record(A6, 'failed');
   const late = await twice.race({ dns: { AAAA: { at: 0, addresses: [A6, B6] }, A: { at: 5, addresses: [A4] } }, attempts: { [A4]: plan.ok(5) } });
-  t.same(starts(late.events), [[B6, 0], [A4, 250]], 'B6 (no record) moves ahead of the failed A6; A joins later');
+  t.same(
+    starts(late.events),
+    [
+      [B6, 0],
+      [A4, 250],
+    ],
+    'B6 (no record) moves ahead of the failed A6; A joins later',
+  );
   t.equal(eventsOf(late.events, 'attempt:start')[0]?.history, undefined, 'B6 moved only because A6 went back: no record to tell');
   t.equal(twice.history.stats().reordered, 1, 'two reordered merges, one race counted');
 });
@@ -91,7 +106,11 @@ t.test('only demoted addresses in hand: wait up to the Resolution Delay for A', 
     history.record(A6, 'black-holed');
     const run = await race({ dns, attempts: { [A6]: plan.ok(5), [A4]: plan.ok(5) }, run: 500 });
     t.same(starts(run.events), expected, name);
-    t.same(eventsOf(run.events, 'dns:wait').map((e) => [e.ms, e.family]), [[10, 4]], `${name}: the wait is announced`);
+    t.same(
+      eventsOf(run.events, 'dns:wait').map((e) => [e.ms, e.family]),
+      [[10, 4]],
+      `${name}: the wait is announced`,
+    );
   }
   const { history, race } = world();
   history.record(A6, 'black-holed');
@@ -128,7 +147,13 @@ t.test('what each outcome records', async (t) => {
     run.control.cancel();
     t.equal(cancelled.history.get(A6), undefined, 'cancelled by the caller');
     const controller = new AbortController();
-    const aborted = runRace({ clock: cancelled.clock, dns: { AAAA: { at: 0, addresses: [B6] } }, families: [6], signal: controller.signal, history: new RaceHistory(cancelled.history) });
+    const aborted = runRace({
+      clock: cancelled.clock,
+      dns: { AAAA: { at: 0, addresses: [B6] } },
+      families: [6],
+      signal: controller.signal,
+      history: new RaceHistory(cancelled.history),
+    });
     await cancelled.clock.advance(400);
     controller.abort();
     await cancelled.clock.advance(1);
@@ -154,21 +179,52 @@ t.test("R12-R14: connectionAttemptDelay 'auto' is twice the address's smoothed R
   t.equal(autoAttemptDelay(400), 800);
   t.equal(autoAttemptDelay(1500), 2000, 'ceiling 2 s');
   t.same(AUTO_DELAY, { factor: 2, min: 100, max: 2000, fallback: 250 });
-  for (const [rtt, next] of [[undefined, 250], [30, 100], [400, 800], [1500, 2000]] as const) {
+  for (const [rtt, next] of [
+    [undefined, 250],
+    [30, 100],
+    [400, 800],
+    [1500, 2000],
+  ] as const) {
     const { history, race } = world();
     if (rtt !== undefined) history.record(A6, 'connected', rtt);
     const run = await race({ dns: { AAAA: { at: 0, addresses: [A6, B6] } }, families: [6], delay: 'auto', attempts: { [B6]: plan.ok(1) } });
-    t.same(starts(run.events), [[A6, 0], [B6, next]], `RTT ${rtt ?? 'unknown'}: next attempt after ${next} ms`);
+    t.same(
+      starts(run.events),
+      [
+        [A6, 0],
+        [B6, next],
+      ],
+      `RTT ${rtt ?? 'unknown'}: next attempt after ${next} ms`,
+    );
   }
   const clock = new RaceClock();
   const bare = runRace({ clock, dns: { AAAA: { at: 0, addresses: [A6, B6] } }, families: [6], delay: 'auto', attempts: { [B6]: plan.ok(1) } });
   await clock.advance(1000);
-  t.same(starts(bare.events), [[A6, 0], [B6, 250]], "'auto' without a history: 250 ms");
+  t.same(
+    starts(bare.events),
+    [
+      [A6, 0],
+      [B6, 250],
+    ],
+    "'auto' without a history: 250 ms",
+  );
   const extended = world();
   extended.history.record(A6, 'connected', 60);
-  const tls = await extended.race({ dns: { AAAA: { at: 0, addresses: [A6, B6] } }, families: [6], delay: 'auto', attempts: { [A6]: plan.tls(50), [B6]: plan.tls(1, 2) } });
-  t.same(eventsOf(tls.events, 'attempt:delay-extended').map((e) => [e.ms, e.delay]), [[120, 120]], 'the TLS extension uses the same delay');
-  t.same(starts(tls.events), [[A6, 0], [B6, 240]]);
+  const tls = await extended.race({
+    dns: { AAAA: { at: 0, addresses: [A6, B6] } },
+    families: [6],
+    delay: 'auto',
+    attempts: { [A6]: plan.tls(50), [B6]: plan.tls(1, 2) },
+  });
+  t.same(
+    eventsOf(tls.events, 'attempt:delay-extended').map((e) => [e.ms, e.delay]),
+    [[120, 120]],
+    'the TLS extension uses the same delay',
+  );
+  t.same(starts(tls.events), [
+    [A6, 0],
+    [B6, 240],
+  ]);
 });
 
 t.test('it comes back: after ttl the healed IPv6 leads again; clear() brings it back at once', async (t) => {
@@ -200,8 +256,14 @@ t.test('a race without history records nothing and orders as before', async (t) 
   const clock = new RaceClock();
   const run = runRace({ clock, dns: dual, attempts: { [A6]: plan.hang, [A4]: plan.ok(20) } });
   await clock.advance(1000);
-  t.same(starts(run.events), [[A6, 10], [A4, 260]]);
-  t.equal(eventsOf(run.events, 'attempt:start').some((e) => 'history' in e), false);
+  t.same(starts(run.events), [
+    [A6, 10],
+    [A4, 260],
+  ]);
+  t.equal(
+    eventsOf(run.events, 'attempt:start').some((e) => 'history' in e),
+    false,
+  );
   t.ok(B4, 'fixtures');
 });
 
@@ -216,16 +278,27 @@ t.test('the mirrored wait: gai.conf prefers IPv4 and every A address failed last
     history.record(A4, 'black-holed');
     const run = await race({ dns, preferredFamily: () => 4, attempts: { [A6]: plan.ok(5), [A4]: plan.ok(5) }, run: 500 });
     t.same(starts(run.events), expected, name);
-    t.same(eventsOf(run.events, 'dns:wait').map((e) => [e.ms, e.family]), [[10, 6]], `${name}: the wait names the family waited for`);
+    t.same(
+      eventsOf(run.events, 'dns:wait').map((e) => [e.ms, e.family]),
+      [[10, 6]],
+      `${name}: the wait names the family waited for`,
+    );
   }
   const { race } = world();
-  const plain = await race({ dns: { A: { at: 10, addresses: [A4] }, AAAA: { at: 40, addresses: [A6] } }, preferredFamily: () => 4, attempts: { [A4]: plan.ok(5) }, run: 500 });
+  const plain = await race({
+    dns: { A: { at: 10, addresses: [A4] }, AAAA: { at: 40, addresses: [A6] } },
+    preferredFamily: () => 4,
+    attempts: { [A4]: plan.ok(5) },
+    run: 500,
+  });
   t.same(starts(plain.events), [[A4, 10]], 'without history the preferred IPv4 goes at once (i13)');
 });
 
 t.test('V2 with history: an HTTPS race whose preferred-family candidates all failed last time waits in the same gate for the other family', async (t) => {
   const https = { alpn: ['http/1.1'] };
-  const script = (a: NameScript['A']): Record<string, NameScript> => ({ 'dual.test': { HTTPS: { at: 0, records: ['1 .'] }, AAAA: { at: 10, addresses: [A6] }, A: a } });
+  const script = (a: NameScript['A']): Record<string, NameScript> => ({
+    'dual.test': { HTTPS: { at: 0, records: ['1 .'] }, AAAA: { at: 10, addresses: [A6] }, A: a },
+  });
   const cases: Array<[string, NameScript['A'], Array<[string, number]>]> = [
     ['A at 40: IPv4 first', { at: 40, addresses: [A4] }, [[A4, 40]]],
     ['A never: IPv6 at the Resolution Delay', 'never', [[A6, 60]]],
@@ -233,39 +306,84 @@ t.test('V2 with history: an HTTPS race whose preferred-family candidates all fai
   for (const [name, a, expected] of cases) {
     const { history, race } = world();
     history.record(A6, 'failed');
-    const run = await race({ https, resolver: (clock) => new HttpsScriptedResolver(clock, script(a)), attempts: { [A6]: plan.ok(5), [A4]: plan.ok(5) }, run: 500 });
+    const run = await race({
+      https,
+      resolver: (clock) => new HttpsScriptedResolver(clock, script(a)),
+      attempts: { [A6]: plan.ok(5), [A4]: plan.ok(5) },
+      run: 500,
+    });
     t.same(starts(run.events), expected, name);
-    t.same(eventsOf(run.events, 'dns:wait').map((e) => [e.ms, e.family]), [[10, 4]], `${name}: the wait is announced with the family waited for`);
+    t.same(
+      eventsOf(run.events, 'dns:wait').map((e) => [e.ms, e.family]),
+      [[10, 4]],
+      `${name}: the wait is announced with the family waited for`,
+    );
   }
   const { race } = world();
-  const plain = await race({ https, resolver: (clock) => new HttpsScriptedResolver(clock, script({ at: 40, addresses: [A4] })), attempts: { [A6]: plan.ok(5) }, run: 500 });
+  const plain = await race({
+    https,
+    resolver: (clock) => new HttpsScriptedResolver(clock, script({ at: 40, addresses: [A4] })),
+    attempts: { [A6]: plan.ok(5) },
+    run: 500,
+  });
   t.same(starts(plain.events), [[A6, 10]], 'without history: AAAA and the HTTPS answer open the gate');
   const { history: h1, race: race1 } = world();
   h1.record(A6, 'failed');
-  const one = await race1({ https, families: [6], resolver: (clock) => new HttpsScriptedResolver(clock, script('never')), attempts: { [A6]: plan.ok(5) }, run: 500 });
+  const one = await race1({
+    https,
+    families: [6],
+    resolver: (clock) => new HttpsScriptedResolver(clock, script('never')),
+    attempts: { [A6]: plan.ok(5) },
+    run: 500,
+  });
   t.same(starts(one.events), [[A6, 10]], 'one family asked: nothing else to wait for');
   const { history: h2, race: race2 } = world();
   h2.record(A6, 'failed');
-  const aFirst = await race2({ https, resolver: (clock) => new HttpsScriptedResolver(clock, script({ at: 5, addresses: [A4] })), attempts: { [A4]: plan.ok(5) }, run: 500 });
+  const aFirst = await race2({
+    https,
+    resolver: (clock) => new HttpsScriptedResolver(clock, script({ at: 5, addresses: [A4] })),
+    attempts: { [A4]: plan.ok(5) },
+    run: 500,
+  });
   const { history: h3, race: race3 } = world();
   h3.record(A4, 'failed');
   const v4Script = { 'dual.test': { HTTPS: { at: 0, records: ['1 .'] }, A: { at: 10, addresses: [A4] }, AAAA: { at: 40, addresses: [A6] } } };
-  const mirrored = await race3({ https, preferredFamily: () => 4, resolver: (clock) => new HttpsScriptedResolver(clock, v4Script), attempts: { [A6]: plan.ok(5) }, run: 500 });
+  const mirrored = await race3({
+    https,
+    preferredFamily: () => 4,
+    resolver: (clock) => new HttpsScriptedResolver(clock, v4Script),
+    attempts: { [A6]: plan.ok(5) },
+    run: 500,
+  });
   t.same(starts(mirrored.events), [[A6, 40]], 'gai.conf prefers IPv4 and the A addresses failed last time: the gate waits for AAAA');
-  t.same(eventsOf(mirrored.events, 'dns:wait').map((e) => [e.ms, e.family]), [[10, 6]]);
+  t.same(
+    eventsOf(mirrored.events, 'dns:wait').map((e) => [e.ms, e.family]),
+    [[10, 6]],
+  );
   t.same(starts(aFirst.events), [[A4, 10]], 'A came first: AAAA opens the gate, the demoted IPv6 after IPv4');
-  t.same(eventsOf(aFirst.events, 'dns:wait').map((e) => [e.ms, e.family]), [[5, undefined]], 'the wait was for the preferred family, not for history');
+  t.same(
+    eventsOf(aFirst.events, 'dns:wait').map((e) => [e.ms, e.family]),
+    [[5, undefined]],
+    'the wait was for the preferred family, not for history',
+  );
 });
 
 t.test('V4 with history: history sorts inside an endpoint group, never across groups, and records endpoint attempts per address', async (t) => {
   const { history, race } = world();
   const script: Record<string, NameScript> = {
-    'dual.test': { HTTPS: { at: 0, records: [`1 svc.test. port=8443 ipv6hint=${A6},${C6}`, '2 . port=9443'] }, AAAA: { at: 0, addresses: [B6] }, A: { at: 0, error: 'ENODATA' } },
+    'dual.test': {
+      HTTPS: { at: 0, records: [`1 svc.test. port=8443 ipv6hint=${A6},${C6}`, '2 . port=9443'] },
+      AAAA: { at: 0, addresses: [B6] },
+      A: { at: 0, error: 'ENODATA' },
+    },
     'svc.test': { AAAA: 'never', A: 'never' },
   };
   const setup = { https: { alpn: ['http/1.1'] }, resolver: (clock: RaceClock) => new HttpsScriptedResolver(clock, script) };
   const first = await race({ ...setup, attempts: { [A6]: plan.refused(2), [C6]: plan.ok(7) } });
-  t.same(startsWithPort(first), [[`${A6}:8443`, 0], [`${C6}:8443`, 2]]);
+  t.same(startsWithPort(first), [
+    [`${A6}:8443`, 0],
+    [`${C6}:8443`, 2],
+  ]);
   t.match(history.get(A6), { outcome: 'failed' }, 'the endpoint attempt that failed is recorded for its address');
   t.match(history.get(C6), { outcome: 'connected', rttMs: 7 }, 'and the one that won, with its RTT');
   history.record(B6, 'connected', 1);

@@ -15,7 +15,10 @@ import { parseNat64Prefix, type Nat64Prefix } from '../../lib/nat64/prefix.js';
 import { AddressPolicy } from '../../lib/policy/policy.js';
 import { LAST_RESORT_DELAY, type RaceNat64 } from '../../lib/racer/synthesis.js';
 
-const blocking = (...blocked: string[]) => (address: string): boolean => !blocked.includes(address);
+const blocking =
+  (...blocked: string[]) =>
+  (address: string): boolean =>
+    !blocked.includes(address);
 
 t.test('R17: a blocked first address costs no attempt delay: the next one starts at once', async (t) => {
   const run = runRace({
@@ -24,8 +27,19 @@ t.test('R17: a blocked first address costs no attempt delay: the next one starts
     policy: blocking(A6),
   });
   await run.clock.advance(2000);
-  t.same(starts(run.events), [[B6, 5], [A4, 255]], 'B6 starts when A6 would have, A4 one delay later');
-  t.same(run.attempts.targets.map((target) => target.address), [B6, A4], 'no socket for the blocked address');
+  t.same(
+    starts(run.events),
+    [
+      [B6, 5],
+      [A4, 255],
+    ],
+    'B6 starts when A6 would have, A4 one delay later',
+  );
+  t.same(
+    run.attempts.targets.map((target) => target.address),
+    [B6, A4],
+    'no socket for the blocked address',
+  );
   t.same(eventsOf(run.events, 'attempt:blocked'), [{ type: 'attempt:blocked', ms: 5, address: A6, family: 6, port: 443 }]);
   t.equal(run.outcome.value?.winner.address, A4);
   t.same(run.outcome.value?.attemptedAddresses, [`${B6}:443`, `${A4}:443`], 'blocked addresses are not attempted addresses');
@@ -55,7 +69,10 @@ t.test('a blocked address and a failed one: AllAttemptsFailedError also lists th
   t.type(run.outcome.error, AllAttemptsFailedError);
   const error = run.outcome.error as AllAttemptsFailedError;
   t.same(error.blocked, [A6]);
-  t.same(error.errors.map((e) => e.address), [A4]);
+  t.same(
+    error.errors.map((e) => e.address),
+    [A4],
+  );
   t.match(error.message, /tried 192\.0\.2\.1:443 ECONNREFUSED.*; blocked by the address policy: 2001:db8::1$/);
 });
 
@@ -72,8 +89,15 @@ t.test('R6: a late answer is checked too: its blocked address never starts, its 
     policy: blocking(A4),
   });
   await run.clock.advance(1000);
-  t.same(starts(run.events), [[A6, 0], [C4, 250]]);
-  t.same(eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.ms]), [[A4, 250]], 'checked when its turn came');
+  t.same(starts(run.events), [
+    [A6, 0],
+    [C4, 250],
+  ]);
+  t.same(
+    eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.ms]),
+    [[A4, 250]],
+    'checked when its turn came',
+  );
 });
 
 t.test('the policy is asked with the exact address and family, at the moment the attempt would start', async (t) => {
@@ -87,7 +111,14 @@ t.test('the policy is asked with the exact address and family, at the moment the
     },
   });
   await run.clock.advance(1000);
-  t.same(asked, [[A6, 6, 0], [A4, 4, 250]], 'asked once per address, when its attempt was due (not when DNS answered)');
+  t.same(
+    asked,
+    [
+      [A6, 6, 0],
+      [A4, 4, 250],
+    ],
+    'asked once per address, when its attempt was due (not when DNS answered)',
+  );
 });
 
 t.test('timeout with only blocked addresses so far: TimeoutError whose cause is the AddressBlockedError', async (t) => {
@@ -139,22 +170,37 @@ t.test('V3: a hint address of an HTTPS service endpoint passes the policy like a
     policy: blocking(hinted),
   });
   await run.clock.advance(1000);
-  t.same(eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.port]), [[hinted, 8443]], 'the IPv6 hint is blocked before any attempt');
-  t.same(run.attempts.targets.map((target) => `${target.address}:${target.port}`), [`${A4}:8443`], 'only the allowed hint is dialled');
+  t.same(
+    eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.port]),
+    [[hinted, 8443]],
+    'the IPv6 hint is blocked before any attempt',
+  );
+  t.same(
+    run.attempts.targets.map((target) => `${target.address}:${target.port}`),
+    [`${A4}:8443`],
+    'only the allowed hint is dialled',
+  );
   t.match(run.outcome.value?.winner, { address: A4, port: 8443, endpoint: { hint: true } });
 });
 
-t.test('one address at two service endpoints\' ports: blocked at each, named once by the error', async (t) => {
+t.test("one address at two service endpoints' ports: blocked at each, named once by the error", async (t) => {
   const run = runRace({
     https: { alpn: ['http/1.1'] },
     resolver: (clock) =>
       new HttpsScriptedResolver(clock, {
-        'dual.test': { HTTPS: { at: 0, records: [`1 . port=8443 ipv4hint=${A4}`, `2 . port=9443 ipv4hint=${A4}`] }, AAAA: { at: 0, error: 'ENODATA' }, A: { at: 0, error: 'ENODATA' } },
+        'dual.test': {
+          HTTPS: { at: 0, records: [`1 . port=8443 ipv4hint=${A4}`, `2 . port=9443 ipv4hint=${A4}`] },
+          AAAA: { at: 0, error: 'ENODATA' },
+          A: { at: 0, error: 'ENODATA' },
+        },
       }),
     policy: () => false,
   });
   await run.clock.advance(1000);
-  t.same(eventsOf(run.events, 'attempt:blocked').map((e) => `${e.address}:${e.port}`), [`${A4}:8443`, `${A4}:9443`]);
+  t.same(
+    eventsOf(run.events, 'attempt:blocked').map((e) => `${e.address}:${e.port}`),
+    [`${A4}:8443`, `${A4}:9443`],
+  );
   t.match(run.outcome.error, { code: 'ERR_HE_ADDRESS_BLOCKED', addresses: [A4] });
   t.equal(run.attempts.targets.length, 0);
 });
@@ -177,7 +223,11 @@ t.test('R20: a NAT64 synthesis is judged with the IPv4 it was made from: a priva
   await run.clock.advance(100);
   t.equal(run.attempts.targets.length, 0, 'nothing dialled: the synthesized form looks global, its IPv4 is private');
   t.match(run.outcome.error, { code: 'ERR_HE_ADDRESS_BLOCKED', addresses: ['2001:67c:2960:6464::a00:5', '10.0.0.5'] });
-  t.same(eventsOf(run.events, 'nat64').map((e) => e.addresses), [['2001:67c:2960:6464::a00:5']], 'it was synthesized, then blocked');
+  t.same(
+    eventsOf(run.events, 'nat64').map((e) => e.addresses),
+    [['2001:67c:2960:6464::a00:5']],
+    'it was synthesized, then blocked',
+  );
 });
 
 t.test("R20: under 'public' the NAT64 form of a public IPv4 is allowed, whatever the prefix; deny judges the IPv6 form as it is", async (t) => {
@@ -211,7 +261,13 @@ t.test('R21: every address blocked, none attempted: the last resort still comes,
     policy: (address, _family, from) => address === S4 && from === A4,
   });
   await run.clock.advance(LAST_RESORT_DELAY + 100);
-  t.same(eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.ms]), [[A6, 0], [A4, 0]]);
+  t.same(
+    eventsOf(run.events, 'attempt:blocked').map((e) => [e.address, e.ms]),
+    [
+      [A6, 0],
+      [A4, 0],
+    ],
+  );
   t.same(starts(run.events), [[S4, LAST_RESORT_DELAY]], 'the Last Resort Local Synthesis Delay counts from the last block');
   t.equal(run.outcome.value?.winner.address, S4);
 });

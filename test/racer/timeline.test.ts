@@ -20,17 +20,20 @@ t.test('every race event kind is published on its happy-eyeballs:* channel', asy
     attempts: { [A6]: plan.tls(5), [A4]: plan.tls(1, 2) },
   });
   await run.clock.advance(1000);
-  t.same(seen.map(([name, m]) => [name, m.type, 'address' in m ? m.address : '']), [
-    [channelNames.dns, 'dns', ''],
-    [channelNames.attemptStart, 'attempt:start', A6],
-    [channelNames.dns, 'dns', ''],
-    [channelNames.attemptConnected, 'attempt:connected', A6],
-    [channelNames.attemptStart, 'attempt:start', A4],
-    [channelNames.attemptConnected, 'attempt:connected', A4],
-    [channelNames.attemptSuccess, 'attempt:success', A4],
-    [channelNames.attemptAbandoned, 'attempt:abandoned', A6],
-    [channelNames.raceEnd, 'race:end', ''],
-  ]);
+  t.same(
+    seen.map(([name, m]) => [name, m.type, 'address' in m ? m.address : '']),
+    [
+      [channelNames.dns, 'dns', ''],
+      [channelNames.attemptStart, 'attempt:start', A6],
+      [channelNames.dns, 'dns', ''],
+      [channelNames.attemptConnected, 'attempt:connected', A6],
+      [channelNames.attemptStart, 'attempt:start', A4],
+      [channelNames.attemptConnected, 'attempt:connected', A4],
+      [channelNames.attemptSuccess, 'attempt:success', A4],
+      [channelNames.attemptAbandoned, 'attempt:abandoned', A6],
+      [channelNames.raceEnd, 'race:end', ''],
+    ],
+  );
   const ids = new Set(seen.map(([, m]) => m.raceId));
   t.equal(ids.size, 1, 'one race id');
   t.match(seen[0]?.[1], { host: 'dual.test', port: 443, family: 6, addresses: [A6], ms: 0 });

@@ -40,7 +40,10 @@ t.test('importsOf: static, type-only, re-export, side-effect and dynamic imports
     '  i,',
     "} from './i.js';",
   ].join('\n');
-  t.same(importsOf(source), ['./a.js', '../b.js', './c.js', './d.js', './i.js', './f.js', './e.js'].sort((x, y) => source.indexOf(x) - source.indexOf(y)));
+  t.same(
+    importsOf(source),
+    ['./a.js', '../b.js', './c.js', './d.js', './i.js', './f.js', './e.js'].sort((x, y) => source.indexOf(x) - source.indexOf(y)),
+  );
 });
 
 t.test('partOf: a folder, or a file at the top of lib', async (t) => {
@@ -94,16 +97,19 @@ t.test('check: every rule on a small tree', async (t) => {
     'test/x.test.ts': "import '../lib/dns/a.js';\nimport '../scripts/bench.js';\n",
   });
   const messages = check(dir).map((v) => `${v.file}: ${v.message}`);
-  t.same(messages.sort(), [
-    'lib/dns/a.ts: imports lib/system/b.ts: dns may not import system',
-    'lib/dns/c.ts: import cycle: lib/dns/c.ts ↔ lib/dns/d.ts',
-    'lib/dns/e.ts: imports scripts/y.ts: lib/ never imports scripts/',
-    'lib/dns/e.ts: imports test/helpers/x.ts: lib/ never imports test/',
-    'lib/dns/f.ts: a member marked `private`: write it `#name`',
-    'lib/dns: import cycle between parts: dns ↔ system',
-    'lib/dns/a.ts: import cycle: lib/dns/a.ts ↔ lib/system/b.ts',
-    'scripts/bench.ts: imports test/helpers/x.ts: scripts/ never import test/ (move what both need to scripts/ or lib/lab)',
-  ].sort());
+  t.same(
+    messages.sort(),
+    [
+      'lib/dns/a.ts: imports lib/system/b.ts: dns may not import system',
+      'lib/dns/c.ts: import cycle: lib/dns/c.ts ↔ lib/dns/d.ts',
+      'lib/dns/e.ts: imports scripts/y.ts: lib/ never imports scripts/',
+      'lib/dns/e.ts: imports test/helpers/x.ts: lib/ never imports test/',
+      'lib/dns/f.ts: a member marked `private`: write it `#name`',
+      'lib/dns: import cycle between parts: dns ↔ system',
+      'lib/dns/a.ts: import cycle: lib/dns/a.ts ↔ lib/system/b.ts',
+      'scripts/bench.ts: imports test/helpers/x.ts: scripts/ never import test/ (move what both need to scripts/ or lib/lab)',
+    ].sort(),
+  );
 });
 
 t.test('check: a tree without lib, test or scripts has nothing to report', async (t) => {

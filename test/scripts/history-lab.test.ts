@@ -56,9 +56,15 @@ t.test('history on the lab: one black hole teaches ours to start on IPv4; a heal
   const starts = (m: Measurement): string[] => (m.trace ?? '').split(' ').filter((s) => s.startsWith('start'));
   t.match(starts(ours[0]!), ['start6@', 'start4@'], 'first connect: IPv6 first, IPv4 after the delay');
   for (const [i, m] of ours.entries()) t.match(m.outcome, /^198\.18\.1\.2$/, `turn ${i + 1}: ours on IPv4`);
-  for (const m of ours.slice(1)) t.same(starts(m).map((s) => s.slice(0, 6)), ['start4'], 'later connects: IPv4 first, IPv6 never tried');
+  for (const m of ours.slice(1))
+    t.same(
+      starts(m).map((s) => s.slice(0, 6)),
+      ['start4'],
+      'later connects: IPv4 first, IPv6 never tried',
+    );
   for (const peer of ['node', 'python', 'curl']) {
-    for (const m of report.blackHole[peer]!) t.ok(m.outcome === '198.18.1.2' && m.ms >= 250, `${peer}: IPv4 after the 250 ms delay every time (${m.ms.toFixed(0)} ms)`);
+    for (const m of report.blackHole[peer]!)
+      t.ok(m.outcome === '198.18.1.2' && m.ms >= 250, `${peer}: IPv4 after the 250 ms delay every time (${m.ms.toFixed(0)} ms)`);
   }
   const back = report.recovery.at(-1)!;
   t.match(back.measurement.outcome, /:/, 'after the heal ours is back on IPv6');

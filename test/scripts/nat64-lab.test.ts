@@ -23,14 +23,22 @@ const build = new URL('../../scripts/', import.meta.url).pathname;
 const SYNTHESIZED = '2001:db8:64::c612:4002'; // 198.18.64.2 under the lab's 2001:db8:64::/96
 
 function run(...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync('env', ['-i', `PATH=${process.env.PATH}`, process.execPath, join(build, 'lab', 'nat64.js'), ...args], { encoding: 'utf8', timeout: 170_000 });
+  const r = spawnSync('env', ['-i', `PATH=${process.env.PATH}`, process.execPath, join(build, 'lab', 'nat64.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 /** What of the test lab exists, checked without the lab's own code. */
 function leftovers(): string[] {
-  const spaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]);
-  const out = ['n64c', 'n64g', 'n64s'].map((s) => `${ID}-${s}`).filter((ns) => spaces.includes(ns)).map((ns) => `namespace ${ns}`);
+  const spaces = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.split(' ')[0]);
+  const out = ['n64c', 'n64g', 'n64s']
+    .map((s) => `${ID}-${s}`)
+    .filter((ns) => spaces.includes(ns))
+    .map((ns) => `namespace ${ns}`);
   for (const path of [`/etc/netns/${ID}-n64c`, `/run/${ID}-n64lab`]) if (existsSync(path)) out.push(path);
   return out;
 }
@@ -79,7 +87,14 @@ t.test('NAT64 lab: ours reaches IPv4 from an IPv6-only network; the getaddrinfo 
     t.equal(only(`${peer} v4only`).outcome, SYNTHESIZED, `${peer}: the IPv4-only name through DNS64`);
     t.match(only(`${peer} broken`).outcome, /^(bound|curl exit 28)$/, `${peer}: the broken AAAA hangs until the bound`);
   }
-  t.same(report.lookups.literal, [{ address: SYNTHESIZED, family: 6 }, { address: '198.18.64.2', family: 4 }], 'lookup(): what connect() tries, synthesized first');
+  t.same(
+    report.lookups.literal,
+    [
+      { address: SYNTHESIZED, family: 6 },
+      { address: '198.18.64.2', family: 4 },
+    ],
+    'lookup(): what connect() tries, synthesized first',
+  );
   t.match(tayga.mappings.join('\n'), /2001:db8:6::2 → 198\.18\.65\./, 'tayga mapped the client into its pool: the traffic went through it');
   t.ok(tayga.packets.rx > 0 && tayga.packets.tx > 0, `tayga translated packets both ways (${tayga.packets.rx} in, ${tayga.packets.tx} out)`);
 });

@@ -76,7 +76,12 @@ t.test('lab: v6 black hole and healthy, every peer, then nothing left', { skip, 
     t.same(bh!.spread[`${peer} tcp`]!.outcomes, { IPv4: 3 }, `R12: ${peer} ends on IPv4 when IPv6 SYNs vanish`);
     t.same(ok!.spread[`${peer} tcp`]!.outcomes, { IPv6: 3 }, `R7: ${peer} connects over IPv6 when both are healthy`);
   }
-  for (const [s, mode] of [[bh!, 'tcp'], [bh!, 'tls'], [ok!, 'tcp'], [ok!, 'tls']] as const) {
+  for (const [s, mode] of [
+    [bh!, 'tcp'],
+    [bh!, 'tls'],
+    [ok!, 'tcp'],
+    [ok!, 'tls'],
+  ] as const) {
     const ours = s.spread[`happy-eyeballs ${mode}`]!.median;
     const limit = mode === 'tcp' ? s.limit.tcp : s.limit.tls;
     // Never faster than physics (the delays are real), at most 150 ms over on a loaded machine.
@@ -93,7 +98,9 @@ t.test('lab: up, down, and SIGINT in the middle of a run leave nothing', { skip,
   t.equal(down.status, 0, 'down', { output: down.out });
   t.same(leftovers(), [], 'nothing left after down');
 
-  const child = spawn('env', clean('bench-lab.js', '--id', ID, '--scenarios', 'v6-black-hole', '--runs', '20', '--results', '/dev/null'), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('env', clean('bench-lab.js', '--id', ID, '--scenarios', 'v6-black-hole', '--runs', '20', '--results', '/dev/null'), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
   const lines = createInterface({ input: child.stdout });

@@ -11,7 +11,11 @@ t.test('an empty or comment-only file keeps every built-in table', async (t) => 
 
 t.test('one precedence line replaces the table; ::/0 (40) is added when no line covers everything', async (t) => {
   t.same(parseGaiConf('precedence ::ffff:0:0/96 100\n').precedence, [e('::ffff:0:0', 96, 100), e('::', 0, 40)]);
-  t.same(parseGaiConf('precedence ::/0 7\nprecedence 2001:db8::/32 9\n').precedence, [e('2001:db8::', 32, 9), e('::', 0, 7)], 'a /0 line of its own: none added');
+  t.same(
+    parseGaiConf('precedence ::/0 7\nprecedence 2001:db8::/32 9\n').precedence,
+    [e('2001:db8::', 32, 9), e('::', 0, 7)],
+    'a /0 line of its own: none added',
+  );
 });
 
 t.test('label lines likewise, with ::/0 label 1 added', async (t) => {

@@ -15,7 +15,12 @@ t.test('HostRouter: nsswitch.conf and the host name checked at most once a secon
   let name = 'Alpha';
   let reads = 0;
   const router = new HostRouter({
-    backend: 'auto', platform: 'linux', serversGiven: false, resolvedStub: false, splitDomains: new Map(), clock,
+    backend: 'auto',
+    platform: 'linux',
+    serversGiven: false,
+    resolvedStub: false,
+    splitDomains: new Map(),
+    clock,
     nsswitch: new NsswitchFile({ path, clock }),
     hostname: () => (reads++, name),
   });
@@ -32,8 +37,14 @@ t.test('HostRouter: nsswitch.conf and the host name checked at most once a secon
   t.equal(reads, 1);
   clock.advance(1000);
   const checks = [router.route('beta'), router.route('x.local')];
-  t.ok(checks.every((c) => c instanceof Promise), 'a check is due: both wait for it');
-  t.same((await Promise.all(checks)).map((r) => r.reason), ['myhostname', 'mdns']);
+  t.ok(
+    checks.every((c) => c instanceof Promise),
+    'a check is due: both wait for it',
+  );
+  t.same(
+    (await Promise.all(checks)).map((r) => r.reason),
+    ['myhostname', 'mdns'],
+  );
   t.equal(router.peek('alpha').reason, 'files-dns');
   t.equal(reads, 2, 'one check for both');
   clock.advance(1000);
@@ -43,7 +54,13 @@ t.test('HostRouter: nsswitch.conf and the host name checked at most once a secon
 
 t.test('HostRouter without nsswitch.conf: os.hostname by default, the plan of the options', async (t) => {
   const router = new HostRouter({
-    backend: 'system', platform: 'linux', serversGiven: false, resolvedStub: false, splitDomains: new Map(), clock: new ManualClock(), nsswitch: undefined,
+    backend: 'system',
+    platform: 'linux',
+    serversGiven: false,
+    resolvedStub: false,
+    splitDomains: new Map(),
+    clock: new ManualClock(),
+    nsswitch: undefined,
   });
   t.equal((await router.route('www.example.com')).backend, 'system');
   t.equal(router.peek('www.example.com').reason, 'backend');

@@ -11,8 +11,7 @@ import { lookupHosts, parseHosts, type HostsTable } from '../../lib/system/hosts
 import { HostsFile } from '../../lib/system/hosts-file.js';
 import type { HostsFs } from '../../lib/system/watched-file.js';
 
-const fixture = (name: string): string =>
-  readFileSync(fileURLToPath(new URL(`../../../fixtures/hosts/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../fixtures/hosts/${name}`, import.meta.url)), 'utf8');
 const asObject = (table: HostsTable) => Object.fromEntries(table);
 
 const v4 = (...addresses: string[]) => ({ v4: addresses, v6: [], v4Only: addresses });
@@ -171,12 +170,7 @@ t.test('HostsFile re-reads a changed file, at most one stat per checkInterval', 
 
 t.test('HostsFile: concurrent lookups share one check', async (t) => {
   const { calls, hosts } = setup(t, '192.0.2.1 a.test\n::1 b.test\n');
-  const answers = await Promise.all([
-    hosts.lookup('a.test', 4),
-    hosts.lookup('b.test', 6),
-    hosts.lookup('c.test', 4),
-    hosts.lookup('localhost', 4),
-  ]);
+  const answers = await Promise.all([hosts.lookup('a.test', 4), hosts.lookup('b.test', 6), hosts.lookup('c.test', 4), hosts.lookup('localhost', 4)]);
   t.same(answers, [['192.0.2.1'], ['::1'], undefined, ['127.0.0.1']]);
   t.same(calls, { stat: 1, readFile: 1 });
 });

@@ -1,8 +1,7 @@
 import t from 'tap';
 import { configuredFamilies } from '../../lib/system/interfaces.js';
 
-const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) =>
-  ({ address, family, internal, netmask: '', mac: '', cidr: null }) as any;
+const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as any;
 
 t.test('ADDRCONFIG families as glibc counts them: only 127.0.0.1 and ::1 do not count', async (t) => {
   const cases: Array<{ name: string; interfaces: Record<string, any[] | undefined>; want: number[] }> = [

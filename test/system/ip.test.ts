@@ -87,23 +87,18 @@ t.test('toBytes16 throws InvalidArgumentError for a non-address', async (t) => {
 });
 
 t.test('toBytes16 agrees with URL host parsing for every IPv6 form (property)', async (t) => {
-  const groupsOf = (bytes: Uint8Array): string[] =>
-    Array.from({ length: 8 }, (_, i) => (((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0)).toString(16));
+  const groupsOf = (bytes: Uint8Array): string[] => Array.from({ length: 8 }, (_, i) => (((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0)).toString(16));
   fc.assert(
-    fc.property(
-      fc.uint8Array({ minLength: 16, maxLength: 16 }),
-      fc.array(fc.integer({ min: 0, max: 15 }), { maxLength: 16 }),
-      (raw, zeroed) => {
-        const bytes = Uint8Array.from(raw);
-        for (const i of zeroed) bytes[i] = 0; // runs of zero groups exercise `::`
-        const full = groupsOf(bytes).join(':');
-        const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1);
-        const dotted = `${groupsOf(bytes).slice(0, 6).join(':')}:${Array.from(bytes.slice(12)).join('.')}`;
-        for (const form of [full, compressed, dotted, `${compressed}%eth0`]) {
-          if (hex(toBytes16(form)) !== hex(bytes)) throw new Error(`${form} → ${hex(toBytes16(form))}, want ${hex(bytes)}`);
-        }
-      },
-    ),
+    fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.array(fc.integer({ min: 0, max: 15 }), { maxLength: 16 }), (raw, zeroed) => {
+      const bytes = Uint8Array.from(raw);
+      for (const i of zeroed) bytes[i] = 0; // runs of zero groups exercise `::`
+      const full = groupsOf(bytes).join(':');
+      const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1);
+      const dotted = `${groupsOf(bytes).slice(0, 6).join(':')}:${Array.from(bytes.slice(12)).join('.')}`;
+      for (const form of [full, compressed, dotted, `${compressed}%eth0`]) {
+        if (hex(toBytes16(form)) !== hex(bytes)) throw new Error(`${form} → ${hex(toBytes16(form))}, want ${hex(bytes)}`);
+      }
+    }),
     { numRuns: 500 },
   );
   t.pass('500 random addresses in four forms each');

@@ -15,7 +15,11 @@ t.test('the key is the set of non-loopback addresses, in any order and across in
   t.equal(networkKey(b), networkKey(a), 'interface names and order do not matter');
   t.equal(networkKey({ eth0: [iface('198.51.100.7', null)] }), '198.51.100.7', 'no cidr: the address alone');
   t.equal(networkKey({ lo: [iface('::1', '::1/128', true)] }), '', 'loopback only: the empty network');
-  t.not(networkKey({ eth0: [iface('192.0.2.2', '192.0.2.2/25')] }), networkKey({ eth0: [iface('192.0.2.2', '192.0.2.2/24')] }), 'another prefix is another network');
+  t.not(
+    networkKey({ eth0: [iface('192.0.2.2', '192.0.2.2/25')] }),
+    networkKey({ eth0: [iface('192.0.2.2', '192.0.2.2/24')] }),
+    'another prefix is another network',
+  );
 });
 
 t.test('read at most once per interval; listeners hear a change once, with both keys', async (t) => {

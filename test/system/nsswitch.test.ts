@@ -8,8 +8,7 @@ import type { HostsFs } from '../../lib/system/watched-file.js';
 import { NsswitchFile, parseNsswitch, type NssAction, type NssStatus } from '../../lib/system/nsswitch.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
-const fixture = (name: string): string =>
-  readFileSync(fileURLToPath(new URL(`../../../fixtures/nsswitch/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../fixtures/nsswitch/${name}`, import.meta.url)), 'utf8');
 
 type Actions = Record<NssStatus, NssAction>;
 const std: Actions = { success: 'return', notfound: 'continue', unavail: 'continue', tryagain: 'continue' };

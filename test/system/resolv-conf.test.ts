@@ -1,14 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  DEFAULT_NAMESERVERS,
-  MAX_SEARCH_DOMAINS,
-  defaultResolvConf,
-  loadResolvConf,
-  parseResolvConf,
-  type ResolvConf,
-} from '../../lib/system/resolv-conf.js';
+import { DEFAULT_NAMESERVERS, MAX_SEARCH_DOMAINS, defaultResolvConf, loadResolvConf, parseResolvConf, type ResolvConf } from '../../lib/system/resolv-conf.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/resolv/${name}`, import.meta.url));
 const v4 = (address: string) => ({ address, port: 53, family: 4 as const });
@@ -17,9 +10,21 @@ const conf = (overrides: Partial<ResolvConf>): ResolvConf => ({ ...defaultResolv
 
 t.test('defaults are glibc defaults', async (t) => {
   t.same(defaultResolvConf(), {
-    nameservers: [], search: [], ndots: 1, timeout: 5000, attempts: 2, rotate: false,
-    noTldQuery: false, noAaaa: false, useVc: false, noReload: false,
-    edns0: false, trustAd: false, singleRequest: false, singleRequestReopen: false, inet6: false,
+    nameservers: [],
+    search: [],
+    ndots: 1,
+    timeout: 5000,
+    attempts: 2,
+    rotate: false,
+    noTldQuery: false,
+    noAaaa: false,
+    useVc: false,
+    noReload: false,
+    edns0: false,
+    trustAd: false,
+    singleRequest: false,
+    singleRequestReopen: false,
+    inet6: false,
   });
   t.same(DEFAULT_NAMESERVERS, [v4('127.0.0.1')]);
   t.ok(Object.isFrozen(DEFAULT_NAMESERVERS) && Object.isFrozen(DEFAULT_NAMESERVERS[0]));
@@ -88,8 +93,16 @@ const texts: Array<{ name: string; text: string; want: Partial<ResolvConf> }> = 
   { name: 'timeout:0 is 1 s, attempts:0 is 1', text: 'options timeout:0 attempts:0\n', want: { timeout: 1000, attempts: 1 } },
   { name: 'ndots:0 is kept', text: 'options ndots:0\n', want: { ndots: 0 } },
   { name: 'later options override earlier', text: 'options ndots:3\noptions ndots:2 timeout:1\n', want: { ndots: 2, timeout: 1000 } },
-  { name: 'huge values are capped (atoi cuts them to an int first)', text: 'options ndots:99999999999 timeout:99999999999\n', want: { ndots: 15, timeout: 30_000 } },
-  { name: 'a value cut to a negative int is 0 (ndots) or the floor', text: 'options ndots:123456789012 timeout:123456789012\n', want: { ndots: 0, timeout: 1000 } },
+  {
+    name: 'huge values are capped (atoi cuts them to an int first)',
+    text: 'options ndots:99999999999 timeout:99999999999\n',
+    want: { ndots: 15, timeout: 30_000 },
+  },
+  {
+    name: 'a value cut to a negative int is 0 (ndots) or the floor',
+    text: 'options ndots:123456789012 timeout:123456789012\n',
+    want: { ndots: 0, timeout: 1000 },
+  },
   { name: 'values beyond a long are clamped first', text: 'options ndots:99999999999999999999\n', want: { ndots: 0 } },
   { name: 'and below one too', text: 'options ndots:-99999999999999999999 timeout:-5\n', want: { ndots: 0, timeout: 1000 } },
   { name: 'atoi reads leading digits', text: 'options ndots:3x timeout:+2 attempts:4.5\n', want: { ndots: 3, timeout: 2000, attempts: 4 } },
@@ -97,7 +110,17 @@ const texts: Array<{ name: string; text: string; want: Partial<ResolvConf> }> = 
   {
     name: 'every flag glibc 2.36 reads',
     text: 'options no-tld-query no-aaaa use-vc no-reload edns0 trust-ad single-request inet6\noptions no_tld_query single-request-reopen\n',
-    want: { noTldQuery: true, noAaaa: true, useVc: true, noReload: true, edns0: true, trustAd: true, singleRequest: true, singleRequestReopen: true, inet6: true },
+    want: {
+      noTldQuery: true,
+      noAaaa: true,
+      useVc: true,
+      noReload: true,
+      edns0: true,
+      trustAd: true,
+      singleRequest: true,
+      singleRequestReopen: true,
+      inet6: true,
+    },
   },
   { name: 'single-request-reopen is not single-request', text: 'options single-request-reopen\n', want: { singleRequestReopen: true } },
   { name: 'a flag needs no more than its name', text: 'options ndots rotate: debug\n', want: { rotate: true } },
@@ -130,13 +153,39 @@ t.test(`search list is bounded to ${MAX_SEARCH_DOMAINS} domains`, async (t) => {
 });
 
 const envCases: Array<{ name: string; text: string; env?: Record<string, string | undefined>; hostname?: string; want: Partial<ResolvConf> }> = [
-  { name: 'LOCALDOMAIN replaces the file search list', text: 'search file.example\n', env: { LOCALDOMAIN: 'a.example  b.example\tc.example' }, want: { search: ['a.example', 'b.example', 'c.example'] } },
+  {
+    name: 'LOCALDOMAIN replaces the file search list',
+    text: 'search file.example\n',
+    env: { LOCALDOMAIN: 'a.example  b.example\tc.example' },
+    want: { search: ['a.example', 'b.example', 'c.example'] },
+  },
   { name: 'LOCALDOMAIN stops at a newline', text: '', env: { LOCALDOMAIN: 'a.example\nb.example' }, want: { search: ['a.example'] } },
-  { name: 'empty LOCALDOMAIN is the root alone, no hostname domain', text: 'domain file.example\n', env: { LOCALDOMAIN: '' }, hostname: 'h.host.example', want: { search: ['.'] } },
+  {
+    name: 'empty LOCALDOMAIN is the root alone, no hostname domain',
+    text: 'domain file.example\n',
+    env: { LOCALDOMAIN: '' },
+    hostname: 'h.host.example',
+    want: { search: ['.'] },
+  },
   { name: 'a LOCALDOMAIN starting with a blank starts with the root', text: '', env: { LOCALDOMAIN: ' a.example' }, want: { search: ['.', 'a.example'] } },
-  { name: 'RES_OPTIONS applies after the file', text: 'options ndots:2 attempts:4\n', env: { RES_OPTIONS: ' ndots:7  rotate timeout:3' }, want: { ndots: 7, attempts: 4, rotate: true, timeout: 3000 } },
-  { name: 'unset variables change nothing', text: 'search f.example\n', env: { LOCALDOMAIN: undefined, RES_OPTIONS: undefined }, want: { search: ['f.example'] } },
-  { name: 'hostname domain when nothing sets a search list', text: 'nameserver 192.0.2.1\n', hostname: 'build-1.ci.example', want: { nameservers: [v4('192.0.2.1')], search: ['ci.example'] } },
+  {
+    name: 'RES_OPTIONS applies after the file',
+    text: 'options ndots:2 attempts:4\n',
+    env: { RES_OPTIONS: ' ndots:7  rotate timeout:3' },
+    want: { ndots: 7, attempts: 4, rotate: true, timeout: 3000 },
+  },
+  {
+    name: 'unset variables change nothing',
+    text: 'search f.example\n',
+    env: { LOCALDOMAIN: undefined, RES_OPTIONS: undefined },
+    want: { search: ['f.example'] },
+  },
+  {
+    name: 'hostname domain when nothing sets a search list',
+    text: 'nameserver 192.0.2.1\n',
+    hostname: 'build-1.ci.example',
+    want: { nameservers: [v4('192.0.2.1')], search: ['ci.example'] },
+  },
   { name: 'hostname without a dot gives no domain', text: '', hostname: 'build-1', want: {} },
   { name: 'search . still counts as set (no hostname domain)', text: 'search .\n', hostname: 'h.host.example', want: { search: ['.'] } },
   { name: 'file search list beats the hostname', text: 'search f.example\n', hostname: 'h.host.example', want: { search: ['f.example'] } },

@@ -5,8 +5,7 @@ import { parseNsswitch, type NssHosts } from '../../lib/system/nsswitch.js';
 import { parseResolverFile, type SplitDomain } from '../../lib/system/resolver-dir.js';
 import { hostRoute, nssStatusOf, planRoutes, type RouteConfig } from '../../lib/system/route.js';
 
-const fixture = (name: string): string =>
-  readFileSync(fileURLToPath(new URL(`../../../fixtures/nsswitch/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../fixtures/nsswitch/${name}`, import.meta.url)), 'utf8');
 
 const nss = (text: string, mdnsAllow = false): NssHosts => ({ ...parseNsswitch(text), mdnsAllow });
 const line = (hosts: string, mdnsAllow = false): NssHosts => nss(`hosts: ${hosts}\n`, mdnsAllow);
@@ -47,21 +46,32 @@ t.test('files dns (and no nsswitch at all): user-space DNS for every name', asyn
 });
 
 t.test('Debian with nss-mdns and nss-myhostname', async (t) => {
-  t.same(where(config({ nss: nss(fixture('debian-mdns.conf')) }), [...NAMES, 'Box.Example.Org', 'box.example.org.', 'Printer.LOCAL.', 'local', 'a.b.local', 'localish.com']), {
-    'www.example.com': 'dns/files-dns',
-    // RFC 6762: .local is mDNS; one family-0 lookup (mdns4_minimal has no AF_INET6 answer).
-    'printer.local': 'system/mdns+all',
-    'box.example.org': 'system/myhostname',
-    _gateway: 'system/myhostname',
-    _outbound: 'system/myhostname',
-    nas: 'dns/files-dns',
-    'Box.Example.Org': 'system/myhostname', // case and a trailing dot do not matter
-    'box.example.org.': 'system/myhostname',
-    'Printer.LOCAL.': 'system/mdns+all',
-    local: 'system/mdns+all',
-    'a.b.local': 'system/mdns+all',
-    'localish.com': 'dns/files-dns',
-  });
+  t.same(
+    where(config({ nss: nss(fixture('debian-mdns.conf')) }), [
+      ...NAMES,
+      'Box.Example.Org',
+      'box.example.org.',
+      'Printer.LOCAL.',
+      'local',
+      'a.b.local',
+      'localish.com',
+    ]),
+    {
+      'www.example.com': 'dns/files-dns',
+      // RFC 6762: .local is mDNS; one family-0 lookup (mdns4_minimal has no AF_INET6 answer).
+      'printer.local': 'system/mdns+all',
+      'box.example.org': 'system/myhostname',
+      _gateway: 'system/myhostname',
+      _outbound: 'system/myhostname',
+      nas: 'dns/files-dns',
+      'Box.Example.Org': 'system/myhostname', // case and a trailing dot do not matter
+      'box.example.org.': 'system/myhostname',
+      'Printer.LOCAL.': 'system/mdns+all',
+      local: 'system/mdns+all',
+      'a.b.local': 'system/mdns+all',
+      'localish.com': 'dns/files-dns',
+    },
+  );
 });
 
 t.test('the full mdns modules: .local only, unless mdns.allow widens them to any name', async (t) => {
@@ -73,7 +83,11 @@ t.test('the full mdns modules: .local only, unless mdns.allow widens them to any
     'printer.local': 'system/mdns+all',
     'www.example.com': 'system/source:mdns4',
   });
-  t.same(where(config({ nss: line('files mdns4_minimal dns', true) }), ['www.example.com']), { 'www.example.com': 'dns/files-dns' }, 'minimal modules ignore mdns.allow');
+  t.same(
+    where(config({ nss: line('files mdns4_minimal dns', true) }), ['www.example.com']),
+    { 'www.example.com': 'dns/files-dns' },
+    'minimal modules ignore mdns.allow',
+  );
 });
 
 t.test('systemd-resolved: counts as DNS behind its stub, except the names only it answers', async (t) => {
@@ -90,14 +104,22 @@ t.test('systemd-resolved: counts as DNS behind its stub, except the names only i
     _localdnsproxy: 'system/resolved',
     'host.corp': 'dns/files-dns',
   });
-  t.same(where(config({ nss: line('files resolve [!UNAVAIL=return] dns'), resolvedStub: true }), ['box.example.org', 'printer.local']), {
-    'box.example.org': 'system/resolved',
-    'printer.local': 'system/mdns+all',
-  }, 'resolve alone synthesizes the host name and may do mDNS');
-  t.same(where(config({ nss: fedora, resolvedStub: false }), ['www.example.com', 'nas']), {
-    'www.example.com': 'system/source:resolve',
-    nas: 'system/source:resolve',
-  }, 'without the stub in resolv.conf, resolved asks servers we do not know');
+  t.same(
+    where(config({ nss: line('files resolve [!UNAVAIL=return] dns'), resolvedStub: true }), ['box.example.org', 'printer.local']),
+    {
+      'box.example.org': 'system/resolved',
+      'printer.local': 'system/mdns+all',
+    },
+    'resolve alone synthesizes the host name and may do mDNS',
+  );
+  t.same(
+    where(config({ nss: fedora, resolvedStub: false }), ['www.example.com', 'nas']),
+    {
+      'www.example.com': 'system/source:resolve',
+      nas: 'system/source:resolve',
+    },
+    'without the stub in resolv.conf, resolved asks servers we do not know',
+  );
 });
 
 t.test('sources only getaddrinfo can ask', async (t) => {
@@ -123,9 +145,13 @@ t.test('a source after dns: DNS first, the system when DNS fails with a status t
   });
   t.same(where(config({ nss: line('files dns [!SUCCESS=return] wins') }), ['fileserver']), { fileserver: 'dns/files-dns' }, 'never reached');
   t.same(where(config({ nss: line('files dns mdns4_minimal [UNAVAIL=return] wins') }), ['fileserver']), { fileserver: 'dns/files-dns' }, 'stopped in between');
-  t.same(where(config({ nss: line('files dns myhostname ldap') }), ['fileserver']), {
-    fileserver: 'dns/fallback:ldap+fallback:notfound,unavail,tryagain',
-  }, 'a source that does not know the name is passed over');
+  t.same(
+    where(config({ nss: line('files dns myhostname ldap') }), ['fileserver']),
+    {
+      fileserver: 'dns/fallback:ldap+fallback:notfound,unavail,tryagain',
+    },
+    'a source that does not know the name is passed over',
+  );
 });
 
 t.test('orders and actions our client does not follow go to the system', async (t) => {
@@ -147,7 +173,11 @@ t.test('orders and actions our client does not follow go to the system', async (
     ['files resolve [!UNAVAIL=return] dns', 'system/source:resolve'],
   ];
   for (const [hosts, want] of cases) t.same(where(config({ nss: line(hosts) }), ['www.example.com']), { 'www.example.com': want }, hosts);
-  t.same(where(config({ nss: line('files resolve [!UNAVAIL=return] dns'), resolvedStub: true }), ['www.example.com']), { 'www.example.com': 'dns/files-dns' }, 'resolve then dns: the same servers twice');
+  t.same(
+    where(config({ nss: line('files resolve [!UNAVAIL=return] dns'), resolvedStub: true }), ['www.example.com']),
+    { 'www.example.com': 'dns/files-dns' },
+    'resolve then dns: the same servers twice',
+  );
 });
 
 t.test('servers given: the name-specific rules stay, the rest is theirs', async (t) => {
@@ -171,10 +201,14 @@ t.test("backend 'dns' and 'system' decide every name", async (t) => {
 
 t.test('Windows and Android: the system unless servers are given', async (t) => {
   for (const platform of ['win32', 'android'] as const) {
-    t.same(where(config({ platform, nss: undefined }), ['www.example.com', 'printer.local']), {
-      'www.example.com': 'system/platform',
-      'printer.local': 'system/platform',
-    }, platform);
+    t.same(
+      where(config({ platform, nss: undefined }), ['www.example.com', 'printer.local']),
+      {
+        'www.example.com': 'system/platform',
+        'printer.local': 'system/platform',
+      },
+      platform,
+    );
     t.same(where(config({ platform, nss: undefined, serversGiven: true }), ['www.example.com']), { 'www.example.com': 'dns/servers' }, platform);
   }
 });
@@ -196,20 +230,41 @@ t.test('macOS: .local to the system, /etc/resolver domains to their servers or t
     'xcorp.example': 'dns/files-dns', // a label boundary, not a string suffix
     'host.vpn.test': 'system/resolver-file', // `options` is not followed here
   });
-  t.same(where(config({ platform: 'darwin', nss: undefined, splitDomains, backend: 'dns' }), ['printer.local', 'a.corp.example', 'host.vpn.test']), {
-    'printer.local': 'dns/files-dns',
-    'a.corp.example': 'dns/resolver-file@corp.example',
-    'host.vpn.test': 'dns/files-dns',
-  }, "backend 'dns' never calls getaddrinfo");
-  t.same(where(config({ platform: 'darwin', nss: undefined, splitDomains, serversGiven: true }), ['a.corp.example', 'printer.local']), {
-    'a.corp.example': 'dns/files-dns',
-    'printer.local': 'system/mdns+all',
-  }, 'servers given replace the system servers, per-domain ones too');
+  t.same(
+    where(config({ platform: 'darwin', nss: undefined, splitDomains, backend: 'dns' }), ['printer.local', 'a.corp.example', 'host.vpn.test']),
+    {
+      'printer.local': 'dns/files-dns',
+      'a.corp.example': 'dns/resolver-file@corp.example',
+      'host.vpn.test': 'dns/files-dns',
+    },
+    "backend 'dns' never calls getaddrinfo",
+  );
+  t.same(
+    where(config({ platform: 'darwin', nss: undefined, splitDomains, serversGiven: true }), ['a.corp.example', 'printer.local']),
+    {
+      'a.corp.example': 'dns/files-dns',
+      'printer.local': 'system/mdns+all',
+    },
+    'servers given replace the system servers, per-domain ones too',
+  );
 });
 
 t.test('nssStatusOf maps a DNS failure to the status nss_dns would end with', async (t) => {
   t.same(
-    ['ENOTFOUND', 'ENODATA', 'ECONNREFUSED', 'ETIMEOUT', 'ESERVFAIL', 'EREFUSED', 'EBADRESP', 'ECONNRESET', 'ECANCELLED', 'ABORT_ERR', 'EBADNAME', undefined].map(nssStatusOf),
+    [
+      'ENOTFOUND',
+      'ENODATA',
+      'ECONNREFUSED',
+      'ETIMEOUT',
+      'ESERVFAIL',
+      'EREFUSED',
+      'EBADRESP',
+      'ECONNRESET',
+      'ECANCELLED',
+      'ABORT_ERR',
+      'EBADNAME',
+      undefined,
+    ].map(nssStatusOf),
     ['notfound', 'notfound', 'unavail', 'tryagain', 'tryagain', 'tryagain', 'tryagain', 'tryagain', undefined, undefined, undefined, undefined],
   );
 });

@@ -82,7 +82,14 @@ t.test('encrypted options: defaults, and each bad value named', async (t) => {
   t.same(resolveEncrypted({}, {}), { idleTimeout: 10_000, maxInFlight: 100, dohMethod: 'POST', reconnectDelay: 250, maxReconnectDelay: 10_000, tls: {} });
   t.equal(resolveEncrypted({ reconnectDelay: 20_000 }, {}).maxReconnectDelay, 20_000, 'the ceiling is never below the first delay');
   const ca = 'pem';
-  t.same(resolveEncrypted({ dohMethod: 'GET', idleTimeout: 1 }, { ca }), { idleTimeout: 1, maxInFlight: 100, dohMethod: 'GET', reconnectDelay: 250, maxReconnectDelay: 10_000, tls: { ca } });
+  t.same(resolveEncrypted({ dohMethod: 'GET', idleTimeout: 1 }, { ca }), {
+    idleTimeout: 1,
+    maxInFlight: 100,
+    dohMethod: 'GET',
+    reconnectDelay: 250,
+    maxReconnectDelay: 10_000,
+    tls: { ca },
+  });
   const perServer = { host: 'x', port: 1, path: '/p', socket: undefined, lookup: () => {}, servername: 'other.example' };
   t.same(resolveEncrypted({}, { ca, minVersion: 'TLSv1.3', ...perServer }).tls, { ca, minVersion: 'TLSv1.3' }, 'what an entry decides is dropped');
   const bad: Array<[unknown, unknown, string]> = [
@@ -136,7 +143,14 @@ t.test('Resolver: a DoH host name it could never resolve is refused at construct
     { servers: ['https://127.0.0.1/dns-query'], hosts: false },
   ];
   for (const options of fine) new Resolver(options).close();
-  t.throws(() => new Resolver({ servers: ['tls://127.0.0.1'], tls: 'ca.pem' as never }), { name: 'InvalidArgumentError', option: 'tls' }, 'bad tls options fail at construction');
-  t.throws(() => new Resolver({ servers: ['tls://127.0.0.1'], encrypted: { dohMethod: 'PUT' as never } }), { name: 'InvalidArgumentError', option: 'encrypted.dohMethod' });
+  t.throws(
+    () => new Resolver({ servers: ['tls://127.0.0.1'], tls: 'ca.pem' as never }),
+    { name: 'InvalidArgumentError', option: 'tls' },
+    'bad tls options fail at construction',
+  );
+  t.throws(() => new Resolver({ servers: ['tls://127.0.0.1'], encrypted: { dohMethod: 'PUT' as never } }), {
+    name: 'InvalidArgumentError',
+    option: 'encrypted.dohMethod',
+  });
   t.throws(() => new Resolver({ servers: ['tls://dns.example'] }), { name: 'InvalidArgumentError', option: 'servers[0]' });
 });

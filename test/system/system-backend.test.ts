@@ -33,7 +33,14 @@ t.test('AAAA and A are two lookups, family 6 and family 4, answered as source sy
   const backend = new SystemBackend({ lookup, pool: new SystemLookupPool() });
   const aaaa = backend.query('Host.Example', 'AAAA');
   const a = backend.query('Host.Example', 'A');
-  t.same(calls.map((c) => [c.name, c.family]), [['Host.Example', 6], ['Host.Example', 4]], 'both started at once, name as asked');
+  t.same(
+    calls.map((c) => [c.name, c.family]),
+    [
+      ['Host.Example', 6],
+      ['Host.Example', 4],
+    ],
+    'both started at once, name as asked',
+  );
   calls[1]!.answer([V4, V4]);
   t.same(await a, { name: 'Host.Example', type: 'A', records: [{ address: '192.0.2.1', ttl: 0 }], ttl: 0, cnames: [], source: 'system' }, 'duplicates dropped');
   calls[0]!.answer([V6]);
@@ -53,7 +60,11 @@ t.test('allFamilies: one family-0 lookup serves both types; a type it lacks is E
   const backend = new SystemBackend({ lookup, pool: new SystemLookupPool() });
   const aaaa = backend.query('printer.local', 'AAAA', {}, true);
   const a = backend.query('printer.local', 'A', {}, true);
-  t.same(calls.map((c) => c.family), [0], 'one lookup');
+  t.same(
+    calls.map((c) => c.family),
+    [0],
+    'one lookup',
+  );
   calls[0]!.answer([V4]);
   t.same((await a).records, [{ address: '192.0.2.1', ttl: 0 }]);
   const err = await aaaa.catch((e: unknown) => e);
@@ -67,7 +78,10 @@ t.test('identical lookups in flight are one lookup (case and trailing dot ignore
   const answers = [backend.query('a.example', 'A'), backend.query('A.EXAMPLE.', 'A'), backend.query('a.example', 'A')];
   t.equal(calls.length, 1);
   calls[0]!.answer([V4]);
-  t.same((await Promise.all(answers)).map((x) => x.records[0]!.address), ['192.0.2.1', '192.0.2.1', '192.0.2.1']);
+  t.same(
+    (await Promise.all(answers)).map((x) => x.records[0]!.address),
+    ['192.0.2.1', '192.0.2.1', '192.0.2.1'],
+  );
   backend.query('a.example', 'A');
   t.equal(calls.length, 2, 'nothing kept with ttl 0: the next query looks up again');
 });
@@ -78,18 +92,29 @@ t.test('at most `max` lookups at once per pool; the rest start first in, first o
   const one = new SystemBackend({ lookup, pool });
   const two = new SystemBackend({ lookup, pool });
   const pending = ['n1', 'n2', 'n3', 'n4', 'n5'].map((name, i) => (i % 2 === 0 ? one : two).query(`${name}.example`, 'A'));
-  t.same(calls.map((c) => c.name), ['n1.example', 'n2.example'], 'two running');
+  t.same(
+    calls.map((c) => c.name),
+    ['n1.example', 'n2.example'],
+    'two running',
+  );
   t.equal(pool.running, 2);
   t.equal(pool.queued, 3);
   calls[1]!.answer([V4]);
-  t.same(calls.map((c) => c.name), ['n1.example', 'n2.example', 'n3.example'], 'the head of the queue, across backends');
+  t.same(
+    calls.map((c) => c.name),
+    ['n1.example', 'n2.example', 'n3.example'],
+    'the head of the queue, across backends',
+  );
   calls[0]!.fail('ENOTFOUND');
   calls[2]!.answer([V4]);
   t.same(calls.map((c) => c.name).slice(3), ['n4.example', 'n5.example']);
   calls[3]!.answer([V4]);
   calls[4]!.answer([V4]);
   const outcomes = await Promise.allSettled(pending);
-  t.same(outcomes.map((o) => o.status), ['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  t.same(
+    outcomes.map((o) => o.status),
+    ['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+  );
   t.equal(pool.running, 0);
 });
 
@@ -103,7 +128,11 @@ t.test('1,000 lookups pending: 2 run, the rest wait in order, and one more is se
   t.equal(pool.queued, 999);
   for (let i = 0; calls.length > i; i++) calls[i]!.answer([V4]);
   t.equal(calls.length, 1001);
-  t.same(calls.map((c) => c.name), [...Array.from({ length: 1000 }, (_, i) => `n${i}.example`), 'fresh.example'], 'first in, first out');
+  t.same(
+    calls.map((c) => c.name),
+    [...Array.from({ length: 1000 }, (_, i) => `n${i}.example`), 'fresh.example'],
+    'first in, first out',
+  );
   t.equal((await further).records[0]!.address, '192.0.2.1');
   t.equal((await Promise.all(pending)).length, 1000);
   t.equal(pool.running, 0);
@@ -137,7 +166,11 @@ t.test('an aborted caller stops waiting: a queued lookup leaves the queue, a run
   await t.rejects(first, { name: 'AbortError' }, 'rejected at once, the lookup still runs');
   t.equal(pool.running, 1);
   calls[0]!.answer([V4]);
-  t.same(calls.map((c) => c.name), ['run.example', 'later.example'], 'queued.example never looked up');
+  t.same(
+    calls.map((c) => c.name),
+    ['run.example', 'later.example'],
+    'queued.example never looked up',
+  );
   calls[1]!.answer([V4]);
   t.equal((await third).records[0]!.address, '192.0.2.1');
   await t.rejects(backend.query('x.example', 'A', { signal: AbortSignal.abort() }), { name: 'AbortError' }, 'aborted before asking');
@@ -156,7 +189,10 @@ t.test('a lookup others still wait for is not dropped when one caller aborts', a
   await t.rejects(leaving, { name: 'AbortError' });
   calls[0]!.answer([V4]);
   await blocker;
-  t.same(calls.map((c) => c.name), ['blocker.example', 'shared.example']);
+  t.same(
+    calls.map((c) => c.name),
+    ['blocker.example', 'shared.example'],
+  );
   calls[1]!.answer([V4]);
   t.equal((await staying).records[0]!.address, '192.0.2.1');
 });
@@ -180,7 +216,11 @@ t.test('queue bounds: at most maxQueued wait, each at most queueTimeout', async 
   t.equal(pool.queued, 1);
   calls[0]!.answer([V4]);
   await running;
-  t.same(calls.map((c) => c.name), ['r.example', 'q2.example'], 'the expired one never started');
+  t.same(
+    calls.map((c) => c.name),
+    ['r.example', 'q2.example'],
+    'the expired one never started',
+  );
   t.same(clock.pending, [], 'no timer while nothing waits');
   calls[1]!.answer([V4]);
   await q2;

@@ -85,5 +85,8 @@ t.test('bad options name themselves', async (t) => {
   const err = caught(() => new WatchedFile({ path: '', option: 'gaiConf', parse: String }));
   t.type(err, InvalidArgumentError);
   t.match(err, { option: 'gaiConf' });
-  t.match(caught(() => new WatchedFile({ path: '/x', option: 'conf', parse: String, checkInterval: -1 })), { option: 'checkInterval' });
+  t.match(
+    caught(() => new WatchedFile({ path: '/x', option: 'conf', parse: String, checkInterval: -1 })),
+    { option: 'checkInterval' },
+  );
 });
