@@ -1,11 +1,11 @@
 /**
- * The executable's contract: exit codes, help and version, one-line errors without a
- * stack for every kind of bad input, and `resolve` (text and JSON).
+ * The executable's contract: version, `resolve` (text and JSON) and exit codes. Help is in
+ * help.test.ts, bad input in bad-input.test.ts (each child is a Node start-up: split so no
+ * file nears tap's per-file timeout on a loaded machine).
  */
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import type { ResolveReport } from '../../lib/cli/probe-report.js';
-import { usage } from '../../lib/cli/usage.js';
 import { startLab } from '../../lib/lab/lab.js';
 import { BIN, DIST_BIN, ROOT, runBin } from '../helpers/cli-bin.js';
 
@@ -33,63 +33,6 @@ t.test('--version and -v print the version from package.json: the test build and
   ] as const) {
     const run = await runBin(args, { bin });
     t.same([run.code, run.stdout, run.stderr], [0, `${pkg.version}\n`, ''], `${bin.slice(ROOT.length)} ${args.join(' ')}`);
-  }
-});
-
-t.test('help: global and per command, on stdout, exit 0', async (t) => {
-  const cases: Array<[string[], string]> = [
-    [['--help'], usage()],
-    [['-h'], usage()],
-    [['help'], usage()],
-    [['help', 'probe'], usage('probe')],
-    [['resolve', '--help'], usage('resolve')],
-    [['demo', '-h'], usage('demo')],
-  ];
-  for (const [args, text] of cases) {
-    const run = await runBin(args);
-    t.same([run.code, run.stdout, run.stderr], [0, text, ''], args.join(' '));
-  }
-});
-
-const BAD: Array<[string[], string, string]> = [
-  [[], 'missing command', ''],
-  [['frobnicate'], 'unknown command "frobnicate"', ''],
-  [['probe'], 'missing host', ' probe'],
-  [['probe', 'a.test', 'b.test'], 'unexpected argument "b.test"', ' probe'],
-  [['probe', 'bad_host!'], 'invalid host "bad_host!"', ' probe'],
-  [['probe', 'a.test:0'], 'invalid port "0" in "a.test:0"', ' probe'],
-  [['probe', 'a.test:99999'], 'invalid port "99999"', ' probe'],
-  [['probe', '[::1'], 'invalid host "[::1"', ' probe'],
-  [['probe', 'a.test', '--port', 'http'], 'invalid port "http"', ' probe'],
-  [['probe', 'a.test:80', '--port', '81'], 'conflicting ports', ' probe'],
-  [['probe', 'a.test', '--nameserver', 'dns.example'], 'invalid nameserver "dns.example"', ' probe'],
-  [['probe', 'a.test', '--nameserver'], 'option --nameserver needs a value', ' probe'],
-  [['probe', 'a.test', '--attempt-delay', '5'], 'invalid --attempt-delay "5"', ' probe'],
-  [['probe', 'a.test', '--resolution-delay', '5000'], 'invalid --resolution-delay "5000"', ' probe'],
-  [['probe', 'a.test', '--timeout', '0'], 'invalid --timeout "0"', ' probe'],
-  [['probe', 'a.test', '--json=yes'], 'option --json takes no value', ' probe'],
-  [['probe', 'a.test', '--frob'], 'unknown option "--frob"', ' probe'],
-  [['resolve', 'a.test:53'], 'resolve takes a host without a port', ' resolve'],
-  [['resolve', 'a.test', '--tls'], 'option --tls does not apply to resolve', ' resolve'],
-  [['demo', 'extra'], 'unexpected argument "extra"', ' demo'],
-  [['help', 'frob'], 'unknown command "frob"', ''],
-  [['probe', 'a\u001b[31m.test'], 'invalid host "a\\u001b[31m.test"', ' probe'],
-];
-
-t.test('bad input: exit 2, one line naming the problem and a hint, no stack, nothing on stdout', async (t) => {
-  // Four children at a time: each is a Node start-up, and they do not interact.
-  const runs: Array<Awaited<ReturnType<typeof runBin>>> = [];
-  for (let i = 0; i < BAD.length; i += 4) runs.push(...(await Promise.all(BAD.slice(i, i + 4).map(([args]) => runBin(args)))));
-  for (const [i, [args, message, command]] of BAD.entries()) {
-    const run = runs[i]!;
-    t.equal(run.code, 2, `${JSON.stringify(args)}: exit 2`);
-    t.equal(run.stdout, '');
-    const lines = run.stderr.split('\n');
-    t.same(lines.length, 3, 'two lines, newline-terminated');
-    t.match(lines[0], `happy-eyeballs: ${message}`);
-    t.equal(lines[1], `Try 'happy-eyeballs${command} --help'.`);
-    t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
-    t.notMatch(run.stderr, /\x1b/, 'no raw escape reaches the terminal');
   }
 });
 
