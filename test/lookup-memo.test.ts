@@ -185,7 +185,7 @@ t.test('an order that waits (sources to find) is kept once it settles', async (t
 
 t.test('a family not in the lists is peeked and asked; a listed one is not asked again', async (t) => {
   const { viaLists, resolver, peeked } = setup({
-    peekAddresses: (name, type) => (type === 'A' ? Object.freeze(['192.0.2.1']) : undefined),
+    peekAddresses: (_name, type) => (type === 'A' ? Object.freeze(['192.0.2.1']) : undefined),
     peek: () => undefined,
   });
   t.same(
