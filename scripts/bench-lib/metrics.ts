@@ -53,3 +53,25 @@ export function regression(m: Metric, baseline: number): number {
   const worse = m.better === 'higher' ? 1 - m.value / baseline : m.value / baseline - 1;
   return Math.max(0, worse);
 }
+
+/** A benchmark's own target as bench-connect and bench-lab print them. */
+export interface TargetLike {
+  what: string;
+  value: number;
+  scenario?: string;
+  /** ≤ (`max`) or ≥ (`min`) `goal`; without it, read from a `≤ 1.15×` / `≥ 10×` in `what`. */
+  goal?: number;
+  direction?: 'max' | 'min';
+}
+
+/** Those targets as metrics (unit `x`), named `prefix: scenario: what` without the goal text. */
+export function targetMetrics(prefix: string, targets: readonly TargetLike[]): Metric[] {
+  return targets.map((t) => {
+    const stated = /([≤≥])\s*([\d.]+)×/.exec(t.what);
+    const direction = t.direction ?? (stated?.[1] === '≥' ? 'min' : 'max');
+    const goal = t.goal ?? (stated ? Number(stated[2]) : undefined);
+    const what = t.what.replace(/,?\s*target\s*[≤≥]\s*[\d.]+×/, '').trim();
+    const name = [prefix, t.scenario, what].filter(Boolean).join(': ');
+    return { name, value: t.value, unit: 'x', better: direction === 'max' ? 'lower' : 'higher', ...(goal === undefined ? {} : { target: goal }) };
+  });
+}
