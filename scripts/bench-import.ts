@@ -5,11 +5,14 @@
  *
  *   node build/scripts/bench-import.js [--runs 21] [--entry FILE] [--before DIR] [--json-out FILE]
  *
- * Variants: `node:net+tls+dgram` (what any connecting library loads: the floor), this
- * tree's library (`--entry`, default build/lib/index.js), and with `--before DIR` another
- * checkout's build (DIR/build/lib/index.js), e.g. the base commit.
+ * Variants: `node:net+tls+dgram` (what any connecting library loads: the floor); this
+ * tree's package entry (`--entry`, default dist/index.js, the bundle `npm run build`
+ * makes, as `import('happy-eyeballs')` loads it); its modules as tsc emits them
+ * (build/lib/index.js); with `--before DIR` another checkout's package entry
+ * (DIR/dist/index.js, else DIR/build/lib/index.js), e.g. the base commit.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,7 +23,9 @@ const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const runs = numberArg(argv, '--runs', 21);
-const entry = resolve(stringArg(argv, '--entry') ?? join(here, '..', 'lib', 'index.js'));
+const modules = join(here, '..', 'lib', 'index.js');
+const packaged = join(here, '..', '..', 'dist', 'index.js');
+const entry = resolve(stringArg(argv, '--entry') ?? (existsSync(packaged) ? packaged : modules));
 const before = stringArg(argv, '--before');
 
 /** The issue's target for the library's import, and the floor it was set against (quiet machine). */
@@ -36,7 +41,11 @@ const variants: Variant[] = [
   { name: 'node:net+tls+dgram', specifiers: ['node:net', 'node:tls', 'node:dgram'] },
   { name: 'happy-eyeballs', specifiers: [pathToFileURL(entry).href] },
 ];
-if (before) variants.push({ name: 'happy-eyeballs (before)', specifiers: [pathToFileURL(resolve(before, 'build', 'lib', 'index.js')).href] });
+if (entry !== modules) variants.push({ name: 'happy-eyeballs, modules', specifiers: [pathToFileURL(modules).href] });
+if (before) {
+  const dist = resolve(before, 'dist', 'index.js');
+  variants.push({ name: 'happy-eyeballs (before)', specifiers: [pathToFileURL(existsSync(dist) ? dist : resolve(before, 'build', 'lib', 'index.js')).href] });
+}
 
 /** One fresh process: ms of wall and CPU time the imports took. */
 async function once(v: Variant): Promise<{ wall: number; cpu: number }> {
@@ -73,7 +82,7 @@ const rows = variants.map((v) => [
   times(med(v.name, 'wall') / med(core, 'wall')),
   times(med(v.name, 'cpu') / med(core, 'cpu')),
 ]);
-console.log(`import in a fresh process, ${runs} runs each, interleaved; medians (ms)`);
+console.log(`import in a fresh process, ${runs} runs each, interleaved; medians (ms). happy-eyeballs: ${entry}`);
 console.log(table(['variant', 'wall ms', 'CPU ms', 'wall vs core', 'CPU vs core'], rows));
 const ours = med('happy-eyeballs', 'wall');
 if (before)

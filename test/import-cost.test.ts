@@ -4,6 +4,7 @@
  * Checked in a fresh process, whose module registries say what was loaded.
  */
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { closedPort } from './helpers/closed-port.js';
@@ -13,7 +14,7 @@ const index = new URL('../lib/index.js', import.meta.url).href;
 const reply = new URL('../lib/dns/reply.js', import.meta.url).href;
 
 /** Runs `then` (module code) after importing the library; returns what was loaded before and after. */
-async function loaded(then: string): Promise<{ before: string[]; after: string[] }> {
+async function loaded(then: string, entry = index): Promise<{ before: string[]; after: string[] }> {
   const script = `
     import { createRequire } from 'node:module';
     const require = createRequire(import.meta.url);
@@ -21,7 +22,7 @@ async function loaded(then: string): Promise<{ before: string[]; after: string[]
       ...Object.keys(require.cache).filter((f) => f.includes('/node_modules/')).map((f) => f.replace(/^.*\\/node_modules\\//, '')),
       ...process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => 'node:' + m.slice(13)),
     ];
-    await import(${JSON.stringify(index)});
+    await import(${JSON.stringify(entry)});
     const before = modules();
     ${then}
     console.log(JSON.stringify({ before, after: modules() }));
@@ -57,4 +58,20 @@ t.test('dns-packet is loaded by the first reply decoded; node:http2 by the first
   t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'neither before');
   t.ok(has(after, 'dns-packet/'), 'dns-packet after a decode');
   t.ok(after.includes('node:http2'), 'node:http2 after a DoH session was opened');
+});
+
+const dist = new URL('../../dist/index.js', import.meta.url);
+const distSkip = existsSync(dist) ? false : 'dist/ not built (npm run build; npm test builds it)';
+
+t.test('the package entry (dist/index.js, built by npm run build) is one bundled module with the exports of lib/index.ts', { skip: distSkip }, async (t) => {
+  const source = readFileSync(dist, 'utf8');
+  t.same(
+    [...source.matchAll(/^import .* from "(.+)";$/gm)].map((m) => m[1]).filter((s) => !s!.startsWith('node:')),
+    ['p-cancelable', 'p-cancelable'],
+    'no relative import: one file, plus the runtime dependency',
+  );
+  const [bundled, modules] = await Promise.all([import(dist.href), import(index)]);
+  t.same(Object.keys(bundled).sort(), Object.keys(modules).sort(), 'the same exports');
+  const { before } = await loaded('', dist.href);
+  t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'and still nothing lazy loaded');
 });
