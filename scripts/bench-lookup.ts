@@ -5,16 +5,22 @@
  * same helper): rounds of 100,000 `lookup(name, {all:true})` (or A queries) over 1,000
  * cached dual-stack names.
  *
- * `--api callback`: the `dns.lookup` callback contract as net (and so every http agent)
- * calls it, `lookup(hostname, { hints: ADDRCONFIG, all: true }, callback)` and the same
- * without `all`, on one hot cached name (2 A + 2 AAAA): `Resolver#lookup` against
+ * `--api callback`: the `dns.lookup` callback contract, `lookup(hostname, options,
+ * callback)`, with `{ all: true }` and `{}`, and as net (so every http agent) calls it in
+ * Node 20, `{ hints: ADDRCONFIG, all: true }` and `{ hints: ADDRCONFIG }`, on one hot
+ * cached name (2 A + 2 AAAA): `Resolver#lookup` against
  * cacheable-lookup's `lookup`, rounds interleaved, medians and ratios. Both ask the same
  * loopback DNS server once (cacheable-lookup through a c-ares `Resolver` whose servers are
  * set to it; its `dns.lookup` fallback is off), then answer from their caches.
  *
- *   node --expose-gc build/scripts/bench-lookup.js [--api lookup|query|callback] [--rounds 10] [--json-out FILE]
+ * With `--before DIR`, a third contender: the Resolver of another checkout's build
+ * (DIR/build/lib/resolver.js), e.g. the base commit, in the same process and rounds.
+ *
+ *   node --expose-gc build/scripts/bench-lookup.js [--api lookup|query|callback] [--rounds 10] [--lookups 200000] [--before DIR] [--json-out FILE]
  */
 import { ADDRCONFIG, promises as dnsPromises } from 'node:dns';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import CacheableLookup from 'cacheable-lookup';
 import { Resolver } from '../lib/resolver.js';
@@ -29,6 +35,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '10' },
     lookups: { type: 'string', default: '200000' },
     'json-out': { type: 'string' },
+    before: { type: 'string' },
   },
 });
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
@@ -66,35 +73,47 @@ async function callbackContract(rounds: number, perRound: number): Promise<Metri
   const cacheable = new CacheableLookup({ resolver: cares as never, lookup: false, maxTtl: 3600 });
   const ours = resolver.lookup as unknown as LookupCall;
   const theirs = cacheable.lookup.bind(cacheable) as unknown as LookupCall;
+  let old: { resolver: Resolver; lookup: LookupCall } | undefined;
+  if (values.before) {
+    const module = (await import(pathToFileURL(join(resolve(values.before), 'build', 'lib', 'resolver.js')).href)) as { Resolver: typeof Resolver };
+    const r = new module.Resolver({ servers: [dns.server], resolvConf: false, hosts: false });
+    old = { resolver: r, lookup: r.lookup as unknown as LookupCall };
+  }
   const forms = [
-    { key: 'all', label: '{ hints: ADDRCONFIG, all: true }', options: { hints: ADDRCONFIG, all: true } },
-    { key: 'single', label: '{ hints: ADDRCONFIG }', options: { hints: ADDRCONFIG } },
+    { key: 'all', label: '{ all: true }', options: { all: true } },
+    { key: 'single', label: '{}', options: {} },
+    { key: 'net-all', label: '{ hints: ADDRCONFIG, all: true }', options: { hints: ADDRCONFIG, all: true } },
+    { key: 'net-single', label: '{ hints: ADDRCONFIG }', options: { hints: ADDRCONFIG } },
   ];
   // Warm both caches (one query each) and check they agree on what the name is.
   for (const f of forms) {
     const a = await new Promise((resolve, reject) => ours(name, f.options, (err, ...r) => (err ? reject(err) : resolve(r))));
     const b = await new Promise((resolve, reject) => theirs(name, f.options, (err, ...r) => (err ? reject(err) : resolve(r))));
     console.log(`${f.label}: ours ${JSON.stringify(a)}; cacheable-lookup ${JSON.stringify(b)}`);
+    if (old) await new Promise((resolve, reject) => old.lookup(name, f.options, (err, ...r) => (err ? reject(err) : resolve(r))));
   }
   const queriesBefore = dns.queries().length;
   const metrics: Metric[] = [];
   for (const f of forms) {
     const o: number[] = [];
     const t: number[] = [];
+    const b: number[] = [];
+    const contenders: Array<[LookupCall, number[]]> = [[ours, o], [theirs, t], ...(old ? [[old.lookup, b] as [LookupCall, number[]]] : [])];
     for (let r = 0; r < rounds; r++) {
-      // Alternate who goes first, so warm-up and GC drift fall on both sides.
-      if (r % 2 === 0) {
-        o.push(await callbackRound(ours, name, f.options, perRound));
-        t.push(await callbackRound(theirs, name, f.options, perRound));
-      } else {
-        t.push(await callbackRound(theirs, name, f.options, perRound));
-        o.push(await callbackRound(ours, name, f.options, perRound));
+      // Rotate who goes first, so warm-up and GC drift fall on all.
+      for (let k = 0; k < contenders.length; k++) {
+        const [lookup, rates] = contenders[(r + k) % contenders.length]!;
+        rates.push(await callbackRound(lookup, name, f.options, perRound));
       }
     }
     const [mo, mt] = [median(o), median(t)];
     console.log(`lookup(name, ${f.label}, cb), hot name, ${rounds} rounds of ${perRound}:`);
     console.log(`  happy-eyeballs    ${fmt(mo)} lookups/s (rounds: ${o.map(fmt).join(', ')})`);
     console.log(`  cacheable-lookup  ${fmt(mt)} lookups/s (rounds: ${t.map(fmt).join(', ')})`);
+    if (old)
+      console.log(
+        `  before            ${fmt(median(b))} lookups/s (rounds: ${b.map(fmt).join(', ')}); ratio to cacheable-lookup ${(median(b) / mt).toFixed(2)}x`,
+      );
     console.log(`  ratio             ${(mo / mt).toFixed(2)}x`);
     metrics.push(
       { name: `lookup-callback-${f.key}`, value: mo, unit: 'lookups/s', better: 'higher' },
@@ -104,6 +123,7 @@ async function callbackContract(rounds: number, perRound: number): Promise<Metri
   }
   if (dns.queries().length !== queriesBefore) throw new Error('a timed lookup reached the DNS server: the cache was not hot');
   cacheable.clear();
+  old?.resolver.close();
   return metrics;
 }
 
