@@ -12,7 +12,7 @@
  * (DIR/dist/index.js, else DIR/build/lib/index.js), e.g. the base commit.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -42,6 +42,9 @@ const variants: Variant[] = [
   { name: 'happy-eyeballs', specifiers: [pathToFileURL(entry).href] },
 ];
 if (entry !== modules) variants.push({ name: 'happy-eyeballs, modules', specifiers: [pathToFileURL(modules).href] });
+// The share of the import that is Node's own: every builtin the bundled entry imports statically.
+const builtins = [...new Set([...readFileSync(entry, 'utf8').matchAll(/^import .* from "(node:[^"]+)";$/gm)].map((m) => m[1]!))];
+if (entry !== modules) variants.push({ name: 'its node: builtins alone', specifiers: builtins });
 if (before) {
   const dist = resolve(before, 'dist', 'index.js');
   variants.push({ name: 'happy-eyeballs (before)', specifiers: [pathToFileURL(existsSync(dist) ? dist : resolve(before, 'build', 'lib', 'index.js')).href] });
