@@ -104,7 +104,6 @@ if (jsonOut) {
   const metrics: Metric[] = [
     { name: 'import-ms', value: ours, unit: 'ms', better: 'lower', target: TARGET_MS },
     { name: 'import-cpu-ms', value: med('happy-eyeballs', 'cpu'), unit: 'ms', better: 'lower' },
-    { name: 'import-core-ms', value: med(core, 'wall'), unit: 'ms', better: 'lower' },
     { name: 'import-vs-core', value: ratio, unit: 'x', better: 'lower', target: ratioTarget },
   ];
   if (before) metrics.push({ name: 'import-before-ms', value: med('happy-eyeballs (before)', 'wall'), unit: 'ms', better: 'lower' });

@@ -2,7 +2,8 @@
  * The metrics contract between a benchmark and scripts/bench.ts: a benchmark given
  * `--json-out FILE` writes `{ metrics: Metric[] }` there (other keys allowed beside it);
  * the runner checks each metric with a `target` and compares every metric with the
- * committed baseline (docs/bench-baseline.json).
+ * committed baseline (docs/bench-baseline.json). Only this library's figures and its
+ * ratios to the peers are metrics: a peer's own figure is context, never a regression.
  */
 import { writeFileSync } from 'node:fs';
 
