@@ -5,8 +5,10 @@
  */
 import { getDefaultResultOrder } from 'node:dns';
 import { isIP, isIPv4 } from 'node:net';
-import type { AddressRecord, AddressRecordType, Answer, AddressResolver } from './dns/types.js';
+import type { Clock } from './clock.js';
+import type { AddressRecordType, Answer, AddressResolver } from './dns/types.js';
 import { AddressBlockedError, DnsError, InvalidArgumentError, mostTellingDnsError } from './errors.js';
+import { LookupMemo, type MemoAddress, NOT_ASKED } from './lookup-memo.js';
 import { neverSynthesized } from './nat64/exclusions.js';
 import { synthesize } from './nat64/nat64.js';
 import type { Nat64Prefix } from './nat64/prefix.js';
@@ -83,6 +85,16 @@ export interface LookupDependencies {
    * a warm lookup skip every promise. `both`: as QueryOptions.both.
    */
   peek?: (name: string, type: AddressRecordType, both: boolean) => Answer | Error | undefined;
+  /**
+   * As `peek`, the addresses only, and the same list object for as long as its cache
+   * entry is fresh (DnsCache#peekAddresses): with it, ordered answers are kept per list
+   * (lookup-memo.ts) and a warm lookup neither sorts nor builds new lists. Tried before `peek`.
+   */
+  peekAddresses?: (name: string, type: AddressRecordType, both: boolean) => readonly string[] | Error | undefined;
+  /** The order's other input (the policy table): a kept answer is used only while it is the same. */
+  orderEpoch?: () => unknown;
+  /** Times kept answers (they live 1 s). @default systemClock */
+  clock?: Clock;
   /** The default `policy` of every lookup. */
   policy?: AddressPolicy | undefined;
   /**
@@ -96,14 +108,15 @@ export interface LookupDependencies {
 
 /** Builds a `dns.lookup`-compatible function over `resolver`. */
 export function createLookup(deps: LookupDependencies): LookupFunction {
+  const memo = deps.peekAddresses === undefined ? undefined : new LookupMemo(deps.clock);
   function lookup(hostname: unknown, arg2: unknown, arg3?: unknown): void {
     const callback = (typeof arg2 === 'function' ? arg2 : arg3) as LookupOneCallback | LookupAllCallback;
     if (typeof callback !== 'function') throw new InvalidArgumentError('callback', callback, 'a function');
     if (typeof hostname !== 'string') throw new InvalidArgumentError('hostname', hostname, 'a string');
     const request = parseRequest(typeof arg2 === 'function' ? undefined : arg2);
     const policy = request.policy ?? deps.policy;
-    if (policy !== undefined) return lookupUnderPolicy(deps, hostname, request, policy, callback);
-    const now = answerNow(deps, hostname, request);
+    if (policy !== undefined) return lookupUnderPolicy(deps, memo, hostname, request, policy, callback);
+    const now = answerNow(deps, memo, hostname, request);
     // The callback is never called synchronously, as with dns.lookup (which uses nextTick too).
     if (Array.isArray(now)) return void process.nextTick(deliver, callback, request.all, null, now);
     const later = now ?? resolveAll(deps, hostname, request);
@@ -121,6 +134,7 @@ export function createLookup(deps: LookupDependencies): LookupFunction {
  */
 function lookupUnderPolicy(
   deps: LookupDependencies,
+  memo: LookupMemo | undefined,
   hostname: string,
   request: Request,
   policy: AddressPolicy,
@@ -132,7 +146,7 @@ function lookupUnderPolicy(
   } catch (err) {
     return void process.nextTick(deliver, callback, request.all, err, undefined);
   }
-  const now = answerNow(deps, name, request);
+  const now = answerNow(deps, memo, name, request);
   const later = Array.isArray(now) ? Promise.resolve(now) : (now ?? resolveAll(deps, name, request));
   later.then(
     (addresses) => {
@@ -204,24 +218,82 @@ function literalFamily(hostname: string): number {
  * entries for every family asked and an order known without I/O); the ordering still
  * to come when only it needs I/O; else `undefined` and the caller takes the slow path.
  */
-function answerNow(deps: LookupDependencies, hostname: string, request: Request): LookupAddress[] | Promise<LookupAddress[]> | undefined {
+function answerNow(
+  deps: LookupDependencies,
+  memo: LookupMemo | undefined,
+  hostname: string,
+  request: Request,
+): LookupAddress[] | Promise<LookupAddress[]> | undefined {
   // IP literals are answered as they are, whatever the family asked (as dns.lookup does).
   const family = literalFamily(hostname);
   if (family === 4 && deps.nat64 !== undefined && request.family === 0 && !neverSynthesized(hostname)) return literalNat64(deps.nat64, hostname, request.order);
   if (family === 4 || family === 6) return [{ address: hostname, family }];
-  if (deps.peek === undefined || hostname === '') return undefined;
+  if (hostname === '' || (deps.peek === undefined && memo === undefined)) return undefined;
   const families = wantedFamilies(deps, request);
   if (families === NONE) return undefined;
   const both = families.size === 2;
-  const v6 = families.has(6) ? deps.peek(hostname, 'AAAA', both) : NO_RECORDS;
-  const v4 = families.has(4) ? deps.peek(hostname, 'A', both) : NO_RECORDS;
+  let v6: Answer | Error | undefined;
+  let v4: Answer | Error | undefined;
+  if (memo !== undefined) {
+    const l6 = families.has(6) ? deps.peekAddresses!(hostname, 'AAAA', both) : NOT_ASKED;
+    const l4 = families.has(4) ? deps.peekAddresses!(hostname, 'A', both) : NOT_ASKED;
+    if (Array.isArray(l6) && Array.isArray(l4)) return fromMemo(deps, memo, hostname, request, l6, l4);
+    // A list or an error was counted as a cache hit already: kept, not asked again.
+    v6 = l6 === undefined ? deps.peek?.(hostname, 'AAAA', both) : knownFrom(l6 as string[] | Error);
+    v4 = l4 === undefined ? deps.peek?.(hostname, 'A', both) : knownFrom(l4 as string[] | Error);
+  } else {
+    v6 = families.has(6) ? deps.peek!(hostname, 'AAAA', both) : NO_RECORDS;
+    v4 = families.has(4) ? deps.peek!(hostname, 'A', both) : NO_RECORDS;
+  }
   // What was peeked is counted already (cache hits): pass it on rather than ask again.
   if (v6 === undefined || v4 === undefined || v6 instanceof Error || v4 instanceof Error) return resolveAll(deps, hostname, request, v6, v4);
-  const addresses = combine(v6.records, v4.records, request);
+  const [v6Addresses, v4Addresses] = [addressesOf(v6), addressesOf(v4)];
+  const addresses = combine(v6Addresses, v4Addresses, request);
   if (addresses.length === 0) return Promise.reject(lookupError(hostname));
   const prefixes = nat64Prefixes(deps, request);
-  if (!Array.isArray(prefixes)) return prefixes.then((p) => finish(deps, addresses, request.order, v6.records, v4.records, p));
-  return finish(deps, addresses, request.order, v6.records, v4.records, prefixes);
+  if (!Array.isArray(prefixes)) return prefixes.then((p) => finish(deps, addresses, request.order, v6Addresses, v4Addresses, p));
+  return finish(deps, addresses, request.order, v6Addresses, v4Addresses, prefixes);
+}
+
+/**
+ * A fresh answer from the cache's address lists: the one kept for them and this
+ * request's shape, else one computed (and kept when no NAT64 prefix applies).
+ */
+function fromMemo(
+  deps: LookupDependencies,
+  memo: LookupMemo,
+  hostname: string,
+  request: Request,
+  v6: readonly string[],
+  v4: readonly string[],
+): LookupAddress[] | Promise<LookupAddress[]> {
+  const order = resultOrder(request.order);
+  const shape = (request.family === 0 ? 0 : request.family === 4 ? 1 : 2) + (request.v4mapped ? 3 : 0) + (request.mapAll ? 6 : 0) + ORDERS.indexOf(order) * 12;
+  const epoch = deps.orderEpoch?.();
+  const kept = memo.get(v6, v4, shape, epoch);
+  if (kept !== undefined) return handOut(kept, request.all);
+  const addresses = combine(v6, v4, request);
+  if (addresses.length === 0) return Promise.reject(lookupError(hostname));
+  const prefixes = nat64Prefixes(deps, request);
+  if (!Array.isArray(prefixes)) return prefixes.then((p) => finish(deps, addresses, order, v6, v4, p));
+  if (prefixes.length > 0) return finish(deps, addresses, order, v6, v4, prefixes);
+  const ordered = orderAddresses(deps, addresses, order);
+  const keep = (list: LookupAddress[]): LookupAddress[] => handOut(memo.set(v6, v4, shape, epoch, list), request.all);
+  return Array.isArray(ordered) ? keep(ordered) : ordered.then(keep);
+}
+
+const ORDERS: readonly Order[] = ['verbatim', 'ipv4first', 'ipv6first'];
+
+/** A kept answer for one caller: every address gets its own object (callers may change them), as from `dns.lookup`. */
+function handOut(kept: readonly MemoAddress[], all: boolean): LookupAddress[] {
+  // Only the first address of a single answer is read (deliver): no copy needed.
+  return all ? kept.map((a) => ({ address: a.address, family: a.family })) : (kept as LookupAddress[]);
+}
+
+/** A peeked address list (or error) as a known outcome of its family. */
+function knownFrom(peeked: readonly string[] | Error): Answer | Error {
+  if (peeked instanceof Error) return peeked;
+  return peeked.length === 0 ? NO_RECORDS : { ...NO_RECORDS, records: peeked.map((address) => ({ address, ttl: 0 })) };
 }
 
 /** The slow path: asks the resolver for each family asked whose outcome is not `known` yet. */
@@ -243,10 +315,11 @@ async function resolveAll(
     known6 ? settled(known6) : families.has(6) ? deps.resolver.query(hostname, 'AAAA', options) : NO_RECORDS,
     known4 ? settled(known4) : families.has(4) ? deps.resolver.query(hostname, 'A', options) : NO_RECORDS,
   ]);
-  const addresses = combine(recordsOf(v6), recordsOf(v4), request);
+  const [v6Addresses, v4Addresses] = [addressesOf(v6), addressesOf(v4)];
+  const addresses = combine(v6Addresses, v4Addresses, request);
   if (addresses.length === 0) throw lookupError(hostname, v6, v4);
   const prefixes = await nat64Prefixes(deps, request);
-  return finish(deps, addresses, request.order, recordsOf(v6), recordsOf(v4), prefixes);
+  return finish(deps, addresses, request.order, v6Addresses, v4Addresses, prefixes);
 }
 
 /** Connection order, the synthesized addresses where connect() would try them, then the `order` option. */
@@ -254,8 +327,8 @@ function finish(
   deps: LookupDependencies,
   addresses: LookupAddress[],
   order: Request['order'],
-  v6: readonly AddressRecord[],
-  v4: readonly AddressRecord[],
+  v6: readonly string[],
+  v4: readonly string[],
   prefixes: Nat64Prefix[],
 ): LookupAddress[] | Promise<LookupAddress[]> {
   if (prefixes.length === 0) return orderAddresses(deps, addresses, order);
@@ -306,17 +379,12 @@ function literalNat64(
  */
 function withSynthesized(
   ordered: LookupAddress[] | Promise<LookupAddress[]>,
-  v6: readonly AddressRecord[],
-  v4: readonly AddressRecord[],
+  v6: readonly string[],
+  v4: readonly string[],
   prefixes: Nat64Prefix[],
 ): LookupAddress[] | Promise<LookupAddress[]> {
   // A DNS64 resolver may have synthesized the same addresses into the AAAA answer already.
-  const known = new Set(v6.map((r) => r.address));
-  const synthesized = synthesizedAnswers(
-    v4.map((r) => r.address),
-    prefixes,
-    known,
-  );
+  const synthesized = synthesizedAnswers(v4, prefixes, new Set(v6));
   if (synthesized.length === 0) return ordered;
   const place = (list: LookupAddress[]): LookupAddress[] => (v6.length === 0 ? [...synthesized, ...list] : [...list, ...synthesized]);
   return Array.isArray(ordered) ? place(ordered) : ordered.then(place);
@@ -325,12 +393,12 @@ function withSynthesized(
 const settled = (known: Answer | Error): Answer | Promise<never> => (known instanceof Error ? Promise.reject(known) : known);
 
 /** Both families' records as the request wants them: IPv6 first, mapped or filtered, no duplicates. */
-function combine(v6: readonly AddressRecord[], v4: readonly AddressRecord[], request: Request): LookupAddress[] {
+function combine(v6: readonly string[], v4: readonly string[], request: Request): LookupAddress[] {
   const mapV4 = request.family === 6 && request.v4mapped && (request.mapAll || v6.length === 0);
   const addresses: LookupAddress[] = [];
-  for (const r of v6) addresses.push({ address: r.address, family: 6 });
-  if (mapV4) for (const r of v4) addresses.push({ address: `::ffff:${r.address}`, family: 6 });
-  else if (request.family !== 6) for (const r of v4) addresses.push({ address: r.address, family: 4 });
+  for (const address of v6) addresses.push({ address, family: 6 });
+  if (mapV4) for (const address of v4) addresses.push({ address: `::ffff:${address}`, family: 6 });
+  else if (request.family !== 6) for (const address of v4) addresses.push({ address, family: 4 });
   return dedupe(addresses);
 }
 
@@ -364,8 +432,10 @@ const NONE: ReadonlySet<4 | 6> = new Set();
  */
 const NO_RECORDS: Answer = { name: '', type: 'A', records: [], ttl: 0, cnames: [], source: 'dns' };
 
-function recordsOf(result: PromiseSettledResult<Answer>): readonly AddressRecord[] {
-  return result.status === 'fulfilled' ? result.value.records : [];
+/** The addresses of an answer (settled, or peeked). */
+function addressesOf(result: PromiseSettledResult<Answer> | Answer): string[] {
+  const answer = 'status' in result ? (result.status === 'fulfilled' ? result.value : undefined) : result;
+  return answer === undefined ? [] : answer.records.map((r) => r.address);
 }
 
 /** Drops repeated addresses; the common one- or two-address case without a Set. */

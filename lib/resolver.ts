@@ -44,7 +44,7 @@ import { AbortError, DnsError, errorCode, InvalidArgumentError } from './errors.
 import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { type AddressPolicyOption, AddressPolicy, setResolverAddressPolicy } from './policy/policy.js';
-import { configuredFamilies } from './system/interfaces.js';
+import { currentConfiguredFamilies } from './system/interfaces.js';
 import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, policyTableFrom, type PolicyTable } from './address/policy-table.js';
 import { checkSource } from './system/config.js';
@@ -254,8 +254,10 @@ export class Resolver implements AddressResolver, ServiceResolver {
     this.lookup = createLookup({
       resolver: this,
       order: createOrder(1, undefined, policy),
-      configuredFamilies,
+      configuredFamilies: () => currentConfiguredFamilies(),
       peek: (name, type, both) => this.#peek(name, type, both),
+      peekAddresses: (name, type, both) => this.#peekAddresses(name, type, both),
+      orderEpoch: policy,
       policy: addressPolicy,
       // What connect() would try on an IPv6-only network (RFC 8305 §7), prefix discovered through this resolver.
       nat64: () => defaultNat64.prefixes(() => this),
@@ -380,18 +382,34 @@ export class Resolver implements AddressResolver, ServiceResolver {
    * diagnostics subscriber wants its message: then `query` is asked.
    */
   #peek(name: string, type: AddressRecordType, both: boolean): Answer | DnsError | undefined {
+    const route = this.#peekRoute(name, type, both);
+    if (route === undefined) return undefined;
+    if (route !== 'cache' && route !== 'cache-or-fallback') return this.#routing!.system.peek(name, type, route.allFamilies);
+    const cached = this.#cache!.peek(name, type);
+    // With a fallback, a failure there would be asked of the system next: `query` does that.
+    return route === 'cache-or-fallback' && cached instanceof DnsError ? undefined : cached;
+  }
+
+  /** `#peek`, the addresses only: the cache's list, the same one while its entry is fresh. */
+  #peekAddresses(name: string, type: AddressRecordType, both: boolean): readonly string[] | DnsError | undefined {
+    const route = this.#peekRoute(name, type, both);
+    if (route !== 'cache' && route !== 'cache-or-fallback') return undefined;
+    const cached = this.#cache!.peekAddresses(name, type);
+    return route === 'cache-or-fallback' && cached instanceof DnsError ? undefined : cached;
+  }
+
+  /** Where a fresh answer for (name, type) would come from at once: the cache, the system backend's, or nowhere (undefined). */
+  #peekRoute(name: string, type: AddressRecordType, both: boolean): 'cache' | 'cache-or-fallback' | { allFamilies: boolean } | undefined {
     const upstreams = this.#loaded;
     if (upstreams === undefined || this.#closed || !this.#cache || dnsQueryChannel.hasSubscribers || !this.#fresh()) return undefined;
     // An IP literal needs no check here: `#query` answers it before the cache, which never holds one.
     if (!isValidHostname(name)) return undefined;
     const route = upstreams.router.peek(name);
-    if (route.backend === 'system' && !isLocalhostName(name)) return this.#routing!.system.peek(name, type, route.allFamilies);
+    if (route.backend === 'system' && !isLocalhostName(name)) return route;
     const family = type === 'AAAA' ? 6 : 4;
     const local = upstreams.hosts ? upstreams.hosts.peek(name, family, !both) : lookupHosts(NO_HOSTS, name, family, !both);
     if (local !== undefined) return undefined;
-    const cached = this.#cache.peek(name, type);
-    // With a fallback, a failure there would be asked of the system next: `query` does that.
-    return route.fallback && cached instanceof DnsError ? undefined : cached;
+    return route.fallback ? 'cache-or-fallback' : 'cache';
   }
 
   /** The records of (name, type) with their TTLs in seconds. */

@@ -29,6 +29,7 @@ import {
 import { benchZone, inNamespace, namespaceUnavailable, startNamespaceDns } from './bench-lib/namespace.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
 import { median, quantile, ratio, summarize, type Summary } from './bench-lib/stats.js';
+import { targetMetrics } from './bench-lib/metrics.js';
 
 const ZONE = 'he.test';
 const SLOW_AAAA_MS = 1000;
@@ -180,6 +181,7 @@ async function main(argv: string[]): Promise<void> {
       nameserver: ns.nameserver,
       medians,
       targets: goals,
+      metrics: targetMetrics('connect', goals),
       breakdown: report.breakdown,
       phases: Object.fromEntries(report.scenarios.map((s) => [s.name, { happyEyeballs: s.phases, nodeLookups: s.nodeLookups }])),
     };

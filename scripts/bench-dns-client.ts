@@ -5,14 +5,15 @@
  * on a 2-core machine that leaves one core to the client, for both clients alike.
  * CPU per query (user + system) is printed too: it is steadier than rates on a busy box.
  *
- *   npx tsc -p tsconfig.json && node build/scripts/bench-dns-client.js [--rounds 8] [--queries 20000] [--concurrency 50]
+ *   npx tsc -p tsconfig.json && node build/scripts/bench-dns-client.js [--rounds 8] [--queries 20000] [--concurrency 50] [--json-out FILE]
  *   UDP_MAX_QUERIES=1 node build/scripts/bench-dns-client.js   # a fresh UDP socket per query
  */
 import { Resolver } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { DnsClient } from '../lib/dns/client.js';
 import { startKnot } from './harness/knot.js';
-import { numberArg } from './bench-lib/print.js';
+import { numberArg, stringArg } from './bench-lib/print.js';
+import { writeMetrics } from './bench-lib/metrics.js';
 import { fixtureZone } from './harness/zones.js';
 
 type Ask = (name: string) => Promise<unknown>;
@@ -109,6 +110,15 @@ async function main(): Promise<void> {
   }
   console.log(`ratio dnsclient / c-ares: ${(ours.rate / theirs.rate).toFixed(2)}×`);
   console.log('stats', client.stats());
+  const jsonOut = stringArg(argv, '--json-out');
+  if (jsonOut) {
+    writeMetrics(jsonOut, [
+      { name: 'dns-client-qps', value: ours.rate, unit: 'q/s', better: 'higher' },
+      { name: 'dns-client-vs-cares', value: ours.rate / theirs.rate, unit: 'x', better: 'higher', target: 1 },
+      { name: 'dns-client-cpu-us', value: ours.cpuUs, unit: 'µs/query', better: 'lower' },
+      { name: 'dns-client-cpu-vs-cares', value: ours.cpuUs / theirs.cpuUs, unit: 'x', better: 'lower', target: 1 },
+    ]);
+  }
 }
 
 await main();

@@ -27,6 +27,7 @@ import { renderReport } from './lab/report.js';
 import { sectionsOf } from './lab/report-sections.js';
 import { spreadOf, targets, type LabResults, type ScenarioResult } from './lab/results.js';
 import { physicalLimit, relayConfig, scenario, SCENARIOS, type Scenario } from './lab/scenarios.js';
+import { targetMetrics } from './bench-lib/metrics.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MODES: Mode[] = ['tcp', 'tls'];
@@ -181,7 +182,7 @@ async function main(argv: string[]): Promise<void> {
     if (jsonOut)
       writeFileSync(
         jsonOut,
-        `${JSON.stringify({ benchmark: 'lab', ...results, scenarios: results.scenarios.map(({ samples: _, ...rest }) => rest) }, null, 1)}\n`,
+        `${JSON.stringify({ benchmark: 'lab', ...results, scenarios: results.scenarios.map(({ samples: _, ...rest }) => rest), metrics: targetMetrics('lab', results.targets) }, null, 1)}\n`,
       );
   }
   const docs = stringArg(argv, '--docs');

@@ -1,10 +1,13 @@
 /**
  * Runs every benchmark in sequence, each as a child process with its own arguments
  * (`--quick`: smaller runs, the whole set well under 2 minutes), prints a summary and
- * writes bench-results/results.json (gitignored).
+ * writes bench-results/results.json (gitignored). Then the gate: each metric a benchmark
+ * wrote (bench-lib/metrics.ts) against its target, met or MISSED, and REGRESSION for one
+ * more than 10 % worse than docs/bench-baseline.json (same mode); `--save-baseline`
+ * writes this run's metrics there.
  *
- *   npm run bench [-- --quick]        (builds with tsc first)
- *   node build/scripts/bench.js [--quick] [--only name,name]
+ *   npm run bench [-- --quick] [-- --save-baseline]        (builds with tsc first)
+ *   node build/scripts/bench.js [--quick] [--only name,name] [--save-baseline]
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { killAll, runChild } from './bench-lib/child.js';
 import { labUnavailable } from './lab/netns.js';
 import { namespaceUnavailable } from './bench-lib/namespace.js';
 import { stringArg } from './bench-lib/print.js';
+import { collect, gate, readBaseline, saveBaseline } from './bench-lib/gate.js';
 
 interface Bench {
   name: string;
@@ -42,6 +46,20 @@ const BENCHES: Bench[] = [
     summary: /^\s*(ratio|DnsCache|cacheable-lookup)\b/,
   },
   {
+    name: 'lookup',
+    script: 'bench-lookup.js',
+    args: { quick: ['--api', 'callback', '--rounds', '3', '--lookups', '50000'], full: ['--api', 'callback', '--rounds', '9', '--lookups', '200000'] },
+    json: true,
+    summary: /^\s*(ratio|happy-eyeballs|cacheable-lookup)\b|^lookup\(/,
+  },
+  {
+    name: 'import',
+    script: 'bench-import.js',
+    args: { quick: ['--runs', '7'], full: ['--runs', '21'] },
+    json: true,
+    summary: /^(node:net|happy-eyeballs|met|MISSED)/,
+  },
+  {
     name: 'policy',
     script: 'bench-policy.js',
     args: { quick: ['--rounds', '5'], full: ['--rounds', '15'] },
@@ -52,7 +70,7 @@ const BENCHES: Bench[] = [
     name: 'dns-client',
     script: 'bench-dns-client.js',
     args: { quick: ['--rounds', '2', '--queries', '5000'], full: ['--rounds', '8', '--queries', '20000'] },
-    json: false,
+    json: true,
     summary: /^(dnsclient:|c-ares:|ratio)/,
     unavailable: () => (knotdPath() ? undefined : 'knotd is not installed (Debian package "knot")'),
   },
@@ -172,6 +190,16 @@ async function main(argv: string[]): Promise<void> {
   const report = { date: new Date().toISOString(), mode, node: process.version, cores: cpus().length, seconds, benchmarks: outcomes };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten: bench-results/results.json`);
+  const metrics = collect(outcomes);
+  const baselineFile = join(here, '..', '..', 'docs', 'bench-baseline.json');
+  const { lines, missed, regressed } = gate(metrics, readBaseline(baselineFile), mode);
+  console.log(`\n== gate (${mode}): targets, and regressions of more than 10 % against docs/bench-baseline.json`);
+  for (const line of lines) console.log(line);
+  console.log(`${missed} target(s) missed, ${regressed} regression(s)`);
+  if (argv.includes('--save-baseline')) {
+    saveBaseline(baselineFile, mode, process.version, metrics);
+    console.log(`written: docs/bench-baseline.json (${mode})`);
+  }
   if (mode === 'quick' && seconds > 120) console.log(`note: --quick took ${seconds.toFixed(0)} s, over its 2-minute budget (a loaded machine?)`);
   if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
 }

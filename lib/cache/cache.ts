@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AddressRecordType, Answer, QueryOptions, RecordType, ServiceAnswer } from '../dns/types.js';
 import { AbortError, DnsError, errorCode } from '../errors.js';
-import { type Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
+import { addressList, type Entry, entryFromAnswer, entryFromError, isNegative, toAnswer, toError } from './entry.js';
 import { Flight, waitUnlessAborted } from './flight.js';
 import { type CacheSettings, type DnsCacheOptions, resolveCacheOptions } from './options.js';
 import { UpstreamSlots } from './slots.js';
@@ -34,6 +34,8 @@ export class DnsCache {
   readonly #flights: Record<RecordType, Map<string, Flight>> = { A: new Map(), AAAA: new Map(), HTTPS: new Map() };
   /** RFC 8767 §5 failure recheck: an expired entry whose refresh failed → no retry before this clock ms. */
   readonly #recheckAfter = new WeakMap<Entry, number>();
+  /** `peekAddresses`' list per entry, made on its first hit (most entries never get one). */
+  readonly #addressLists = new WeakMap<Entry, readonly string[]>();
   /** The few `ip:port` strings seen, so entries share them. */
   readonly #servers = new Map<string, string>();
   readonly #closing = new AbortController();
@@ -90,6 +92,29 @@ export class DnsCache {
     } catch (err) {
       return err as DnsError;
     }
+  }
+
+  /**
+   * `peek` for an address type, the addresses only: the same frozen list for one entry
+   * for as long as it is fresh (so a caller may keep what it derives from the list, keyed
+   * by it), counted as `peek` counts. `undefined` where `peek` gives undefined.
+   */
+  peekAddresses(name: string, type: AddressRecordType): readonly string[] | DnsError | undefined {
+    const key = normalizeName(name);
+    checkType(type);
+    if (this.#closing.signal.aborted) return undefined;
+    const entry = this.#store.get(type, key);
+    const now = this.#now();
+    if (entry === undefined || now >= entry.expiresAt()) return undefined;
+    this.#store.touch(type, key, entry);
+    if (entry.addrs === null) {
+      this.#n[isNegative(entry.details.code) ? 'negativeHits' : 'errorHits']++;
+      return toError(entry, key, type, now);
+    }
+    this.#n.hits++;
+    let list = this.#addressLists.get(entry);
+    if (list === undefined) this.#addressLists.set(entry, (list = addressList(entry, type)));
+    return list;
   }
 
   stats(): CacheStats {

@@ -6,7 +6,7 @@
  * behind the code").
  */
 import { DnsError, type DnsErrorCode, errorCode } from '../errors.js';
-import type { Answer, AnswerSource, RecordType, ServiceAnswer } from '../dns/types.js';
+import type { AddressRecordType, Answer, AnswerSource, RecordType, ServiceAnswer } from '../dns/types.js';
 import type { CacheSettings } from './options.js';
 import { pack, unpack } from './packed.js';
 import { serviceRecordsAt, StoredServiceRecords, storeServiceRecords } from './service-records.js';
@@ -168,6 +168,12 @@ export function toAnswer(e: Entry, key: string, type: RecordType, now: number, s
   }
   const records = addrs.map((address) => ({ address, ttl: recordTtl }));
   return { name: d.name ?? key, type: type as 'A' | 'AAAA', records, ttl, cnames, server: e.server, source };
+}
+
+/** The addresses of a positive A or AAAA entry, frozen (shared by every caller). */
+export function addressList(e: Entry, type: AddressRecordType): readonly string[] {
+  const addrs = e.addrs as string | readonly string[];
+  return Object.freeze(typeof addrs === 'string' ? unpack(addrs, type, 0).map((r) => r.address) : addrs.slice());
 }
 
 /** The error a remembered failure is re-thrown as: same code, hostname and rrtype. */

@@ -15,10 +15,13 @@ import type { Entry } from './entry.js';
  * them to 1..size, far below it for any cache that fits in memory.
  */
 const MAX_SEQ = 2 ** 30;
+const TYPES: readonly RecordType[] = ['A', 'AAAA', 'HTTPS'];
 
 export class EntryStore {
   readonly #byType: Record<RecordType, Map<string, Entry>> = { A: new Map(), AAAA: new Map(), HTTPS: new Map() };
   readonly #maps = Object.values(this.#byType);
+  /** Per type, the key last (re)inserted: that entry is already at the end of its Map. */
+  readonly #newest: Record<RecordType, string | undefined> = { A: undefined, AAAA: undefined, HTTPS: undefined };
   readonly #maxEntries: number;
   readonly #maxSeq: number;
   #seq = 0;
@@ -40,25 +43,32 @@ export class EntryStore {
 
   /** Marks an entry most recently used. */
   touch(type: RecordType, key: string, entry: Entry): void {
-    const map = this.#byType[type];
     if (this.#seq >= this.#maxSeq) this.#renumber();
     entry.seq = ++this.#seq;
+    // A hot name hit again: already last in its Map, so the re-insert (two hash operations) is skipped.
+    if (this.#newest[type] === key) return;
+    const map = this.#byType[type];
     map.delete(key);
     map.set(key, entry);
+    this.#newest[type] = key;
   }
 
   /** Stores (or replaces) an entry as most recently used, evicting beyond maxEntries. */
   set(type: RecordType, key: string, entry: Entry): void {
     this.touch(type, key, entry);
+    // When touch skipped the re-insert, the key's old entry is still the value.
+    this.#byType[type].set(key, entry);
     while (this.size > this.#maxEntries) this.#evictOldest();
   }
 
   delete(type: RecordType, key: string): void {
     this.#byType[type].delete(key);
+    if (this.#newest[type] === key) this.#newest[type] = undefined;
   }
 
   clear(): void {
     for (const map of this.#maps) map.clear();
+    this.#newest.A = this.#newest.AAAA = this.#newest.HTTPS = undefined;
   }
 
   /** Stamps 1..size in the same global order (each map is in stamp order; a sort merges them). */
@@ -69,17 +79,17 @@ export class EntryStore {
   }
 
   #evictOldest(): void {
-    let oldest: { map: Map<string, Entry>; key: string; seq: number } | undefined;
-    for (const map of this.#maps) {
-      const first = map.entries().next();
+    let oldest: { type: RecordType; key: string; seq: number } | undefined;
+    for (const type of TYPES) {
+      const first = this.#byType[type].entries().next();
       if (first.done) continue;
       const [key, entry] = first.value;
-      if (!oldest || entry.seq < oldest.seq) oldest = { map, key, seq: entry.seq };
+      if (!oldest || entry.seq < oldest.seq) oldest = { type, key, seq: entry.seq };
     }
     // Only called while size > maxEntries >= 1, so some map has a first entry.
     /* c8 ignore next */
     if (!oldest) return;
-    oldest.map.delete(oldest.key);
+    this.delete(oldest.type, oldest.key);
     this.evictions++;
   }
 }

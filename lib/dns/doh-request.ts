@@ -8,7 +8,7 @@
  *   401, 403, 429 → EREFUSED   the server will not answer us (policy, rate limit), as REFUSED
  *   other         → EBADRESP   no DNS answer came back (wrong path, 415, a redirect…)
  */
-import http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import type { TimerHandle } from '../clock.js';
 import type { CancelListener } from './cancel.js';
 import type { EncryptedContext } from './encrypted-types.js';
@@ -21,7 +21,10 @@ import type { HttpsServerAddress } from './types.js';
 const DNS_MESSAGE = 'application/dns-message';
 /** A DNS message is at most 65535 bytes (RFC 8484 §6 points to RFC 1035's limit). */
 const MAX_BODY = 65_535;
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+// HTTP/2 error codes (RFC 9113 §7), as node:http2's constants name them: not read from
+// the module, which is loaded only with the first DoH session (doh.ts).
+const NGHTTP2_REFUSED_STREAM = 0x7;
+const NGHTTP2_CANCEL = 0x8;
 
 /** The server's upstream (doh.ts) a try belongs to. */
 export interface DohTryOwner {

@@ -9,7 +9,8 @@
  * hosts file and plain servers, never a DoH server: see resolver.ts) when a session
  * opens; Node's `autoSelectFamily` then races the addresses it gives.
  */
-import http2 from 'node:http2';
+import { createRequire } from 'node:module';
+import type * as http2 from 'node:http2';
 import { isIP, type LookupFunction } from 'node:net';
 import { type TimerHandle, unrefTimer } from '../clock.js';
 import { DnsError } from '../errors.js';
@@ -19,6 +20,14 @@ import type { Question } from './query.js';
 import { Backoff, connectFailure } from './reconnect.js';
 import { serverKey, type ReplyResult, type TransportFailure, type TransportOptions } from './transport.js';
 import type { HttpsServerAddress } from './types.js';
+
+let h2: typeof http2 | undefined;
+
+/** node:http2, required with the first DoH session: most processes never open one, and loading it is a measurable part of the import (docs/benchmarks.md, "import"). */
+function loadHttp2(): typeof http2 {
+  h2 ??= createRequire(import.meta.url)('node:http2') as typeof http2;
+  return h2;
+}
 
 export class DohUpstream implements DohTryOwner {
   readonly server: HttpsServerAddress;
@@ -102,7 +111,7 @@ export class DohSession implements DohTrySession {
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
     // noDelay (passed down to net.Socket, untyped here): a request must not wait for the ACK of the one before (Nagle).
     const options = { ...context.config.tls, noDelay: true, ...(lookup ? { lookup } : {}) } as http2.SecureClientSessionOptions;
-    this.#session = http2.connect(`https://${host}:${server.port}`, options);
+    this.#session = loadHttp2().connect(`https://${host}:${server.port}`, options);
     this.#session.on('connect', () => this.#onConnect());
     this.#session.on('error', (err) => void (this.#error ??= err));
     this.#session.on('goaway', () => this.#upstream.onDraining(this));

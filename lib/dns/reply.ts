@@ -3,7 +3,7 @@
  * (RFC 5452 §9.1: same ID, same question; RFC 1035 §4.1.1: QR set). Everything here is
  * pure and never throws: replies are untrusted input.
  */
-import dnsPacket from 'dns-packet';
+import { dnsPacketModule } from './packet-codec.js';
 import type { SentQuery } from './query.js';
 
 const HEADER_BYTES = 12;
@@ -55,7 +55,8 @@ export function isTruncated(reply: Buffer): boolean {
 interface RecordCodec {
   decode: { (buf: Buffer, offset: number): DecodedRecord; bytes: number };
 }
-const { answer: record, question } = dnsPacket as unknown as { answer: RecordCodec; question: RecordCodec };
+/** dns-packet's record and question codecs, loaded on the first decode. */
+const codecs = (): { answer: RecordCodec; question: RecordCodec } => dnsPacketModule() as unknown as { answer: RecordCodec; question: RecordCodec };
 
 /** dns-packet's names for the 4-bit header RCODE (its rcodes.js). */
 // prettier-ignore
@@ -91,6 +92,7 @@ const RCODE_NAMES = [
 export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply | undefined {
   try {
     let offset = questionEnd ?? skipQuestions(reply);
+    const record = codecs().answer;
     const sections: DecodedRecord[][] = [[], [], []];
     for (let s = 0; s < 3; s++) {
       const list = sections[s]!;
@@ -123,6 +125,7 @@ function rdlengthEnd(reply: Buffer, offset: number): number {
 /** The question section decoded and skipped, for a reply not checked against a query. */
 function skipQuestions(reply: Buffer): number {
   let offset = HEADER_BYTES;
+  const question = codecs().question;
   for (let n = reply.readUInt16BE(4); n > 0; n--) {
     question.decode(reply, offset);
     offset += question.decode.bytes;

@@ -6,8 +6,8 @@
  * caller can reject the whole RRset (§2.2).
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import dnsPacket from 'dns-packet';
 import { InvalidArgumentError } from '../errors.js';
+import { dnsPacketModule } from './packet-codec.js';
 import { fieldOfKey, INVALID_KEY, keyOfField, keyOfName, nameOfKey } from './svcb-keys.js';
 import type { ServiceParams, ServiceRecord } from './types.js';
 
@@ -24,7 +24,7 @@ const MAX_NAME_OCTETS = 255;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** dns-packet's AAAA codec gives the text every AAAA answer has, so hints compare equal to answers. */
-const aaaa = (dnsPacket as unknown as { aaaa: AddressCodec }).aaaa;
+const aaaa = (): AddressCodec => (dnsPacketModule() as unknown as { aaaa: AddressCodec }).aaaa;
 interface AddressCodec {
   decode(buf: Buffer, offset: number): string;
   encode(address: string): Buffer;
@@ -32,7 +32,7 @@ interface AddressCodec {
 
 /** The 16 octets of an IPv6 address (the codec writes RDLENGTH first). */
 export function ipv6Octets(address: string): Buffer {
-  return aaaa.encode(address).subarray(2);
+  return aaaa().encode(address).subarray(2);
 }
 
 export function decodeServiceData(rdata: Buffer): Decoded {
@@ -109,7 +109,9 @@ function decodeValue(key: number, value: Buffer, params: ServiceParams): string 
       return undefined;
     case 6:
       if (value.length === 0 || value.length % 16 !== 0) return `${value.length} octets`;
-      p.ipv6hint = Array.from({ length: value.length / 16 }, (_, i) => aaaa.decode(Buffer.concat([Buffer.of(0, 16), value.subarray(16 * i, 16 * i + 16)]), 0));
+      p.ipv6hint = Array.from({ length: value.length / 16 }, (_, i) =>
+        aaaa().decode(Buffer.concat([Buffer.of(0, 16), value.subarray(16 * i, 16 * i + 16)]), 0),
+      );
       return undefined;
     case 7:
       try {

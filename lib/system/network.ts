@@ -38,6 +38,7 @@ export class NetworkMonitor {
   readonly #interval: number;
   readonly #listeners = new Set<NetworkChangeListener>();
   #key: string | undefined;
+  #last: Interfaces | undefined;
   #checkedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: NetworkMonitorOptions = {}) {
@@ -56,12 +57,20 @@ export class NetworkMonitor {
     if (this.#key !== undefined && now - this.#checkedAt < this.#interval) return this.#key;
     this.#checkedAt = now;
     const previous = this.#key;
-    const current = networkKey(this.#interfaces());
+    const interfaces = this.#interfaces();
+    const current = networkKey(interfaces);
+    this.#last = interfaces;
     this.#key = current;
     if (previous !== undefined && previous !== current) {
       for (const listener of [...this.#listeners]) listener(current, previous);
     }
     return current;
+  }
+
+  /** The interfaces as last read, read again as `key()` would: the same object until a new read. */
+  interfaces(): Interfaces {
+    this.key();
+    return this.#last!;
   }
 
   /** `listener(current, previous)` runs, synchronously inside `key()`, when a read finds a new network. Returns the unsubscribe function. */

@@ -274,3 +274,67 @@ t.test('peek() gives a fresh entry at once (answer or remembered failure) and co
   cache.close();
   t.equal(cache.peek('peek.test', 'A'), undefined, 'closed');
 });
+
+t.test('peekAddresses() gives one frozen list per fresh entry, counted as peek() counts', async (t) => {
+  const clock = new FakeClock();
+  const cache = new DnsCache({ clock });
+  t.teardown(() => cache.close());
+  t.equal(cache.peekAddresses('list.test', 'A'), undefined, 'missing');
+  await cache.resolve(
+    'list.test',
+    'A',
+    counted(() => answer('list.test', 'A', ['192.0.2.1', '192.0.2.2'], 60)),
+  );
+  // A leading zero does not pack (packed.ts): the entry keeps its strings.
+  await cache.resolve(
+    'list.test',
+    'AAAA',
+    counted(() => answer('list.test', 'AAAA', ['2001:DB8::1'], 60)),
+  );
+  await cache.resolve(
+    'zero.test',
+    'A',
+    counted(() => answer('zero.test', 'A', ['192.0.2.01'], 60)),
+  );
+  const first = cache.peekAddresses('LIST.test.', 'A');
+  t.same(first, ['192.0.2.1', '192.0.2.2']);
+  t.ok(Object.isFrozen(first), 'frozen: every caller shares it');
+  t.equal(cache.peekAddresses('list.test', 'A'), first, 'the same list while the entry is fresh');
+  t.same(cache.peekAddresses('list.test', 'AAAA'), ['2001:DB8::1'], 'AAAA');
+  t.same(cache.peekAddresses('zero.test', 'A'), ['192.0.2.01'], 'an unpacked entry too');
+  t.equal(cache.stats().hits, 4);
+  clock.advance(60_000);
+  t.equal(cache.peekAddresses('list.test', 'A'), undefined, 'expired: resolve() serves it stale');
+  await cache
+    .resolve(
+      'list.test',
+      'A',
+      counted(() => answer('list.test', 'A', ['192.0.2.1', '192.0.2.2'], 60)),
+    )
+    .catch(() => {});
+  await settle();
+  const refreshed = cache.peekAddresses('list.test', 'A');
+  t.same(refreshed, ['192.0.2.1', '192.0.2.2']);
+  t.not(refreshed, first, 'a new entry, a new list');
+
+  await cache
+    .resolve(
+      'nx.test',
+      'A',
+      counted(() => Promise.reject(new DnsError('ENOTFOUND', { hostname: 'nx.test', rrtype: 'A', negativeTtl: 30 }))),
+    )
+    .catch(() => {});
+  await cache
+    .resolve(
+      'sf.test',
+      'A',
+      counted(() => Promise.reject(new DnsError('ESERVFAIL', { hostname: 'sf.test', rrtype: 'A' }))),
+    )
+    .catch(() => {});
+  t.match(cache.peekAddresses('nx.test', 'A'), { code: 'ENOTFOUND', hostname: 'nx.test', rrtype: 'A' }, 'a remembered failure is returned');
+  t.type(cache.peekAddresses('sf.test', 'A'), DnsError);
+  t.match(cache.stats(), { negativeHits: 1, errorHits: 1 });
+  t.throws(() => cache.peekAddresses('list.test', 'MX' as 'A'), { code: 'ERR_HE_INVALID_ARGUMENT', option: 'type' });
+  cache.close();
+  t.equal(cache.peekAddresses('list.test', 'A'), undefined, 'closed');
+});

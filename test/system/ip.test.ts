@@ -1,6 +1,7 @@
 import t from 'tap';
 import { caught } from '../helpers/caught.js';
 import fc from 'fast-check';
+import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import { isLoopback, isV4Mapped, parseIpLiteral, stripZone, toBytes16 } from '../../lib/system/ip.js';
 
@@ -136,4 +137,46 @@ t.test('isV4Mapped checks the ::ffff:0:0/96 prefix', async (t) => {
   t.equal(isV4Mapped(toBytes16('::fffe:1.2.3.4')), false);
   t.equal(isV4Mapped(toBytes16('::1:ffff:1.2.3.4')), false);
   t.equal(isV4Mapped(toBytes16('2001:db8::ffff:1.2.3.4')), false);
+});
+
+t.test('toBytes16 takes plain hex forms without isIP, and accepts exactly what isIP accepts (property)', async (t) => {
+  // Strings over the plain-form alphabet, many of them malformed (':::', 5-digit groups, 9 groups).
+  const text = fc
+    .array(fc.oneof(fc.constantFrom(':', '::', ':::'), fc.stringMatching(/^[0-9a-fA-F]{0,5}$/)), { minLength: 1, maxLength: 12 })
+    .map((parts) => parts.join(''));
+  const groupsOf = (bytes: Uint8Array): number[] => Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
+  fc.assert(
+    fc.property(text, (s) => {
+      const valid = isIP(s) === 6;
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = toBytes16(s);
+      } catch (err) {
+        if (!(err instanceof InvalidArgumentError)) throw err;
+      }
+      if (valid !== (bytes !== undefined)) throw new Error(`${s}: isIP says ${valid}, toBytes16 ${bytes ? 'parsed it' : 'threw'}`);
+      // The URL parser as the reference for the bytes of a valid one.
+      if (
+        bytes &&
+        new URL(`http://[${s}]/`).hostname !==
+          `[${new URL(
+            `http://[${groupsOf(bytes)
+              .map((g) => g.toString(16))
+              .join(':')}]/`,
+          ).hostname.slice(1, -1)}]`
+      ) {
+        throw new Error(`${s}: wrong bytes ${hex(bytes)}`);
+      }
+    }),
+    { numRuns: 3000 },
+  );
+  for (const [s, want] of [
+    ['::', '00000000000000000000000000000000'],
+    ['1:2:3:4:5:6:7::', '00010002000300040005000600070000'],
+    ['1::8', '00010000000000000000000000000008'],
+    ['FFFF:0:0:0:0:0:0:1', 'ffff0000000000000000000000000001'],
+  ] as const) {
+    t.equal(hex(toBytes16(s)), want, s);
+  }
+  for (const bad of ['1:2:3:4:5:6:7:8::', ':::', '1:2', '12345::', ':1::', '1::2::3']) t.throws(() => toBytes16(bad), InvalidArgumentError, bad);
 });

@@ -1,0 +1,77 @@
+/**
+ * Importing the library loads nothing most users never touch: dns-packet waits for the
+ * first reply decoded, node:http2 for the first DoH session (docs/benchmarks.md, "import").
+ * Checked in a fresh process, whose module registries say what was loaded.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { closedPort } from './helpers/closed-port.js';
+
+const run = promisify(execFile);
+const index = new URL('../lib/index.js', import.meta.url).href;
+const reply = new URL('../lib/dns/reply.js', import.meta.url).href;
+
+/** Runs `then` (module code) after importing the library; returns what was loaded before and after. */
+async function loaded(then: string, entry = index): Promise<{ before: string[]; after: string[] }> {
+  const script = `
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
+    const modules = () => [
+      ...Object.keys(require.cache).filter((f) => f.includes('/node_modules/')).map((f) => f.replace(/^.*\\/node_modules\\//, '')),
+      ...process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => 'node:' + m.slice(13)),
+    ];
+    await import(${JSON.stringify(entry)});
+    const before = modules();
+    ${then}
+    console.log(JSON.stringify({ before, after: modules() }));
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+  return JSON.parse(stdout);
+}
+
+const has = (list: string[], prefix: string): boolean => list.some((m) => m.startsWith(prefix));
+
+t.test('importing the library loads neither dns-packet nor node:http2', async (t) => {
+  const { before } = await loaded('');
+  t.notOk(has(before, 'dns-packet/'), 'dns-packet');
+  t.notOk(has(before, '@leichtgewicht/ip-codec/'), "dns-packet's ip-codec");
+  t.notOk(before.includes('node:http2'), 'node:http2');
+  t.ok(before.includes('node:net'), 'the check sees what is loaded (node:net is)');
+});
+
+t.test('dns-packet is loaded by the first reply decoded; node:http2 by the first DoH session', async (t) => {
+  const closed = await closedPort();
+  const { before, after } = await loaded(`
+    const { decodeReply } = await import(${JSON.stringify(reply)});
+    // A reply with no question and one A record (192.0.2.1).
+    const wire = Buffer.from('000181800000000100000000' + '00' + '0001000100000e100004c0000201', 'hex');
+    if (decodeReply(wire)?.answers[0]?.data !== '192.0.2.1') throw new Error('not decoded');
+    const { Resolver } = await import(${JSON.stringify(index)});
+    // A DoH server on a closed loopback port: the session is refused, after node:http2 was needed.
+    const resolver = new Resolver({ servers: ['https://127.0.0.1:${closed.port}/dns-query'], resolvConf: false, hosts: false });
+    const outcome = await resolver.query('www.example.test', 'A').catch((e) => e.code);
+    resolver.close();
+    if (outcome !== 'ECONNREFUSED') throw new Error('unexpected outcome ' + outcome);
+  `);
+  t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'neither before');
+  t.ok(has(after, 'dns-packet/'), 'dns-packet after a decode');
+  t.ok(after.includes('node:http2'), 'node:http2 after a DoH session was opened');
+});
+
+const dist = new URL('../../dist/index.js', import.meta.url);
+const distSkip = existsSync(dist) ? false : 'dist/ not built (npm run build; npm test builds it)';
+
+t.test('the package entry (dist/index.js, built by npm run build) is one bundled module with the exports of lib/index.ts', { skip: distSkip }, async (t) => {
+  const source = readFileSync(dist, 'utf8');
+  t.same(
+    [...source.matchAll(/^import .* from "(.+)";$/gm)].map((m) => m[1]).filter((s) => !s!.startsWith('node:')),
+    ['p-cancelable', 'p-cancelable'],
+    'no relative import: one file, plus the runtime dependency',
+  );
+  const [bundled, modules] = await Promise.all([import(dist.href), import(index)]);
+  t.same(Object.keys(bundled).sort(), Object.keys(modules).sort(), 'the same exports');
+  const { before } = await loaded('', dist.href);
+  t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'and still nothing lazy loaded');
+});
