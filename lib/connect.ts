@@ -8,12 +8,13 @@ import PCancelable from 'p-cancelable';
 import { systemClock } from './clock.js';
 import { type ConnectOptions, type ConnectSettings, normalizeConnectOptions } from './connect-options.js';
 import type { AddressResolver } from './dns/types.js';
-import { socketAttemptFactory } from './racer/attempt.js';
+import { type AttemptFactory, type SocketAttemptFactory, socketAttemptFactory } from './racer/attempt.js';
+import { prepareAbortController } from './racer/abort-spare.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
-import { DEFAULT_POLICY_TABLE, preferredFamily } from './address/policy-table.js';
+import { DEFAULT_POLICY_TABLE, type PolicyTable, preferredFamily } from './address/policy-table.js';
 import { defaultHistory } from './address/history.js';
-import { createRace, type RaceHandlers } from './racer/race.js';
+import { createRace, type RaceControl, type RaceHandlers } from './racer/race.js';
 import { RaceHistory } from './racer/race-history.js';
 import { offeredAlpn } from './racer/service-endpoints.js';
 import { LAST_RESORT_DELAY, type RaceNat64 } from './racer/synthesis.js';
@@ -37,33 +38,50 @@ export type { AbandonReason, AttemptEndpoint, AttemptInfo, RaceEvent, RaceOutcom
 export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOptions }): PCancelable<tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
-  return new PCancelable((resolve, reject, onCancel) => {
+  // RFC 8305 §3: the queries go out first; what only their answers need (the promise, the
+  // first attempt's socket, the next race's abort controller) is built while they travel.
+  let settle: RaceHandlers<net.Socket> | undefined;
+  let failedAtStart: { error: unknown } | undefined;
+  const handlers: RaceHandlers<net.Socket> = {
+    // Never before the promise exists: answers and attempts report asynchronously.
+    resolve: (result) => settle!.resolve(result),
+    // An aborted signal ends the race inside start().
+    reject: (error) => (settle ? settle.reject(error) : (failedAtStart = { error })),
+  };
+  let race: RaceControl;
+  let attempts: SocketAttemptFactory | undefined;
+  try {
+    const settings = normalizeConnectOptions(options);
+    if (settings.connectAttempt === undefined) attempts = socketAttemptFactory({ net: settings.net, tls: settings.tls });
+    race = createRace(raceOptions(settings, attempts), handlers);
+    race.start();
+  } catch (err) {
+    return new PCancelable((_resolve, reject) => reject(err));
+  }
+  const promise = new PCancelable<net.Socket | tls.TLSSocket>((resolve, reject, onCancel) => {
     // cancel() rejects with the race's CancelError, which has a code, not with p-cancelable's own.
     onCancel.shouldReject = false;
-    let settings: ConnectSettings;
-    try {
-      settings = normalizeConnectOptions(options);
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    const handlers: RaceHandlers<net.Socket> = {
+    onCancel(() => race.cancel());
+    settle = {
       resolve: ({ socket, attemptedAddresses }) => {
         (socket as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = attemptedAddresses;
         resolve(socket);
       },
       reject,
     };
-    const race = createRace(raceOptions(settings), handlers);
-    onCancel(() => race.cancel());
-    race.start();
+    if (failedAtStart) reject(failedAtStart.error);
   });
+  if (failedAtStart === undefined) {
+    attempts?.prepare();
+    prepareAbortController();
+  }
+  return promise;
 }
 
-function raceOptions(s: ConnectSettings) {
+function raceOptions(s: ConnectSettings, attempts: SocketAttemptFactory | undefined) {
   const resolver = s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host);
   // A Resolver's gai.conf policy orders the addresses and says which family is preferred.
-  const policy = resolverPolicy(resolver) ?? (() => DEFAULT_POLICY_TABLE);
+  const policy = resolverPolicy(resolver) ?? defaultPolicy;
   const history = s.history === false ? undefined : new RaceHistory(s.history ?? defaultHistory);
   return {
     host: s.host,
@@ -78,13 +96,15 @@ function raceOptions(s: ConnectSettings) {
     timeout: s.timeout,
     signal: s.signal,
     order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, policy, history),
-    connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
+    connectAttempt: (s.connectAttempt ?? attempts) as AttemptFactory<net.Socket>,
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
     https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,
     policy: s.policy,
   };
 }
+
+const defaultPolicy = (): PolicyTable => DEFAULT_POLICY_TABLE;
 
 /**
  * NAT64 for this race (RFC 8305 §7): only when both families may be used (a race told

@@ -47,14 +47,45 @@ export interface SocketAttemptOptions {
   tls?: tls.ConnectionOptions | undefined;
 }
 
-export function socketAttemptFactory(options: SocketAttemptOptions = {}): AttemptFactory<net.Socket> {
-  return (target, callbacks) => {
-    const where = { host: target.address, port: target.port, family: target.family };
-    const secure = options.tls !== undefined;
-    // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
-    const socket = secure ? tls.connect({ ...options.net, ...options.tls, ...where }) : net.connect({ ...options.net, ...where });
-    return watch(socket, secure, callbacks);
+/** The default factory; `prepare()` builds the next plain TCP attempt's socket object ahead of time. */
+export interface SocketAttemptFactory extends AttemptFactory<net.Socket> {
+  /**
+   * Makes the `net.Socket` object (no handle, no file descriptor) the next plain TCP attempt
+   * will connect, so that building it is not on the path from a DNS answer to the SYN. Call
+   * it while waiting for DNS; an unused one is simply dropped. No-op for TLS.
+   */
+  prepare(): void;
+}
+
+export function socketAttemptFactory(options: SocketAttemptOptions = {}): SocketAttemptFactory {
+  const netOptions = options.net ?? {};
+  const plain = Object.keys(netOptions).length === 0;
+  let spare: net.Socket | undefined;
+  const factory = (target: AttemptTarget, callbacks: AttemptCallbacks): Attempt<net.Socket> => {
+    if (options.tls !== undefined) {
+      // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
+      const where = { host: target.address, port: target.port, family: target.family };
+      return watch(tls.connect({ ...netOptions, ...options.tls, ...where }), true, callbacks);
+    }
+    // net.connect(options) is `new net.Socket(options).connect(options)`: the same two steps.
+    const socket = spare ?? new net.Socket(netOptions);
+    spare = undefined;
+    const where = plain ? { host: target.address, port: target.port, family: target.family } : connectOptions(netOptions, target);
+    return watch(socket.connect(where), false, callbacks);
   };
+  factory.prepare = (): void => {
+    if (options.tls === undefined) spare ??= new net.Socket(netOptions);
+  };
+  return factory;
+}
+
+/** The net options with the target's address (object spread is slow on the hot path). */
+function connectOptions(netOptions: PassThroughSocketOptions, target: AttemptTarget): net.TcpNetConnectOpts {
+  const where = Object.assign({}, netOptions) as net.TcpNetConnectOpts;
+  where.host = target.address;
+  where.port = target.port;
+  where.family = target.family;
+  return where;
 }
 
 function watch(socket: net.Socket, secure: boolean, callbacks: AttemptCallbacks): Attempt<net.Socket> {
@@ -67,12 +98,13 @@ function watch(socket: net.Socket, secure: boolean, callbacks: AttemptCallbacks)
   const onSecure = (): void => callbacks.succeeded();
   // Node reports a close during the TLS handshake as an ECONNRESET error, so 'error' covers every failure.
   const onError = (err: unknown): void => callbacks.failed(err, secure && tcpUp ? 'tls' : 'tcp');
-  socket.once('connect', onConnect);
-  socket.once('secureConnect', onSecure);
+  // `on`, not `once`: detach() removes them, and `once` builds a wrapper per listener.
+  socket.on('connect', onConnect);
+  if (secure) socket.on('secureConnect', onSecure);
   socket.on('error', onError);
   const detach = (): void => {
     socket.off('connect', onConnect);
-    socket.off('secureConnect', onSecure);
+    if (secure) socket.off('secureConnect', onSecure);
     socket.off('error', onError);
   };
   return {

@@ -12,6 +12,7 @@
  * Resolution Delay; on an IPv6-only network the origin's A answer is synthesized
  * (synthesis.ts, RFC 8305 §7), those addresses joining the origin's own.
  */
+import { abortQueries, takeAbortController } from './abort-spare.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { TimerHandle } from '../clock.js';
 import { httpsQueryName } from '../dns/https-name.js';
@@ -44,7 +45,7 @@ const isFamily = (family: Family, address: unknown): address is string => typeof
 
 export class ServiceFeed {
   readonly #o: ServiceFeedOptions;
-  readonly #controller = new AbortController();
+  readonly #controller = takeAbortController();
   readonly #origin = new Map<Family, FamilyState>();
   readonly #originErrors = new Map<Family, Error>();
   /** Address answers of TargetNames other than the origin's, by lower-cased name. */
@@ -102,12 +103,15 @@ export class ServiceFeed {
     this.#synthesis?.lastAttemptStarted();
   }
 
-  /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
-  close(): void {
+  /**
+   * Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps
+   * filling); `handedOver`: the race was won, abort on the next turn (abort-spare.ts).
+   */
+  close(handedOver = false): void {
     this.#closed = true;
     this.#clearDelay();
     this.#synthesis?.close();
-    if (this.#pending > 0) this.#controller.abort();
+    if (this.#pending > 0) abortQueries(this.#controller, handedOver);
   }
 
   /** One question; `done` gets the answer or the error, never both, and never after close(). */
