@@ -4,9 +4,10 @@
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
-import PCancelable from 'p-cancelable';
+import type PCancelable from 'p-cancelable';
 import { systemClock } from './clock.js';
 import { type ConnectOptions, type ConnectSettings, normalizeConnectOptions } from './connect-options.js';
+import { preparePendingConnect, takePendingConnect } from './connect-promise.js';
 import type { AddressResolver } from './dns/types.js';
 import { type AttemptFactory, type SocketAttemptFactory, socketAttemptFactory } from './racer/attempt.js';
 import { prepareAbortController } from './racer/abort-spare.js';
@@ -14,7 +15,7 @@ import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, type PolicyTable, preferredFamily } from './address/policy-table.js';
 import { defaultHistory } from './address/history.js';
-import { createRace, type RaceControl, type RaceHandlers } from './racer/race.js';
+import { createRace } from './racer/race.js';
 import { RaceHistory } from './racer/race-history.js';
 import { offeredAlpn } from './racer/service-endpoints.js';
 import { LAST_RESORT_DELAY, type RaceNat64 } from './racer/synthesis.js';
@@ -38,44 +39,35 @@ export type { AbandonReason, AttemptEndpoint, AttemptInfo, RaceEvent, RaceOutcom
 export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOptions }): PCancelable<tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
-  // RFC 8305 §3: the queries go out first; what only their answers need (the promise, the
-  // first attempt's socket, the next race's abort controller) is built while they travel.
-  let settle: RaceHandlers<net.Socket> | undefined;
-  let failedAtStart: { error: unknown } | undefined;
-  const handlers: RaceHandlers<net.Socket> = {
-    // Never before the promise exists: answers and attempts report asynchronously.
-    resolve: (result) => settle!.resolve(result),
-    // An aborted signal ends the race inside start().
-    reject: (error) => (settle ? settle.reject(error) : (failedAtStart = { error })),
-  };
-  let race: RaceControl;
+  const pending = takePendingConnect();
   let attempts: SocketAttemptFactory | undefined;
   try {
     const settings = normalizeConnectOptions(options);
     if (settings.connectAttempt === undefined) attempts = socketAttemptFactory({ net: settings.net, tls: settings.tls });
-    race = createRace(raceOptions(settings, attempts), handlers);
-    race.start();
-  } catch (err) {
-    return new PCancelable((_resolve, reject) => reject(err));
-  }
-  const promise = new PCancelable<net.Socket | tls.TLSSocket>((resolve, reject, onCancel) => {
-    // cancel() rejects with the race's CancelError, which has a code, not with p-cancelable's own.
-    onCancel.shouldReject = false;
-    onCancel(() => race.cancel());
-    settle = {
+    const race = createRace(raceOptions(settings, attempts), {
       resolve: ({ socket, attemptedAddresses }) => {
         (socket as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = attemptedAddresses;
-        resolve(socket);
+        pending.resolve(socket);
       },
-      reject,
-    };
-    if (failedAtStart) reject(failedAtStart.error);
-  });
-  if (failedAtStart === undefined) {
-    attempts?.prepare();
-    prepareAbortController();
+      reject: pending.reject,
+    });
+    pending.onCancel(() => race.cancel());
+    race.start();
+  } catch (err) {
+    pending.reject(err);
+    return pending.promise;
   }
-  return promise;
+  // RFC 8305 §3: the queries go first (the resolver sends them a few microtasks from now);
+  // what only their answers need is made while they travel: the first attempt's socket
+  // object, and the next call's promise and abort controller.
+  setImmediate(prepareAhead, attempts);
+  return pending.promise;
+}
+
+function prepareAhead(attempts: SocketAttemptFactory | undefined): void {
+  attempts?.prepare();
+  preparePendingConnect();
+  prepareAbortController();
 }
 
 function raceOptions(s: ConnectSettings, attempts: SocketAttemptFactory | undefined) {

@@ -46,7 +46,7 @@ interface ChildConfig {
   only: string | undefined;
 }
 
-type Marks = Partial<Record<'send' | 'message' | 'lookup' | 'lookedUp' | 'tcpCall' | 'tcpUp', number>>;
+type Marks = Partial<Record<'query' | 'send' | 'message' | 'lookup' | 'lookedUp' | 'tcpCall' | 'tcpUp', number>>;
 interface Sample {
   ms: number;
   marks: Marks;
@@ -88,6 +88,16 @@ function wrapForMarks(): void {
   } as typeof connect0;
 }
 
+/** Marks the first Resolver.query call of a connect. */
+function wrapQuery(resolver: Build['Resolver']): void {
+  const proto = resolver.prototype as { query: (...args: unknown[]) => unknown };
+  const query0 = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    mark('query');
+    return query0.apply(this, args);
+  };
+}
+
 /** dns.lookup's contract on c-ares: AAAA and A in parallel, IPv6 first (`verbatim`), one server: ours. */
 function caresLookup(nameserver: string, wantMarks: boolean): net.LookupFunction {
   const resolver = new dns.Resolver({ timeout: 3000, tries: 1 });
@@ -127,6 +137,7 @@ async function clients(cfg: ChildConfig): Promise<void> {
   const resolvers: Array<{ close(): void }> = [];
   const opens: Record<string, Open> = {};
   for (const [label, build] of builds) {
+    if (cfg.marks) wrapQuery(build.Resolver);
     const cold = new build.Resolver({ ...server, cache: false });
     const cached = new build.Resolver(server);
     resolvers.push(cold, cached);
@@ -169,7 +180,8 @@ function phases(samples: Sample[], node: boolean): Array<[string, number]> {
       ['TCP up → caller has the socket', part('tcpUp', 'end')],
     ];
   return [
-    ['call → first DNS query sent', part('call', 'send')],
+    ['call → Resolver.query called', part('call', 'query')],
+    ['Resolver.query → first DNS query sent', part('query', 'send')],
     ['DNS: send → first answer in', part('send', 'message')],
     ['answer → TCP connect called', part('message', 'tcpCall')],
     ['TCP connect called → up', part('tcpCall', 'tcpUp')],

@@ -50,9 +50,10 @@ export interface SocketAttemptOptions {
 /** The default factory; `prepare()` builds the next plain TCP attempt's socket object ahead of time. */
 export interface SocketAttemptFactory extends AttemptFactory<net.Socket> {
   /**
-   * Makes the `net.Socket` object (no handle, no file descriptor) the next plain TCP attempt
+   * Makes the `net.Socket` object (no handle, no file descriptor) the first plain TCP attempt
    * will connect, so that building it is not on the path from a DNS answer to the SYN. Call
-   * it while waiting for DNS; an unused one is simply dropped. No-op for TLS.
+   * it while waiting for DNS; an unused one is simply dropped. No-op for TLS, or once an
+   * attempt has started.
    */
   prepare(): void;
 }
@@ -61,7 +62,9 @@ export function socketAttemptFactory(options: SocketAttemptOptions = {}): Socket
   const netOptions = options.net ?? {};
   const plain = Object.keys(netOptions).length === 0;
   let spare: net.Socket | undefined;
+  let started = false;
   const factory = (target: AttemptTarget, callbacks: AttemptCallbacks): Attempt<net.Socket> => {
+    started = true;
     if (options.tls !== undefined) {
       // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
       const where = { host: target.address, port: target.port, family: target.family };
@@ -74,7 +77,7 @@ export function socketAttemptFactory(options: SocketAttemptOptions = {}): Socket
     return watch(socket.connect(where), false, callbacks);
   };
   factory.prepare = (): void => {
-    if (options.tls === undefined) spare ??= new net.Socket(netOptions);
+    if (options.tls === undefined && !started) spare ??= new net.Socket(netOptions);
   };
   return factory;
 }
