@@ -166,7 +166,8 @@ async function clients(cfg: ChildConfig): Promise<void> {
   }
   for (const r of resolvers) r.close();
   send('samples', samples);
-  process.exit(0);
+  // Exit once the (long) line is out: exiting at once could cut a write to a pipe short.
+  process.stdout.write('', () => process.exit(0));
 }
 
 function phases(samples: Sample[], node: boolean): Array<[string, number]> {
