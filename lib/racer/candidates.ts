@@ -79,6 +79,10 @@ export class CandidateFeed {
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
     const { nat64, host, families, resolver, clock, timeline } = this.#options;
+    for (const family of families) this.#pending.add(family);
+    for (const family of families) this.#ask(family);
+    // After the queries: finding the network's NAT64 prefixes may read the interfaces
+    // (system/network.ts), which is slow; the answers come later than this anyway.
     if (nat64 !== undefined && families.includes(4)) {
       this.#synthesis = new Synthesis({
         host,
@@ -92,8 +96,6 @@ export class CandidateFeed {
         changed: () => this.#checkSettled(),
       });
     }
-    for (const family of this.#options.families) this.#pending.add(family);
-    for (const family of this.#options.families) this.#ask(family);
   }
 
   /** The error to report when no address came at all (see `pickDnsError`). */

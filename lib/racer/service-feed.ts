@@ -74,6 +74,10 @@ export class ServiceFeed {
   start(handlers: ServiceHandlers): void {
     this.#handlers = handlers;
     const { host, port, families, resolver, nat64, clock, timeline } = this.#o;
+    this.#pending = 1 + families.length;
+    this.#ask(httpsQueryName(host, port), 'HTTPS', (answer) => this.#onHttps(answer));
+    for (const family of families) this.#ask(host, recordType(family), (answer) => this.#onOrigin(family, answer));
+    // After the queries, as in CandidateFeed: finding the NAT64 prefixes may read the interfaces.
     if (nat64 !== undefined && families.includes(4)) {
       this.#synthesis = new Synthesis({
         host,
@@ -87,9 +91,6 @@ export class ServiceFeed {
         changed: () => this.#settledNow(),
       });
     }
-    this.#pending = 1 + families.length;
-    this.#ask(httpsQueryName(host, port), 'HTTPS', (answer) => this.#onHttps(answer));
-    for (const family of families) this.#ask(host, recordType(family), (answer) => this.#onOrigin(family, answer));
   }
 
   /** The error to report when no address came at all: the origin's own DNS errors. */
