@@ -1,7 +1,7 @@
 /**
  * The promise `connect()` returns. Building a PCancelable costs about 11 µs here (more than
- * the rest of a race's start, docs/benchmarks.md), so the next one is built ahead, once a
- * race's queries are on the wire, and taken by the next call; it is used once, never shared.
+ * the rest of a race's start, docs/benchmarks.md), so the next one is built ahead, on the
+ * loop turn after a race ended, and taken by the next call; it is used once, never shared.
  */
 import type net from 'node:net';
 import type tls from 'node:tls';

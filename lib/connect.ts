@@ -9,7 +9,7 @@ import { systemClock } from './clock.js';
 import { type ConnectOptions, type ConnectSettings, normalizeConnectOptions } from './connect-options.js';
 import { preparePendingConnect, takePendingConnect } from './connect-promise.js';
 import type { AddressResolver } from './dns/types.js';
-import { type AttemptFactory, type SocketAttemptFactory, socketAttemptFactory } from './racer/attempt.js';
+import { prepareSpareSocket, socketAttemptFactory } from './racer/attempt.js';
 import { prepareAbortController } from './racer/abort-spare.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
@@ -40,37 +40,39 @@ export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOp
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
   const pending = takePendingConnect();
-  let attempts: SocketAttemptFactory | undefined;
   try {
     const settings = normalizeConnectOptions(options);
-    if (settings.connectAttempt === undefined) attempts = socketAttemptFactory({ net: settings.net, tls: settings.tls });
-    const race = createRace(raceOptions(settings, attempts), {
+    const race = createRace(raceOptions(settings), {
       resolve: ({ socket, attemptedAddresses }) => {
         (socket as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = attemptedAddresses;
         pending.resolve(socket);
+        setImmediate(prepareNext);
       },
-      reject: pending.reject,
+      reject: (error) => {
+        pending.reject(error);
+        setImmediate(prepareNext);
+      },
     });
     pending.onCancel(() => race.cancel());
     race.start();
   } catch (err) {
     pending.reject(err);
-    return pending.promise;
   }
-  // RFC 8305 §3: the queries go first (the resolver sends them a few microtasks from now);
-  // what only their answers need is made while they travel: the first attempt's socket
-  // object, and the next call's promise and abort controller.
-  setImmediate(prepareAhead, attempts);
   return pending.promise;
 }
 
-function prepareAhead(attempts: SocketAttemptFactory | undefined): void {
-  attempts?.prepare();
+/**
+ * Once a race is over (the loop turn after the hand-over), what the next call would build
+ * on its critical path is made ahead: the promise, the abort controller its queries
+ * share, the first attempt's socket object. Each is used once.
+ */
+function prepareNext(): void {
   preparePendingConnect();
   prepareAbortController();
+  prepareSpareSocket();
 }
 
-function raceOptions(s: ConnectSettings, attempts: SocketAttemptFactory | undefined) {
+function raceOptions(s: ConnectSettings) {
   const resolver = s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host);
   // A Resolver's gai.conf policy orders the addresses and says which family is preferred.
   const policy = resolverPolicy(resolver) ?? defaultPolicy;
@@ -88,7 +90,7 @@ function raceOptions(s: ConnectSettings, attempts: SocketAttemptFactory | undefi
     timeout: s.timeout,
     signal: s.signal,
     order: s.order ?? createOrder(s.firstAddressFamilyCount, undefined, policy, history),
-    connectAttempt: (s.connectAttempt ?? attempts) as AttemptFactory<net.Socket>,
+    connectAttempt: s.connectAttempt ?? socketAttemptFactory({ net: s.net, tls: s.tls }),
     clock: s.clock ?? systemClock,
     onEvent: s.onEvent,
     https: s.httpsRecords ? { alpn: offeredAlpn(s.tls) } : undefined,

@@ -1,8 +1,8 @@
 /**
  * The AbortController a race's DNS queries share. Node builds an AbortSignal by changing
  * an EventTarget's prototype, which costs about as much as the rest of a race's start
- * (docs/benchmarks.md), so one is made ahead for the next race, once the current race's
- * queries are on the wire (connect() calls `prepareAbortController()` then).
+ * (docs/benchmarks.md), so one is made ahead for the next race, on the loop turn after a
+ * race ended (connect() calls `prepareAbortController()` then).
  */
 let spare: AbortController | undefined;
 

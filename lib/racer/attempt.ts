@@ -47,39 +47,35 @@ export interface SocketAttemptOptions {
   tls?: tls.ConnectionOptions | undefined;
 }
 
-/** The default factory; `prepare()` builds the next plain TCP attempt's socket object ahead of time. */
-export interface SocketAttemptFactory extends AttemptFactory<net.Socket> {
-  /**
-   * Makes the `net.Socket` object (no handle, no file descriptor) the first plain TCP attempt
-   * will connect, so that building it is not on the path from a DNS answer to the SYN. Call
-   * it while waiting for DNS; an unused one is simply dropped. No-op for TLS, or once an
-   * attempt has started.
-   */
-  prepare(): void;
+/**
+ * One `net.Socket` object (no handle, no file descriptor) made ahead, while the loop is
+ * idle, for the next plain TCP attempt without socket options: building it is then not
+ * on the path from a DNS answer to the SYN. Never used twice.
+ */
+let spareSocket: net.Socket | undefined;
+
+/** Makes the spare socket object now, unless one is waiting. */
+export function prepareSpareSocket(): void {
+  spareSocket ??= new net.Socket();
 }
 
-export function socketAttemptFactory(options: SocketAttemptOptions = {}): SocketAttemptFactory {
+export function socketAttemptFactory(options: SocketAttemptOptions = {}): AttemptFactory<net.Socket> {
   const netOptions = options.net ?? {};
   const plain = Object.keys(netOptions).length === 0;
-  let spare: net.Socket | undefined;
-  let started = false;
-  const factory = (target: AttemptTarget, callbacks: AttemptCallbacks): Attempt<net.Socket> => {
-    started = true;
+  return (target, callbacks) => {
     if (options.tls !== undefined) {
       // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
       const where = { host: target.address, port: target.port, family: target.family };
       return watch(tls.connect({ ...netOptions, ...options.tls, ...where }), true, callbacks);
     }
-    // net.connect(options) is `new net.Socket(options).connect(options)`: the same two steps.
-    const socket = spare ?? new net.Socket(netOptions);
-    spare = undefined;
-    const where = plain ? { host: target.address, port: target.port, family: target.family } : connectOptions(netOptions, target);
-    return watch(socket.connect(where), false, callbacks);
+    if (plain) {
+      // net.connect(options) is `new net.Socket(options).connect(options)`: the same two steps.
+      const socket = spareSocket ?? new net.Socket();
+      spareSocket = undefined;
+      return watch(socket.connect({ host: target.address, port: target.port, family: target.family }), false, callbacks);
+    }
+    return watch(new net.Socket(netOptions).connect(connectOptions(netOptions, target)), false, callbacks);
   };
-  factory.prepare = (): void => {
-    if (options.tls === undefined && !started) spare ??= new net.Socket(netOptions);
-  };
-  return factory;
 }
 
 /** The net options with the target's address (object spread is slow on the hot path). */
