@@ -116,8 +116,8 @@ function caresLookup(nameserver: string, wantMarks: boolean): net.LookupFunction
       if (options.all) return (callback as unknown as (e: null, a: typeof all) => void)(null, all);
       callback(null, all[0]!.address, all[0]!.family);
     };
-    resolver.resolve6(hostname, (err, addresses) => ((err ? (error = err) : (v6 = addresses)), done()));
-    resolver.resolve4(hostname, (err, addresses) => ((err ? (error = err) : (v4 = addresses)), done()));
+    resolver.resolve6(hostname, (err, addresses) => (err ? (error = err) : (v6 = addresses), done()));
+    resolver.resolve4(hostname, (err, addresses) => (err ? (error = err) : (v4 = addresses), done()));
   };
 }
 
@@ -257,7 +257,17 @@ async function main(argv: string[]): Promise<void> {
   }
   if (jsonOut) {
     const medians = Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs.map((s) => s.ms))]));
-    const out = { benchmark: 'cold-connect', date: new Date().toISOString(), node: process.version, runs, load: { before: load, after: loadAfter }, before, medians, targets, breakdown };
+    const out = {
+      benchmark: 'cold-connect',
+      date: new Date().toISOString(),
+      node: process.version,
+      runs,
+      load: { before: load, after: loadAfter },
+      before,
+      medians,
+      targets,
+      breakdown,
+    };
     writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   }
 }

@@ -33,7 +33,12 @@ let sharedSteps: OrderSteps | undefined;
 export function defaultOrderSteps(): OrderSteps {
   if (sharedSteps !== undefined) return sharedSteps;
   const finder = new SourceAddressFinder({ network: defaultNetworkMonitor });
-  sharedSteps = { findSources: (addresses) => finder.find(addresses), knownSources: (addresses) => finder.cached(addresses), sort: sortDestinations, interleave };
+  sharedSteps = {
+    findSources: (addresses) => finder.find(addresses),
+    knownSources: (addresses) => finder.cached(addresses),
+    sort: sortDestinations,
+    interleave,
+  };
   return sharedSteps;
 }
 

@@ -101,14 +101,27 @@ async function check(boundMs = 15_000): Promise<void> {
   }
 }
 
-const TAG: Record<PeerName | 'reference' | 'before', string> = { 'happy-eyeballs': 'he', node: 'node', python: 'py', curl: 'curl', reference: 'ref', before: 'heb' };
+const TAG: Record<PeerName | 'reference' | 'before', string> = {
+  'happy-eyeballs': 'he',
+  node: 'node',
+  python: 'py',
+  curl: 'curl',
+  reference: 'ref',
+  before: 'heb',
+};
 
 /** The `before` peer: connect() and a Resolver like ours from another build of this library. */
 async function loadBefore(dir: string): Promise<NonNullable<PeerContext['before']>> {
   const lib = join(dir, 'build', 'lib');
   const { connect } = (await import(pathToFileURL(join(lib, 'connect.js')).href)) as { connect: NonNullable<PeerContext['before']>['connect'] };
   const { Resolver: Before } = (await import(pathToFileURL(join(lib, 'resolver.js')).href)) as { Resolver: typeof Resolver };
-  const resolver = new Before({ servers: [LAB.server.v4], resolvConf: false, hosts: false, timeout: LAB.dns.timeoutSeconds * 1000, attempts: LAB.dns.attempts });
+  const resolver = new Before({
+    servers: [LAB.server.v4],
+    resolvConf: false,
+    hosts: false,
+    timeout: LAB.dns.timeoutSeconds * 1000,
+    attempts: LAB.dns.attempts,
+  });
   return { connect, resolver };
 }
 

@@ -44,7 +44,9 @@ t.test('HEv3: HTTPS, AAAA and A leave before the NAT64 prefixes are looked for',
     nat64: recording(log),
     https: { alpn: ['h2'] },
     resolver: (clock) => {
-      const inner = new HttpsScriptedResolver(clock, { 'dual.test': { AAAA: { at: 1, addresses: [A6] }, A: { at: 1, addresses: [A4] }, HTTPS: { at: 0, error: 'ENODATA' } } });
+      const inner = new HttpsScriptedResolver(clock, {
+        'dual.test': { AAAA: { at: 1, addresses: [A6] }, A: { at: 1, addresses: [A4] }, HTTPS: { at: 0, error: 'ENODATA' } },
+      });
       const query = (name: string, type: 'A', options?: QueryOptions): Promise<Answer> => {
         log.push(`query ${type}`);
         return inner.query(name, type, options);
