@@ -199,8 +199,15 @@ export function normalizeConnectOptions(options: ConnectOptions): ConnectSetting
     connectAttempt: functionOption('connectAttempt', options.connectAttempt),
     order: functionOption('order', options.order),
     policy: policy && ((address, family, synthesizedFrom) => policy.allows(address, family, options.host, synthesizedFrom)),
-    net: Object.fromEntries(Object.entries(options).filter(([key]) => !owned.has(key))),
+    net: passThrough(options),
   };
+}
+
+/** The ordinary socket options: every own enumerable option the race does not own. */
+function passThrough(options: ConnectOptions): PassThroughSocketOptions {
+  const net: Record<string, unknown> = {};
+  for (const key of Object.keys(options)) if (!owned.has(key)) net[key] = options[key as keyof ConnectOptions];
+  return net as PassThroughSocketOptions;
 }
 
 /** Which family to use: `family`, else that of `localAddress`, else both; conflicts are errors. */

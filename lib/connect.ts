@@ -4,16 +4,18 @@
  */
 import type net from 'node:net';
 import type tls from 'node:tls';
-import PCancelable from 'p-cancelable';
+import type PCancelable from 'p-cancelable';
 import { systemClock } from './clock.js';
 import { type ConnectOptions, type ConnectSettings, normalizeConnectOptions } from './connect-options.js';
+import { preparePendingConnect, takePendingConnect } from './connect-promise.js';
 import type { AddressResolver } from './dns/types.js';
-import { socketAttemptFactory } from './racer/attempt.js';
+import { prepareSpareSocket, socketAttemptFactory } from './racer/attempt.js';
+import { prepareAbortController } from './racer/abort-spare.js';
 import { literalResolver } from './racer/candidates.js';
 import { createOrder } from './address/default-order.js';
-import { DEFAULT_POLICY_TABLE, preferredFamily } from './address/policy-table.js';
+import { DEFAULT_POLICY_TABLE, type PolicyTable, preferredFamily } from './address/policy-table.js';
 import { defaultHistory } from './address/history.js';
-import { createRace, type RaceHandlers } from './racer/race.js';
+import { createRace } from './racer/race.js';
 import { RaceHistory } from './racer/race-history.js';
 import { offeredAlpn } from './racer/service-endpoints.js';
 import { LAST_RESORT_DELAY, type RaceNat64 } from './racer/synthesis.js';
@@ -37,33 +39,43 @@ export type { AbandonReason, AttemptEndpoint, AttemptInfo, RaceEvent, RaceOutcom
 export function connect(options: ConnectOptions & { tls: true | tls.ConnectionOptions }): PCancelable<tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket>;
 export function connect(options: ConnectOptions): PCancelable<net.Socket | tls.TLSSocket> {
-  return new PCancelable((resolve, reject, onCancel) => {
-    // cancel() rejects with the race's CancelError, which has a code, not with p-cancelable's own.
-    onCancel.shouldReject = false;
-    let settings: ConnectSettings;
-    try {
-      settings = normalizeConnectOptions(options);
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    const handlers: RaceHandlers<net.Socket> = {
+  const pending = takePendingConnect();
+  try {
+    const settings = normalizeConnectOptions(options);
+    const race = createRace(raceOptions(settings), {
       resolve: ({ socket, attemptedAddresses }) => {
         (socket as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses = attemptedAddresses;
-        resolve(socket);
+        pending.resolve(socket);
+        setImmediate(prepareNext);
       },
-      reject,
-    };
-    const race = createRace(raceOptions(settings), handlers);
-    onCancel(() => race.cancel());
+      reject: (error) => {
+        pending.reject(error);
+        setImmediate(prepareNext);
+      },
+    });
+    pending.onCancel(() => race.cancel());
     race.start();
-  });
+  } catch (err) {
+    pending.reject(err);
+  }
+  return pending.promise;
+}
+
+/**
+ * Once a race is over (the loop turn after the hand-over), what the next call would build
+ * on its critical path is made ahead: the promise, the abort controller its queries
+ * share, the first attempt's socket object. Each is used once.
+ */
+function prepareNext(): void {
+  preparePendingConnect();
+  prepareAbortController();
+  prepareSpareSocket();
 }
 
 function raceOptions(s: ConnectSettings) {
   const resolver = s.literalFamily === 0 ? nameResolver(s.resolver) : literalResolver(s.host);
   // A Resolver's gai.conf policy orders the addresses and says which family is preferred.
-  const policy = resolverPolicy(resolver) ?? (() => DEFAULT_POLICY_TABLE);
+  const policy = resolverPolicy(resolver) ?? defaultPolicy;
   const history = s.history === false ? undefined : new RaceHistory(s.history ?? defaultHistory);
   return {
     host: s.host,
@@ -85,6 +97,8 @@ function raceOptions(s: ConnectSettings) {
     policy: s.policy,
   };
 }
+
+const defaultPolicy = (): PolicyTable => DEFAULT_POLICY_TABLE;
 
 /**
  * NAT64 for this race (RFC 8305 §7): only when both families may be used (a race told

@@ -6,13 +6,13 @@
  * DIR/lab-report.md, DIR/lab-chart.svg and DIR/lab-results.json (the same data, compact).
  *
  *   node build/scripts/bench-lab.js [--runs 21] [--scenarios k,k] [--quick] [--docs docs] [--json-out FILE]
- *                                   [--results bench-results/lab.json] [--no-breakdown] [--id he]
+ *                                   [--results bench-results/lab.json] [--no-breakdown] [--id he] [--before DIR]
  *   node build/scripts/bench-lab.js --from bench-results/lab.json --docs docs   (re-render only)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAll, runChild } from './bench-lib/child.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
@@ -52,7 +52,7 @@ function environment(): Record<string, string> {
   };
 }
 
-async function runScenario(s: Scenario, relayPort: number, clientNs: string, runs: number, warmup: number): Promise<ScenarioResult> {
+async function runScenario(s: Scenario, relayPort: number, clientNs: string, runs: number, warmup: number, before?: string): Promise<ScenarioResult> {
   await relayControl(relayPort, { cmd: 'set', ...relayConfig(s) });
   const limit = physicalLimit(s);
   const cfg: DriverConfig = {
@@ -64,9 +64,10 @@ async function runScenario(s: Scenario, relayPort: number, clientNs: string, run
     boundMs: BOUND_MS,
     reference: limit.family === 6 ? LAB.server.v6 : LAB.server.v4,
     domain: s.https ? LAB.httpsZone : undefined,
+    before,
   };
   const started = performance.now();
-  const turns = (runs + warmup) * (PEERS.length * MODES.length + 1);
+  const turns = (runs + warmup) * ((PEERS.length + (before ? 1 : 0)) * MODES.length + 1);
   const result = await runChild({
     label: s.key,
     command: 'ip',
@@ -133,6 +134,9 @@ async function measureAll(argv: string[]): Promise<LabResults> {
   const warmup = 1;
   const chosen = (stringArg(argv, '--scenarios')?.split(',') ?? (quick ? ['v6-black-hole', 'healthy'] : SCENARIOS.map((s) => s.key))).map(scenario);
   const id = stringArg(argv, '--id') ?? 'he';
+  // Another build of this library as one more peer (`before`), e.g. a worktree of the base commit.
+  const beforeArg = stringArg(argv, '--before');
+  const before = beforeArg === undefined ? undefined : resolvePath(beforeArg);
   const unavailable = labUnavailable();
   if (unavailable) throw new Error(`the lab cannot run here: ${unavailable}`);
   const env = environment();
@@ -149,7 +153,7 @@ async function measureAll(argv: string[]): Promise<LabResults> {
     const { state } = await labUp(id);
     console.log(`lab up; ${runs} runs per scenario (+${warmup} warm-up), peers ${PEERS.join(', ')}, modes ${MODES.join(', ')}`);
     for (const s of chosen) {
-      const r = await runScenario(s, state.relayPort!, labNames(id).clientNs, runs, warmup);
+      const r = await runScenario(s, state.relayPort!, labNames(id).clientNs, runs, warmup, before);
       results.push(r);
       printScenario(r);
     }

@@ -22,7 +22,7 @@ export const LAYERS: ReadonlyArray<{ parts: readonly string[]; mayImport: readon
   { parts: ['address', 'nat64', 'policy'], mayImport: ['errors.ts', 'clock.ts', 'options.ts', 'diagnostics.ts', 'dns', 'system', 'cache'] },
   { parts: ['racer'], mayImport: ['errors.ts', 'clock.ts', 'options.ts', 'diagnostics.ts', 'dns', 'system', 'cache', 'address', 'nat64', 'policy'] },
   {
-    parts: ['resolver.ts', 'lookup.ts', 'lookup-memo.ts', 'connect.ts', 'connect-options.ts'],
+    parts: ['resolver.ts', 'lookup.ts', 'lookup-memo.ts', 'connect.ts', 'connect-options.ts', 'connect-promise.ts'],
     mayImport: ['errors.ts', 'clock.ts', 'options.ts', 'diagnostics.ts', 'dns', 'system', 'cache', 'address', 'nat64', 'policy', 'racer'],
   },
   {

@@ -105,6 +105,16 @@ t.test('R4/R5: AAAA 3 s late, A at once: IPv4 after the Resolution Delay, not af
   t.equal(socket.remoteAddress, '127.0.0.1');
   t.ok((startOf(events, '127.0.0.1')?.ms ?? 0) >= 49, 'waited the Resolution Delay');
   t.ok(took < 2000, `connected in ${Math.round(took)} ms`);
+  // A won race hands its socket over first and releases the queries still out on the next turn.
+  t.same(
+    resolver.calls.map((c) => [c.type, c.outcome]),
+    [
+      ['AAAA', 'pending'],
+      ['A', 'answered'],
+    ],
+    'the caller has the socket before the AAAA wait is released',
+  );
+  await new Promise((resolve) => setImmediate(resolve));
   t.same(
     resolver.calls.map((c) => [c.type, c.outcome]),
     [

@@ -24,16 +24,22 @@ export interface OrderSteps {
   interleave(sorted: readonly Candidate[], firstAddressFamilyCount?: number): Candidate[];
 }
 
-let sharedFinder: SourceAddressFinder | undefined;
+let sharedSteps: OrderSteps | undefined;
 
 /**
  * The real steps; one source-address finder (with its cache) is shared by every connect(),
- * and forgets its sources when the machine's network changes.
+ * and forgets its sources when the machine's network changes. Made once.
  */
 export function defaultOrderSteps(): OrderSteps {
-  sharedFinder ??= new SourceAddressFinder({ network: defaultNetworkMonitor });
-  const finder = sharedFinder;
-  return { findSources: (addresses) => finder.find(addresses), knownSources: (addresses) => finder.cached(addresses), sort: sortDestinations, interleave };
+  if (sharedSteps !== undefined) return sharedSteps;
+  const finder = new SourceAddressFinder({ network: defaultNetworkMonitor });
+  sharedSteps = {
+    findSources: (addresses) => finder.find(addresses),
+    knownSources: (addresses) => finder.cached(addresses),
+    sort: sortDestinations,
+    interleave,
+  };
+  return sharedSteps;
 }
 
 /** What the order reads from a connection history (racer/race-history.ts), and tells it. */

@@ -47,14 +47,44 @@ export interface SocketAttemptOptions {
   tls?: tls.ConnectionOptions | undefined;
 }
 
+/**
+ * One `net.Socket` object (no handle, no file descriptor) made ahead, while the loop is
+ * idle, for the next plain TCP attempt without socket options: building it is then not
+ * on the path from a DNS answer to the SYN. Never used twice.
+ */
+let spareSocket: net.Socket | undefined;
+
+/** Makes the spare socket object now, unless one is waiting. */
+export function prepareSpareSocket(): void {
+  spareSocket ??= new net.Socket();
+}
+
 export function socketAttemptFactory(options: SocketAttemptOptions = {}): AttemptFactory<net.Socket> {
+  const netOptions = options.net ?? {};
+  const plain = Object.keys(netOptions).length === 0;
   return (target, callbacks) => {
-    const where = { host: target.address, port: target.port, family: target.family };
-    const secure = options.tls !== undefined;
-    // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
-    const socket = secure ? tls.connect({ ...options.net, ...options.tls, ...where }) : net.connect({ ...options.net, ...where });
-    return watch(socket, secure, callbacks);
+    if (options.tls !== undefined) {
+      // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
+      const where = { host: target.address, port: target.port, family: target.family };
+      return watch(tls.connect({ ...netOptions, ...options.tls, ...where }), true, callbacks);
+    }
+    if (plain) {
+      // net.connect(options) is `new net.Socket(options).connect(options)`: the same two steps.
+      const socket = spareSocket ?? new net.Socket();
+      spareSocket = undefined;
+      return watch(socket.connect({ host: target.address, port: target.port, family: target.family }), false, callbacks);
+    }
+    return watch(new net.Socket(netOptions).connect(connectOptions(netOptions, target)), false, callbacks);
   };
+}
+
+/** The net options with the target's address (object spread is slow on the hot path). */
+function connectOptions(netOptions: PassThroughSocketOptions, target: AttemptTarget): net.TcpNetConnectOpts {
+  const where = Object.assign({}, netOptions) as net.TcpNetConnectOpts;
+  where.host = target.address;
+  where.port = target.port;
+  where.family = target.family;
+  return where;
 }
 
 function watch(socket: net.Socket, secure: boolean, callbacks: AttemptCallbacks): Attempt<net.Socket> {
@@ -67,12 +97,13 @@ function watch(socket: net.Socket, secure: boolean, callbacks: AttemptCallbacks)
   const onSecure = (): void => callbacks.succeeded();
   // Node reports a close during the TLS handshake as an ECONNRESET error, so 'error' covers every failure.
   const onError = (err: unknown): void => callbacks.failed(err, secure && tcpUp ? 'tls' : 'tcp');
-  socket.once('connect', onConnect);
-  socket.once('secureConnect', onSecure);
+  // `on`, not `once`: detach() removes them, and `once` builds a wrapper per listener.
+  socket.on('connect', onConnect);
+  if (secure) socket.on('secureConnect', onSecure);
   socket.on('error', onError);
   const detach = (): void => {
     socket.off('connect', onConnect);
-    socket.off('secureConnect', onSecure);
+    if (secure) socket.off('secureConnect', onSecure);
     socket.off('error', onError);
   };
   return {

@@ -9,6 +9,7 @@
  * start on it. On an IPv6-only network, IPv4 addresses are synthesized (synthesis.ts, §7).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { abortQueries, takeAbortController } from './abort-spare.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AddressRecordType, AddressResolver, Answer } from '../dns/types.js';
 import { DnsError, mostTellingDnsError } from '../errors.js';
@@ -48,7 +49,7 @@ const isFamily = (family: Family, address: string): boolean => (family === 6 ? i
 
 export class CandidateFeed {
   readonly #options: CandidateFeedOptions;
-  readonly #controller = new AbortController();
+  readonly #controller = takeAbortController();
   readonly #pending = new Set<Family>();
   readonly #errors = new Map<Family, Error>();
   /**
@@ -78,6 +79,10 @@ export class CandidateFeed {
   start(handlers: CandidateHandlers): void {
     this.#handlers = handlers;
     const { nat64, host, families, resolver, clock, timeline } = this.#options;
+    for (const family of families) this.#pending.add(family);
+    for (const family of families) this.#ask(family);
+    // After the queries: finding the network's NAT64 prefixes may read the interfaces
+    // (system/network.ts), which is slow; the answers come later than this anyway.
     if (nat64 !== undefined && families.includes(4)) {
       this.#synthesis = new Synthesis({
         host,
@@ -91,8 +96,6 @@ export class CandidateFeed {
         changed: () => this.#checkSettled(),
       });
     }
-    for (const family of this.#options.families) this.#pending.add(family);
-    for (const family of this.#options.families) this.#ask(family);
   }
 
   /** The error to report when no address came at all (see `pickDnsError`). */
@@ -109,13 +112,16 @@ export class CandidateFeed {
     this.#synthesis?.lastAttemptStarted();
   }
 
-  /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
-  close(): void {
+  /**
+   * Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps
+   * filling); `handedOver`: the race was won, abort on the next turn (abort-spare.ts).
+   */
+  close(handedOver = false): void {
     this.#closed = true;
     this.#clearDelay();
     this.#synthesis?.close();
     // Nothing pending: no listener to tell (building the abort reason costs a stack trace).
-    if (this.#pending.size > 0) this.#controller.abort();
+    if (this.#pending.size > 0) abortQueries(this.#controller, handedOver);
   }
 
   #ask(family: Family): void {

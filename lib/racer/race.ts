@@ -208,7 +208,9 @@ class Race<S> {
     const startedAt = clock.now();
     this.#attempted.push(`${info.address}:${port}`);
     const moved = this.#o.history?.moved(info.address);
-    this.#timeline.emit(moved === undefined ? { type: 'attempt:start', ...info } : { type: 'attempt:start', ...info, history: moved });
+    if (this.#timeline.wants('attempt:start')) {
+      this.#timeline.emit(moved === undefined ? { type: 'attempt:start', ...info } : { type: 'attempt:start', ...info, history: moved });
+    }
     let run: Running<S> | undefined;
     // A callback made from inside the factory call waits until the call has returned.
     const when = (step: (run: Running<S>) => void) => (): void => {
@@ -296,7 +298,7 @@ class Race<S> {
     if (run.settled || this.#done) return;
     run.tcpUp = true;
     run.tcpAt = this.#o.clock.now();
-    this.#timeline.emit({ type: 'attempt:connected', ...run.info });
+    if (this.#timeline.wants('attempt:connected')) this.#timeline.emit({ type: 'attempt:connected', ...run.info });
   }
 
   #succeeded(run: Running<S>): void {
@@ -308,8 +310,8 @@ class Race<S> {
     attempt.detach();
     // The handshake RTT: to TCP up (a TLS race's handshake is the server's time too).
     this.#o.history?.record(run.info.address, 'connected', (run.tcpAt ?? this.#o.clock.now()) - run.startedAt);
-    this.#timeline.emit({ type: 'attempt:success', ...run.info });
-    this.#tearDown('lost');
+    if (this.#timeline.wants('attempt:success')) this.#timeline.emit({ type: 'attempt:success', ...run.info });
+    this.#tearDown('lost', true);
     this.#timeline.emit({ type: 'race:end', outcome: 'connected', winner: run.info });
     this.#handlers.resolve({ socket: attempt.socket, winner: run.info, attemptedAddresses: [...this.#attempted] });
   }
@@ -357,12 +359,13 @@ class Race<S> {
   }
 
   /** RFC 8305 §5: stop every other attempt, drop untried addresses, release DNS waits and timers. */
-  #tearDown(reason: AbandonReason): void {
+  #tearDown(reason: AbandonReason, won = false): void {
     this.#done = true;
     this.#clearAttemptTimer();
     if (this.#timeoutTimer !== undefined) this.#o.clock.clearTimeout(this.#timeoutTimer);
     this.#o.signal?.removeEventListener('abort', this.#onAbort);
-    this.#feed.close();
+    // A won race's queries are released once its socket is handed over (abort-spare.ts).
+    this.#feed.close(won);
     this.#queue.close();
     this.#waiting?.release();
     this.#waiting = undefined;
@@ -372,7 +375,7 @@ class Race<S> {
       run.slot.release();
       // No answer while the race moved on, or none before the race's deadline: a black hole.
       if (!run.tcpUp && ((reason === 'lost' && run.overdue) || reason === 'timeout')) this.#o.history?.record(run.info.address, 'black-holed');
-      this.#timeline.emit({ type: 'attempt:abandoned', ...run.info, reason });
+      if (this.#timeline.wants('attempt:abandoned')) this.#timeline.emit({ type: 'attempt:abandoned', ...run.info, reason });
     }
     this.#running.clear();
   }

@@ -12,6 +12,7 @@
  * Resolution Delay; on an IPv6-only network the origin's A answer is synthesized
  * (synthesis.ts, RFC 8305 §7), those addresses joining the origin's own.
  */
+import { abortQueries, takeAbortController } from './abort-spare.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { TimerHandle } from '../clock.js';
 import { httpsQueryName } from '../dns/https-name.js';
@@ -44,7 +45,7 @@ const isFamily = (family: Family, address: unknown): address is string => typeof
 
 export class ServiceFeed {
   readonly #o: ServiceFeedOptions;
-  readonly #controller = new AbortController();
+  readonly #controller = takeAbortController();
   readonly #origin = new Map<Family, FamilyState>();
   readonly #originErrors = new Map<Family, Error>();
   /** Address answers of TargetNames other than the origin's, by lower-cased name. */
@@ -73,6 +74,10 @@ export class ServiceFeed {
   start(handlers: ServiceHandlers): void {
     this.#handlers = handlers;
     const { host, port, families, resolver, nat64, clock, timeline } = this.#o;
+    this.#pending = 1 + families.length;
+    this.#ask(httpsQueryName(host, port), 'HTTPS', (answer) => this.#onHttps(answer));
+    for (const family of families) this.#ask(host, recordType(family), (answer) => this.#onOrigin(family, answer));
+    // After the queries, as in CandidateFeed: finding the NAT64 prefixes may read the interfaces.
     if (nat64 !== undefined && families.includes(4)) {
       this.#synthesis = new Synthesis({
         host,
@@ -86,9 +91,6 @@ export class ServiceFeed {
         changed: () => this.#settledNow(),
       });
     }
-    this.#pending = 1 + families.length;
-    this.#ask(httpsQueryName(host, port), 'HTTPS', (answer) => this.#onHttps(answer));
-    for (const family of families) this.#ask(host, recordType(family), (answer) => this.#onOrigin(family, answer));
   }
 
   /** The error to report when no address came at all: the origin's own DNS errors. */
@@ -102,12 +104,15 @@ export class ServiceFeed {
     this.#synthesis?.lastAttemptStarted();
   }
 
-  /** Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps filling). */
-  close(): void {
+  /**
+   * Stops waiting: aborts the queries still out (RFC 8305 §5: the resolver's cache keeps
+   * filling); `handedOver`: the race was won, abort on the next turn (abort-spare.ts).
+   */
+  close(handedOver = false): void {
     this.#closed = true;
     this.#clearDelay();
     this.#synthesis?.close();
-    if (this.#pending > 0) this.#controller.abort();
+    if (this.#pending > 0) abortQueries(this.#controller, handedOver);
   }
 
   /** One question; `done` gets the answer or the error, never both, and never after close(). */

@@ -106,11 +106,22 @@ export class Timeline {
   }
 
   /**
-   * Stamps and publishes the event. `onEvent` gets events in order on a microtask, so
-   * nothing it does (even cancelling) can run inside a step of the race.
+   * True when an event of this type would reach anyone (the `onEvent` listener or a
+   * diagnostics subscriber): callers skip building the event when it would not.
+   */
+  wants(type: RaceEvent['type']): boolean {
+    return this.#listener !== undefined || byEventType[type]?.hasSubscribers === true;
+  }
+
+  /**
+   * Stamps and publishes the event; `input` must be a fresh object (it becomes the event).
+   * `onEvent` gets events in order on a microtask, so nothing it does (even cancelling)
+   * can run inside a step of the race. Nothing is built when nobody listens.
    */
   emit(input: RaceEventInput): void {
-    const event = { ...input, ms: this.elapsed() } as RaceEvent;
+    if (!this.wants(input.type)) return;
+    const event = input as RaceEvent;
+    event.ms = this.elapsed();
     publishRaceEvent(event, this.context);
     if (this.#listener === undefined) return;
     this.#queued.push(event);

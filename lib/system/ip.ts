@@ -52,11 +52,24 @@ export function toBytes16(address: string): Uint8Array {
 
 /** 127.0.0.0/8 (RFC 1122 §3.2.1.3), ::1 (RFC 4291 §2.5.3), and IPv4-mapped 127/8. */
 export function isLoopback(address: string): boolean {
+  if (address === '::1') return true;
+  if (!mayBeLoopback(address)) return false;
   const literal = parseIpLiteral(address);
   if (!literal) return false;
   const bytes = toBytes16(literal.address);
   if (isV4Mapped(bytes)) return bytes[12] === 127;
   return bytes.every((b, i) => b === (i === 15 ? 1 : 0));
+}
+
+/**
+ * False for most addresses without parsing them (connections record every address they
+ * try): dotted IPv4 outside 127/8, and IPv6 whose first group is not zero.
+ */
+function mayBeLoopback(address: string): boolean {
+  if (!address.includes(':')) return address.startsWith('127.');
+  const first = address.charCodeAt(0);
+  // ':' (`::1`), '0' (`0:0:…:1`, `0::ffff:…`) or '[' (brackets)
+  return first === 0x3a || first === 0x30 || first === 0x5b;
 }
 
 /** True for `::ffff:0:0/96`, the IPv4-mapped prefix. */

@@ -45,20 +45,29 @@ export interface PeerContext {
   python: PythonPeer;
   /** Ours' connection history (`connect()`'s `history`). @default the process-wide one */
   history?: History | false | undefined;
+  /** Another build of this library (`bench-lab.js --before DIR`): the `before` peer. */
+  before?: { connect: typeof connect; resolver: Resolver } | undefined;
 }
 
 const port = (mode: Mode): number => (mode === 'tls' ? LAB.ports.https : LAB.ports.http);
 
 /** One measurement of one peer; never throws, never takes much longer than `boundMs`. */
-export async function measure(peer: PeerName | 'reference', mode: Mode, host: string, ctx: PeerContext): Promise<Measurement> {
+export async function measure(peer: PeerName | 'reference' | 'before', mode: Mode, host: string, ctx: PeerContext): Promise<Measurement> {
   if (peer === 'python') return ctx.python.measure(host, port(mode), mode === 'tls', ctx.boundMs);
   if (peer === 'curl') return curl(host, mode, ctx);
   const started = performance.now();
   const events: RaceEvent[] = [];
-  const pending = peer === 'happy-eyeballs' ? ours(host, mode, ctx, events) : peer === 'node' ? nodeCore(host, mode, ctx) : nodeCore(host, 'tcp', ctx, false);
+  const pending =
+    peer === 'happy-eyeballs'
+      ? ours(host, mode, ctx, events)
+      : peer === 'before'
+        ? ours(host, mode, { ...ctx, ...ctx.before! }, events, ctx.before!.connect)
+        : peer === 'node'
+          ? nodeCore(host, mode, ctx)
+          : nodeCore(host, 'tcp', ctx, false);
   const result = await within(pending, ctx.boundMs);
   const ms = performance.now() - started;
-  const extra = peer === 'happy-eyeballs' ? { trace: traceOf(events) } : {};
+  const extra = peer === 'happy-eyeballs' || peer === 'before' ? { trace: traceOf(events) } : {};
   if (!result.done) {
     void pending.then(
       (socket) => socket.destroy(),
@@ -94,11 +103,11 @@ function traceOf(events: RaceEvent[]): string {
   return events.flatMap((e) => (short[e.type] ? [`${short[e.type]}${'family' in e ? e.family : ''}@${e.ms.toFixed(1)}`] : [])).join(' ');
 }
 
-function ours(host: string, mode: Mode, ctx: PeerContext, events: RaceEvent[]): Promise<net.Socket> {
+function ours(host: string, mode: Mode, ctx: PeerContext, events: RaceEvent[], connectFn = connect): Promise<net.Socket> {
   const tls = mode === 'tls' ? { secureContext: ctx.secureContext } : undefined;
   // No `timeout` option (Node core gets none either); `within` bounds every peer alike.
   const history = ctx.history === undefined ? {} : { history: ctx.history };
-  return connect({ host, port: port(mode), resolver: ctx.resolver, tls, onEvent: (e) => events.push(e), ...history });
+  return connectFn({ host, port: port(mode), resolver: ctx.resolver, tls, onEvent: (e) => events.push(e), ...history });
 }
 
 /** Node core with its own Happy Eyeballs (`autoSelectFamily`); `race: false` dials an IP literal plainly. */

@@ -13,6 +13,7 @@ import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { Resolver } from '../../lib/resolver.js';
@@ -33,6 +34,8 @@ export interface DriverConfig {
   boundMs: number;
   /** Zone the names are asked in. @default LAB.zone */
   domain?: string | undefined;
+  /** A git worktree of an earlier commit, built with tsc: its connect() runs as the `before` peer. */
+  before?: string | undefined;
 }
 
 export interface DriverReport {
@@ -98,7 +101,29 @@ async function check(boundMs = 15_000): Promise<void> {
   }
 }
 
-const TAG: Record<PeerName | 'reference', string> = { 'happy-eyeballs': 'he', node: 'node', python: 'py', curl: 'curl', reference: 'ref' };
+const TAG: Record<PeerName | 'reference' | 'before', string> = {
+  'happy-eyeballs': 'he',
+  node: 'node',
+  python: 'py',
+  curl: 'curl',
+  reference: 'ref',
+  before: 'heb',
+};
+
+/** The `before` peer: connect() and a Resolver like ours from another build of this library. */
+async function loadBefore(dir: string): Promise<NonNullable<PeerContext['before']>> {
+  const lib = join(dir, 'build', 'lib');
+  const { connect } = (await import(pathToFileURL(join(lib, 'connect.js')).href)) as { connect: NonNullable<PeerContext['before']>['connect'] };
+  const { Resolver: Before } = (await import(pathToFileURL(join(lib, 'resolver.js')).href)) as { Resolver: typeof Resolver };
+  const resolver = new Before({
+    servers: [LAB.server.v4],
+    resolvConf: false,
+    hosts: false,
+    timeout: LAB.dns.timeoutSeconds * 1000,
+    attempts: LAB.dns.attempts,
+  });
+  return { connect, resolver };
+}
 
 async function drive(cfg: DriverConfig): Promise<DriverReport> {
   assertLabResolvConf();
@@ -112,8 +137,10 @@ async function drive(cfg: DriverConfig): Promise<DriverReport> {
     boundMs: cfg.boundMs,
     python: new PythonPeer(caPath),
     history: false,
+    before: cfg.before ? await loadBefore(cfg.before) : undefined,
   };
-  const turns: [PeerName | 'reference', Mode][] = cfg.peers.flatMap((p) => cfg.modes.map((m) => [p, m] as [PeerName, Mode]));
+  const peers: Array<PeerName | 'before'> = cfg.before ? [...cfg.peers, 'before'] : cfg.peers;
+  const turns: [PeerName | 'reference' | 'before', Mode][] = peers.flatMap((p) => cfg.modes.map((m) => [p, m] as [PeerName | 'before', Mode]));
   if (cfg.reference) turns.push(['reference', 'tcp']);
   const samples: Record<string, Measurement[]> = Object.fromEntries(turns.map(([p, m]) => [`${p} ${m}`, []]));
   const stamp = Date.now().toString(36);
@@ -130,6 +157,7 @@ async function drive(cfg: DriverConfig): Promise<DriverReport> {
     }
   } finally {
     ctx.resolver.close();
+    ctx.before?.resolver.close();
     ctx.python.close();
   }
   return { scenario: cfg.scenario, samples };

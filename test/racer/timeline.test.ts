@@ -78,3 +78,24 @@ t.test('a throwing onEvent surfaces as an uncaught exception and the race goes o
   t.equal(calls, 4, 'dns, start, success, end: each delivered despite the throws');
   t.same(uncaught, [boom, boom, boom, boom]);
 });
+
+t.test('wants(): an event is built only for a listener or a subscriber of its channel', async (t) => {
+  const { Timeline } = await import('../../lib/racer/timeline.js');
+  const clock = new RaceClock();
+  const quiet = new Timeline(clock, 'quiet.test', 443);
+  t.equal(quiet.wants('attempt:start'), false, 'no listener, no subscriber');
+  t.equal(quiet.wants('dns:wait'), false, 'a timer-only event has no channel');
+  const input = { type: 'attempt:start' as const, attempt: 1, address: A6, family: 6 as const, port: 443 };
+  quiet.emit(input);
+  t.notOk('ms' in input, 'nothing stamped when nobody listens');
+  const seen: unknown[] = [];
+  const listener = (message: unknown): void => void seen.push(message);
+  diagnostics.subscribe(channelNames.attemptStart, listener);
+  t.teardown(() => diagnostics.unsubscribe(channelNames.attemptStart, listener));
+  t.equal(quiet.wants('attempt:start'), true, 'a subscriber of attempt:start');
+  t.equal(quiet.wants('race:end'), false, 'but not of race:end');
+  quiet.emit(input);
+  t.match(seen, [{ type: 'attempt:start', address: A6, host: 'quiet.test', ms: 0 }]);
+  const listening = new Timeline(clock, 'listening.test', 443, () => {});
+  t.equal(listening.wants('dns:wait'), true, 'an onEvent listener gets every event');
+});

@@ -123,6 +123,9 @@ const loopbackCases: Array<[string, boolean]> = [
   ['fe80::1%lo', false],
   ['localhost', false],
   ['', false],
+  ['127.1', false],
+  ['127.0.0.256', false],
+  ['0:0:0:0:0:0:0:2', false],
 ];
 
 for (const [input, want] of loopbackCases) {
