@@ -31,6 +31,7 @@ import { listenPair } from '../lib/lab/listeners.js';
 import { killAll, runChild, send } from './bench-lib/child.js';
 import { benchZone } from './bench-lib/namespace.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
+import { targetMetrics } from './bench-lib/metrics.js';
 import { median, quantile, ratio } from './bench-lib/stats.js';
 
 const ZONE = 'cold.he.test';
@@ -267,6 +268,7 @@ async function main(argv: string[]): Promise<void> {
       medians,
       targets,
       breakdown,
+      metrics: targetMetrics('cold-connect', targets),
     };
     writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
   }

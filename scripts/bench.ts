@@ -101,6 +101,13 @@ const BENCHES: Bench[] = [
     unavailable: namespaceUnavailable,
   },
   {
+    name: 'cold-connect',
+    script: 'bench-cold-connect.js',
+    args: { quick: ['--runs', '101'], full: ['--runs', '401'] },
+    json: true,
+    summary: /^\s*(met|MISSED)\b/,
+  },
+  {
     name: 'create-connection',
     script: 'bench-create-connection.js',
     args: { quick: ['--rounds', '5', '--mib', '16'], full: ['--rounds', '11', '--mib', '64'] },
