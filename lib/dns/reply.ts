@@ -5,6 +5,7 @@
  */
 import dnsPacket from 'dns-packet';
 import type { SentQuery } from './query.js';
+import { decodeCommonReply } from './reply-fast.js';
 
 const HEADER_BYTES = 12;
 const FLAG_QR = 0x80; // in byte 2
@@ -89,6 +90,9 @@ const RCODE_NAMES = [
  * fuzzer: an A with RDLENGTH 1 gave an address made of the next record's bytes).
  */
 export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply | undefined {
+  // Plain A/AAAA answers (nearly every reply) without dns-packet: reply-fast.ts.
+  const common = questionEnd === undefined ? undefined : decodeCommonReply(reply, questionEnd, RCODE_NAMES[reply[3]! & 0x0f]!);
+  if (common) return common;
   try {
     let offset = questionEnd ?? skipQuestions(reply);
     const sections: DecodedRecord[][] = [[], [], []];

@@ -207,10 +207,15 @@ class UdpChannel {
     return this.#closed;
   }
 
+  /**
+   * Closed (and forgotten by the pool) before the waiters hear of it: a query moves on to
+   * its next try from inside `onError`, and that try must get a new socket, not this one.
+   */
   #fail(err: Error): void {
     this.#error = err;
-    for (const waiter of [...this.#waiters.values()]) waiter.onError(err);
+    const waiters = [...this.#waiters.values()];
     this.close();
+    for (const waiter of waiters) waiter.onError(err);
   }
 }
 
