@@ -471,9 +471,11 @@ export class Resolver implements AddressResolver, ServiceResolver {
     return (this.#resolvConf === undefined || this.#resolvConf.peek() !== undefined) && (this.#gaiConf === undefined || this.#gaiConf.peek() !== undefined);
   }
 
-  /** The upstreams for a new query: the configuration is read on first use and checked at most once a second after. */
+  /**
+   * The upstreams for a new query once the configuration is due for a check (`#query` uses
+   * `#loaded` at once while it is fresh): read on first use, checked at most once a second after.
+   */
   #ready(): Promise<Upstreams> {
-    if (this.#loaded !== undefined && this.#fresh()) return Promise.resolve(this.#loaded);
     this.#loading ??= this.#reload().finally(() => {
       this.#loading = undefined;
     });
