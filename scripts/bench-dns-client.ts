@@ -14,7 +14,7 @@
  * process, in the same rounds.
  *
  *   npx tsc -p tsconfig.json && node build/scripts/bench-dns-client.js [--rounds 8] [--queries 20000] [--concurrency 50]
- *     [--contenders resolver,dnsclient,c-ares,dgram] [--before DIR] [--json-out FILE]
+ *     [--contenders resolver,dnsclient,c-ares,dgram] [--before DIR] [--udp-max-queries 64,1000] [--json-out FILE]
  *   UDP_MAX_QUERIES=1 node build/scripts/bench-dns-client.js   # a fresh UDP socket per query
  */
 import { Resolver as CaresResolver } from 'node:dns/promises';
@@ -53,6 +53,8 @@ const concurrency = numberArg(argv, '--concurrency', 50);
 const wanted = (stringArg(argv, '--contenders') ?? 'resolver,dnsclient,c-ares,dgram').split(',');
 const before = stringArg(argv, '--before');
 const jsonOut = stringArg(argv, '--json-out');
+/** Extra DnsClient contenders with other `udpMaxQueries` (queries per source port), e.g. `64,1000`. */
+const maxQueriesVariants = (stringArg(argv, '--udp-max-queries') ?? '').split(',').filter(Boolean).map(Number);
 
 async function runRound(ask: Ask, prefix: string): Promise<Round> {
   const latencies = new Float64Array(perRound);
@@ -115,7 +117,11 @@ async function contenders(knot: KnotServer): Promise<Contender[]> {
   all.push({ label: 'c-ares', ask: (name) => cares.resolve4(name, { ttl: true }), close: () => cares.cancel() });
   const bare = await BareDgram.open('127.0.0.1', knot.port);
   all.push({ label: 'dgram', ask: (name) => bare.query(name), close: () => bare.close() });
-  const chosen = all.filter((c) => wanted.includes(c.label.replace('@before', '')));
+  for (const max of maxQueriesVariants) {
+    const client = new DnsClient({ servers: [knot.v4], udpMaxQueries: max });
+    all.push({ label: `dnsclient/udpMaxQueries=${max}`, ask: (name) => client.query(name, 'A'), close: () => client.close() });
+  }
+  const chosen = all.filter((c) => wanted.includes(c.label.replace('@before', '')) || c.label.includes('/udpMaxQueries='));
   for (const c of all) if (!chosen.includes(c)) c.close();
   return chosen;
 }
@@ -137,12 +143,12 @@ async function main(): Promise<void> {
   try {
     const tag = randomBytes(4).toString('hex');
     // A warm-up round each, not counted (JIT, first sockets).
-    for (const c of list) await runRound(c.ask, `warm-${c.label.replace('@', '-')}-${tag}`);
+    for (const c of list) await runRound(c.ask, `warm-${c.label.replace(/[@/=]/g, '-')}-${tag}`);
     for (let round = 0; round < rounds; round++) {
       // Rotate who goes first, so no contender always follows the same one.
       const order = list.map((_, i) => list[(i + round) % list.length]!);
       for (const c of order) {
-        const result = await runRound(c.ask, `r${round}-${c.label.replace('@', '-')}-${tag}`);
+        const result = await runRound(c.ask, `r${round}-${c.label.replace(/[@/=]/g, '-')}-${tag}`);
         results.get(c.label)!.push(result);
         console.log(
           `round ${round} ${c.label.padEnd(width)} ${result.rate.toFixed(0).padStart(7)} q/s  median ${result.medianUs.toFixed(0)} µs  cpu ${result.cpuUs.toFixed(1)} µs/q (sys ${result.sysUs.toFixed(1)})`,

@@ -1,8 +1,8 @@
 /**
  * A text summary of a V8 `.cpuprofile` (from `node --cpu-prof`): the functions with the
  * most self time, and the share of the samples spent in each file group (ours, dns-packet,
- * node internals, GC, idle). Small enough to commit under docs/profiles/ where the
- * profile itself is too large.
+ * node internals, GC, idle), and the inclusive time of the library's and node:dgram's
+ * functions. Small enough to commit under docs/profiles/ where the profile itself is too large.
  *
  *   node build/scripts/profile-summary.js FILE.cpuprofile [--top 30]
  */
@@ -63,6 +63,23 @@ for (const [id, us] of selfUs) {
   if (g !== '(idle)') busy += us;
 }
 
+// Inclusive time: each sample counts once for every function on its stack.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const { functionName, url, lineNumber } = byId.get(cur)!.callFrame;
+    if (!url.includes('/build/lib/') && !url.startsWith('node:dgram')) continue;
+    const key = `${functionName || '(anonymous)'}  ${shortUrl(url)}:${lineNumber + 1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
+
 const pct = (us: number, of: number): string => `${((100 * us) / of).toFixed(1).padStart(5)} %`;
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled, ${(busy / 1000).toFixed(0)} ms not idle (shares below are of that)`);
 console.log('\nby group (self time):');
@@ -71,5 +88,9 @@ for (const [g, us] of [...groups].filter(([g]) => g !== '(idle)').sort((a, b) =>
 }
 console.log(`\ntop ${top} functions by self time:`);
 for (const [key, us] of [...functions].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  console.log(`  ${pct(us, busy)}  ${key}`);
+}
+console.log(`\ntop ${top} functions of lib/ and node:dgram by inclusive time (callees included):`);
+for (const [key, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`  ${pct(us, busy)}  ${key}`);
 }
