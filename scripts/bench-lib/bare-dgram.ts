@@ -2,11 +2,20 @@
  * The floor under any JavaScript DNS client on Node: one connected `dgram` socket, each
  * query's name written into a fresh packet under a random ID, the reply matched by its
  * ID alone and handed back undecoded. No question check, no decode, no timeout, no
- * cancellation: it does less than a client may (a spoofed reply with the right ID would
+ * cancellation, one socket (one source port) for every query: it does less than a client may (a spoofed reply with the right ID would
  * be taken), so it is a ceiling for bench-dns-client, never a client to use.
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+
+/**
+ * A send callback, as DnsClient passes one (it is how a send's ECONNREFUSED is heard):
+ * the same call shape keeps Node's dgram code monomorphic across both in one process, and
+ * the floor includes what hearing send errors costs (a nextTick per send).
+ */
+function onSent(err: Error | null): void {
+  if (err) throw err;
+}
 
 export class BareDgram {
   readonly #socket: dgram.Socket;
@@ -52,7 +61,7 @@ export class BareDgram {
     packet.writeUInt32BE(0x00010001, end + 1);
     return new Promise((resolve) => {
       this.#waiting.set(id, resolve);
-      this.#socket.send(packet);
+      this.#socket.send(packet, onSent);
     });
   }
 
