@@ -87,7 +87,10 @@ for (const [g, us] of [...groups].filter(([g]) => g !== '(idle)').sort((a, b) =>
   console.log(`  ${pct(us, busy)}  ${g}`);
 }
 console.log(`\ntop ${top} functions by self time:`);
-for (const [key, us] of [...functions].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+for (const [key, us] of [...functions]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top)) {
   console.log(`  ${pct(us, busy)}  ${key}`);
 }
 console.log(`\ntop ${top} functions of lib/ and node:dgram by inclusive time (callees included):`);

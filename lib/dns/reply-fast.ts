@@ -7,7 +7,7 @@
  * `undefined` and the caller decodes with dns-packet, which decides what it means.
  * Pure and never throws: replies are untrusted input.
  */
-import type { DecodedRecord, DecodedReply } from './reply.js';
+import type { DecodedRecord, DecodedReply } from './decoded.js';
 
 const HEADER_BYTES = 12;
 const TYPE_A = 1;
@@ -50,7 +50,14 @@ export function decodeCommonReply(reply: Buffer, questionEnd: number, rcode: str
       offset = data + rdlength;
       if (offset > end) return undefined;
       if (type === TYPE_A && rdlength === 4 && klass === CLASS_IN) {
-        list.push({ name, type: 'A', ttl, class: 'IN', flush: false, data: `${reply[data]}.${reply[data + 1]}.${reply[data + 2]}.${reply[data + 3]}` } as DecodedRecord);
+        list.push({
+          name,
+          type: 'A',
+          ttl,
+          class: 'IN',
+          flush: false,
+          data: `${reply[data]}.${reply[data + 1]}.${reply[data + 2]}.${reply[data + 3]}`,
+        } as DecodedRecord);
       } else if (type === TYPE_AAAA && rdlength === 16 && klass === CLASS_IN) {
         list.push({ name, type: 'AAAA', ttl, class: 'IN', flush: false, data: ipv6Text(reply, data) } as DecodedRecord);
       } else if (type === TYPE_OPT && rdlength === 0) {

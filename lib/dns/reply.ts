@@ -5,34 +5,14 @@
  */
 import dnsPacket from 'dns-packet';
 import type { SentQuery } from './query.js';
+import type { DecodedRecord, DecodedReply } from './decoded.js';
 import { decodeCommonReply } from './reply-fast.js';
 
 const HEADER_BYTES = 12;
 const FLAG_QR = 0x80; // in byte 2
 const FLAG_TC = 0x02; // in byte 2
 
-/** One decoded record, as loosely as dns-packet gives it. */
-export interface DecodedRecord {
-  name: string;
-  type: string;
-  class?: string;
-  /** Set on every record but OPT. */
-  ttl?: number;
-  data?: unknown;
-  /** OPT only. */
-  extendedRcode?: number;
-}
-
-/**
- * A decoded reply. dns-packet's decode always fills these fields (its types leave them
- * optional and omit `rcode`, the 4-bit header code as a name such as 'NXDOMAIN').
- */
-export interface DecodedReply {
-  rcode: string;
-  answers: DecodedRecord[];
-  authorities: DecodedRecord[];
-  additionals: DecodedRecord[];
-}
+export type { DecodedRecord, DecodedReply } from './decoded.js';
 
 /**
  * The cheap header and question check, before any decoding: ID, QR, one question equal to

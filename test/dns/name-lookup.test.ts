@@ -57,7 +57,15 @@ t.test('the answer goes to the sink straight from the reply, named by the server
   const pool = new UdpPool(16, () => {});
   t.teardown(() => pool.close());
   const result = await new Promise<NameResult>((resolve, reject) => {
-    new NameLookup(plan(srv.address, pool), 0, makeQuestion('www.example.test', 'A'), new CancelScope(), { lookupDone: resolve, lookupFailed: reject }, 1232, false).start();
+    new NameLookup(
+      plan(srv.address, pool),
+      0,
+      makeQuestion('www.example.test', 'A'),
+      new CancelScope(),
+      { lookupDone: resolve, lookupFailed: reject },
+      1232,
+      false,
+    ).start();
   });
   t.match(result, { kind: 'answer', answer: { name: 'www.example.test', type: 'A', server: 'the-server', source: 'dns', cnames: [] } });
 });

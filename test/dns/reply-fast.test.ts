@@ -201,7 +201,12 @@ t.test('names the fast path must read as dns-packet does: pointers, roots, long 
     [`${long}ww`, true],
     [`${long}www`, false],
   ] as const) {
-    const packet = dnsPacket.encode({ type: 'response', id: 1, questions: [{ name: 'q.test', type: 'A' }], answers: [{ name, type: 'A', ttl: 1, data: '192.0.2.9' }] });
+    const packet = dnsPacket.encode({
+      type: 'response',
+      id: 1,
+      questions: [{ name: 'q.test', type: 'A' }],
+      answers: [{ name, type: 'A', ttl: 1, data: '192.0.2.9' }],
+    });
     const result = compare(packet, questionEndOf('q.test'));
     t.ok(result.same, `${name.length}-character owner: same as dns-packet`);
     t.equal(result.fast, fast);
@@ -218,7 +223,9 @@ t.test('names the fast path must read as dns-packet does: pointers, roots, long 
       id: 1,
       questions: [{ name: 'a.test', type: 'A' }],
       answers: [{ name: 'a.test', type: 'A', ttl: 1, data: '192.0.2.1' }],
-      additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as dnsPacket.Answer],
+      additionals: [
+        { name: '.', type: 'OPT', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as dnsPacket.Answer,
+      ],
     });
   }
 });
@@ -251,7 +258,9 @@ t.test("knot's real replies: decoded fast where plain, always as dns-packet deco
         id: 7,
         flags: dnsPacket.RECURSION_DESIRED,
         questions: [{ name, type }],
-        additionals: edns ? [{ name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as dnsPacket.Answer] : [],
+        additionals: edns
+          ? [{ name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as dnsPacket.Answer]
+          : [],
       });
       socket.send(query);
       const [reply] = (await once(socket, 'message')) as [Buffer];
