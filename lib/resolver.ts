@@ -272,8 +272,15 @@ export class Resolver implements AddressResolver, ServiceResolver {
   query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
   query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
   query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
+  query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
+    // Not async: an async function returning #query's promise would wrap it in one more
+    // (and two more turns of the microtask queue) on every query.
     if (!dnsQueryChannel.hasSubscribers) return this.#query(name, type, options);
+    return this.#traced(name, type, options);
+  }
+
+  /** `query` with a diagnostics_channel subscriber: the outcome is published. */
+  async #traced(name: string, type: RecordType, options: QueryOptions): Promise<Answer | ServiceAnswer> {
     const clock = this.#options.clock ?? systemClock;
     const started = clock.now();
     const trace: Trace = { backend: 'dns' };
@@ -291,23 +298,45 @@ export class Resolver implements AddressResolver, ServiceResolver {
     }
   }
 
-  async #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer | ServiceAnswer> {
-    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
-    const signal = options.signal;
-    if (signal?.aborted) throw new AbortError(signal.reason);
-    if (this.#closed) throw new DnsError('ECANCELLED', { hostname: String(name), rrtype: type }, `query ECANCELLED ${name}: resolver closed`);
-    const literal = typeof name === 'string' ? parseIpLiteral(name) : undefined;
-    if (literal) {
-      this.#literalAnswers++;
-      // An IP literal has no HTTPS record either.
-      if (type === 'HTTPS' || (literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
-      return { name, type, records: [{ address: literal.address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' };
+  /**
+   * Not async: while the configuration needs no check and the hosts file no stat, a query
+   * reaches the DNS client without a promise or a turn of the event loop of its own (the
+   * Resolver's share of a cache-less query was a fifth of its CPU time, docs/benchmarks.md).
+   * Every step may throw; a throw becomes the returned promise's rejection.
+   */
+  #query(name: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer | ServiceAnswer> {
+    try {
+      if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
+      const signal = options.signal;
+      if (signal?.aborted) throw new AbortError(signal.reason);
+      if (this.#closed) throw new DnsError('ECANCELLED', { hostname: String(name), rrtype: type }, `query ECANCELLED ${name}: resolver closed`);
+      const literal = typeof name === 'string' ? parseIpLiteral(name) : undefined;
+      if (literal) {
+        this.#literalAnswers++;
+        // An IP literal has no HTTPS record either.
+        if (type === 'HTTPS' || (literal.family === 6) !== (type === 'AAAA')) throw new DnsError('ENODATA', { hostname: name, rrtype: type });
+        return Promise.resolve({ name, type, records: [{ address: literal.address, ttl: 0 }], ttl: 0, cnames: [], source: 'literal' });
+      }
+      const hostname = normalizeHostname(name);
+      if (this.#loaded !== undefined && this.#fresh()) return Promise.resolve(this.#routed(this.#loaded, hostname, type, options, trace));
+      return this.#ready().then((upstreams) => {
+        if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
+        return this.#routed(upstreams, hostname, type, options, trace);
+      });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const hostname = normalizeHostname(name);
-    const upstreams = await this.#ready();
-    if (this.#closed) throw new DnsError('ECANCELLED', { hostname, rrtype: type }, `query ECANCELLED ${hostname}: resolver closed`);
+  }
+
+  /** `#query` once the configuration is current: where the name is routed, then its backend. */
+  #routed(upstreams: Upstreams, hostname: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer | ServiceAnswer> {
     const routed = upstreams.router.route(hostname);
-    const route = routed instanceof Promise ? await routed : routed;
+    if (routed instanceof Promise) return routed.then((route) => this.#backend(upstreams, route, hostname, type, options, trace));
+    return this.#backend(upstreams, routed, hostname, type, options, trace);
+  }
+
+  #backend(upstreams: Upstreams, route: Route, hostname: string, type: RecordType, options: QueryOptions, trace?: Trace): Promise<Answer | ServiceAnswer> {
+    const signal = options.signal;
     if (type === 'HTTPS') return this.#service(hostname, upstreams, route, signal);
     const family = type === 'AAAA' ? 6 : 4;
     const both = options.both === true;
@@ -317,21 +346,21 @@ export class Resolver implements AddressResolver, ServiceResolver {
       if (trace) trace.backend = 'system';
       return system.query(hostname, type, { signal }, route.allFamilies);
     }
+    const dns = this.#fromDns(upstreams, hostname, type, family, both, signal, route);
     // A special-use name never goes on to the system either: its sources after `dns` would ask DNS again.
-    if (!route.fallback || isSpecialUseName(hostname)) return this.#fromDns(upstreams, hostname, type, family, both, signal, route);
-    try {
-      return await this.#fromDns(upstreams, hostname, type, family, both, signal, route);
-    } catch (err) {
+    if (!route.fallback || isSpecialUseName(hostname)) return dns;
+    const fallback = route.fallback;
+    return dns.catch((err: unknown) => {
       // A source after `dns` in nsswitch.conf may know what DNS does not (route.ts).
       const status = nssStatusOf(errorCode(err));
-      if (status === undefined || !route.fallback.has(status) || this.#closed) throw err;
+      if (status === undefined || !fallback.has(status) || this.#closed) throw err;
       if (trace) trace.backend = 'system';
       return system.query(hostname, type, { signal }, route.allFamilies);
-    }
+    });
   }
 
   /** The hosts file, then the cache and the user-space DNS client (a /etc/resolver domain's own). */
-  async #fromDns(
+  #fromDns(
     upstreams: Upstreams,
     hostname: string,
     type: AddressRecordType,
@@ -340,13 +369,32 @@ export class Resolver implements AddressResolver, ServiceResolver {
     signal: AbortSignal | undefined,
     route: Route,
   ): Promise<Answer> {
-    const local = await localAddresses(upstreams.hosts, hostname, family, !both);
-    if (local !== undefined) return this.#fromHosts(hostname, type, local);
+    try {
+      const local = localAddresses(upstreams.hosts, hostname, family, !both);
+      if (local instanceof Promise) return local.then((found) => this.#afterHosts(found, upstreams, hostname, type, both, signal, route));
+      return this.#afterHosts(local, upstreams, hostname, type, both, signal, route);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #afterHosts(
+    local: string[] | undefined,
+    upstreams: Upstreams,
+    hostname: string,
+    type: AddressRecordType,
+    both: boolean,
+    signal: AbortSignal | undefined,
+    route: Route,
+  ): Promise<Answer> {
+    if (local !== undefined) return Promise.resolve(this.#fromHosts(hostname, type, local));
     if (isSpecialUseName(hostname)) throw new DnsError('ENOTFOUND', { hostname, rrtype: type });
     // The client of the moment, not the one of the query's start: after a change of
     // servers, nothing asked of the old ones may enter the cache (DnsCache.flush).
-    const fetch = (fetchSignal: AbortSignal): Promise<Answer> => clientFor(this.#loaded!, route).query(hostname, type, { signal: fetchSignal, both });
-    if (this.#cache) return this.#cache.resolve(hostname, type, fetch, { signal });
+    if (this.#cache) {
+      const fetch = (fetchSignal: AbortSignal): Promise<Answer> => clientFor(this.#loaded!, route).query(hostname, type, { signal: fetchSignal, both });
+      return this.#cache.resolve(hostname, type, fetch, { signal });
+    }
     return clientFor(upstreams, route).query(hostname, type, { signal, both });
   }
 
@@ -448,9 +496,11 @@ export class Resolver implements AddressResolver, ServiceResolver {
     return (this.#resolvConf === undefined || this.#resolvConf.peek() !== undefined) && (this.#gaiConf === undefined || this.#gaiConf.peek() !== undefined);
   }
 
-  /** The upstreams for a new query: the configuration is read on first use and checked at most once a second after. */
+  /**
+   * The upstreams for a new query once the configuration is due for a check (`#query` uses
+   * `#loaded` at once while it is fresh): read on first use, checked at most once a second after.
+   */
   #ready(): Promise<Upstreams> {
-    if (this.#loaded !== undefined && this.#fresh()) return Promise.resolve(this.#loaded);
     this.#loading ??= this.#reload().finally(() => {
       this.#loading = undefined;
     });
@@ -563,7 +613,10 @@ function clientsOf(upstreams: Upstreams): DnsClient[] {
  * sends the name to DNS. `alone`: the lookup asks this family only (lookupHosts).
  */
 function localAddresses(hosts: HostsFile | undefined, hostname: string, family: 4 | 6, alone = false): Promise<string[] | undefined> | string[] | undefined {
-  return hosts ? hosts.lookup(hostname, family, alone) : lookupHosts(NO_HOSTS, hostname, family, alone);
+  if (!hosts) return lookupHosts(NO_HOSTS, hostname, family, alone);
+  // At once while the file needs no stat (most queries); else after the check.
+  const known = hosts.peek(hostname, family, alone);
+  return known === null ? hosts.lookup(hostname, family, alone) : known;
 }
 
 function addStats(a: ClientStats, b: ClientStats): ClientStats {

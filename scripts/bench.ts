@@ -71,7 +71,7 @@ const BENCHES: Bench[] = [
     script: 'bench-dns-client.js',
     args: { quick: ['--rounds', '2', '--queries', '5000'], full: ['--rounds', '8', '--queries', '20000'] },
     json: true,
-    summary: /^(dnsclient:|c-ares:|ratio)/,
+    summary: /^(resolver:|dnsclient:|c-ares:|dgram:|ratio)/,
     unavailable: () => (knotdPath() ? undefined : 'knotd is not installed (Debian package "knot")'),
   },
   {

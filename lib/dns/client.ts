@@ -14,10 +14,11 @@ import { resolveClientOptions, type DnsClientConfig, type DnsClientOptions } fro
 import { signalOption } from '../options.js';
 import { makeQuestion, type Question } from './query.js';
 import { SearchWalk } from './search-walk.js';
-import { askServers, type ServerPlan } from './servers.js';
+import type { ServerPlan } from './servers.js';
+import { NameLookup, type LookupSink } from './name-lookup.js';
 import { serverKey } from './transport.js';
 import { UdpPool } from './udp-pool.js';
-import type { AddressRecord, AddressRecordType, Answer, DnsServer, QueryOptions, RecordType, ServiceAnswer, ServiceRecord, Upstream } from './types.js';
+import type { AddressRecordType, Answer, QueryOptions, RecordType, ServiceAnswer, Upstream } from './types.js';
 
 export type { DnsClientOptions } from './options.js';
 export type { ClientStats } from './client-stats.js';
@@ -37,8 +38,6 @@ export class DnsClient implements Upstream {
   readonly #encrypted: EncryptedTransports | undefined;
   /** Servers, attempts and what every try needs: one object for the client's life. */
   readonly #plan: ServerPlan;
-  /** `Answer.server` of each configured server, made once. */
-  readonly #serverKeys: Map<DnsServer, string>;
   /** Walks of both types still open to the other type's query, by lower-cased name. */
   readonly #walks = new Map<string, SearchWalk>();
   #nextServer = 0;
@@ -57,8 +56,8 @@ export class DnsClient implements Upstream {
       ? new EncryptedTransports(servers, { config: config.encrypted, clock, stats, bootstrap: config.bootstrap })
       : undefined;
     this.#encrypted = encrypted;
-    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, encrypted, stats, onIgnored, onTimeout, tcpOnly: config.tcp };
-    this.#serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
+    const serverKeys = new Map(servers.map((server) => [server, serverKey(server)]));
+    this.#plan = { servers, attempts, clock, timeout, udpPool: this.#udpPool, encrypted, stats, onIgnored, onTimeout, tcpOnly: config.tcp, serverKeys };
   }
 
   /**
@@ -68,31 +67,39 @@ export class DnsClient implements Upstream {
   query(name: string, type: AddressRecordType, options?: QueryOptions): Promise<Answer>;
   query(name: string, type: 'HTTPS', options?: QueryOptions): Promise<ServiceAnswer>;
   query(name: string, type: RecordType, options?: QueryOptions): Promise<Answer | ServiceAnswer>;
-  async query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
-    if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
-    const signal = signalOption(options.signal);
-    if (this.#closed) throw cancelled(name, type);
-    if (signal?.aborted) throw new AbortError(signal.reason);
-    const scope = new QueryScope(name, type);
-    // No listener (nor closure) at all for the common query without a signal.
-    const onAbort = signal && ((): void => scope.cancel(new AbortError(signal.reason)));
-    if (onAbort) signal.addEventListener('abort', onAbort);
-    scope.slot = this.#inflight.push(scope) - 1;
+  query(name: string, type: RecordType, options: QueryOptions = {}): Promise<Answer | ServiceAnswer> {
+    let scope: QueryScope;
     try {
+      if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', name, 'a host name');
+      if (type !== 'A' && type !== 'AAAA' && type !== 'HTTPS') throw new InvalidArgumentError('type', type, "'A', 'AAAA' or 'HTTPS'");
+      if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object');
+      const signal = signalOption(options.signal);
+      if (this.#closed) throw cancelled(name, type);
+      if (signal?.aborted) throw new AbortError(signal.reason);
       const config = this.#config;
       // `both` pairs AAAA and A; an HTTPS query walks on its own.
       const both = options.both === true && type !== 'HTTPS';
       // no-aaaa: an AAAA query asks A, and the A query of the same lookup must join it.
-      if (config.search.length > 0 || (config.noAaaa && (type === 'AAAA' || both))) return await this.#walk(name, type, both, scope);
-      // No search list: one name, asked right here (an async step less per query).
-      const result = await this.#resolveName(this.#onWire(trimDot(name), type) ?? badName(name, type), scope);
-      if (result.kind === 'answer') return result.answer;
-      throw nameError(name, type, result);
+      if (config.search.length > 0 || (config.noAaaa && (type === 'AAAA' || both))) return this.#walkQuery(name, type, both, signal);
+      // No search list: one name, asked right here, settled from the reply's handler.
+      const question = this.#onWire(trimDot(name), type) ?? badName(name, type);
+      scope = new QueryScope(name, type, signal, this.#forget);
+      scope.slot = this.#inflight.push(scope) - 1;
+      this.#lookup(question, scope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return scope.promise;
+  }
+
+  /** A query through the search walk (search-walk.ts). */
+  async #walkQuery(name: string, type: RecordType, both: boolean, signal: AbortSignal | undefined): Promise<Answer | ServiceAnswer> {
+    const scope = new QueryScope(name, type, signal, this.#forget);
+    scope.slot = this.#inflight.push(scope) - 1;
+    try {
+      return await this.#walk(name, type, both, scope);
     } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-      this.#forget(scope);
+      scope.end();
     }
   }
 
@@ -126,7 +133,7 @@ export class DnsClient implements Upstream {
   }
 
   /** Takes a finished query off the in-flight list: the last one moves into its slot. */
-  #forget(scope: QueryScope): void {
+  readonly #forget = (scope: QueryScope): void => {
     if (scope.slot < 0) return; // close() already took it off
     const last = this.#inflight.pop()!;
     if (last !== scope) {
@@ -135,7 +142,7 @@ export class DnsClient implements Upstream {
     }
     scope.slot = -1;
     if (this.#retiring && this.#inflight.length === 0) this.close();
-  }
+  };
 
   /**
    * The search walk (search-walk.ts) `type` takes part in. With `both`, the A and AAAA
@@ -163,42 +170,15 @@ export class DnsClient implements Upstream {
   #askName = (name: string, type: RecordType, scope: CancelScope): Promise<NameResult> => {
     const question = this.#onWire(name, type);
     if (!question) return Promise.resolve({ kind: 'error', code: 'EBADNAME', server: undefined });
-    return this.#resolveName(question, scope);
+    return new Promise((resolve, reject) => this.#lookup(question, scope, { lookupDone: resolve, lookupFailed: reject }));
   };
 
-  /** One name, following CNAMEs to other queries when the answer section stops short. */
-  async #resolveName(candidate: Question, scope: CancelScope): Promise<NameResult> {
+  /** One name, following CNAMEs to other queries when the answer section stops short (name-lookup.ts). */
+  #lookup(question: Question, scope: CancelScope, sink: LookupSink = scope as QueryScope): void {
     const plan = this.#plan;
-    const first = this.#config.rotate ? this.#nextServer++ % plan.servers.length : 0;
-    // Names asked so far, lower-cased; interpret() adds the name asked, so the first
-    // question needs none (most answers have no CNAME).
-    let visited: Set<string> | undefined;
-    const cnames: string[] = [];
-    let ttl = Number.POSITIVE_INFINITY;
-    const type = candidate.type;
-    let current: Question = candidate;
-    for (;;) {
-      const asked = await askServers(plan, first, current, { visited: visited ?? NO_NAMES, links: cnames.length }, scope);
-      if (asked.kind === 'failed') return { kind: 'error', code: asked.code, server: asked.server, cause: asked.cause };
-      const { outcome, server } = asked;
-      if (outcome.kind === 'negative') return { kind: 'error', code: outcome.code, server, negativeTtl: outcome.negativeTtl };
-      if (outcome.kind === 'broken') return { kind: 'error', code: outcome.code, server, cause: new Error(outcome.reason) };
-      for (const name of outcome.cnames) cnames.push(name);
-      ttl = Math.min(ttl, outcome.ttl);
-      if (outcome.kind === 'records') {
-        const from = this.#serverKeys.get(server)!;
-        const answer: Answer | ServiceAnswer =
-          type === 'HTTPS'
-            ? { name: candidate.name, type, records: outcome.records as ServiceRecord[], ttl, cnames, server: from, source: 'dns', aliases: [] }
-            : { name: candidate.name, type, records: outcome.records as AddressRecord[], ttl, cnames, server: from, source: 'dns' };
-        return { kind: 'answer', answer };
-      }
-      visited ??= new Set([asciiLower(candidate.name)]);
-      for (const name of outcome.cnames) visited.add(asciiLower(name));
-      const next = this.#onWire(outcome.target, type);
-      if (!next) return { kind: 'error', code: 'EBADRESP', server, cause: new Error(`CNAME target ${outcome.target}`) };
-      current = next;
-    }
+    const config = this.#config;
+    const first = config.rotate ? this.#nextServer++ % plan.servers.length : 0;
+    new NameLookup(plan, first, question, scope, sink, config.udpPayloadSize, config.dns0x20).start();
   }
 
   /** The question, or undefined when the name cannot go on the wire (too long, empty label). */
@@ -211,18 +191,54 @@ export class DnsClient implements Upstream {
   }
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-/** A query's cancel scope, with what `close()` needs to name it in the error. */
-class QueryScope extends CancelScope {
+/**
+ * A query's cancel scope, with what `close()` needs to name it in the error. Without a
+ * search list it is also where its lookup ends (LookupSink): the query leaves the
+ * in-flight list and its signal, then its promise settles.
+ */
+class QueryScope extends CancelScope implements LookupSink {
   /** Index in the client's in-flight list; -1 when not on it. */
   slot = -1;
+  readonly promise: Promise<Answer | ServiceAnswer>;
+  #resolve!: (answer: Answer | ServiceAnswer) => void;
+  #reject!: (reason: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: (() => void) | undefined;
+  readonly #forget: (scope: QueryScope) => void;
 
   constructor(
     readonly name: string,
     readonly type: RecordType,
+    signal: AbortSignal | undefined,
+    forget: (scope: QueryScope) => void,
   ) {
     super();
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#forget = forget;
+    this.#signal = signal;
+    // No listener (nor closure) at all for the common query without a signal.
+    this.#onAbort = signal && ((): void => this.cancel(new AbortError(signal.reason)));
+    if (this.#onAbort) signal!.addEventListener('abort', this.#onAbort);
+  }
+
+  lookupDone(result: NameResult): void {
+    this.end();
+    if (result.kind === 'answer') this.#resolve(result.answer);
+    else this.#reject(nameError(this.name, this.type, result));
+  }
+
+  lookupFailed(reason: unknown): void {
+    this.end();
+    this.#reject(reason);
+  }
+
+  /** Off the signal and the in-flight list. */
+  end(): void {
+    if (this.#onAbort) this.#signal!.removeEventListener('abort', this.#onAbort);
+    this.#forget(this);
   }
 }
 

@@ -4,17 +4,18 @@
  * `use-vc`), else UDP first; a truncated reply is
  * thrown away whole (RFC 2181 §9) and the question asked again over TCP (RFC 1035 §4.2.1,
  * RFC 7766 §5). Both legs share the try's deadline, as Go's `exchange` does.
- * Not an async function: the UDP round trip itself hands over to TCP on truncation, so a
- * try costs one promise, not two.
+ * Not an async function: the UDP round trip itself hands over to TCP on truncation, and
+ * its outcome goes to the caller's sink straight from the socket, so a UDP try costs no
+ * promise at all.
  */
 import type { Clock } from '../clock.js';
 import type { CancelScope } from './cancel.js';
 import type { EncryptedTransports } from './encrypted.js';
 import { buildQuery, type Question } from './query.js';
 import { tcpExchange } from './tcp.js';
-import type { ReplyResult, TransportOptions } from './transport.js';
+import { settleFrom, type TransportOptions, type TrySink } from './transport.js';
 import type { DnsServer } from './types.js';
-import { udpExchange } from './udp.js';
+import { udpTry } from './udp.js';
 import type { UdpPool } from './udp-pool.js';
 import type { ClientStats } from './client-stats.js';
 
@@ -34,7 +35,8 @@ export interface TryContext {
   tcpOnly?: boolean;
 }
 
-export function exchange(server: DnsServer, question: Question, ctx: TryContext, scope: CancelScope): Promise<ReplyResult> {
+/** One try; its outcome goes to `sink` (transport.ts), never thrown. */
+export function exchange(server: DnsServer, question: Question, ctx: TryContext, scope: CancelScope, sink: TrySink): void {
   const { stats } = ctx;
   const options: TransportOptions = {
     clock: ctx.clock,
@@ -45,16 +47,23 @@ export function exchange(server: DnsServer, question: Question, ctx: TryContext,
   };
   stats.queriesSent++;
   // Encrypted servers never fall back to plaintext: their failures are their own.
-  if (server.transport !== undefined) return ctx.encrypted!.exchange(server, question, options);
+  if (server.transport !== undefined) return settleFrom(ctx.encrypted!.exchange(server, question, options), sink);
   if (ctx.tcpOnly) {
     stats.tcpQueries++;
-    return tcpExchange(server, buildQuery(question), options);
+    return settleFrom(tcpExchange(server, buildQuery(question), options), sink);
   }
   stats.udpQueries++;
-  return udpExchange(ctx.udpPool, server, question, options, () => {
-    stats.truncated++;
-    stats.queriesSent++;
-    stats.tcpQueries++;
-    return tcpExchange(server, buildQuery(question), options);
-  });
+  udpTry(
+    ctx.udpPool,
+    server,
+    question,
+    options,
+    () => {
+      stats.truncated++;
+      stats.queriesSent++;
+      stats.tcpQueries++;
+      return tcpExchange(server, buildQuery(question), options);
+    },
+    sink,
+  );
 }

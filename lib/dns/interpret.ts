@@ -49,7 +49,9 @@ export function interpret(reply: DecodedReply, name: string, type: RecordType, c
   const rrset = type === 'HTTPS' ? collectServiceRecords(answers, owner) : collectRecords(answers, owner, type);
   if (typeof rrset === 'string') return { kind: 'broken', code: 'EBADRESP', reason: rrset };
   if (rrset.length > 0) {
-    return { kind: 'records', records: rrset, ttl: Math.min(chainTtl, ...rrset.map((r) => r.ttl)), cnames };
+    let ttl = chainTtl;
+    for (const r of rrset) if (r.ttl < ttl) ttl = r.ttl;
+    return { kind: 'records', records: rrset, ttl, cnames };
   }
   // A SOA means the server knows the target has no such data (RFC 2308 §2.2); without one
   // the chain left the server's data and the target is asked (RFC 1034 §5.3.3 step 3).
@@ -89,7 +91,7 @@ function followCnames(answers: Rr[], name: string, chain: ChainSoFar): { owner: 
   let ttl = Number.POSITIVE_INFINITY;
   let seen: Set<string> | undefined; // built on the first link only: most answers have none
   for (;;) {
-    const link = answers.find((rr) => rr.type === 'CNAME' && rr.class === 'IN' && sameName(rr.name, owner));
+    const link = cnameOf(answers, owner);
     if (!link || typeof link.data !== 'string') return { owner, cnames, ttl };
     seen ??= new Set(chain.visited).add(asciiLower(name));
     const target = link.data;
@@ -100,6 +102,12 @@ function followCnames(answers: Rr[], name: string, chain: ChainSoFar): { owner: 
     ttl = Math.min(ttl, ttlOf(link));
     owner = target;
   }
+}
+
+/** The first CNAME owned by `owner`; a plain loop, as this runs on every reply. */
+function cnameOf(answers: Rr[], owner: string): Rr | undefined {
+  for (const rr of answers) if (rr.type === 'CNAME' && rr.class === 'IN' && sameName(rr.name, owner)) return rr;
+  return undefined;
 }
 
 /**
@@ -135,7 +143,8 @@ function collectServiceRecords(answers: Rr[], owner: string): ServiceRecord[] | 
 }
 
 function hasExtendedRcode(reply: DecodedReply): boolean {
-  return reply.additionals.some((rr) => rr.type === 'OPT' && rr.extendedRcode !== 0);
+  for (const rr of reply.additionals) if (rr.type === 'OPT' && rr.extendedRcode !== 0) return true;
+  return false;
 }
 
 /** RFC 4343: DNS names compare without ASCII case (and only ASCII case). */

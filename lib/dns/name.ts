@@ -37,8 +37,22 @@ export function canonicalName(name: string): string {
 
 /** `localhost`, `foo.localhost`, any case, trailing dot or not (RFC 6761 §6.3). */
 export function isLocalhostName(name: string): boolean {
+  // Every lookup asks this: most names are out at the first letters compared, no copy made.
+  if (!endsWithAscii(name, 'localhost')) return false;
   const key = canonicalName(name);
   return key === 'localhost' || key.endsWith('.localhost');
+}
+
+/**
+ * Whether `name`, less one trailing dot, ends with `suffix` (lower-case ASCII letters)
+ * in any ASCII case. `| 0x20` lower-cases A-Z and maps no other character to a-z.
+ */
+export function endsWithAscii(name: string, suffix: string): boolean {
+  const end = name.charCodeAt(name.length - 1) === 0x2e ? name.length - 1 : name.length;
+  const start = end - suffix.length;
+  if (start < 0) return false;
+  for (let i = 0; i < suffix.length; i++) if ((name.charCodeAt(start + i) | 0x20) !== suffix.charCodeAt(i)) return false;
+  return true;
 }
 
 function findProblem(name: string): string | undefined {

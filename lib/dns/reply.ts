@@ -5,33 +5,14 @@
  */
 import { dnsPacketModule } from './packet-codec.js';
 import type { SentQuery } from './query.js';
+import type { DecodedRecord, DecodedReply } from './decoded.js';
+import { decodeCommonReply } from './reply-fast.js';
 
 const HEADER_BYTES = 12;
 const FLAG_QR = 0x80; // in byte 2
 const FLAG_TC = 0x02; // in byte 2
 
-/** One decoded record, as loosely as dns-packet gives it. */
-export interface DecodedRecord {
-  name: string;
-  type: string;
-  class?: string;
-  /** Set on every record but OPT. */
-  ttl?: number;
-  data?: unknown;
-  /** OPT only. */
-  extendedRcode?: number;
-}
-
-/**
- * A decoded reply. dns-packet's decode always fills these fields (its types leave them
- * optional and omit `rcode`, the 4-bit header code as a name such as 'NXDOMAIN').
- */
-export interface DecodedReply {
-  rcode: string;
-  answers: DecodedRecord[];
-  authorities: DecodedRecord[];
-  additionals: DecodedRecord[];
-}
+export type { DecodedRecord, DecodedReply } from './decoded.js';
 
 /**
  * The cheap header and question check, before any decoding: ID, QR, one question equal to
@@ -90,6 +71,9 @@ const RCODE_NAMES = [
  * fuzzer: an A with RDLENGTH 1 gave an address made of the next record's bytes).
  */
 export function decodeReply(reply: Buffer, questionEnd?: number): DecodedReply | undefined {
+  // Plain A/AAAA answers (nearly every reply) without dns-packet: reply-fast.ts.
+  const common = questionEnd === undefined ? undefined : decodeCommonReply(reply, questionEnd, RCODE_NAMES[reply[3]! & 0x0f]!);
+  if (common) return common;
   try {
     let offset = questionEnd ?? skipQuestions(reply);
     const record = codecs().answer;

@@ -1,51 +1,29 @@
 /**
  * Servers × attempts, as resolv.conf(5) defines them: each round asks every server in
  * turn, one try each; a reply that settles the question (records, NXDOMAIN, NODATA, a
- * CNAME to follow) ends the search, anything else moves on to the next server at once.
+ * CNAME to follow) ends the search, anything else moves on to the next server at once
+ * (the loop itself is NameLookup's, name-lookup.ts). Here: the plan, and which failure
+ * speaks for all when no server settled the question.
  */
 import type { DnsErrorCode } from '../errors.js';
-import type { CancelScope } from './cancel.js';
-import { exchange, type TryContext } from './exchange.js';
-import { interpret, type ChainSoFar, type Outcome, type ServerFailureCode } from './interpret.js';
+import type { TryContext } from './exchange.js';
+import type { ServerFailureCode } from './interpret.js';
 import type { TransportFailureCode } from './transport.js';
-import type { Question } from './query.js';
 import type { DnsServer } from './types.js';
 
 /** The client's servers and attempts, with what each try needs (made once per client). */
 export interface ServerPlan extends TryContext {
   servers: readonly DnsServer[];
   attempts: number;
+  /** `Answer.server` of each server, made once. */
+  serverKeys: ReadonlyMap<DnsServer, string>;
 }
 
-/** A settled outcome and who said it, or why no server could say. */
-export type Asked =
-  | { kind: 'settled'; outcome: Exclude<Outcome, { kind: 'failure' }>; server: DnsServer }
-  | { kind: 'failed'; code: DnsErrorCode; server: DnsServer | undefined; cause: unknown };
-
-interface Failure {
+/** Why one try at one server gave no settled outcome. */
+export interface Failure {
   code: TransportFailureCode | ServerFailureCode;
   server: DnsServer;
   cause: unknown;
-}
-
-/** `first`: index of the server asked first (rotate moves it per query). */
-export async function askServers(plan: ServerPlan, first: number, question: Question, chain: ChainSoFar, scope: CancelScope): Promise<Asked> {
-  const { servers } = plan;
-  const failures: Failure[] = [];
-  for (let round = 0; round < plan.attempts; round++) {
-    for (let i = 0; i < servers.length; i++) {
-      const server = servers[(first + i) % servers.length]!;
-      const result = await exchange(server, question, plan, scope);
-      if (result.kind === 'failure') {
-        failures.push({ code: result.code, server, cause: result.cause });
-        continue;
-      }
-      const outcome = interpret(result.reply, question.name, question.type, chain);
-      if (outcome.kind !== 'failure') return { kind: 'settled', outcome, server };
-      failures.push({ code: outcome.code, server, cause: new Error(outcome.reason) });
-    }
-  }
-  return { kind: 'failed', ...decidingFailure(failures) };
 }
 
 /**
@@ -56,7 +34,7 @@ export async function askServers(plan: ServerPlan, first: number, question: Ques
  */
 const PRECEDENCE: readonly Failure['code'][] = ['ECERT', 'ESERVFAIL', 'EREFUSED', 'EBADRESP', 'ECONNRESET', 'ETIMEOUT', 'ECONNREFUSED'];
 
-function decidingFailure(failures: Failure[]): { code: DnsErrorCode; server: DnsServer | undefined; cause: unknown } {
+export function decidingFailure(failures: Failure[]): { code: DnsErrorCode; server: DnsServer | undefined; cause: unknown } {
   for (const code of PRECEDENCE) {
     for (let i = failures.length - 1; i >= 0; i--) if (failures[i]!.code === code) return failures[i]!;
   }

@@ -25,6 +25,24 @@ export type ReplyResult = { kind: 'reply'; reply: DecodedReply } | TransportFail
 export type PacketResult = ReplyResult | { kind: 'truncated' };
 
 /**
+ * Where one try's outcome goes, once: a reply or a failure (`onReply`), or the
+ * cancellation's reason (`onCancel`). The UDP path calls it straight from the socket's
+ * message handler, without a promise per try.
+ */
+export interface TrySink {
+  onReply(result: ReplyResult): void;
+  onCancel(reason: unknown): void;
+}
+
+/** A promise-based round trip (TCP, DoT, DoH) into a sink: its rejection is the cancellation. */
+export function settleFrom(promise: Promise<ReplyResult>, sink: TrySink): void {
+  promise.then(
+    (result) => sink.onReply(result),
+    (reason: unknown) => sink.onCancel(reason),
+  );
+}
+
+/**
  * ECERT: a DoT or DoH server's certificate was refused. ESERVFAIL, EREFUSED, EBADRESP:
  * a DoH server answered with an HTTP error or a body that is no DNS reply (doh-status.ts),
  * or a DoT server broke the stream's framing.

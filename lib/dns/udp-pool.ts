@@ -111,15 +111,24 @@ class UdpChannel {
 
   #flush(): void {
     if (this.#closed) return;
-    if (!isConnected(this.#socket)) {
+    const unsent = this.#unsent;
+    try {
+      // connect() has run to its end (literalLookup answers at once): the socket is
+      // connected, or failed with its 'error' still to come. No getpeername() to tell which
+      // (a syscall per socket): a send on a socket that is not connected throws (it has no
+      // port to send to) before anything is sent.
+      while (unsent.length > 0) {
+        this.#socket.send(unsent[0]!, this.#onSent);
+        unsent.shift();
+      }
+    } catch {
       // Connecting failed: the 'error' event follows. (Or connected later, which Node 20
       // does not do with a synchronous lookup: then wait for it.)
-      /* c8 ignore next */
+      /* c8 ignore next 2 */
       this.#socket.once('connect', () => this.#flush());
       return;
     }
     this.#connected = true;
-    for (const packet of this.#unsent.splice(0)) this.#socket.send(packet, this.#onSent);
   }
 
   release(id: number): void {
@@ -207,19 +216,15 @@ class UdpChannel {
     return this.#closed;
   }
 
+  /**
+   * Closed (and forgotten by the pool) before the waiters hear of it: a query moves on to
+   * its next try from inside `onError`, and that try must get a new socket, not this one.
+   */
   #fail(err: Error): void {
     this.#error = err;
-    for (const waiter of [...this.#waiters.values()]) waiter.onError(err);
+    const waiters = [...this.#waiters.values()];
     this.close();
-  }
-}
-
-function isConnected(socket: dgram.Socket): boolean {
-  try {
-    socket.remoteAddress();
-    return true;
-  } catch {
-    return false;
+    for (const waiter of waiters) waiter.onError(err);
   }
 }
 

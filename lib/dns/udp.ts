@@ -9,7 +9,7 @@ import { SocketAddress } from 'node:net';
 import type { CancelListener } from './cancel.js';
 import { buildQuery, type Question, type SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
-import type { PacketResult, ReplyResult, TransportOptions } from './transport.js';
+import { settleFrom, type PacketResult, type ReplyResult, type TransportOptions, type TrySink } from './transport.js';
 import type { ServerAddress } from './types.js';
 import type { UdpLease, UdpPool, UdpWaiter } from './udp-pool.js';
 
@@ -24,10 +24,24 @@ export function udpExchange(
   options: TransportOptions,
   onTruncated: () => Promise<ReplyResult>,
 ): Promise<ReplyResult> {
-  return new Promise((resolve, reject) => {
-    if (options.scope.reason) return reject(options.scope.reason);
-    new UdpTry(pool, server, question, options, onTruncated, resolve, reject);
-  });
+  return new Promise((resolve, reject) => udpTry(pool, server, question, options, onTruncated, { onReply: resolve, onCancel: reject }));
+}
+
+/**
+ * `udpExchange` without a promise: the outcome goes to `sink` (once), straight from the
+ * socket's message handler. Cancelled already: `sink.onCancel` at once. A truncated reply
+ * hands over to `onTruncated` (TCP), whose outcome goes to `sink` in turn.
+ */
+export function udpTry(
+  pool: UdpPool,
+  server: ServerAddress,
+  question: Question,
+  options: TransportOptions,
+  onTruncated: () => Promise<ReplyResult>,
+  sink: TrySink,
+): void {
+  if (options.scope.reason) return sink.onCancel(options.scope.reason);
+  new UdpTry(pool, server, question, options, onTruncated, sink);
 }
 
 /**
@@ -42,24 +56,14 @@ class UdpTry implements UdpWaiter, CancelListener {
   readonly #onTruncated: () => Promise<ReplyResult>;
   readonly #lease: UdpLease;
   readonly #query: SentQuery;
-  readonly #resolve: (result: ReplyResult | Promise<ReplyResult>) => void;
-  readonly #reject: (reason: Error) => void;
+  readonly #sink: TrySink;
 
-  constructor(
-    pool: UdpPool,
-    server: ServerAddress,
-    question: Question,
-    options: TransportOptions,
-    onTruncated: () => Promise<ReplyResult>,
-    resolve: (result: ReplyResult | Promise<ReplyResult>) => void,
-    reject: (reason: Error) => void,
-  ) {
+  constructor(pool: UdpPool, server: ServerAddress, question: Question, options: TransportOptions, onTruncated: () => Promise<ReplyResult>, sink: TrySink) {
     this.deadline = options.deadline;
     this.#server = server;
     this.#options = options;
     this.#onTruncated = onTruncated;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.#sink = sink;
     // Listen first: on() may throw, and a lease taken before would be left behind.
     options.scope.on(this);
     this.#lease = pool.lease(server, this);
@@ -71,24 +75,25 @@ class UdpTry implements UdpWaiter, CancelListener {
     const result = acceptReply(msg, rinfo, this.#server, this.#query);
     if (result === undefined) return this.#options.onIgnored();
     this.#finish();
-    this.#resolve(result.kind === 'truncated' ? this.#onTruncated() : result);
+    if (result.kind === 'truncated') settleFrom(this.#onTruncated(), this.#sink);
+    else this.#sink.onReply(result);
   }
 
   /** ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server. */
   onError(err: Error): void {
     this.#finish();
-    this.#resolve({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
+    this.#sink.onReply({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
   }
 
   onTimeout(): void {
     this.#finish();
     this.#options.onTimeout();
-    this.#resolve({ kind: 'failure', code: 'ETIMEOUT' });
+    this.#sink.onReply({ kind: 'failure', code: 'ETIMEOUT' });
   }
 
   cancelled(reason: Error): void {
     this.#finish();
-    this.#reject(reason);
+    this.#sink.onCancel(reason);
   }
 
   #finish(): void {

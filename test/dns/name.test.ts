@@ -6,6 +6,7 @@ import {
   MAX_LABEL_OCTETS,
   MAX_NAME_OCTETS,
   canonicalName,
+  endsWithAscii,
   describeProblem,
   isLocalhostName,
   isPlainHostname,
@@ -120,4 +121,29 @@ t.test('the one-pass check accepts exactly the names the full check finds no pro
 t.test('isLocalhostName', async (t) => {
   for (const name of ['localhost', 'LOCALHOST', 'localhost.', 'a.localhost', 'a.b.LocalHost.']) t.ok(isLocalhostName(name), name);
   for (const name of ['', 'localhost.com', 'mylocalhost', 'localhost.localdomain', 'a.localhostx']) t.notOk(isLocalhostName(name), name);
+});
+
+t.test('endsWithAscii: a suffix in any ASCII case, one trailing dot allowed, no other character taken for a letter', async (t) => {
+  for (const [name, suffix] of [
+    ['a.LocalHost.', 'localhost'],
+    ['ONION', 'onion'],
+    ['x.invalid', 'invalid'],
+  ]) {
+    t.ok(endsWithAscii(name!, suffix!), `${name} ends with ${suffix}`);
+  }
+  for (const [name, suffix] of [
+    ['host', 'localhost'],
+    ['localhost..', 'localhost'],
+    ['onio\u00ee', 'onion'], // î is 0xee: | 0x20 keeps it 0xee
+    ['onio\u004e', 'onion'], // N: a letter, so this one matches
+  ]) {
+    t.equal(endsWithAscii(name!, suffix!), name === 'onio\u004e', `${JSON.stringify(name)} / ${suffix}`);
+  }
+  // Exhaustively: a character matches a lower-case letter exactly when it is that letter in either case.
+  for (let code = 0; code < 0x250; code++) {
+    for (const letter of 'az') {
+      const want = String.fromCharCode(code).toLowerCase() === letter && code < 0x80;
+      if (endsWithAscii(String.fromCharCode(code), letter) !== want) t.fail(`0x${code.toString(16)} vs ${letter}`);
+    }
+  }
 });

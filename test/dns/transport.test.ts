@@ -213,6 +213,24 @@ t.test('a socket whose bind fails inside connect() (EMFILE, EAFNOSUPPORT) fails 
   pool.close();
 });
 
+t.test('a socket reporting two errors (a send callback and the receive side, say) fails its queries once and retries on a new socket', async (t) => {
+  const realConnect = dgram.Socket.prototype.connect;
+  const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  t.teardown(() => void (dgram.Socket.prototype.connect = realConnect));
+  dgram.Socket.prototype.connect = function (this: dgram.Socket) {
+    dgram.Socket.prototype.connect = realConnect;
+    this.emit('error', refused);
+    this.emit('error', refused);
+  } as typeof realConnect;
+  const pool = new UdpPool(16, () => {});
+  const outcomes: string[] = [];
+  const first = udpExchange(pool, srv.address, question, options(), noTcp).then((r) => void outcomes.push(r.kind));
+  await first;
+  t.same(outcomes, ['failure'], 'one outcome for the query, not two');
+  t.equal((await udpExchange(pool, srv.address, question, options(), noTcp)).kind, 'reply', 'the failed socket is not reused');
+  pool.close();
+});
+
 t.test('an idle socket is reused by the next query, closes after IDLE_MS, and never holds the process open', async (t) => {
   srv.resetCounts();
   const clock = new ManualClock();

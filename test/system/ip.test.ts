@@ -30,6 +30,7 @@ const literals: Array<[string, { address: string; family: 4 | 6 } | undefined]> 
   ['[1.2.3.4]', undefined],
   ['[::1]:53', undefined],
   ['[::1', undefined],
+  ['[192.0.2.1:53]', undefined],
   ['::1]', undefined],
   ['1::2::3', undefined],
   ['1:2:3:4:5:6:7:8:9', undefined],
