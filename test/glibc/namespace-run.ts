@@ -53,6 +53,8 @@ function rootZone(records: GlibcCase['records']): Zone {
   return { origin: '.', ttl: 60, soa, records: (records ?? []).map(([name, type, data]) => ({ name, type, data })) };
 }
 
+let lastInterfaces = '[]';
+
 function setInterfaces(c: GlibcCase): void {
   if (!c.interfaces?.length) return;
   sh('ip', ['link', 'add', VETH[0], 'type', 'veth', 'peer', 'name', VETH[1]]);
@@ -135,6 +137,12 @@ async function runCase(c: GlibcCase, dir: string): Promise<CaseResult> {
       ...(probe.error !== undefined ? { error: probe.error } : {}),
     };
     reset();
+    // ADDRCONFIG reads the interfaces at most once a second (the network check: README,
+    // "Differences from getaddrinfo"); glibc reads them per call. Wait that second out when
+    // this case's interfaces differ from the last case's.
+    const shape = JSON.stringify(c.interfaces ?? []);
+    if (shape !== lastInterfaces) await new Promise((resolve) => setTimeout(resolve, 1050));
+    lastInterfaces = shape;
     const result = await runOurs(c);
     const ours: Observed = {
       outcome: ourOutcome(result.code),
