@@ -57,6 +57,7 @@ class UdpTry implements UdpWaiter, CancelListener {
   readonly #lease: UdpLease;
   readonly #query: SentQuery;
   readonly #sink: TrySink;
+  #done = false;
 
   constructor(pool: UdpPool, server: ServerAddress, question: Question, options: TransportOptions, onTruncated: () => Promise<ReplyResult>, sink: TrySink) {
     this.deadline = options.deadline;
@@ -81,6 +82,9 @@ class UdpTry implements UdpWaiter, CancelListener {
 
   /** ECONNREFUSED (ICMP port unreachable) and any other socket failure: next server. */
   onError(err: Error): void {
+    // A socket that failed in its constructor reports from a microtask (udp-pool.ts
+    // #failedLease): by then this try may have been cancelled, and it has an outcome.
+    if (this.#done) return;
     this.#finish();
     this.#sink.onReply({ kind: 'failure', code: 'ECONNREFUSED', cause: err });
   }
@@ -97,6 +101,7 @@ class UdpTry implements UdpWaiter, CancelListener {
   }
 
   #finish(): void {
+    this.#done = true;
     this.#options.scope.off(this);
     this.#lease.release();
   }

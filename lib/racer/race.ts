@@ -154,7 +154,14 @@ class Race<S> {
     if (signal?.aborted) return this.end('aborted');
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     if (timeout !== undefined) this.#timeoutTimer = clock.setTimeout(() => this.end('timeout'), timeout);
-    this.#feed.start({ addresses: (batch) => this.#queue.add(batch), candidates: (list) => this.#queue.replace(list), settled: () => this.#pump() });
+    try {
+      this.#feed.start({ addresses: (batch) => this.#queue.add(batch), candidates: (list) => this.#queue.replace(list), settled: () => this.#pump() });
+    } catch (err) {
+      // The queries may be out already (they leave first): release them, the timers and any
+      // attempt, so nothing connects for a race whose caller gets this error.
+      this.#tearDown('cancelled');
+      throw err;
+    }
   }
 
   /** Ends the race without a winner. */

@@ -9,7 +9,7 @@ import { buildQuery, makeQuestion } from '../../lib/dns/query.js';
 import { lengthPrefixed, tcpExchange } from '../../lib/dns/tcp.js';
 import type { TransportOptions } from '../../lib/dns/transport.js';
 import { IDLE_MS, UdpPool, type UdpLease, type UdpWaiter } from '../../lib/dns/udp-pool.js';
-import { acceptReply, udpExchange } from '../../lib/dns/udp.js';
+import { acceptReply, udpExchange, udpTry } from '../../lib/dns/udp.js';
 import { FakeDnsServer } from '../helpers/fake-dns-server.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { fixtureZones } from '../../scripts/harness/zones.js';
@@ -210,6 +210,27 @@ t.test('a socket whose bind fails inside connect() (EMFILE, EAFNOSUPPORT) fails 
   t.equal(o.timeouts, 0);
   const answered = await udpExchange(pool, srv.address, question, options(), noTcp);
   t.equal(answered.kind, 'reply', 'the failed socket is not reused');
+  pool.close();
+});
+
+t.test('a try cancelled in the tick its socket failed has one outcome: the cancel, not the failure after it', async (t) => {
+  const realConnect = dgram.Socket.prototype.connect;
+  const unsupported = Object.assign(new Error('bind EAFNOSUPPORT'), { code: 'EAFNOSUPPORT', syscall: 'bind' });
+  t.teardown(() => void (dgram.Socket.prototype.connect = realConnect));
+  dgram.Socket.prototype.connect = function (this: dgram.Socket) {
+    dgram.Socket.prototype.connect = realConnect;
+    this.emit('error', unsupported);
+  } as typeof realConnect;
+  const pool = new UdpPool(16, () => {});
+  const scope = new CancelScope();
+  const outcomes: string[] = [];
+  udpTry(pool, srv.address, question, options(scope), noTcp, {
+    onReply: (r) => void outcomes.push(r.kind),
+    onCancel: (err) => void outcomes.push(`cancel ${(err as Error).message}`),
+  });
+  scope.cancel(new Error('aborted'));
+  await new Promise((resolve) => setImmediate(resolve)); // the pool's queued failure has run
+  t.same(outcomes, ['cancel aborted']);
   pool.close();
 });
 

@@ -59,3 +59,35 @@ t.test('HEv3: HTTPS, AAAA and A leave before the NAT64 prefixes are looked for',
   await run.clock.advance(10);
   t.equal(run.outcome.value?.winner.address, A6);
 });
+
+t.test('a race whose start throws after its queries left releases them, its timers and any attempt', async (t) => {
+  const signals: AbortSignal[] = [];
+  const failing: RaceNat64 = {
+    prefixes: () => {
+      throw Object.assign(new Error('uv_interface_addresses failed'), { code: 'EACCES' });
+    },
+    lastResortDelay: LAST_RESORT_DELAY,
+  };
+  t.throws(
+    () =>
+      runRace({
+        nat64: failing,
+        timeout: 5000,
+        resolver: () => ({
+          query: (name, type, options) => {
+            signals.push(options!.signal!);
+            return new Promise((resolve) => setTimeout(() => resolve(answer(name, type, [type === 'AAAA' ? A6 : A4])), 1));
+          },
+        }),
+        attempts: { [A6]: plan.ok(1), [A4]: plan.ok(1) },
+      }),
+    { code: 'EACCES' },
+  );
+  t.equal(signals.length, 2, 'AAAA and A had left');
+  t.ok(
+    signals.every((signal) => signal.aborted),
+    'both queries were released',
+  );
+  // The answers still arrive: a closed race takes none of them (nothing throws, nothing starts).
+  await new Promise((resolve) => setTimeout(resolve, 10));
+});
