@@ -93,6 +93,8 @@ export interface LookupDependencies {
   peekAddresses?: (name: string, type: AddressRecordType, both: boolean) => readonly string[] | Error | undefined;
   /** The order's other input (the policy table): a kept answer is used only while it is the same. */
   orderEpoch?: () => unknown;
+  /** The network's key (NetworkMonitor#key): a kept answer is used only on the network it was made on. */
+  networkKey?: () => string;
   /** Times kept answers (they live 1 s). @default systemClock */
   clock?: Clock;
   /** The default `policy` of every lookup. */
@@ -270,7 +272,8 @@ function fromMemo(
   const order = resultOrder(request.order);
   const shape = (request.family === 0 ? 0 : request.family === 4 ? 1 : 2) + (request.v4mapped ? 3 : 0) + (request.mapAll ? 6 : 0) + ORDERS.indexOf(order) * 12;
   const epoch = deps.orderEpoch?.();
-  const kept = memo.get(v6, v4, shape, epoch);
+  const network = deps.networkKey?.() ?? '';
+  const kept = memo.get(v6, v4, shape, epoch, network);
   if (kept !== undefined) return handOut(kept, request.all);
   const addresses = combine(v6, v4, request);
   if (addresses.length === 0) return Promise.reject(lookupError(hostname));
@@ -278,7 +281,7 @@ function fromMemo(
   if (!Array.isArray(prefixes)) return prefixes.then((p) => finish(deps, addresses, order, v6, v4, p));
   if (prefixes.length > 0) return finish(deps, addresses, order, v6, v4, prefixes);
   const ordered = orderAddresses(deps, addresses, order);
-  const keep = (list: LookupAddress[]): LookupAddress[] => handOut(memo.set(v6, v4, shape, epoch, list), request.all);
+  const keep = (list: LookupAddress[]): LookupAddress[] => handOut(memo.set(v6, v4, shape, epoch, network, list), request.all);
   return Array.isArray(ordered) ? keep(ordered) : ordered.then(keep);
 }
 

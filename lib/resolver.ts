@@ -45,6 +45,7 @@ import { clockOption, optionsObject } from './options.js';
 import { createLookup, type LookupFunction } from './lookup.js';
 import { type AddressPolicyOption, AddressPolicy, setResolverAddressPolicy } from './policy/policy.js';
 import { currentConfiguredFamilies } from './system/interfaces.js';
+import { defaultNetworkMonitor } from './system/network.js';
 import { createOrder } from './address/default-order.js';
 import { DEFAULT_POLICY_TABLE, policyTableFrom, type PolicyTable } from './address/policy-table.js';
 import { checkSource } from './system/config.js';
@@ -258,6 +259,7 @@ export class Resolver implements AddressResolver, ServiceResolver {
       peek: (name, type, both) => this.#peek(name, type, both),
       peekAddresses: (name, type, both) => this.#peekAddresses(name, type, both),
       orderEpoch: policy,
+      networkKey: () => defaultNetworkMonitor.key(),
       policy: addressPolicy,
       // What connect() would try on an IPv6-only network (RFC 8305 §7), prefix discovered through this resolver.
       nat64: () => defaultNat64.prefixes(() => this),

@@ -138,6 +138,17 @@ t.test('the order is computed once per list pair and shape, again after 1 s or a
   t.equal(order.calls, 4, 'one address needs no order');
 });
 
+t.test('a kept answer is used only on the network it was made on (other sources, maybe NAT64)', async (t) => {
+  let network = 'eth0 192.0.2.10/24';
+  const { viaLists, order } = setup({ networkKey: () => network });
+  await all(viaLists, 'dual.test');
+  await all(viaLists, 'dual.test');
+  t.equal(order.calls, 1, 'kept on the same network');
+  network = 'wlan0 2001:db8:1::10/64';
+  await all(viaLists, 'dual.test');
+  t.equal(order.calls, 2, 'another network: computed again');
+});
+
 t.test('every caller gets its own objects: changing them changes no later answer', async (t) => {
   const { viaLists } = setup();
   const first = await all(viaLists, 'dual.test');
@@ -237,20 +248,21 @@ t.test('LookupMemo: kept per list pair, shape and epoch; a stale slot is replace
   const memo = new LookupMemo(clock, 10);
   const v6 = Object.freeze(['2001:db8::1']);
   const answer = [{ address: '2001:db8::1', family: 6 as const }];
-  t.equal(memo.get(v6, NOT_ASKED, 0, 'e1'), undefined);
-  t.equal(memo.set(v6, NOT_ASKED, 0, 'e1', answer), answer);
+  t.equal(memo.get(v6, NOT_ASKED, 0, 'e1', 'n1'), undefined);
+  t.equal(memo.set(v6, NOT_ASKED, 0, 'e1', 'n1', answer), answer);
   t.ok(Object.isFrozen(answer) && Object.isFrozen(answer[0]), 'frozen, objects too');
-  t.equal(memo.get(v6, NOT_ASKED, 0, 'e1'), answer);
-  t.equal(memo.get(v6, NOT_ASKED, 1, 'e1'), undefined, 'another shape');
-  t.equal(memo.get(v6, Object.freeze([]), 0, 'e1'), undefined, 'another A list');
-  t.equal(memo.get(v6, NOT_ASKED, 0, 'e2'), undefined, 'another epoch');
-  memo.set(v6, NOT_ASKED, 1, 'e2', [{ address: '2001:db8::1', family: 6 }]);
-  t.equal(memo.get(v6, NOT_ASKED, 0, 'e2'), undefined, 'the new epoch dropped the old shapes');
-  t.ok(memo.get(v6, NOT_ASKED, 1, 'e2'));
+  t.equal(memo.get(v6, NOT_ASKED, 0, 'e1', 'n1'), answer);
+  t.equal(memo.get(v6, NOT_ASKED, 1, 'e1', 'n1'), undefined, 'another shape');
+  t.equal(memo.get(v6, Object.freeze([]), 0, 'e1', 'n1'), undefined, 'another A list');
+  t.equal(memo.get(v6, NOT_ASKED, 0, 'e2', 'n1'), undefined, 'another epoch');
+  t.equal(memo.get(v6, NOT_ASKED, 0, 'e1', 'n2'), undefined, 'another network');
+  memo.set(v6, NOT_ASKED, 1, 'e2', 'n1', [{ address: '2001:db8::1', family: 6 }]);
+  t.equal(memo.get(v6, NOT_ASKED, 0, 'e2', 'n1'), undefined, 'the new epoch dropped the old shapes');
+  t.ok(memo.get(v6, NOT_ASKED, 1, 'e2', 'n1'));
   clock.advance(10);
-  t.equal(memo.get(v6, NOT_ASKED, 1, 'e2'), undefined, 'expired');
-  memo.set(v6, NOT_ASKED, 2, 'e2', answer);
-  t.equal(memo.get(v6, NOT_ASKED, 1, 'e2'), undefined, 'an expired slot starts over');
-  t.equal(memo.get(v6, NOT_ASKED, 2, 'e2'), answer);
+  t.equal(memo.get(v6, NOT_ASKED, 1, 'e2', 'n1'), undefined, 'expired');
+  memo.set(v6, NOT_ASKED, 2, 'e2', 'n1', answer);
+  t.equal(memo.get(v6, NOT_ASKED, 1, 'e2', 'n1'), undefined, 'an expired slot starts over');
+  t.equal(memo.get(v6, NOT_ASKED, 2, 'e2', 'n1'), answer);
   t.ok(new LookupMemo(), 'system clock by default');
 });
