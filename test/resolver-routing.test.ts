@@ -248,7 +248,7 @@ t.test('macOS: /etc/resolver domains to their own servers, .local and unsupporte
   const resolverDir = join(h.dir, 'resolver');
   await import('node:fs/promises').then((fs) => fs.mkdir(resolverDir));
   await writeFile(join(resolverDir, 'corp.example.test'), `nameserver ${corp.address.address}\nport ${corp.address.port}\ntimeout 2\n`);
-  await writeFile(join(resolverDir, 'vpn.example.test'), 'nameserver 10.1.1.1\nsearch vpn.example.test\n');
+  await writeFile(join(resolverDir, 'vpn.example.test'), 'nameserver 127.0.0.254\nsearch vpn.example.test\n');
   await writeFile(join(resolverDir, 'other.example.test'), 'nameserver 127.0.0.1\n');
   const resolver = h.resolver({
     platform: 'darwin',

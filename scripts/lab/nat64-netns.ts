@@ -13,13 +13,13 @@
  * `nat64Down` removes everything, also after a crash: it finds the lab by its names.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { knotdPath } from '../harness/knot.js';
 import { findProgram } from '../harness/find-program.js';
 import { NAT64_LAB, writeKnot, writeTayga, writeUnbound } from './nat64-config.js';
-import { alive, fixturesDir, netnsList, NSSWITCH_HOSTS, pidsIn, run, stop } from './netns.js';
+import { alive, fixturesDir, netnsList, pidsIn, run, stop, writeNamespaceEtc } from './netns.js';
 
 export interface Nat64Names {
   id: string;
@@ -104,19 +104,7 @@ function nat64Device(n: Nat64Names, taygaConf: string): void {
 
 /** The client's /etc as `ip netns exec` shows it: unbound as resolver, hosts without the lab zone, NSS files and DNS only. */
 function writeEtc(n: Nat64Names): void {
-  const dir = `/etc/netns/${n.clientNs}`;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'resolv.conf'), nat64ResolvConf());
-  writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n::1 localhost\n');
-  const nsswitch = existsSync('/etc/nsswitch.conf') ? readFileSync('/etc/nsswitch.conf', 'utf8') : '';
-  writeFileSync(
-    join(dir, 'nsswitch.conf'),
-    `${nsswitch
-      .split('\n')
-      .filter((l) => !/^\s*hosts\s*:/.test(l))
-      .join('\n')
-      .trimEnd()}\n${NSSWITCH_HOSTS}\n`,
-  );
+  writeNamespaceEtc(n.clientNs, nat64ResolvConf());
 }
 
 export const nat64ResolvConf = (): string => `nameserver ${NAT64_LAB.gateway.v6}\noptions timeout:2 attempts:2\n`;

@@ -150,9 +150,19 @@ export const NSSWITCH_HOSTS = 'hosts: files dns';
  * only mount over files that exist, so gai.conf is left alone where there is none.
  */
 function writeEtc(n: LabNames): void {
-  const dir = `/etc/netns/${n.clientNs}`;
+  const dir = writeNamespaceEtc(n.clientNs, resolvConfText());
+  if (existsSync('/etc/gai.conf')) writeFileSync(join(dir, 'gai.conf'), '# empty: glibc uses its RFC 6724 defaults\n');
+}
+
+/**
+ * A namespace's /etc as `ip netns exec` shows it: `resolvConf`, a hosts file that knows
+ * only localhost, and the machine's nsswitch.conf with its hosts line replaced by
+ * NSSWITCH_HOSTS. Returns the directory (for more files).
+ */
+export function writeNamespaceEtc(namespace: string, resolvConf: string): string {
+  const dir = `/etc/netns/${namespace}`;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'resolv.conf'), resolvConfText());
+  writeFileSync(join(dir, 'resolv.conf'), resolvConf);
   writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n::1 localhost\n');
   const nsswitch = existsSync('/etc/nsswitch.conf') ? readFileSync('/etc/nsswitch.conf', 'utf8') : '';
   writeFileSync(
@@ -163,7 +173,7 @@ function writeEtc(n: LabNames): void {
       .join('\n')
       .trimEnd()}\n${NSSWITCH_HOSTS}\n`,
   );
-  if (existsSync('/etc/gai.conf')) writeFileSync(join(dir, 'gai.conf'), '# empty: glibc uses its RFC 6724 defaults\n');
+  return dir;
 }
 
 /**
