@@ -3,7 +3,6 @@
  * client and cache can be passed as the `lookup` option of `net`, `http`, undici,
  * got or axios. Errors speak Node's language (`code`, `hostname`, `syscall`).
  */
-import { getDefaultResultOrder } from 'node:dns';
 import { isIP, isIPv4 } from 'node:net';
 import type { Clock } from './clock.js';
 import type { AddressRecordType, Answer, AddressResolver } from './dns/types.js';
@@ -15,6 +14,7 @@ import type { Nat64Prefix } from './nat64/prefix.js';
 import { booleanOption } from './options.js';
 import { hostUnderPolicy } from './policy/host.js';
 import { type AddressPolicyOption, AddressPolicy } from './policy/policy.js';
+import { nodeDns } from './system/node-dns.js';
 
 export interface LookupAddress {
   address: string;
@@ -460,7 +460,7 @@ function orderAddresses(deps: LookupDependencies, addresses: LookupAddress[], re
 
 /** The `order` option, else the process default (`--dns-result-order`), as for `dns.lookup`. */
 function resultOrder(requested: Request['order']): Order {
-  return requested ?? (getDefaultResultOrder() as Order);
+  return requested ?? (nodeDns().getDefaultResultOrder() as Order);
 }
 
 function familyFirst(ordered: LookupAddress[], order: 'ipv4first' | 'ipv6first'): LookupAddress[] {

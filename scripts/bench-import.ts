@@ -3,7 +3,7 @@
  * process, `--runs` times, variants interleaved (so load drift falls on all), medians of
  * wall time and CPU time (user + system) from just before the import to just after.
  *
- *   node build/scripts/bench-import.js [--runs 21] [--entry FILE] [--before DIR] [--json-out FILE]
+ *   node build/scripts/bench-import.js [--runs 21] [--entry FILE] [--before DIR] [--in-program] [--json-out FILE]
  *
  * Variants: `node:net+tls+dgram` (what any connecting library loads: the floor); this
  * tree's package entry (`--entry`, default dist/index.js, the bundle `npm run build`
@@ -27,6 +27,13 @@ const modules = join(here, '..', 'lib', 'index.js');
 const packaged = join(here, '..', '..', 'dist', 'index.js');
 const entry = resolve(stringArg(argv, '--entry') ?? (existsSync(packaged) ? packaged : modules));
 const before = stringArg(argv, '--before');
+/**
+ * `--in-program`: each process first imports an empty ES module file, as a program run
+ * from a file has done before its imports, so Node's loader of file modules (~7 ms to
+ * start) is not counted against the first file imported.
+ */
+const inProgram = argv.includes('--in-program');
+const emptyModule = join(here, 'bench-lib', 'empty-module.js');
 
 /** The issue's target for the library's import, and the floor it was set against (quiet machine). */
 const TARGET_MS = 25;
@@ -35,6 +42,8 @@ const CORE_QUIET_MS = 12;
 interface Variant {
   name: string;
   specifiers: string[];
+  /** Loaded with `require` (createRequire) rather than `import()`. */
+  require?: boolean;
 }
 
 const variants: Variant[] = [
@@ -42,9 +51,13 @@ const variants: Variant[] = [
   { name: 'happy-eyeballs', specifiers: [pathToFileURL(entry).href] },
 ];
 if (entry !== modules) variants.push({ name: 'happy-eyeballs, modules', specifiers: [pathToFileURL(modules).href] });
-// The share of the import that is Node's own: every builtin the bundled entry imports statically.
-const builtins = [...new Set([...readFileSync(entry, 'utf8').matchAll(/^import .* from "(node:[^"]+)";$/gm)].map((m) => m[1]!))];
-if (entry !== modules) variants.push({ name: 'its node: builtins alone', specifiers: builtins });
+// The share of the import that is Node's own: every builtin the bundled entry loads at its top, loaded as it
+// loads them (required, scripts/build-lib/require-builtins.ts; imported, by an entry bundled before that).
+const source = readFileSync(entry, 'utf8');
+const required = [...source.matchAll(/__require_builtin\("(node:[^"]+)"\)/g)].map((m) => m[1]!);
+const imported = [...source.matchAll(/^import .* from "(node:[^"]+)";$/gm)].map((m) => m[1]!);
+const builtins = [...new Set(required.length > 0 ? ['node:module', ...required] : imported)];
+if (entry !== modules) variants.push({ name: 'its node: builtins alone', specifiers: builtins, require: required.length > 0 });
 if (before) {
   const dist = resolve(before, 'dist', 'index.js');
   variants.push({ name: 'happy-eyeballs (before)', specifiers: [pathToFileURL(existsSync(dist) ? dist : resolve(before, 'build', 'lib', 'index.js')).href] });
@@ -52,8 +65,11 @@ if (before) {
 
 /** One fresh process: ms of wall and CPU time the imports took. */
 async function once(v: Variant): Promise<{ wall: number; cpu: number }> {
-  const imports = v.specifiers.map((s) => `import(${JSON.stringify(s)})`).join(', ');
-  const script = `const c = process.cpuUsage(); const t = performance.now(); await Promise.all([${imports}]); const u = process.cpuUsage(c);
+  const load = v.require
+    ? `const { createRequire } = await import('node:module'); const require = createRequire(import.meta.url); ${v.specifiers.map((s) => `require(${JSON.stringify(s)});`).join(' ')}`
+    : `await Promise.all([${v.specifiers.map((s) => `import(${JSON.stringify(s)})`).join(', ')}]);`;
+  const warm = inProgram ? `await import(${JSON.stringify(pathToFileURL(emptyModule).href)});` : '';
+  const script = `${warm} const c = process.cpuUsage(); const t = performance.now(); ${load} const u = process.cpuUsage(c);
     process.stdout.write(JSON.stringify({ wall: performance.now() - t, cpu: (u.user + u.system) / 1000 }));`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
   return JSON.parse(stdout) as { wall: number; cpu: number };
@@ -85,7 +101,9 @@ const rows = variants.map((v) => [
   times(med(v.name, 'wall') / med(core, 'wall')),
   times(med(v.name, 'cpu') / med(core, 'cpu')),
 ]);
-console.log(`import in a fresh process, ${runs} runs each, interleaved; medians (ms). happy-eyeballs: ${entry}`);
+console.log(
+  `import in a fresh process${inProgram ? ' (after an empty module file: --in-program)' : ''}, ${runs} runs each, interleaved; medians (ms). happy-eyeballs: ${entry}`,
+);
 console.log(table(['variant', 'wall ms', 'CPU ms', 'wall vs core', 'CPU vs core'], rows));
 const ours = med('happy-eyeballs', 'wall');
 if (before)

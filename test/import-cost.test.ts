@@ -41,6 +41,29 @@ t.test('importing the library loads neither dns-packet nor node:http2', async (t
   t.ok(before.includes('node:net'), 'the check sees what is loaded (node:net is)');
 });
 
+t.test('importing the library loads neither node:http, node:https nor node:dns (agents and the system resolver load them)', async (t) => {
+  const { before, after } = await loaded(`
+    const { HttpAgent, HttpsAgent } = await import(${JSON.stringify(index)});
+    const http = await import('node:http');
+    // Defined before any agent was made, while the agents still extend their placeholders.
+    class Mine extends HttpsAgent {}
+    const loadedYet = process.moduleLoadList.includes('NativeModule https');
+    const mine = new Mine({ keepAlive: true });
+    const https = await import('node:https');
+    const checks = {
+      loadedYet,
+      https: mine instanceof https.Agent,
+      http: mine instanceof http.Agent && new HttpAgent() instanceof http.Agent,
+      keepAlive: mine.keepAlive === true,
+      statics: HttpAgent.defaultMaxSockets === http.Agent.defaultMaxSockets && Object.getPrototypeOf(HttpsAgent) === https.Agent,
+      plainAgentUntouched: !(new http.Agent() instanceof HttpAgent),
+    };
+    if (Object.values(checks).some((v, i) => (i === 0 ? v : !v))) throw new Error(JSON.stringify(checks));
+  `);
+  for (const name of ['node:http', 'node:https', 'node:dns']) t.notOk(before.includes(name), `${name} is not loaded by the import`);
+  t.ok(after.includes('node:https') && after.includes('node:http'), 'the first agent made loads them; it is an http.Agent/https.Agent, subclasses too');
+});
+
 t.test('dns-packet is loaded by the first reply decoded; node:http2 by the first DoH session', async (t) => {
   const closed = await closedPort();
   const { before, after } = await loaded(`
@@ -66,12 +89,13 @@ const distSkip = existsSync(dist) ? false : 'dist/ not built (npm run build; npm
 t.test('the package entry (dist/index.js, built by npm run build) is one bundled module with the exports of lib/index.ts', { skip: distSkip }, async (t) => {
   const source = readFileSync(dist, 'utf8');
   t.same(
-    [...source.matchAll(/^import .* from "(.+)";$/gm)].map((m) => m[1]).filter((s) => !s!.startsWith('node:')),
-    ['p-cancelable', 'p-cancelable'],
-    'no relative import: one file, plus the runtime dependency',
+    [...source.matchAll(/(?<![\w$.])import\s*[^;"]*?\s*from\s*"(.+?)"/g)].map((m) => m[1]),
+    ['node:module', 'p-cancelable', 'p-cancelable'],
+    'no relative import: one file, plus the runtime dependency; builtins are required (scripts/build-lib/require-builtins.ts)',
   );
   const [bundled, modules] = await Promise.all([import(dist.href), import(index)]);
   t.same(Object.keys(bundled).sort(), Object.keys(modules).sort(), 'the same exports');
   const { before } = await loaded('', dist.href);
   t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'and still nothing lazy loaded');
+  for (const name of ['node:http', 'node:https', 'node:dns']) t.notOk(before.includes(name), `nor ${name}`);
 });

@@ -4,8 +4,9 @@
  * racer. The agent's options, racer options included, reach every connection: Node
  * merges them into each request's options before `createConnection`.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 import type net from 'node:net';
 import type stream from 'node:stream';
 import { type CreateConnectionOptions, openConnection } from './create-connection.js';
@@ -28,9 +29,25 @@ interface SessionCache {
   _evictSession(key: string): void;
 }
 
-export class HttpAgent extends http.Agent {
+/*
+ * node:http and node:https (~3.5 ms to load) are required by the first agent made, not by
+ * importing the library: until then each agent class extends Object, and its constructor
+ * makes Node's Agent its parent before `super()`, which looks the parent up when it runs.
+ * Instances, subclasses and statics then see Node's Agent as with `extends`.
+ */
+const requireBuiltin = createRequire(import.meta.url);
+
+/** Makes `base` the parent of `derived` (class and prototype), once. */
+function inherit(derived: abstract new (...args: never[]) => unknown, base: abstract new (...args: never[]) => unknown): void {
+  if (Object.getPrototypeOf(derived) === base) return;
+  Object.setPrototypeOf(derived, base);
+  Object.setPrototypeOf(derived.prototype, base.prototype);
+}
+
+export class HttpAgent extends (Object as unknown as typeof http.Agent) {
   constructor(options?: HttpAgentOptions) {
     checkRaceOptions(fromNodeOptions(options));
+    inherit(HttpAgent, (requireBuiltin('node:http') as typeof http).Agent);
     super(options);
   }
 
@@ -40,9 +57,10 @@ export class HttpAgent extends http.Agent {
   }
 }
 
-export class HttpsAgent extends https.Agent {
+export class HttpsAgent extends (Object as unknown as typeof https.Agent) {
   constructor(options?: HttpsAgentOptions) {
     checkRaceOptions(fromNodeOptions(options));
+    inherit(HttpsAgent, (requireBuiltin('node:https') as typeof https).Agent);
     super(options);
   }
 

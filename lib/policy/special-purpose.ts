@@ -89,35 +89,46 @@ export const reachableIPv6: readonly SpecialRange[] = [
   { cidr: '2001:30::/28', name: 'Drone Remote ID Protocol Entity Tags', rfc: 'RFC 9374' },
 ];
 
-const list = (ranges: readonly SpecialRange[]): CidrList => new CidrList(ranges.map((r) => parseCidr(r.cidr) as Cidr));
-const denied4 = list(deniedIPv4);
-const reachable4 = list(reachableIPv4);
-const denied6 = list(deniedIPv6);
-const reachable6 = list(reachableIPv6);
-
-/** Per first octet: 0 no special block starts there, 1 all of it is denied, 2 look closer. */
-const byFirstOctet = new Uint8Array(256);
-for (const range of deniedIPv4) {
-  const cidr = parseCidr(range.cidr) as Extract<Cidr, { family: 4 }>;
-  const first = cidr.address >>> 24;
-  const count = cidr.bits >= 8 ? 1 : 2 ** (8 - cidr.bits);
-  for (let octet = first; octet < first + count; octet++) byFirstOctet[octet] = cidr.bits <= 8 ? 1 : 2;
+interface Tables {
+  denied4: CidrList;
+  reachable4: CidrList;
+  denied6: CidrList;
+  reachable6: CidrList;
+  /** Per first octet: 0 no special block starts there, 1 all of it is denied, 2 look closer. */
+  byFirstOctet: Uint8Array;
 }
-for (const range of reachableIPv4) byFirstOctet[(parseCidr(range.cidr) as Extract<Cidr, { family: 4 }>).address >>> 24] = 2;
+
+/** Built on the first check, not at import: most programs never set a policy. */
+let tables: Tables | undefined;
+
+function buildTables(): Tables {
+  const list = (ranges: readonly SpecialRange[]): CidrList => new CidrList(ranges.map((r) => parseCidr(r.cidr) as Cidr));
+  const byFirstOctet = new Uint8Array(256);
+  for (const range of deniedIPv4) {
+    const cidr = parseCidr(range.cidr) as Extract<Cidr, { family: 4 }>;
+    const first = cidr.address >>> 24;
+    const count = cidr.bits >= 8 ? 1 : 2 ** (8 - cidr.bits);
+    for (let octet = first; octet < first + count; octet++) byFirstOctet[octet] = cidr.bits <= 8 ? 1 : 2;
+  }
+  for (const range of reachableIPv4) byFirstOctet[(parseCidr(range.cidr) as Extract<Cidr, { family: 4 }>).address >>> 24] = 2;
+  return { denied4: list(deniedIPv4), reachable4: list(reachableIPv4), denied6: list(deniedIPv6), reachable6: list(reachableIPv6), byFirstOctet };
+}
 
 /** True when the 'public' preset lets this IPv4 address (unsigned 32-bit) through. */
 export function isPublicIPv4(address: number): boolean {
-  const kind = byFirstOctet[address >>> 24];
+  tables ??= buildTables();
+  const kind = tables.byFirstOctet[address >>> 24];
   if (kind === 0) return true;
   if (kind === 1) return false;
-  return !denied4.hasV4(address) || reachable4.hasV4(address);
+  return !tables.denied4.hasV4(address) || tables.reachable4.hasV4(address);
 }
 
 /** True when the 'public' preset lets this IPv6 address (four words) through. */
 export function isPublicIPv6(words: Uint32Array): boolean {
   const embedded = embeddedIPv4(words);
   if (embedded >= 0) return isPublicIPv4(embedded);
-  return !denied6.hasV6(words) || reachable6.hasV6(words);
+  tables ??= buildTables();
+  return !tables.denied6.hasV6(words) || tables.reachable6.hasV6(words);
 }
 
 /**

@@ -16,7 +16,7 @@ export interface HostsFileOptions {
   clock?: Pick<Clock, 'now'> | undefined;
   /** Milliseconds between two checks of the file. @default 1000 */
   checkInterval?: number | undefined;
-  /** @default node:fs/promises */
+  /** @default node:fs (files.ts) */
   fs?: HostsFs | undefined;
 }
 

@@ -99,7 +99,7 @@ export interface NsswitchFileOptions {
   clock?: Pick<Clock, 'now'> | undefined;
   /** Milliseconds between two checks of the files. @default 1000 */
   checkInterval?: number | undefined;
-  /** @default node:fs/promises */
+  /** @default node:fs (files.ts) */
   fs?: HostsFs | undefined;
 }
 

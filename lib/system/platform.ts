@@ -5,12 +5,12 @@
  * have no resolv.conf: their DNS servers come from `dns.getServers()` (c-ares reads the
  * registry's adapter settings, or Android's system properties).
  */
-import dns from 'node:dns';
 import { win32 } from 'node:path';
 import type { DnsServer } from '../dns/types.js';
 import { oneOf } from '../options.js';
 import type { Platform } from './route.js';
 import { parseServerEntry } from './server-address.js';
+import { nodeDns } from './node-dns.js';
 
 const PLATFORMS: readonly Platform[] = ['linux', 'darwin', 'win32', 'android'];
 
@@ -47,7 +47,7 @@ export function platformFiles(platform: Platform, env: Readonly<Record<string, s
  * `'[v6]:port'`), read through the module object so a `dns.setServers()` of the
  * application counts; entries it cannot give as an address are skipped.
  */
-export function systemServers(list: () => string[] = () => dns.getServers()): DnsServer[] {
+export function systemServers(list: () => string[] = () => nodeDns().getServers()): DnsServer[] {
   const servers: DnsServer[] = [];
   for (const entry of list()) {
     try {

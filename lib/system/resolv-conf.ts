@@ -21,11 +21,11 @@
  * search list is kept to MAX_SEARCH_DOMAINS entries (glibc >= 2.26 has no limit), and a
  * domain longer than any name can be is left out (glibc would end the search there).
  */
-import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { MAX_NAME_OCTETS } from '../dns/name.js';
 import type { ServerAddress } from '../dns/types.js';
 import { parseIpLiteral } from './ip.js';
+import { readText } from './files.js';
 import { DNS_PORT } from './server-address.js';
 
 export interface ResolvConf {
@@ -139,7 +139,7 @@ export function parseResolvConf(text: string, options: ResolvConfEnv = {}): Reso
 export async function loadResolvConf(path = '/etc/resolv.conf', options: ResolvConfEnv = { env: process.env, hostname: osHostname() }): Promise<ResolvConf> {
   let text = '';
   try {
-    text = await readFile(path, 'utf8');
+    text = await readText(path);
   } catch {
     // ENOENT, EACCES, EISDIR…: glibc ignores these and uses its defaults.
   }

@@ -8,11 +8,11 @@
  * keyword (`search`, `options`, `sortlist`…) or a file without a server marks the domain
  * as one we leave to the system resolver. `#` and `;` start comments.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalName, isValidHostname } from '../dns/name.js';
 import type { ServerAddress } from '../dns/types.js';
 import { parseIpLiteral } from './ip.js';
+import { listDir, readText } from './files.js';
 import { DNS_PORT } from './server-address.js';
 
 export interface SplitDomain {
@@ -68,7 +68,7 @@ export function parseResolverFile(text: string, file: string, fileName: string):
 export async function loadResolverDir(dir: string): Promise<SplitDomain[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => !name.startsWith('.')).sort();
+    names = (await listDir(dir)).filter((name) => !name.startsWith('.')).sort();
   } catch {
     return []; // no /etc/resolver: no per-domain servers
   }
@@ -77,7 +77,7 @@ export async function loadResolverDir(dir: string): Promise<SplitDomain[]> {
     const file = join(dir, name);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readText(file);
     } catch {
       continue; // a directory or an unreadable file
     }

@@ -13,12 +13,12 @@
  * - getaddrinfo gives no TTL: answers are kept only when `ttl` (seconds) says so.
  * - Errors are DnsErrors with Node's codes (`ENOTFOUND`, `EAI_AGAIN`…), the cause kept.
  */
-import { lookup as dnsLookup } from 'node:dns';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { canonicalName } from '../dns/name.js';
 import type { Answer, QueryOptions, AddressRecordType } from '../dns/types.js';
 import { AbortError, DnsError, type DnsErrorCode, errorCode } from '../errors.js';
 import { processSystemPool, type PoolJob, type SystemLookupPool } from './system-pool.js';
+import { nodeDns } from './node-dns.js';
 
 export interface SystemAddress {
   address: string;
@@ -99,7 +99,7 @@ export class SystemBackend {
   #lookups = 0;
 
   constructor(options: SystemBackendOptions = {}) {
-    this.#lookup = options.lookup ?? (dnsLookup as unknown as SystemLookup);
+    this.#lookup = options.lookup ?? (nodeDns().lookup as unknown as SystemLookup);
     this.#pool = options.pool ?? processSystemPool;
     this.#clock = options.clock ?? systemClock;
     this.#ttl = options.ttl ?? 0;

@@ -6,10 +6,10 @@
  * file parses as empty text, which is what glibc does with resolv.conf, gai.conf,
  * nsswitch.conf and the hosts file. Used for all four (and mdns.allow).
  */
-import { readFile, stat } from 'node:fs/promises';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import { numberIn } from '../options.js';
+import { readText, statFile } from './files.js';
 
 /** The two file operations a watched file needs; a seam so tests can count them. */
 export interface HostsFs {
@@ -29,15 +29,15 @@ export interface WatchedFileOptions<T> {
   checkInterval?: number | undefined;
   /** True for a value after which the file is never checked again (resolv.conf `no-reload`). */
   final?: ((value: T) => boolean) | undefined;
-  /** @default node:fs/promises */
+  /** @default node:fs (files.ts) */
   fs?: HostsFs | undefined;
 }
 
 const MISSING = 'missing';
 
 const nodeFs: HostsFs = {
-  stat: (path) => stat(path),
-  readFile: (path) => readFile(path, 'utf8'),
+  stat: statFile,
+  readFile: readText,
 };
 
 export class WatchedFile<T> {
