@@ -24,6 +24,17 @@ t.teardown(async () => {
   await dns.close();
 });
 
+/** The server's count once it reaches `count`, or after 20 s, whichever comes first. */
+async function acceptedAtLeast(count: number): Promise<number> {
+  const until = Date.now() + 20_000;
+  let accepted = await server.accepted();
+  while (accepted < count && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    accepted = await server.accepted();
+  }
+  return accepted;
+}
+
 t.test('10,000 concurrent connect() calls to a local server all succeed, none EMFILE', async (t) => {
   const result = await connectMany(10_000, server.port, resolver);
   t.comment(
@@ -34,7 +45,9 @@ t.test('10,000 concurrent connect() calls to a local server all succeed, none EM
   t.ok(result.mostHeld <= DEFAULT_MAX_CONCURRENT_ATTEMPTS, 'never more attempts starting than the bound');
   t.ok(result.mostWaiting > 0, 'the bound was reached: attempts waited their turn');
   t.ok(result.mostFds <= 10_000 + 2 * DEFAULT_MAX_CONCURRENT_ATTEMPTS + 100, "open files: the held connections, twice the bound, and the process's own");
-  t.ok((await server.accepted()) >= 10_000, 'the server saw them all');
+  // A handshake is complete (the client holds its socket) before the server process has
+  // accepted it from the kernel's queue, which a loaded machine drains later: wait, bounded.
+  t.ok((await acceptedAtLeast(10_000)) >= 10_000, 'the server saw them all');
   t.same([sharedAttemptSlots.held, sharedAttemptSlots.waiting], [0, 0]);
   t.equal(resolver.stats().upstreamQueries, 2, 'one AAAA and one A query: every other lookup shared them or hit the cache');
 });
