@@ -53,6 +53,8 @@ type Marks = Partial<Record<'query' | 'send' | 'message' | 'lookup' | 'lookedUp'
 interface Sample {
   ms: number;
   marks: Marks;
+  /** CPU time of the whole turn (the connect, the close, the work deferred until the next turn), µs: user and system. */
+  cpu: [number, number];
 }
 type Open = (run: number) => Promise<net.Socket>;
 
@@ -156,15 +158,18 @@ async function clients(cfg: ChildConfig): Promise<void> {
     const k = ((run % names.length) + names.length) % names.length;
     for (const name of [...names.slice(k), ...names.slice(0, k)]) {
       marks = {};
+      const cpu0 = process.cpuUsage();
       const started = performance.now();
       const socket = await opens[name]!(run);
       const elapsed = performance.now() - started;
       const taken = marks;
       socket.destroy();
       for (const key of Object.keys(taken) as Array<keyof Marks>) taken[key]! -= started;
-      if (run >= 0) samples[name]!.push({ ms: elapsed, marks: taken });
+      if (run >= 0) samples[name]!.push({ ms: elapsed, marks: taken, cpu: [0, 0] });
       // Let the closes and the server's work finish: each connect starts from an idle loop.
       await new Promise((resolve) => setTimeout(resolve, cfg.gapMs));
+      const cpu = process.cpuUsage(cpu0);
+      if (run >= 0) samples[name]!.at(-1)!.cpu = [cpu.user, cpu.system];
     }
   }
   for (const r of resolvers) r.close();
@@ -223,7 +228,8 @@ async function main(argv: string[]): Promise<void> {
       command: process.execPath,
       args: [...childArgs, import.meta.filename, '--child'],
       env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(cfg) },
-      deadlineMs: 60_000 + runs * 100,
+      // Up to 6 clients take a turn per run, each followed by the gap.
+      deadlineMs: 60_000 + runs * 100 + (runs + cfg.warmup) * 6 * cfg.gapMs,
     });
     samples = result.messages.get('samples') as typeof samples;
     if (!samples) throw new Error(`clients: no samples (exit ${result.code}, signal ${result.signal})`);
@@ -239,9 +245,11 @@ async function main(argv: string[]): Promise<void> {
   const nodeMedian = node ? median(node.map((s) => s.ms)) : NaN;
   const rows = Object.entries(samples).map(([name, xs]) => {
     const t = xs.map((s) => s.ms);
-    return [name, String(xs.length), ms(median(t)), ms(quantile(t, 0.9)), times(ratio(median(t), nodeMedian), 3)];
+    const mean = (k: 0 | 1): number => xs.reduce((sum, s) => sum + s.cpu[k], 0) / xs.length;
+    return [name, String(xs.length), ms(median(t)), ms(quantile(t, 0.9)), times(ratio(median(t), nodeMedian), 3), mean(0).toFixed(0), mean(1).toFixed(0)];
   });
-  console.log(table(['client', 'runs', 'median ms', 'p90 ms', '/ node'], rows));
+  console.log(table(['client', 'runs', 'median ms', 'p90 ms', '/ node', 'CPU user µs', 'CPU sys µs'], rows));
+  console.log('(CPU: mean per turn of the child process, the connect, its close and deferred work; the DNS server runs in the parent)');
   const targets = Object.keys(samples)
     .filter((name) => name.startsWith('happy-eyeballs'))
     .map((name) => {

@@ -2,8 +2,9 @@
  * The reads behind the system's files (resolv.conf, hosts, gai.conf, /etc/resolver),
  * over node:fs's callback functions: node:fs is loaded with Node itself, while
  * node:fs/promises costs ~2 ms to load (at import, or at the first query) for three calls.
+ * The one synchronous call, `statFileSync`, is WatchedFile's check (watched-file.ts says why).
  */
-import { readdir, readFile, stat } from 'node:fs';
+import { readdir, readFile, stat, statSync } from 'node:fs';
 
 /** The file's text (UTF-8). */
 export function readText(path: string): Promise<string> {
@@ -13,6 +14,15 @@ export function readText(path: string): Promise<string> {
 /** What identifies a version of the file (see WatchedFile). */
 export function statFile(path: string): Promise<{ ino: number; size: number; mtimeMs: number; ctimeMs: number }> {
   return new Promise((resolve, reject) => stat(path, (err, stats) => (err ? reject(err) : resolve(stats))));
+}
+
+/** What identifies a version of the file now, or `undefined` when it cannot be stat'ed (absent, no permission…). */
+export function statFileSync(path: string): { ino: number; size: number; mtimeMs: number; ctimeMs: number } | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The names in a directory. */

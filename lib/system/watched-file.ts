@@ -5,16 +5,31 @@
  * replaced by rename are both seen. Nothing runs between uses. A missing or unreadable
  * file parses as empty text, which is what glibc does with resolv.conf, gai.conf,
  * nsswitch.conf and the hosts file. Used for all four (and mdns.allow).
+ *
+ * The check's stat is synchronous, as glibc's of resolv.conf at each lookup: a few
+ * microseconds for a local file, where an asynchronous one is a round trip through the
+ * threadpool and the event loop that a query due for the check waited out before it was
+ * sent. Only a file that changed is read, asynchronously.
  */
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import { numberIn } from '../options.js';
-import { readText, statFile } from './files.js';
+import { readText, statFile, statFileSync } from './files.js';
 
-/** The two file operations a watched file needs; a seam so tests can count them. */
+/** What identifies a version of a file. */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+/** The file operations a watched file needs; a seam so tests can count them. */
 export interface HostsFs {
-  stat(path: string): Promise<{ ino: number; size: number; mtimeMs: number; ctimeMs: number }>;
+  stat(path: string): Promise<FileIdentity>;
   readFile(path: string): Promise<string>;
+  /** The file's identity now, `undefined` when it cannot be stat'ed. Without it, every check is asynchronous. */
+  statSync?(path: string): FileIdentity | undefined;
 }
 
 export interface WatchedFileOptions<T> {
@@ -38,7 +53,10 @@ const MISSING = 'missing';
 const nodeFs: HostsFs = {
   stat: statFile,
   readFile: readText,
+  statSync: statFileSync,
 };
+
+const signatureOf = (s: FileIdentity): string => `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 
 export class WatchedFile<T> {
   readonly path: string;
@@ -50,6 +68,8 @@ export class WatchedFile<T> {
   #signature: string | undefined;
   #checkedAt = -Infinity;
   #checking: Promise<T> | undefined;
+  /** A synchronous check found the file changed: the next `current` reads it. */
+  #changed = false;
   #final = false;
 
   constructor(options: WatchedFileOptions<T>) {
@@ -69,16 +89,30 @@ export class WatchedFile<T> {
     const value = this.peek();
     if (value !== undefined) return Promise.resolve(value);
     this.#checkedAt = this.#clock.now();
+    this.#changed = false;
     this.#checking = this.#reload().finally(() => {
       this.#checking = undefined;
     });
     return this.#checking;
   }
 
-  /** The value at once while no check is due; `undefined` when one is (then call `current`). */
+  /**
+   * The value at once while no check is due, or when a due check finds the file as it was;
+   * `undefined` when it changed or cannot be checked at once (then call `current`).
+   */
   peek(): T | undefined {
-    if (this.#value === undefined || this.#checking) return undefined;
-    if (!this.#final && this.#clock.now() - this.#checkedAt >= this.#checkInterval) return undefined;
+    if (this.#value === undefined || this.#checking || this.#changed) return undefined;
+    if (this.#final) return this.#value;
+    const now = this.#clock.now();
+    if (now - this.#checkedAt < this.#checkInterval) return this.#value;
+    const statSync = this.#fs.statSync;
+    if (statSync === undefined || this.#signature === undefined) return undefined;
+    const identity = statSync(this.path);
+    if ((identity === undefined ? MISSING : signatureOf(identity)) !== this.#signature) {
+      this.#changed = true;
+      return undefined;
+    }
+    this.#checkedAt = now;
     return this.#value;
   }
 
@@ -97,8 +131,7 @@ export class WatchedFile<T> {
   /** The file's identity, or MISSING when it cannot be stat'ed (absent, no permission…). */
   async #stat(): Promise<string> {
     try {
-      const s = await this.#fs.stat(this.path);
-      return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+      return signatureOf(await this.#fs.stat(this.path));
     } catch {
       return MISSING;
     }

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,17 +8,18 @@ import { InvalidArgumentError } from '../../lib/errors.js';
 import type { HostsFs } from '../../lib/system/watched-file.js';
 import { WatchedFile } from '../../lib/system/watched-file.js';
 
-function setup(t: Test, initial: string | undefined, final?: (value: string) => boolean) {
+function setup(t: Test, initial: string | undefined, final?: (value: string) => boolean, sync = false) {
   const dir = mkdtempSync(join(tmpdir(), 'he-i13-watched-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'file.conf');
   if (initial !== undefined) writeFileSync(path, initial);
   const clock = { time: 0, now: () => clock.time };
-  const calls = { stat: 0, readFile: 0, parse: 0 };
+  const calls = { stat: 0, readFile: 0, parse: 0, statSync: 0 };
   const fs: HostsFs = {
     stat: (p) => (calls.stat++, stat(p)),
     readFile: (p) => (calls.readFile++, readFile(p, 'utf8')),
   };
+  if (sync) fs.statSync = (p) => (calls.statSync++, statSync(p, { throwIfNoEntry: false }));
   const file = new WatchedFile({ path, option: 'conf', parse: (text) => (calls.parse++, text.trim()), clock, fs, final });
   return { dir, path, clock, calls, file };
 }
@@ -31,13 +32,13 @@ t.test('read on first use, then checked at most once per interval; edits in plac
   writeFileSync(path, 'two');
   clock.time = 999;
   t.equal(await file.current(), 'one', 'within the interval: no check');
-  t.same(calls, { stat: 1, readFile: 1, parse: 1 });
+  t.same(calls, { stat: 1, readFile: 1, parse: 1, statSync: 0 });
   clock.time = 1000;
   t.equal(file.peek(), undefined, 'a check is due');
   t.equal(await file.current(), 'two', 'edited in place');
   clock.time = 2000;
   t.equal(await file.current(), 'two');
-  t.same(calls, { stat: 3, readFile: 2, parse: 2 }, 'unchanged: stat only');
+  t.same(calls, { stat: 3, readFile: 2, parse: 2, statSync: 0 }, 'unchanged: stat only');
   writeFileSync(join(dir, 'new'), 'three');
   renameSync(join(dir, 'new'), path);
   clock.time = 3000;
@@ -54,6 +55,68 @@ t.test('a missing file parses as empty text, once, until it appears', async (t) 
   writeFileSync(path, 'here');
   clock.time = 2000;
   t.equal(await file.current(), 'here');
+});
+
+t.test('with a synchronous stat, a due check that finds the file unchanged answers at once; a change still reads', async (t) => {
+  const { path, clock, calls, file } = setup(t, 'one', undefined, true);
+  t.equal(file.peek(), undefined, 'nothing read yet: the first read is asynchronous');
+  t.equal(await file.current(), 'one');
+  clock.time = 1000;
+  t.equal(file.peek(), 'one', 'due, unchanged: the value at once');
+  t.same(calls, { stat: 1, readFile: 1, parse: 1, statSync: 1 }, 'one synchronous stat, nothing read');
+  clock.time = 1999;
+  t.equal(file.peek(), 'one', 'that check counts: the next is due a second after it');
+  t.equal(calls.statSync, 1);
+  writeFileSync(path, 'changed');
+  clock.time = 2000;
+  t.equal(file.peek(), undefined, 'changed: not answered at once');
+  t.equal(file.peek(), undefined, 'nor by a second look, which does not stat again');
+  t.equal(await file.current(), 'changed', 'read again');
+  t.same(calls, { stat: 2, readFile: 2, parse: 2, statSync: 2 });
+  rmSync(path);
+  clock.time = 3000;
+  t.equal(file.peek(), undefined, 'removed: a change too');
+  t.equal(await file.current(), '');
+  clock.time = 4000;
+  t.equal(file.peek(), '', 'still missing: unchanged, at once');
+  t.equal(calls.parse, 3);
+});
+
+t.test('with a synchronous stat, a file whose last read failed is not answered at once', async (t) => {
+  const { dir } = setup(t, undefined);
+  const clock = { time: 0, now: () => clock.time };
+  // A directory: stat works, the read fails (EISDIR), as root too.
+  const unreadable = new WatchedFile({ path: dir, option: 'conf', parse: (text) => text, clock });
+  t.equal(await unreadable.current(), '', 'unreadable: empty');
+  clock.time = 1000;
+  t.equal(unreadable.peek(), undefined, 'no identity was kept: the check reads again');
+});
+
+t.test('the default file operations: a due check of an unchanged file is synchronous, an edit is seen', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'he-i20-watched-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'file.conf');
+  writeFileSync(path, 'a');
+  const clock = { time: 0, now: () => clock.time };
+  const file = new WatchedFile({ path, option: 'conf', parse: (text) => text, clock });
+  t.equal(await file.current(), 'a');
+  clock.time = 1000;
+  t.equal(file.peek(), 'a', 'unchanged');
+  writeFileSync(path, 'bb');
+  clock.time = 2000;
+  t.equal(file.peek(), undefined, 'edited');
+  t.equal(await file.current(), 'bb');
+  rmSync(path);
+  clock.time = 3000;
+  t.equal(await file.current(), '', 'removed');
+  clock.time = 4000;
+  t.equal(file.peek(), '', 'still missing, at once');
+  // A path under a regular file cannot be stat'ed (ENOTDIR, not ENOENT): missing too.
+  writeFileSync(path, 'c');
+  const under = new WatchedFile({ path: join(path, 'inside'), option: 'conf', parse: (text, exists) => `${text}${exists}`, clock });
+  t.equal(await under.current(), 'false');
+  clock.time = 5000;
+  t.equal(under.peek(), 'false', 'still not there, at once');
 });
 
 t.test('concurrent uses share one check', async (t) => {
