@@ -105,9 +105,8 @@ export class WatchedFile<T> {
     if (this.#final) return this.#value;
     const now = this.#clock.now();
     if (now - this.#checkedAt < this.#checkInterval) return this.#value;
-    const statSync = this.#fs.statSync;
-    if (statSync === undefined || this.#signature === undefined) return undefined;
-    const identity = statSync(this.path);
+    if (this.#fs.statSync === undefined || this.#signature === undefined) return undefined;
+    const identity = this.#fs.statSync(this.path);
     if ((identity === undefined ? MISSING : signatureOf(identity)) !== this.#signature) {
       this.#changed = true;
       return undefined;

@@ -14,7 +14,12 @@ import { requireBuiltins, requireStatements } from '../../scripts/build-lib/requ
 t.test('each import clause becomes const bindings of the required module', async (t) => {
   const call = (s: string) => `__require_builtin(${JSON.stringify(s)})`;
   t.equal(requireStatements('net', 'node:net'), `const net=${call('node:net')};`, 'default');
-  t.equal(requireStatements('{ isIP, isIPv4 as v4 }', 'node:net'), `const{isIP, isIPv4:v4}=${call('node:net')};`, 'named, renamed');
+  t.equal(requireStatements('{ isIP, isIPv4 as v4 }', 'node:net'), `const{isIP,isIPv4:v4}=${call('node:net')};`, 'named, renamed');
+  t.equal(
+    requireStatements('{ default as net2, isIP }', 'node:net'),
+    `const net2=${call('node:net')};const{isIP}=${call('node:net')};`,
+    'a named default is the module',
+  );
   t.equal(requireStatements('* as os', 'node:os'), `const os=${call('node:os')};`, 'namespace');
   t.equal(requireStatements('dgram, { createSocket }', 'node:dgram'), `const dgram=${call('node:dgram')};const{createSocket}=${call('node:dgram')};`, 'both');
 });
@@ -44,4 +49,9 @@ t.test('a bundle: imports anywhere in the text are hoisted as requires; others s
 t.test('an import of a builtin in a form it does not rewrite stops the build', async (t) => {
   t.throws(() => requireBuiltins('import"node:net";'), /not rewritten: import"node:/, 'a bare import (side effects only)');
   t.throws(() => requireBuiltins('export{isIP}from"node:net";'), /not rewritten: from"node:net"/, 'a re-export');
+  t.throws(() => requireBuiltins("import net from 'node:net';"), /not rewritten: from 'node:net'/, 'single quotes');
+  // A string that looks like an import is rewritten by the pattern: the bundler's count tells.
+  const looksLike = 'import net from "node:net";const s=`;import os from"node:os";`;';
+  t.throws(() => requireBuiltins(looksLike, 1), /rewrote 2 imports of builtins where the bundler wrote 1/, 'more rewritten than the bundler wrote');
+  t.doesNotThrow(() => requireBuiltins(looksLike.replace(/const s=.*$/, ''), 1), 'the count agrees');
 });
