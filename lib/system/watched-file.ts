@@ -17,7 +17,7 @@ import { numberIn } from '../options.js';
 import { readText, statFile, statFileSync } from './files.js';
 
 /** What identifies a version of a file. */
-export interface FileIdentity {
+interface FileIdentity {
   ino: number;
   size: number;
   mtimeMs: number;
