@@ -3,8 +3,8 @@
  * (`--quick`: smaller runs, the whole set well under 2 minutes), prints a summary and
  * writes bench-results/results.json (gitignored). Then the gate: each metric a benchmark
  * wrote (bench-lib/metrics.ts) against its target, met or MISSED, and REGRESSION for one
- * more than 10 % worse than docs/bench-baseline.json (same mode); `--save-baseline`
- * writes this run's metrics there.
+ * more than 10 % worse than docs/bench-baseline.json (same mode) in this run and in a
+ * rerun of its benchmark; `--save-baseline` writes this run's metrics there.
  *
  *   npm run bench [-- --quick] [-- --save-baseline]        (builds with tsc first)
  *   node build/scripts/bench.js [--quick] [--only name,name] [--save-baseline]
@@ -18,7 +18,7 @@ import { killAll, runChild } from './bench-lib/child.js';
 import { labUnavailable } from './lab/netns.js';
 import { namespaceUnavailable } from './bench-lib/namespace.js';
 import { stringArg } from './bench-lib/print.js';
-import { collect, gate, readBaseline, saveBaseline } from './bench-lib/gate.js';
+import { collect, gate, readBaseline, saveBaseline, suspects } from './bench-lib/gate.js';
 
 interface Bench {
   name: string;
@@ -199,8 +199,22 @@ async function main(argv: string[]): Promise<void> {
   console.log(`\nwritten: bench-results/results.json`);
   const metrics = collect(outcomes);
   const baselineFile = join(here, '..', '..', 'docs', 'bench-baseline.json');
-  const { lines, missed, regressed } = gate(metrics, readBaseline(baselineFile), mode);
-  console.log(`\n== gate (${mode}): targets, and regressions of more than 10 % against docs/bench-baseline.json`);
+  const baseline = readBaseline(baselineFile);
+  // A metric past the limit is measured once more before it is called a regression (gate.ts).
+  const again = suspects(metrics, baseline, mode);
+  const reruns: Outcome[] = [];
+  if (again.length > 0) {
+    console.log(`\n== rerun of ${again.join(', ')}: a metric more than 10 % worse than the baseline is measured again`);
+    const rerunDir = mkdtempSync(join(tmpdir(), 'he-bench-'));
+    try {
+      for (const bench of BENCHES.filter((b) => again.includes(b.name))) reruns.push(await runBench(bench, mode, rerunDir));
+    } finally {
+      killAll();
+      rmSync(rerunDir, { recursive: true, force: true });
+    }
+  }
+  const { lines, missed, regressed } = gate(metrics, baseline, mode, collect(reruns));
+  console.log(`\n== gate (${mode}): targets, and regressions of more than 10 % against docs/bench-baseline.json (confirmed by a rerun)`);
   for (const line of lines) console.log(line);
   console.log(`${missed} target(s) missed, ${regressed} regression(s)`);
   if (argv.includes('--save-baseline')) {

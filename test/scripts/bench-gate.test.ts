@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { collect, gate, readBaseline, saveBaseline } from '../../scripts/bench-lib/gate.js';
+import { collect, gate, readBaseline, saveBaseline, suspects } from '../../scripts/bench-lib/gate.js';
 import { meetsTarget, readMetrics, regression, targetMetrics, writeMetrics } from '../../scripts/bench-lib/metrics.js';
 
 t.test('targets: met and MISSED in both directions; metrics without a target only when they regressed', async (t) => {
@@ -36,6 +36,47 @@ t.test('targets: met and MISSED in both directions; metrics without a target onl
   t.equal(gate(all, baseline, 'full').regressed, 0, 'another mode has its own baseline');
   const within = { quick: { date: '', node: '', benchmarks: { lookup: { rate: { value: 110, unit: 'lookups/s', better: 'higher' as const } } } } };
   t.equal(gate(all, within, 'quick').regressed, 0, '9 % worse is within the limit');
+});
+
+t.test('a metric past the limit is a regression only if the rerun of its benchmark is past it too', async (t) => {
+  const run = (rate: number, ratio = 1.3) =>
+    collect([
+      {
+        name: 'lookup',
+        results: {
+          metrics: [
+            { name: 'ratio', value: ratio, unit: 'x', better: 'higher', target: 1.2 },
+            { name: 'rate', value: rate, unit: 'lookups/s', better: 'higher' },
+          ],
+        },
+      },
+      { name: 'import', results: { metrics: [{ name: 'import-ms', value: 30, unit: 'ms', better: 'lower' }] } },
+    ]);
+  const baseline = {
+    quick: {
+      date: '',
+      node: '',
+      benchmarks: {
+        lookup: { rate: { value: 120, unit: 'lookups/s', better: 'higher' as const } },
+        import: { 'import-ms': { value: 29, unit: 'ms', better: 'lower' as const } },
+      },
+    },
+  };
+  t.same(suspects(run(100), baseline, 'quick'), ['lookup'], 'only the benchmark past the limit is run again');
+  t.same(suspects(run(115), baseline, 'quick'), [], 'none past it: no rerun');
+  const noise = gate(run(100), baseline, 'quick', run(118));
+  t.equal(noise.regressed, 0, '17 % worse, then 2 %: noise');
+  t.match(noise.lines.join('\n'), /lookup: rate 100 lookups\/s; baseline 120 lookups\/s; 17 % worse than the baseline, 2 % in the rerun: not reproduced/);
+  const real = gate(run(100), baseline, 'quick', run(96));
+  t.equal(real.regressed, 1, 'worse in both runs');
+  t.match(real.lines.join('\n'), /REGRESSION: 17 % worse than the baseline, 20 % in the rerun/);
+  const without = collect([{ name: 'lookup', results: { metrics: [{ name: 'ratio', value: 1.3, unit: 'x', better: 'higher' }] } }]);
+  const lost = gate(run(100), baseline, 'quick', without);
+  t.equal(lost.regressed, 0, 'a rerun that no longer writes the metric does not confirm it');
+  t.match(lost.lines.join('\n'), /not measured by the rerun: not reproduced/);
+  const failed = gate(run(100), baseline, 'quick', collect([{ name: 'lookup' }]));
+  t.equal(failed.regressed, 1, 'a rerun that failed (no metrics at all) cannot clear it');
+  t.equal(gate(run(100), baseline, 'quick', run(118, 1.1)).missed, 0, 'targets are judged on the first run (the rerun would miss this one)');
 });
 
 t.test('regression and meetsTarget', async (t) => {
