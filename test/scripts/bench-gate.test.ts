@@ -64,6 +64,12 @@ t.test('a metric past the limit is a regression only if the rerun of its benchma
   };
   t.same(suspects(run(100), baseline, 'quick'), ['lookup'], 'only the benchmark past the limit is run again');
   t.same(suspects(run(115), baseline, 'quick'), [], 'none past it: no rerun');
+  t.same(suspects(run(100), baseline, 'full'), [], 'no baseline for the mode: nothing to compare, no rerun');
+  t.same(
+    suspects(collect([{ name: 'new', results: { metrics: [{ name: 'rate', value: 1, unit: 'x', better: 'higher' }] } }]), baseline, 'quick'),
+    [],
+    'a benchmark the baseline does not know',
+  );
   const noise = gate(run(100), baseline, 'quick', run(118));
   t.equal(noise.regressed, 0, '17 % worse, then 2 %: noise');
   t.match(noise.lines.join('\n'), /lookup: rate 100 lookups\/s; baseline 120 lookups\/s; 17 % worse than the baseline, 2 % in the rerun: not reproduced/);
