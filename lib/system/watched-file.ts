@@ -6,15 +6,17 @@
  * file parses as empty text, which is what glibc does with resolv.conf, gai.conf,
  * nsswitch.conf and the hosts file. Used for all four (and mdns.allow).
  *
- * The check's stat is synchronous, as glibc's of resolv.conf at each lookup: a few
- * microseconds for a local file, where an asynchronous one is a round trip through the
- * threadpool and the event loop that a query due for the check waited out before it was
- * sent. Only a file that changed is read, asynchronously.
+ * The check is synchronous, as glibc's of resolv.conf at each lookup: a `stat`, and a
+ * read when the file is new to us or changed, take microseconds for a local file, where
+ * each asynchronous one was a round trip through the threadpool and the event loop that a
+ * query waited out before it was sent (the first query of a process waited for two or
+ * three files so, ~1 ms each here). Seams without the synchronous operations (tests) go
+ * through `current()`'s asynchronous read.
  */
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import { numberIn } from '../options.js';
-import { readText, statFile, statFileSync } from './files.js';
+import { readText, readTextSync, statFile, statFileSync } from './files.js';
 
 /** What identifies a version of a file. */
 interface FileIdentity {
@@ -30,6 +32,8 @@ export interface HostsFs {
   readFile(path: string): Promise<string>;
   /** The file's identity now, `undefined` when it cannot be stat'ed. Without it, every check is asynchronous. */
   statSync?(path: string): FileIdentity | undefined;
+  /** The file's text now, `undefined` when it cannot be read. With `statSync`, reads are synchronous too. */
+  readFileSync?(path: string): string | undefined;
 }
 
 export interface WatchedFileOptions<T> {
@@ -54,6 +58,7 @@ const nodeFs: HostsFs = {
   stat: statFile,
   readFile: readText,
   statSync: statFileSync,
+  readFileSync: readTextSync,
 };
 
 const signatureOf = (s: FileIdentity): string => `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
@@ -68,8 +73,13 @@ export class WatchedFile<T> {
   #signature: string | undefined;
   #checkedAt = -Infinity;
   #checking: Promise<T> | undefined;
-  /** A synchronous check found the file changed: the next `current` reads it. */
-  #changed = false;
+  /**
+   * A check made at once found the file changed: `'read'` when it read the new text too
+   * (the next `current` gives that value at once), `'unread'` when the next `current` must
+   * read it. Until then `peek` says nothing, so whoever built state on the old value (the
+   * Resolver's upstreams) goes through `current` and learns of the change.
+   */
+  #changed: 'read' | 'unread' | undefined;
   #final = false;
 
   constructor(options: WatchedFileOptions<T>) {
@@ -86,10 +96,14 @@ export class WatchedFile<T> {
   /** The value, after checking the file when the last check is older than the interval. */
   current(): Promise<T> {
     if (this.#checking) return this.#checking;
+    if (this.#changed === 'read') {
+      this.#changed = undefined;
+      return Promise.resolve(this.#value!);
+    }
     const value = this.peek();
     if (value !== undefined) return Promise.resolve(value);
     this.#checkedAt = this.#clock.now();
-    this.#changed = false;
+    this.#changed = undefined;
     this.#checking = this.#reload().finally(() => {
       this.#checking = undefined;
     });
@@ -97,28 +111,51 @@ export class WatchedFile<T> {
   }
 
   /**
-   * The value at once while no check is due, or when a due check finds the file as it was;
-   * `undefined` when it changed or cannot be checked at once (then call `current`).
+   * The value at once while no check is due, when a check made at once finds the file as
+   * it was, and at first use when it can be read at once. `undefined` when the file changed
+   * (read again already when it could be: `current` then has the new value at once), or
+   * when it cannot be checked or read at once: then call `current`.
    */
   peek(): T | undefined {
-    if (this.#value === undefined || this.#checking || this.#changed) return undefined;
-    if (this.#final) return this.#value;
-    const now = this.#clock.now();
-    if (now - this.#checkedAt < this.#checkInterval) return this.#value;
-    if (this.#fs.statSync === undefined || this.#signature === undefined) return undefined;
-    const identity = this.#fs.statSync(this.path);
-    if ((identity === undefined ? MISSING : signatureOf(identity)) !== this.#signature) {
-      this.#changed = true;
+    if (this.#checking || this.#changed !== undefined) return undefined;
+    const { statSync, readFileSync } = this.#fs;
+    if (this.#value !== undefined) {
+      if (this.#final) return this.#value;
+      const now = this.#clock.now();
+      if (now - this.#checkedAt < this.#checkInterval) return this.#value;
+      if (statSync === undefined) return undefined;
+      const identity = statSync.call(this.#fs, this.path);
+      const signature = identity === undefined ? MISSING : signatureOf(identity);
+      if (this.#signature !== undefined && signature === this.#signature) {
+        this.#checkedAt = now;
+        return this.#value;
+      }
+      if (readFileSync === undefined) this.#changed = 'unread';
+      else {
+        this.#readNow(signature, now);
+        this.#changed = 'read';
+      }
       return undefined;
     }
+    if (statSync === undefined || readFileSync === undefined) return undefined;
+    const identity = statSync.call(this.#fs, this.path);
+    return this.#readNow(identity === undefined ? MISSING : signatureOf(identity), this.#clock.now());
+  }
+
+  #readNow(signature: string, now: number): T {
     this.#checkedAt = now;
-    return this.#value;
+    const text = signature === MISSING ? undefined : this.#fs.readFileSync!.call(this.#fs, this.path);
+    return this.#apply(signature, text);
   }
 
   async #reload(): Promise<T> {
     const signature = await this.#stat();
     if (this.#value !== undefined && signature === this.#signature) return this.#value;
-    const text = signature === MISSING ? undefined : await this.#read();
+    return this.#apply(signature, signature === MISSING ? undefined : await this.#read());
+  }
+
+  /** The value of `text` (undefined: missing or unreadable), kept with the file's identity. */
+  #apply(signature: string, text: string | undefined): T {
     const value = this.#o.parse(text ?? '', text !== undefined);
     this.#value = value;
     // No signature after a failed read, so the next check reads again.

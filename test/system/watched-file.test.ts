@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,41 +83,97 @@ t.test('with a synchronous stat, a due check that finds the file unchanged answe
   t.equal(calls.parse, 3);
 });
 
-t.test('with a synchronous stat, a file whose last read failed is not answered at once', async (t) => {
-  const { dir } = setup(t, undefined);
-  const clock = { time: 0, now: () => clock.time };
-  // A directory: stat works, the read fails (EISDIR), as root too.
-  const unreadable = new WatchedFile({ path: dir, option: 'conf', parse: (text) => text, clock });
-  t.equal(await unreadable.current(), '', 'unreadable: empty');
+t.test('with synchronous reads too, the file is read at once: first use, a change, a removal; nothing asynchronous', async (t) => {
+  const { path, clock } = setup(t, 'one');
+  const reads = { sync: 0 };
+  const sync = new WatchedFile({
+    path,
+    option: 'conf',
+    parse: (text, exists) => `${text}${exists ? '' : '(missing)'}`,
+    clock,
+    fs: {
+      stat: () => Promise.reject(new Error('not used')),
+      readFile: () => Promise.reject(new Error('not used')),
+      statSync: (p) => statSync(p, { throwIfNoEntry: false }),
+      readFileSync: (p) => (reads.sync++, readFileSync(p, 'utf8')),
+    },
+  });
+  t.equal(sync.peek(), 'one', 'first use: read at once');
+  t.equal(await sync.current(), 'one', 'current() has it too, without a read of its own');
+  t.equal(reads.sync, 1);
   clock.time = 1000;
-  t.equal(unreadable.peek(), undefined, 'no identity was kept: the check reads again');
+  t.equal(sync.peek(), 'one', 'unchanged: the stat alone');
+  t.equal(reads.sync, 1);
+  writeFileSync(path, 'changed');
+  clock.time = 2000;
+  t.equal(sync.peek(), undefined, 'changed: undefined tells the caller to take it through current() (and rebuild)');
+  t.equal(reads.sync, 2, 'read at once all the same');
+  t.equal(sync.peek(), undefined, 'until current() is called');
+  t.equal(await sync.current(), 'changed', 'current() has it at once');
+  t.equal(reads.sync, 2, 'without reading again');
+  t.equal(sync.peek(), 'changed', 'then peek() too');
+  rmSync(path);
+  clock.time = 3000;
+  t.equal(sync.peek(), undefined, 'removed: a change');
+  t.equal(await sync.current(), '(missing)');
+  t.equal(reads.sync, 2, 'a missing file is not read');
 });
 
-t.test('the default file operations: a due check of an unchanged file is synchronous, an edit is seen', async (t) => {
+t.test('with synchronous reads, a file whose last read failed is read again at the next check', async (t) => {
+  const { dir, clock } = setup(t, undefined);
+  let reads = 0;
+  const fs = {
+    stat: () => Promise.reject(new Error('not used')),
+    readFile: () => Promise.reject(new Error('not used')),
+    statSync: (p: string) => statSync(p, { throwIfNoEntry: false }),
+    readFileSync: (p: string) => {
+      reads++;
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  // A directory: stat works, the read fails (EISDIR), as root too.
+  const unreadable = new WatchedFile({ path: dir, option: 'conf', parse: (text) => text, clock, fs });
+  t.equal(unreadable.peek(), '', 'unreadable: empty');
+  t.equal(unreadable.peek(), '', 'within the interval: kept');
+  t.equal(reads, 1);
+  clock.time = 1000;
+  t.equal(unreadable.peek(), undefined, 'no identity was kept: the check read it again, as a change');
+  t.equal(await unreadable.current(), '', 'still a directory');
+  t.equal(reads, 2);
+});
+
+t.test('the default file operations: checks and reads at once, an edit is seen', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'he-i20-watched-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'file.conf');
   writeFileSync(path, 'a');
   const clock = { time: 0, now: () => clock.time };
   const file = new WatchedFile({ path, option: 'conf', parse: (text) => text, clock });
-  t.equal(await file.current(), 'a');
+  t.equal(file.peek(), 'a', 'read at first use');
   clock.time = 1000;
   t.equal(file.peek(), 'a', 'unchanged');
   writeFileSync(path, 'bb');
   clock.time = 2000;
-  t.equal(file.peek(), undefined, 'edited');
-  t.equal(await file.current(), 'bb');
+  t.equal(file.peek(), undefined, 'edited: a change');
+  t.equal(await file.current(), 'bb', 'read already');
   rmSync(path);
   clock.time = 3000;
   t.equal(await file.current(), '', 'removed');
   clock.time = 4000;
   t.equal(file.peek(), '', 'still missing, at once');
-  // A path under a regular file cannot be stat'ed (ENOTDIR, not ENOENT): missing too.
+  // A path under a regular file cannot be stat'ed or read (ENOTDIR, not ENOENT): missing too.
   writeFileSync(path, 'c');
   const under = new WatchedFile({ path: join(path, 'inside'), option: 'conf', parse: (text, exists) => `${text}${exists}`, clock });
-  t.equal(await under.current(), 'false');
+  t.equal(under.peek(), 'false');
   clock.time = 5000;
-  t.equal(under.peek(), 'false', 'still not there, at once');
+  t.equal(under.peek(), 'false', 'still not there');
+  // A directory: stat works, the read fails (EISDIR), as root too.
+  const directory = new WatchedFile({ path: dir, option: 'conf', parse: (text, exists) => `${text}${exists}`, clock });
+  t.equal(directory.peek(), 'false', 'unreadable: as missing');
 });
 
 t.test('concurrent uses share one check', async (t) => {
@@ -129,10 +185,14 @@ t.test('concurrent uses share one check', async (t) => {
 });
 
 t.test('a file that cannot be read is read again at the next check', async (t) => {
-  const { dir, clock, file } = setup(t, undefined);
-  const unreadable = new WatchedFile({ path: dir, option: 'conf', parse: (text) => text, clock });
-  t.equal(await unreadable.current(), '', 'a directory reads as nothing');
-  t.ok(file);
+  const { dir, clock } = setup(t, undefined);
+  let reads = 0;
+  const asyncOnly = { stat: (p: string) => stat(p), readFile: (p: string) => (reads++, readFile(p, 'utf8')) };
+  const unreadable = new WatchedFile({ path: dir, option: 'conf', parse: (text) => text, clock, fs: asyncOnly });
+  t.equal(await unreadable.current(), '', 'a directory reads as nothing (asynchronous read: EISDIR)');
+  clock.time = 1000;
+  t.equal(await unreadable.current(), '');
+  t.equal(reads, 2, 'read again at the next check');
 });
 
 t.test('a final value stops the checks (resolv.conf no-reload)', async (t) => {
