@@ -96,12 +96,13 @@ export class WatchedFile<T> {
   /** The value, after checking the file when the last check is older than the interval. */
   current(): Promise<T> {
     if (this.#checking) return this.#checking;
+    const value = this.peek();
+    if (value !== undefined) return Promise.resolve(value);
+    // A change read at once, by this peek or an earlier one: the new value, no read again.
     if (this.#changed === 'read') {
       this.#changed = undefined;
       return Promise.resolve(this.#value!);
     }
-    const value = this.peek();
-    if (value !== undefined) return Promise.resolve(value);
     this.#checkedAt = this.#clock.now();
     this.#changed = undefined;
     this.#checking = this.#reload().finally(() => {
@@ -118,6 +119,17 @@ export class WatchedFile<T> {
    */
   peek(): T | undefined {
     if (this.#checking || this.#changed !== undefined) return undefined;
+    try {
+      return this.#peekNow();
+    } catch {
+      // A seam or a parse that throws: `current` goes the asynchronous way, whose promise
+      // carries the error, and nothing here is taken as checked.
+      this.#changed = 'unread';
+      return undefined;
+    }
+  }
+
+  #peekNow(): T | undefined {
     const { statSync, readFileSync } = this.#fs;
     if (this.#value !== undefined) {
       if (this.#final) return this.#value;
@@ -143,9 +155,10 @@ export class WatchedFile<T> {
   }
 
   #readNow(signature: string, now: number): T {
-    this.#checkedAt = now;
     const text = signature === MISSING ? undefined : this.#fs.readFileSync!.call(this.#fs, this.path);
-    return this.#apply(signature, text);
+    const value = this.#apply(signature, text);
+    this.#checkedAt = now;
+    return value;
   }
 
   async #reload(): Promise<T> {

@@ -92,8 +92,8 @@ t.test('with synchronous reads too, the file is read at once: first use, a chang
     parse: (text, exists) => `${text}${exists ? '' : '(missing)'}`,
     clock,
     fs: {
-      stat: () => Promise.reject(new Error('not used')),
-      readFile: () => Promise.reject(new Error('not used')),
+      stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
+      readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
       statSync: (p) => statSync(p, { throwIfNoEntry: false }),
       readFileSync: (p) => (reads.sync++, readFileSync(p, 'utf8')),
     },
@@ -123,8 +123,8 @@ t.test('with synchronous reads, a file whose last read failed is read again at t
   const { dir, clock } = setup(t, undefined);
   let reads = 0;
   const fs = {
-    stat: () => Promise.reject(new Error('not used')),
-    readFile: () => Promise.reject(new Error('not used')),
+    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
+    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
     statSync: (p: string) => statSync(p, { throwIfNoEntry: false }),
     readFileSync: (p: string) => {
       reads++;
@@ -144,6 +144,66 @@ t.test('with synchronous reads, a file whose last read failed is read again at t
   t.equal(unreadable.peek(), undefined, 'no identity was kept: the check read it again, as a change');
   t.equal(await unreadable.current(), '', 'still a directory');
   t.equal(reads, 2);
+});
+
+t.test('with synchronous reads, a change met by current() itself is read once, at once', async (t) => {
+  const { path, clock } = setup(t, 'options a');
+  const calls = { statSync: 0, readFileSync: 0 };
+  const fs = {
+    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
+    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
+    statSync: (p: string) => (calls.statSync++, statSync(p, { throwIfNoEntry: false })),
+    readFileSync: (p: string) => (calls.readFileSync++, readFileSync(p, 'utf8')),
+  };
+  const file = new WatchedFile({ path, option: 'conf', parse: (text) => text, clock, fs });
+  t.equal(await file.current(), 'options a');
+  writeFileSync(path, 'options b!');
+  clock.time = 1000;
+  t.equal(await file.current(), 'options b!', 'no peek() before: current() finds the change and has the value');
+  t.same(calls, { statSync: 2, readFileSync: 2 }, 'one stat and one read for it, both at once');
+  t.equal(file.peek(), 'options b!');
+});
+
+t.test('a parse that throws in a synchronous check reaches current() as a rejection', async (t) => {
+  const { path, clock } = setup(t, 'good');
+  const parse = (text: string): string => {
+    if (text === 'bad!') throw new Error('unparsable');
+    return text;
+  };
+  // The default file operations: the asynchronous ones too, when the synchronous way failed.
+  const file = new WatchedFile({ path, option: 'conf', parse, clock });
+  t.equal(file.peek(), 'good');
+  writeFileSync(path, 'bad!');
+  clock.time = 1000;
+  t.equal(file.peek(), undefined, 'no throw out of peek()');
+  await t.rejects(file.current(), /unparsable/, 'current() carries the error');
+  t.equal(file.peek(), 'good', 'the last good value until the next check');
+  writeFileSync(path, 'fine again');
+  clock.time = 2000;
+  t.equal(await file.current(), 'fine again');
+  // Unparsable at the synchronous check, gone by the asynchronous one (its stat fails): missing.
+  writeFileSync(path, 'bad!');
+  clock.time = 3000;
+  t.equal(file.peek(), undefined);
+  rmSync(path);
+  t.equal(await file.current(), '', 'gone: empty');
+});
+
+t.test('with synchronous reads, a final value (resolv.conf no-reload) stops the checks', async (t) => {
+  const { path, clock } = setup(t, 'no-reload');
+  let stats = 0;
+  const fs = {
+    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
+    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
+    statSync: (p: string) => (stats++, statSync(p, { throwIfNoEntry: false })),
+    readFileSync: (p: string) => readFileSync(p, 'utf8'),
+  };
+  const file = new WatchedFile({ path, option: 'conf', parse: (text) => text, clock, fs, final: (value) => value === 'no-reload' });
+  t.equal(file.peek(), 'no-reload');
+  writeFileSync(path, 'other');
+  clock.time = 5000;
+  t.equal(file.peek(), 'no-reload', 'never checked again');
+  t.equal(stats, 1);
 });
 
 t.test('the default file operations: checks and reads at once, an edit is seen', async (t) => {
