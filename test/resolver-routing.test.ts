@@ -244,7 +244,7 @@ t.test('macOS: /etc/resolver domains to their own servers, .local and unsupporte
   const h = await harness(t);
   const corp = await FakeDnsServer.start({ zones });
   t.teardown(() => corp.close());
-  corp.setRecords('host.corp.example.test', 'A', ['10.9.9.9']);
+  corp.setRecords('host.corp.example.test', 'A', ['127.9.9.9']);
   const resolverDir = join(h.dir, 'resolver');
   await import('node:fs/promises').then((fs) => fs.mkdir(resolverDir));
   await writeFile(join(resolverDir, 'corp.example.test'), `nameserver ${corp.address.address}\nport ${corp.address.port}\ntimeout 2\n`);
@@ -259,7 +259,7 @@ t.test('macOS: /etc/resolver domains to their own servers, .local and unsupporte
   const split = await resolver.query('host.corp.example.test', 'A');
   t.same(
     split.records.map((r) => r.address),
-    ['10.9.9.9'],
+    ['127.9.9.9'],
   );
   t.equal(split.server, corp.server, "answered by the file's server");
   t.equal((await resolver.query('printer.local', 'AAAA')).source, 'system');

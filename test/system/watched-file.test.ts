@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { caught } from '../helpers/caught.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
 import type { HostsFs } from '../../lib/system/watched-file.js';
 import { WatchedFile } from '../../lib/system/watched-file.js';
+import { readTextSync, statFileSync } from '../../lib/system/files.js';
 
 function setup(t: Test, initial: string | undefined, final?: (value: string) => boolean, sync = false) {
   const dir = mkdtempSync(join(tmpdir(), 'he-i13-watched-'));
@@ -22,6 +23,18 @@ function setup(t: Test, initial: string | undefined, final?: (value: string) => 
   if (sync) fs.statSync = (p) => (calls.statSync++, statSync(p, { throwIfNoEntry: false }));
   const file = new WatchedFile({ path, option: 'conf', parse: (text) => (calls.parse++, text.trim()), clock, fs, final });
   return { dir, path, clock, calls, file };
+}
+
+/** The default synchronous file operations, counted; the asynchronous ones fail the test if called. */
+function synchronousFs(t: Test) {
+  const calls = { statSync: 0, readFileSync: 0 };
+  const fs: HostsFs = {
+    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
+    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
+    statSync: (p) => (calls.statSync++, statFileSync(p)),
+    readFileSync: (p) => (calls.readFileSync++, readTextSync(p)),
+  };
+  return { fs, calls };
 }
 
 t.test('read on first use, then checked at most once per interval; edits in place and renames are seen', async (t) => {
@@ -85,76 +98,47 @@ t.test('with a synchronous stat, a due check that finds the file unchanged answe
 
 t.test('with synchronous reads too, the file is read at once: first use, a change, a removal; nothing asynchronous', async (t) => {
   const { path, clock } = setup(t, 'one');
-  const reads = { sync: 0 };
-  const sync = new WatchedFile({
-    path,
-    option: 'conf',
-    parse: (text, exists) => `${text}${exists ? '' : '(missing)'}`,
-    clock,
-    fs: {
-      stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
-      readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
-      statSync: (p) => statSync(p, { throwIfNoEntry: false }),
-      readFileSync: (p) => (reads.sync++, readFileSync(p, 'utf8')),
-    },
-  });
+  const { fs, calls } = synchronousFs(t);
+  const sync = new WatchedFile({ path, option: 'conf', parse: (text, exists) => `${text}${exists ? '' : '(missing)'}`, clock, fs });
   t.equal(sync.peek(), 'one', 'first use: read at once');
   t.equal(await sync.current(), 'one', 'current() has it too, without a read of its own');
-  t.equal(reads.sync, 1);
+  t.equal(calls.readFileSync, 1);
   clock.time = 1000;
   t.equal(sync.peek(), 'one', 'unchanged: the stat alone');
-  t.equal(reads.sync, 1);
+  t.equal(calls.readFileSync, 1);
   writeFileSync(path, 'changed');
   clock.time = 2000;
   t.equal(sync.peek(), undefined, 'changed: undefined tells the caller to take it through current() (and rebuild)');
-  t.equal(reads.sync, 2, 'read at once all the same');
+  t.equal(calls.readFileSync, 2, 'read at once all the same');
   t.equal(sync.peek(), undefined, 'until current() is called');
   t.equal(await sync.current(), 'changed', 'current() has it at once');
-  t.equal(reads.sync, 2, 'without reading again');
+  t.equal(calls.readFileSync, 2, 'without reading again');
   t.equal(sync.peek(), 'changed', 'then peek() too');
   rmSync(path);
   clock.time = 3000;
   t.equal(sync.peek(), undefined, 'removed: a change');
   t.equal(await sync.current(), '(missing)');
-  t.equal(reads.sync, 2, 'a missing file is not read');
+  t.equal(calls.readFileSync, 2, 'a missing file is not read');
 });
 
 t.test('with synchronous reads, a file whose last read failed is read again at the next check', async (t) => {
   const { dir, clock } = setup(t, undefined);
-  let reads = 0;
-  const fs = {
-    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
-    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
-    statSync: (p: string) => statSync(p, { throwIfNoEntry: false }),
-    readFileSync: (p: string) => {
-      reads++;
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  };
+  const { fs, calls } = synchronousFs(t);
+
   // A directory: stat works, the read fails (EISDIR), as root too.
   const unreadable = new WatchedFile({ path: dir, option: 'conf', parse: (text) => text, clock, fs });
   t.equal(unreadable.peek(), '', 'unreadable: empty');
   t.equal(unreadable.peek(), '', 'within the interval: kept');
-  t.equal(reads, 1);
+  t.equal(calls.readFileSync, 1);
   clock.time = 1000;
   t.equal(unreadable.peek(), undefined, 'no identity was kept: the check read it again, as a change');
   t.equal(await unreadable.current(), '', 'still a directory');
-  t.equal(reads, 2);
+  t.equal(calls.readFileSync, 2);
 });
 
 t.test('with synchronous reads, a change met by current() itself is read once, at once', async (t) => {
   const { path, clock } = setup(t, 'options a');
-  const calls = { statSync: 0, readFileSync: 0 };
-  const fs = {
-    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
-    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
-    statSync: (p: string) => (calls.statSync++, statSync(p, { throwIfNoEntry: false })),
-    readFileSync: (p: string) => (calls.readFileSync++, readFileSync(p, 'utf8')),
-  };
+  const { fs, calls } = synchronousFs(t);
   const file = new WatchedFile({ path, option: 'conf', parse: (text) => text, clock, fs });
   t.equal(await file.current(), 'options a');
   writeFileSync(path, 'options b!');
@@ -191,19 +175,13 @@ t.test('a parse that throws in a synchronous check reaches current() as a reject
 
 t.test('with synchronous reads, a final value (resolv.conf no-reload) stops the checks', async (t) => {
   const { path, clock } = setup(t, 'no-reload');
-  let stats = 0;
-  const fs = {
-    stat: () => (t.fail('no asynchronous stat'), Promise.reject(new Error('not used'))),
-    readFile: () => (t.fail('no asynchronous read'), Promise.reject(new Error('not used'))),
-    statSync: (p: string) => (stats++, statSync(p, { throwIfNoEntry: false })),
-    readFileSync: (p: string) => readFileSync(p, 'utf8'),
-  };
+  const { fs, calls } = synchronousFs(t);
   const file = new WatchedFile({ path, option: 'conf', parse: (text) => text, clock, fs, final: (value) => value === 'no-reload' });
   t.equal(file.peek(), 'no-reload');
   writeFileSync(path, 'other');
   clock.time = 5000;
   t.equal(file.peek(), 'no-reload', 'never checked again');
-  t.equal(stats, 1);
+  t.equal(calls.statSync, 1);
 });
 
 t.test('the default file operations: checks and reads at once, an edit is seen', async (t) => {
