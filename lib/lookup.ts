@@ -14,7 +14,7 @@ import type { Nat64Prefix } from './nat64/prefix.js';
 import { booleanOption } from './options.js';
 import { hostUnderPolicy } from './policy/host.js';
 import { type AddressPolicyOption, AddressPolicy } from './policy/policy.js';
-import { nodeDns } from './system/node-dns.js';
+import { nodeDns } from './system/lazy-builtins.js';
 
 export interface LookupAddress {
   address: string;

@@ -53,7 +53,9 @@ const variants: Variant[] = [
 if (entry !== modules) variants.push({ name: 'happy-eyeballs, modules', specifiers: [pathToFileURL(modules).href] });
 // The share of the import that is Node's own: every builtin the bundled entry loads at its top, loaded as it
 // loads them (required, scripts/build-lib/require-builtins.ts; imported, by an entry bundled before that).
-const source = readFileSync(entry, 'utf8');
+// The entry and the chunks it imports statically (scripts/bundle.ts): all load with it.
+const chunks = [...readFileSync(entry, 'utf8').matchAll(/^import\s*\{[^}]*\}\s*from\s*"(\.\/chunks\/[^"]+)";$/gm)].map((m) => m[1]!);
+const source = [entry, ...chunks.map((c) => resolve(dirname(entry), c))].map((f) => readFileSync(f, 'utf8')).join('\n');
 const required = [...source.matchAll(/__require_builtin\("(node:[^"]+)"\)/g)].map((m) => m[1]!);
 const imported = [...source.matchAll(/^import .* from "(node:[^"]+)";$/gm)].map((m) => m[1]!);
 const builtins = [...new Set(required.length > 0 ? ['node:module', ...required] : imported)];

@@ -1,6 +1,8 @@
 /**
  * Importing the library loads nothing most users never touch: dns-packet waits for the
- * first reply decoded, node:http2 for the first DoH session (docs/benchmarks.md, "import").
+ * first reply decoded, node:crypto for the first query, node:tls for the first TLS
+ * connection or encrypted server, node:http2 for the first DoH session, the DoT/DoH code
+ * for the first client with an encrypted server (docs/benchmarks.md, "import").
  * Checked in a fresh process, whose module registries say what was loaded.
  */
 import { execFile } from 'node:child_process';
@@ -27,18 +29,51 @@ async function loaded(then: string, entry = index): Promise<{ before: string[]; 
     ${then}
     console.log(JSON.stringify({ before, after: modules() }));
   `;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+  // Through env(1) without NODE_OPTIONS: the test runner adds its hooks to every node it
+  // sees started (even with NODE_OPTIONS cleared), and they load builtins of their own.
+  const { stdout } = await run('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, '--input-type=module', '-e', script]);
   return JSON.parse(stdout);
 }
 
 const has = (list: string[], prefix: string): boolean => list.some((m) => m.startsWith(prefix));
 
-t.test('importing the library loads neither dns-packet nor node:http2', async (t) => {
+t.test('importing the library loads neither dns-packet, node:http2, node:tls nor node:crypto', async (t) => {
   const { before } = await loaded('');
   t.notOk(has(before, 'dns-packet/'), 'dns-packet');
   t.notOk(has(before, '@leichtgewicht/ip-codec/'), "dns-packet's ip-codec");
-  t.notOk(before.includes('node:http2'), 'node:http2');
+  for (const name of ['node:http2', 'node:tls', 'node:crypto']) t.notOk(before.includes(name), name);
   t.ok(before.includes('node:net'), 'the check sees what is loaded (node:net is)');
+});
+
+/**
+ * Module code for `loaded()`: a plain query, then a TLS connect, then a DoT query, each to a
+ * closed loopback port (refused), recording after each step whether node:crypto and
+ * node:tls are loaded. `entry` is the library's module to import.
+ */
+function firstUses(entry: string, port: number): string {
+  return `
+    const { Resolver, connect } = await import(${JSON.stringify(entry)});
+    const has = (name) => process.moduleLoadList.includes('NativeModule ' + name);
+    const steps = {};
+    const plain = new Resolver({ servers: ['127.0.0.1:${port}'], resolvConf: false, hosts: false, attempts: 1 });
+    steps.query = [await plain.query('www.example.test', 'A').catch((e) => e.code), has('crypto'), has('tls')];
+    plain.close();
+    const socket = await connect({ host: '127.0.0.1', port: ${port}, tls: {} }).catch((e) => e.code);
+    steps.tls = [typeof socket === 'string' ? socket : 'connected', has('crypto'), has('tls')];
+    const encrypted = new Resolver({ servers: ['tls://127.0.0.1:${port}'], resolvConf: false, hosts: false, attempts: 1 });
+    steps.dot = [await encrypted.query('www.example.test', 'A').catch((e) => e.code), has('tls')];
+    encrypted.close();
+    console.error(JSON.stringify(steps));
+    const expected = { query: ['ECONNREFUSED', true, false], tls: ['ERR_HE_ALL_ATTEMPTS_FAILED', true, true], dot: ['ECONNREFUSED', true] };
+    if (JSON.stringify(steps) !== JSON.stringify(expected)) throw new Error(JSON.stringify(steps));
+  `;
+}
+
+t.test('node:crypto is required by the first query, node:tls by the first TLS connection; encrypted servers still work', async (t) => {
+  const closed = await closedPort();
+  const { before, after } = await loaded(firstUses(index, closed.port));
+  t.notOk(before.includes('node:crypto') || before.includes('node:tls'), 'neither at import');
+  t.ok(after.includes('node:crypto') && after.includes('node:tls'), 'both after (each step checked in the child)');
 });
 
 t.test('importing the library loads neither node:http, node:https nor node:dns (agents and the system resolver load them)', async (t) => {
@@ -86,16 +121,41 @@ t.test('dns-packet is loaded by the first reply decoded; node:http2 by the first
 const dist = new URL('../../dist/index.js', import.meta.url);
 const distSkip = existsSync(dist) ? false : 'dist/ not built (npm run build; npm test builds it)';
 
-t.test('the package entry (dist/index.js, built by npm run build) is one bundled module with the exports of lib/index.ts', { skip: distSkip }, async (t) => {
-  const source = readFileSync(dist, 'utf8');
-  t.same(
-    [...source.matchAll(/(?<![\w$.])import\s*[^;"]*?\s*from\s*"(.+?)"/g)].map((m) => m[1]),
-    ['node:module', 'p-cancelable', 'p-cancelable'],
-    'no relative import: one file, plus the runtime dependency; builtins are required (scripts/build-lib/require-builtins.ts)',
-  );
-  const [bundled, modules] = await Promise.all([import(dist.href), import(index)]);
-  t.same(Object.keys(bundled).sort(), Object.keys(modules).sort(), 'the same exports');
-  const { before } = await loaded('', dist.href);
-  t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'and still nothing lazy loaded');
-  for (const name of ['node:http', 'node:https', 'node:dns']) t.notOk(before.includes(name), `nor ${name}`);
-});
+/** The static imports of a bundled module, and its dynamic ones. */
+function importsOf(file: URL): { static: string[]; dynamic: string[] } {
+  const source = readFileSync(file, 'utf8');
+  return {
+    static: [...source.matchAll(/(?<![\w$.])import\s*[^;"(]*?\s*from\s*"(.+?)"/g)].map((m) => m[1]!),
+    dynamic: [...source.matchAll(/(?<![\w$.])import\("(.+?)"\)/g)].map((m) => m[1]!),
+  };
+}
+
+t.test(
+  'the package entry (dist/index.js, built by npm run build) is one bundled module, its shared chunk and its DoT/DoH chunk, with the exports of lib/index.ts',
+  { skip: distSkip },
+  async (t) => {
+    const entry = importsOf(dist);
+    const shared = entry.static.filter((s) => s.startsWith('./'));
+    t.same(
+      entry.static.filter((s) => !s.startsWith('./')),
+      ['node:module', 'p-cancelable'],
+      'else the runtime dependency alone; builtins are required (scripts/build-lib/require-builtins.ts)',
+    );
+    t.match(shared, [/^\.\/chunks\/chunk-\w+\.js$/], 'one shared chunk, imported');
+    t.match(entry.dynamic, [/^\.\/chunks\/encrypted-upstreams-\w+\.js$/], 'the DoT/DoH code, imported when first needed');
+    const lazy = importsOf(new URL(entry.dynamic[0]!, dist));
+    t.same(
+      lazy.static.filter((s) => !s.startsWith('node:')).sort(),
+      ['./chunk-' + shared[0]!.split('chunk-')[1]],
+      'which itself imports the shared chunk alone',
+    );
+    const [bundled, modules] = await Promise.all([import(dist.href), import(index)]);
+    t.same(Object.keys(bundled).sort(), Object.keys(modules).sort(), 'the same exports');
+    const { before } = await loaded('', dist.href);
+    t.notOk(has(before, 'dns-packet/') || before.includes('node:http2'), 'and still nothing lazy loaded');
+    for (const name of ['node:http', 'node:https', 'node:dns', 'node:tls', 'node:crypto']) t.notOk(before.includes(name), `nor ${name}`);
+    const closed = await closedPort();
+    const { after } = await loaded(firstUses(dist.href, closed.port), dist.href);
+    t.ok(after.includes('node:tls'), "the bundle's first query, TLS connection and DoT server as from the modules (checked in the child)");
+  },
+);

@@ -4,7 +4,7 @@
  * that are not shipped, no stale build output). `npm test` builds dist/ first.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -31,9 +31,30 @@ t.test('only dist/*.js and *.d.ts built from lib/, the README and package.json',
     [],
     'no source map (the sources are not shipped)',
   );
-  const stale = files.filter((path) => path.startsWith('dist/') && !existsSync(`${root}lib/${path.slice(5).replace(/(\.d\.ts|\.js)$/, '.ts')}`));
-  t.same(stale, [], 'every built file has its source in lib/');
+  const stale = files.filter(
+    (path) => path.startsWith('dist/') && !path.startsWith('dist/chunks/') && !existsSync(`${root}lib/${path.slice(5).replace(/(\.d\.ts|\.js)$/, '.ts')}`),
+  );
+  t.same(stale, [], 'every built file has its source in lib/ (chunks of the bundled entry aside)');
+  t.same(
+    files.filter((path) => path.startsWith('dist/chunks/')),
+    chunksOf('dist/index.js'),
+    "the chunks are the bundled entry's, each imported by it or by another chunk",
+  );
 });
+
+/** The chunks `entry` imports, statically or dynamically, and theirs, sorted. */
+function chunksOf(entry: string): string[] {
+  const found = new Set<string>();
+  const visit = (file: string): void => {
+    const source = readFileSync(`${root}${file}`, 'utf8');
+    for (const [, specifier] of source.matchAll(/(?:from\s*|import\()"(\.{1,2}\/[^"]+)"/g)) {
+      const path = new URL(specifier!, `file:///${file}`).pathname.slice(1);
+      if (!found.has(path)) found.add(path), visit(path);
+    }
+  };
+  visit(entry);
+  return [...found].sort();
+}
 
 t.test('no test tooling: no fake servers, forgeries, fuzzers or harness', async (t) => {
   const tooling = files.filter((path) => /forgery|responder|dot-server|doh-server|fuzz|harness|helpers|\.test\./.test(path));

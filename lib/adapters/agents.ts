@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type net from 'node:net';
 import type stream from 'node:stream';
 import { type CreateConnectionOptions, openConnection } from './create-connection.js';
+import { inherit } from './late-parent.js';
 import { fromNodeOptions } from './node-options.js';
 import { checkRaceOptions, type RaceOptions } from './race-options.js';
 import type { SocketCallback } from './socket-callback.js';
@@ -29,20 +30,8 @@ interface SessionCache {
   _evictSession(key: string): void;
 }
 
-/*
- * node:http and node:https (~3.5 ms to load) are required by the first agent made, not by
- * importing the library: until then each agent class extends Object, and its constructor
- * makes Node's Agent its parent before `super()`, which looks the parent up when it runs.
- * Instances, subclasses and statics then see Node's Agent as with `extends`.
- */
+/* node:http and node:https (~3.5 ms to load) are required by the first agent made (late-parent.ts). */
 const requireBuiltin = createRequire(import.meta.url);
-
-/** Makes `base` the parent of `derived` (class and prototype), once. */
-function inherit(derived: abstract new (...args: never[]) => unknown, base: abstract new (...args: never[]) => unknown): void {
-  if (Object.getPrototypeOf(derived) === base) return;
-  Object.setPrototypeOf(derived, base);
-  Object.setPrototypeOf(derived.prototype, base.prototype);
-}
 
 export class HttpAgent extends (Object as unknown as typeof http.Agent) {
   constructor(options?: HttpAgentOptions) {

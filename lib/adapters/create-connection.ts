@@ -8,10 +8,11 @@
  */
 import net from 'node:net';
 import type stream from 'node:stream';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { type ConnectOptions, normalizeConnectOptions } from '../connect-options.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
 import { serverNameFor } from '../options.js';
+import { nodeTls } from '../system/lazy-builtins.js';
 import { HappyEyeballsSocket } from './happy-eyeballs-socket.js';
 import { HappyEyeballsTlsSocket } from './happy-eyeballs-tls-socket.js';
 import { fromNodeOptions } from './node-options.js';
@@ -109,7 +110,7 @@ function openSocket(input: CreateConnectionOptions): net.Socket {
   // One context for every attempt and the socket (tls.connect would make one per attempt),
   // from what each attempt's tls.connect would read: the TLS options over the others (attempt.ts).
   const tlsOptions: tls.ConnectionOptions = { ...settings.net, ...settings.tls };
-  const secureContext = tlsOptions.secureContext ?? tls.createSecureContext(tlsOptions);
+  const secureContext = tlsOptions.secureContext ?? nodeTls().createSecureContext(tlsOptions);
   const socket = new HappyEyeballsTlsSocket({ secureContext, rejectUnauthorized: tlsOptions.rejectUnauthorized !== false, allowHalfOpen });
   socket[startRace]({ ...race, tls: { ...settings.tls, secureContext } }, idle);
   return socket;
@@ -117,7 +118,8 @@ function openSocket(input: CreateConnectionOptions): net.Socket {
 
 /** `callback(null, socket)` when it is ready, `callback(err, null)` when it fails or is destroyed first. */
 function callWhenSettled(socket: net.Socket, callback: SocketCallback): void {
-  const readyEvent = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect';
+  // A TLSSocket says so (`encrypted`), without node:tls loaded for an instanceof.
+  const readyEvent = (socket as { encrypted?: unknown }).encrypted === true ? 'secureConnect' : 'connect';
   const settle = (err: Error | null): void => {
     socket.off(readyEvent, onReady);
     socket.off('error', onError);
@@ -189,10 +191,10 @@ function directSocket(options: CreateConnectionOptions, secure: boolean, idle: b
   } as tls.ConnectionOptions;
   if (socketPath) {
     const path = { ...common, path: socketPath };
-    return secure ? tls.connect(path) : net.connect(path);
+    return secure ? nodeTls().connect(path) : net.connect(path);
   }
   if (!secure) throw new InvalidArgumentError('httpSocket', httpSocket, 'only with TLS (https:)');
-  return tls.connect({ ...common, socket: httpSocket });
+  return nodeTls().connect({ ...common, socket: httpSocket });
 }
 
 /** TLS when asked for (`tls`), else when the scheme or the agent is HTTPS. */

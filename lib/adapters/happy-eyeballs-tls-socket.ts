@@ -5,8 +5,10 @@
  * 'secureConnect' and answers `alpnProtocol`, `authorized`, `getPeerCertificate()`.
  */
 import type net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { ConnectOptions } from '../connect-options.js';
+import { nodeTls } from '../system/lazy-builtins.js';
+import { inherit } from './late-parent.js';
 import { PendingConnection, startRace } from './pending-connection.js';
 
 export interface TlsPlaceholderOptions {
@@ -16,10 +18,12 @@ export interface TlsPlaceholderOptions {
   allowHalfOpen?: boolean | undefined;
 }
 
-export class HappyEyeballsTlsSocket extends tls.TLSSocket {
+/** Extends `tls.TLSSocket`, node:tls being required by the first one made (late-parent.ts). */
+export class HappyEyeballsTlsSocket extends (Object as unknown as typeof tls.TLSSocket) {
   readonly #connection = new PendingConnection(this);
 
   constructor(options: TlsPlaceholderOptions) {
+    inherit(HappyEyeballsTlsSocket, nodeTls().TLSSocket);
     // No socket given: Node wraps an unconnected TCP handle, as tls.connect() does before it
     // connects. It holds the place (http2 checks `_handle` at once) until the winner's replaces it.
     super(undefined as unknown as net.Socket, { ...options, isServer: false, requestCert: true } as tls.TLSSocketOptions);

@@ -5,7 +5,7 @@
  * §4.1 keeps case), so an honest reply matches; an off-path forger who guessed the ID and
  * the port must now guess one bit per letter as well.
  */
-import { randomFillSync } from 'node:crypto';
+import { randomFill } from './random.js';
 
 /** Random bits from the CSPRNG, drawn in blocks: one syscall serves some 400 queries. */
 const pool = Buffer.allocUnsafe(4096);
@@ -15,7 +15,7 @@ let used = pool.length;
 export function randomizeCase(packet: Buffer, start: number, end: number): void {
   const need = (end - start + 7) >> 3;
   if (used + need > pool.length) {
-    randomFillSync(pool);
+    randomFill(pool);
     used = 0;
   }
   applyCase(packet, start, end, pool, used);

@@ -1,36 +1,57 @@
 /**
- * The client's encrypted upstreams: one DoT connection manager (dot.ts) or DoH session
- * manager (doh.ts) per configured server, made once with the client and shared by all
- * its queries. A failure on one of them is that server's failure: the client moves on to
- * its next server, and nothing is ever retried in plaintext.
+ * The client's encrypted upstreams (encrypted-upstreams.ts), whose code is loaded by the
+ * first client made with a DoT or DoH server: most programs never use them, and their
+ * ~25 KB would otherwise be compiled by every import of the library. Once loaded, every
+ * later client makes its upstreams at once; a query that comes while the code loads
+ * waits for it (a few milliseconds, within its try's deadline).
  */
-import { DohUpstream } from './doh.js';
-import { DotUpstream } from './dot.js';
 import type { EncryptedContext } from './encrypted-types.js';
+import type { EncryptedUpstreams } from './encrypted-upstreams.js';
 import type { Question } from './query.js';
 import type { ReplyResult, TransportOptions } from './transport.js';
 import type { DnsServer, HttpsServerAddress, TlsServerAddress } from './types.js';
 
+type UpstreamsModule = typeof import('./encrypted-upstreams.js');
+
+let loaded: UpstreamsModule | undefined;
+let loading: Promise<UpstreamsModule> | undefined;
+
+/** Whether the DoT/DoH code is loaded yet (tests check the path taken). */
+export function encryptedCodeLoaded(): boolean {
+  return loaded !== undefined;
+}
+
+function load(): Promise<UpstreamsModule> {
+  loading ??= import('./encrypted-upstreams.js').then((module) => (loaded = module));
+  return loading;
+}
+
 export class EncryptedTransports {
-  readonly #dot = new Map<TlsServerAddress, DotUpstream>();
-  readonly #doh = new Map<HttpsServerAddress, DohUpstream>();
+  #upstreams: EncryptedUpstreams | undefined;
+  /** Settles when `#upstreams` is made (the code loaded); undefined once it is. */
+  #ready: Promise<EncryptedUpstreams> | undefined;
 
   constructor(servers: readonly DnsServer[], context: EncryptedContext) {
-    for (const server of servers) {
-      if (server.transport === 'tls') this.#dot.set(server, new DotUpstream(server, context));
-      if (server.transport === 'https') this.#doh.set(server, new DohUpstream(server, context));
-    }
+    if (loaded) this.#upstreams = new loaded.EncryptedUpstreams(servers, context);
+    else
+      this.#ready = load().then((module) => {
+        const upstreams = new module.EncryptedUpstreams(servers, context);
+        this.#upstreams = upstreams;
+        this.#ready = undefined;
+        return upstreams;
+      });
   }
 
   /** One try against a configured DoT or DoH server (the very object from the config). */
   exchange(server: TlsServerAddress | HttpsServerAddress, question: Question, options: TransportOptions): Promise<ReplyResult> {
-    if (server.transport === 'tls') return this.#dot.get(server)!.exchange(question, options);
-    return this.#doh.get(server)!.exchange(question, options);
+    if (this.#upstreams) return this.#upstreams.exchange(server, question, options);
+    // Should the client close meanwhile, it has cancelled the query first: the try then
+    // rejects with its scope's reason and opens nothing.
+    return this.#ready!.then((upstreams) => upstreams.exchange(server, question, options));
   }
 
-  /** Closes every connection and session now. */
+  /** Closes every connection and session now (none is open while the code loads). */
   close(): void {
-    for (const upstream of this.#dot.values()) upstream.close();
-    for (const upstream of this.#doh.values()) upstream.close();
+    this.#upstreams?.close();
   }
 }

@@ -2,7 +2,7 @@
  * Build request: one question, RD set, an EDNS0 OPT record (RFC 1035 §4.1, RFC 6891 §6).
  * Encoded by hand: the layout is fixed and this runs once per query.
  */
-import { randomFillSync } from 'node:crypto';
+import { randomFill } from './random.js';
 import { DnsError } from '../errors.js';
 import { randomizeCase } from './dns0x20.js';
 import type { RecordType } from './types.js';
@@ -119,7 +119,7 @@ let idsUsed = idPool.length;
  */
 export function newQueryId(): number {
   if (idsUsed === idPool.length) {
-    randomFillSync(idPool);
+    randomFill(idPool);
     idsUsed = 0;
   }
   return idPool[idsUsed++]!;

@@ -4,8 +4,9 @@
  * no lookup happens) and, for TLS races, runs the TLS handshake on it.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { Family } from '../address/types.js';
+import { nodeTls } from '../system/lazy-builtins.js';
 
 export interface AttemptTarget {
   address: string;
@@ -66,7 +67,7 @@ export function socketAttemptFactory(options: SocketAttemptOptions = {}): Attemp
     if (options.tls !== undefined) {
       // With no servername, tls checks the certificate against `host`, here the IP: right for IP literals.
       const where = { host: target.address, port: target.port, family: target.family };
-      return watch(tls.connect({ ...netOptions, ...options.tls, ...where }), true, callbacks);
+      return watch(nodeTls().connect({ ...netOptions, ...options.tls, ...where }), true, callbacks);
     }
     if (plain) {
       // net.connect(options) is `new net.Socket(options).connect(options)`: the same two steps.

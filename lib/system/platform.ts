@@ -10,7 +10,7 @@ import type { DnsServer } from '../dns/types.js';
 import { oneOf } from '../options.js';
 import type { Platform } from './route.js';
 import { parseServerEntry } from './server-address.js';
-import { nodeDns } from './node-dns.js';
+import { nodeDns } from './lazy-builtins.js';
 
 const PLATFORMS: readonly Platform[] = ['linux', 'darwin', 'win32', 'android'];
 

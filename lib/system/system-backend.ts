@@ -18,7 +18,7 @@ import { canonicalName } from '../dns/name.js';
 import type { Answer, QueryOptions, AddressRecordType } from '../dns/types.js';
 import { AbortError, DnsError, type DnsErrorCode, errorCode } from '../errors.js';
 import { processSystemPool, type PoolJob, type SystemLookupPool } from './system-pool.js';
-import { nodeDns } from './node-dns.js';
+import { nodeDns } from './lazy-builtins.js';
 
 export interface SystemAddress {
   address: string;
