@@ -11,7 +11,10 @@
  * - node: net.connect({ autoSelectFamily: true }) with a `lookup` that asks the same
  *   server through c-ares (`dns.Resolver` + `setServers`), AAAA and A in parallel, as
  *   getaddrinfo would return them (never the system's resolver);
- * - net.connect IP: net.connect to [::1]:P, the floor.
+ * - floor: a UDP socket, two hand-made queries and net.connect to the first address
+ *   answered, nothing else (bench-lib/floor-client.ts): what a cold connect costs in
+ *   JavaScript before a resolver or a race does anything of its own;
+ * - net.connect IP: net.connect to [::1]:P, the floor without DNS.
  * Time runs from the call to the connected socket. `--marks` splits each connect at the
  * UDP send, the first UDP message, the TCP connect call and TCP up (wrapping dgram's send
  * and 'message' and net.Socket's connect, for every client alike).
@@ -29,6 +32,7 @@ import { pathToFileURL } from 'node:url';
 import { FakeDnsServer } from '../lib/lab/dns-server.js';
 import { listenPair } from '../lib/lab/listeners.js';
 import { killAll, runChild, send } from './bench-lib/child.js';
+import { floorClient } from './bench-lib/floor-client.js';
 import { benchZone } from './bench-lib/namespace.js';
 import { ms, numberArg, stringArg, table, times } from './bench-lib/print.js';
 import { targetMetrics } from './bench-lib/metrics.js';
@@ -36,6 +40,7 @@ import { median, quantile, ratio } from './bench-lib/stats.js';
 
 const ZONE = 'cold.he.test';
 const TARGET = 1.15;
+const FLOOR = 'floor: dgram query + net.connect';
 
 interface ChildConfig {
   nameserver: string;
@@ -151,6 +156,9 @@ async function clients(cfg: ChildConfig): Promise<void> {
   }
   const lookup = caresLookup(cfg.nameserver, cfg.marks);
   opens['node autoSelectFamily (c-ares lookup)'] = () => nodeConnect({ host: `ok.${ZONE}`, port: cfg.port, autoSelectFamily: true, lookup });
+  const floor = await floorClient(cfg.nameserver, `ok.${ZONE}`, cfg.port);
+  resolvers.push(floor);
+  opens[FLOOR] = floor.open;
   opens['net.connect IP'] = () => nodeConnect({ host: '::1', port: cfg.port });
   const names = Object.keys(opens).filter((name) => cfg.only === undefined || name.startsWith(cfg.only));
   const samples: Record<string, Sample[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -178,10 +186,18 @@ async function clients(cfg: ChildConfig): Promise<void> {
   process.stdout.write('', () => process.exit(0));
 }
 
-function phases(samples: Sample[], node: boolean): Array<[string, number]> {
+function phases(samples: Sample[], kind: 'node' | 'floor' | 'ours'): Array<[string, number]> {
   const part = (from: keyof Marks | 'call', to: keyof Marks | 'end'): number =>
     median(samples.map((s) => (to === 'end' ? s.ms : s.marks[to]!) - (from === 'call' ? 0 : s.marks[from]!)).filter(Number.isFinite));
-  if (node)
+  if (kind === 'floor')
+    return [
+      ['call → first DNS query sent', part('call', 'send')],
+      ['DNS: send → first answer in', part('send', 'message')],
+      ['answer → TCP connect called', part('message', 'tcpCall')],
+      ['TCP connect called → up', part('tcpCall', 'tcpUp')],
+      ['TCP up → caller has the socket', part('tcpUp', 'end')],
+    ];
+  if (kind === 'node')
     return [
       ['call → lookup called', part('call', 'lookup')],
       ['lookup (AAAA + A, c-ares)', part('lookup', 'lookedUp')],
@@ -263,7 +279,7 @@ async function main(argv: string[]): Promise<void> {
     console.log('\nwhere the time goes (median ms of each part):');
     for (const [name, xs] of Object.entries(samples)) {
       if (name === 'net.connect IP') continue;
-      breakdown[name] = phases(xs, name.startsWith('node'));
+      breakdown[name] = phases(xs, name.startsWith('node') ? 'node' : name === FLOOR ? 'floor' : 'ours');
       console.log(`  ${name}: ${breakdown[name].map(([k, v]) => `${k} ${ms(v)}`).join('; ')}`);
     }
   }
