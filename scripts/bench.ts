@@ -60,6 +60,13 @@ const BENCHES: Bench[] = [
     summary: /^(node:net|happy-eyeballs|met|MISSED)/,
   },
   {
+    name: 'first-connect',
+    script: 'bench-first-connect.js',
+    args: { quick: ['--runs', '5'], full: ['--runs', '21'] },
+    json: false,
+    summary: /^(node autoSelectFamily|happy-eyeballs)/,
+  },
+  {
     name: 'policy',
     script: 'bench-policy.js',
     args: { quick: ['--rounds', '5'], full: ['--rounds', '15'] },

@@ -19,7 +19,7 @@ t.test('queries made while the code loads are answered once it is; a client clos
   const client = clientFor(t, [dot.entry]);
   const both = Promise.all([client.query('www.example.test', 'A'), client.query('www.example.test', 'AAAA')]);
   t.notOk(encryptedCodeLoaded(), 'nor when the queries are made');
-  await t.rejects(early, { code: 'ECANCELLED' }, 'the closed client\'s query ends cancelled');
+  await t.rejects(early, { code: 'ECANCELLED' }, "the closed client's query ends cancelled");
   const [a, aaaa] = await both;
   t.equal(a.records.length, 2);
   t.equal(aaaa.records.length, 1);
