@@ -10,7 +10,7 @@
  *   node build/scripts/bundle.js [--entry dist/index.js] [--out dist/index.js]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, relative } from 'node:path';
+import { basename, dirname, extname, relative, sep } from 'node:path';
 import { build } from 'esbuild';
 import { stringArg } from './bench-lib/print.js';
 import { requireBuiltins } from './build-lib/require-builtins.js';
@@ -26,6 +26,7 @@ const result = await build({
   platform: 'node',
   packages: 'external',
   metafile: true,
+  absWorkingDir: process.cwd(),
   write: false,
   outdir: dirname(out),
   entryNames: basename(out, extname(out)),
@@ -35,7 +36,10 @@ const result = await build({
 const written: string[] = [];
 for (const file of result.outputFiles) {
   // esbuild's own count of the builtin imports it wrote in this file: each must have been rewritten.
-  const imports = result.metafile.outputs[relative(process.cwd(), file.path)]!.imports;
+  const key = relative(process.cwd(), file.path).split(sep).join('/'); // the metafile's keys use '/'
+  const output = result.metafile.outputs[key];
+  if (output === undefined) throw new Error(`bundle: ${key} is not in esbuild's metafile (${Object.keys(result.metafile.outputs).join(', ')})`);
+  const imports = output.imports;
   const expected = imports.filter((i) => i.external && i.kind === 'import-statement' && i.path.startsWith('node:')).length;
   const text = requireBuiltins(file.text, expected);
   mkdirSync(dirname(file.path), { recursive: true });

@@ -2,9 +2,14 @@
  * The client's encrypted upstreams (encrypted-upstreams.ts), whose code is loaded by the
  * first client made with a DoT or DoH server: most programs never use them, and their
  * ~25 KB would otherwise be compiled by every import of the library. Once loaded, every
- * later client makes its upstreams at once; a query that comes while the code loads
- * waits for it (a few milliseconds, within its try's deadline).
+ * later client makes its upstreams at once. A try that comes while the code loads waits
+ * for it as a round trip waits for its answer: cancelling ends the wait at once, the try's
+ * deadline is a timeout, and code that fails to load (a chunk removed under a running
+ * process, EMFILE) is that server's failure, so the client moves on to its next server;
+ * the next client made loads it again.
  */
+import type { TimerHandle } from '../clock.js';
+import type { CancelListener } from './cancel.js';
 import type { EncryptedContext } from './encrypted-types.js';
 import type { EncryptedUpstreams } from './encrypted-upstreams.js';
 import type { Question } from './query.js';
@@ -13,6 +18,8 @@ import type { DnsServer, HttpsServerAddress, TlsServerAddress } from './types.js
 
 type UpstreamsModule = typeof import('./encrypted-upstreams.js');
 
+const importCode = (): Promise<UpstreamsModule> => import('./encrypted-upstreams.js');
+let importer = importCode;
 let loaded: UpstreamsModule | undefined;
 let loading: Promise<UpstreamsModule> | undefined;
 
@@ -21,37 +28,115 @@ export function encryptedCodeLoaded(): boolean {
   return loaded !== undefined;
 }
 
+/**
+ * Tests: forgets the loaded code and loads it with `load` from now on (the real import
+ * when undefined), so a load can be held, or made to fail, on cue.
+ */
+export function reloadEncryptedCodeWith(load: (() => Promise<UpstreamsModule>) | undefined): void {
+  importer = load ?? importCode;
+  loaded = undefined;
+  loading = undefined;
+}
+
 function load(): Promise<UpstreamsModule> {
-  loading ??= import('./encrypted-upstreams.js').then((module) => (loaded = module));
+  loading ??= importer().then(
+    (module) => (loaded = module),
+    (err: unknown) => {
+      loading = undefined; // the next client tries again
+      throw err;
+    },
+  );
   return loading;
 }
 
 export class EncryptedTransports {
   #upstreams: EncryptedUpstreams | undefined;
-  /** Settles when `#upstreams` is made (the code loaded); undefined once it is. */
+  /** Settles when `#upstreams` is made, or with the load's error; undefined once made. */
   #ready: Promise<EncryptedUpstreams> | undefined;
+  #closed = false;
 
   constructor(servers: readonly DnsServer[], context: EncryptedContext) {
-    if (loaded) this.#upstreams = new loaded.EncryptedUpstreams(servers, context);
-    else
-      this.#ready = load().then((module) => {
-        const upstreams = new module.EncryptedUpstreams(servers, context);
-        this.#upstreams = upstreams;
-        this.#ready = undefined;
-        return upstreams;
-      });
+    if (loaded) {
+      this.#upstreams = new loaded.EncryptedUpstreams(servers, context);
+      return;
+    }
+    this.#ready = load().then((module) => {
+      const upstreams = new module.EncryptedUpstreams(servers, context);
+      this.#upstreams = upstreams;
+      this.#ready = undefined;
+      if (this.#closed) upstreams.close();
+      return upstreams;
+    });
+    // A failed load reaches the tries waiting for it; with none waiting it is nobody's error.
+    this.#ready.catch(() => {});
   }
 
   /** One try against a configured DoT or DoH server (the very object from the config). */
   exchange(server: TlsServerAddress | HttpsServerAddress, question: Question, options: TransportOptions): Promise<ReplyResult> {
     if (this.#upstreams) return this.#upstreams.exchange(server, question, options);
-    // Should the client close meanwhile, it has cancelled the query first: the try then
-    // rejects with its scope's reason and opens nothing.
-    return this.#ready!.then((upstreams) => upstreams.exchange(server, question, options));
+    return new Promise((resolve, reject) => {
+      if (options.scope.reason) return reject(options.scope.reason);
+      new LoadWait(this.#ready!, options, resolve, reject, (upstreams) => upstreams.exchange(server, question, options));
+    });
   }
 
   /** Closes every connection and session now (none is open while the code loads). */
   close(): void {
+    this.#closed = true;
     this.#upstreams?.close();
+  }
+}
+
+/** A try waiting for the code: until it loads, the try's cancel scope and deadline are this wait's. */
+class LoadWait implements CancelListener {
+  readonly #options: TransportOptions;
+  readonly #resolve: (result: ReplyResult) => void;
+  readonly #reject: (reason: Error) => void;
+  readonly #timer: TimerHandle;
+  #ended = false;
+
+  constructor(
+    ready: Promise<EncryptedUpstreams>,
+    options: TransportOptions,
+    resolve: (result: ReplyResult) => void,
+    reject: (reason: Error) => void,
+    then: (upstreams: EncryptedUpstreams) => Promise<ReplyResult>,
+  ) {
+    this.#options = options;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const { clock, deadline, scope } = options;
+    scope.on(this);
+    this.#timer = clock.setTimeout(() => this.#expire(), Math.ceil(Math.max(0, deadline - clock.now())));
+    ready.then(
+      (upstreams) => {
+        if (this.#end()) then(upstreams).then(resolve, reject);
+      },
+      (cause: unknown) => {
+        if (this.#end()) resolve({ kind: 'failure', code: 'ECONNREFUSED', cause });
+      },
+    );
+  }
+
+  /** Called by the scope only before #end, which unsubscribes. */
+  cancelled(reason: Error): void {
+    this.#end();
+    this.#reject(reason);
+  }
+
+  /** The timer fires only before #end, which clears it. */
+  #expire(): void {
+    this.#end();
+    this.#options.onTimeout();
+    this.#resolve({ kind: 'failure', code: 'ETIMEOUT' });
+  }
+
+  /** Lets go of the timer and the scope; false when already ended. */
+  #end(): boolean {
+    if (this.#ended) return false;
+    this.#ended = true;
+    this.#options.clock.clearTimeout(this.#timer);
+    this.#options.scope.off(this);
+    return true;
   }
 }

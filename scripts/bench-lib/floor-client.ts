@@ -54,9 +54,16 @@ export async function floorClient(nameserver: string, name: string, port: number
   let waiting: ((found: { address: string; family: 4 | 6 }) => void) | undefined;
   const ids = new Set<number>();
   let next = Math.floor(Math.random() * 65536);
+  let failed: ((err: Error) => void) | undefined;
+  udp.on('error', (err) => failed?.(err));
   udp.on('message', (reply) => {
-    if (waiting === undefined || !ids.has(reply.readUInt16BE(0))) return;
-    const found = firstAddress(reply);
+    if (waiting === undefined || reply.length < 12 || !ids.has(reply.readUInt16BE(0))) return;
+    let found: { address: string; family: 4 | 6 } | undefined;
+    try {
+      found = firstAddress(reply);
+    } catch {
+      return; // cut short: as if never received
+    }
     if (found === undefined) return;
     const take = waiting;
     waiting = undefined;
@@ -65,7 +72,17 @@ export async function floorClient(nameserver: string, name: string, port: number
   });
   const open: FloorOpen = () =>
     new Promise((resolve, reject) => {
+      // As the other clients: no answer within 3 s is a failure, not a hang.
+      const timer = setTimeout(() => failed!(new Error('floor: no usable answer within 3 s')), 3000);
+      failed = (err) => {
+        clearTimeout(timer);
+        waiting = undefined;
+        failed = undefined;
+        reject(err);
+      };
       waiting = ({ address, family }) => {
+        clearTimeout(timer);
+        failed = undefined;
         const socket = net.connect({ host: address, port, family });
         socket.once('connect', () => resolve(socket));
         socket.once('error', (err) => (socket.destroy(), reject(err)));
