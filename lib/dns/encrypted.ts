@@ -6,7 +6,7 @@
  * for it as a round trip waits for its answer: cancelling ends the wait at once, the try's
  * deadline is a timeout, and code that fails to load (a chunk removed under a running
  * process, EMFILE) is that server's failure, so the client moves on to its next server;
- * the next client made loads it again.
+ * the next try loads it again.
  */
 import type { TimerHandle } from '../clock.js';
 import type { CancelListener } from './cancel.js';
@@ -51,24 +51,35 @@ function load(): Promise<UpstreamsModule> {
 
 export class EncryptedTransports {
   #upstreams: EncryptedUpstreams | undefined;
-  /** Settles when `#upstreams` is made, or with the load's error; undefined once made. */
+  /** Settles when `#upstreams` is made, or with the load's error; undefined once made or failed. */
   #ready: Promise<EncryptedUpstreams> | undefined;
   #closed = false;
 
+  readonly #servers: readonly DnsServer[];
+  readonly #context: EncryptedContext;
+
   constructor(servers: readonly DnsServer[], context: EncryptedContext) {
-    if (loaded) {
-      this.#upstreams = new loaded.EncryptedUpstreams(servers, context);
-      return;
-    }
-    this.#ready = load().then((module) => {
-      const upstreams = new module.EncryptedUpstreams(servers, context);
+    this.#servers = servers;
+    this.#context = context;
+    if (loaded) this.#upstreams = new loaded.EncryptedUpstreams(servers, context);
+    else this.#load();
+  }
+
+  /** Loads the code and makes the upstreams; a failed load is forgotten, so the next try loads again. */
+  #load(): Promise<EncryptedUpstreams> {
+    const ready = load().then((module) => {
+      const upstreams = new module.EncryptedUpstreams(this.#servers, this.#context);
       this.#upstreams = upstreams;
       this.#ready = undefined;
       if (this.#closed) upstreams.close();
       return upstreams;
     });
+    this.#ready = ready;
     // A failed load reaches the tries waiting for it; with none waiting it is nobody's error.
-    this.#ready.catch(() => {});
+    ready.catch(() => {
+      if (this.#ready === ready) this.#ready = undefined;
+    });
+    return ready;
   }
 
   /** One try against a configured DoT or DoH server (the very object from the config). */
@@ -76,7 +87,7 @@ export class EncryptedTransports {
     if (this.#upstreams) return this.#upstreams.exchange(server, question, options);
     return new Promise((resolve, reject) => {
       if (options.scope.reason) return reject(options.scope.reason);
-      new LoadWait(this.#ready!, options, resolve, reject, (upstreams) => upstreams.exchange(server, question, options));
+      new LoadWait(this.#ready ?? this.#load(), options, resolve, reject, (upstreams) => upstreams.exchange(server, question, options));
     });
   }
 
