@@ -15,7 +15,7 @@ import type { EncryptedContext } from './encrypted-types.js';
 import { paddedQuery } from './padding.js';
 import type { Question, SentQuery } from './query.js';
 import { decodeReply, isTruncated, matchesQuery } from './reply.js';
-import type { ReplyResult, TransportFailure, TransportOptions } from './transport.js';
+import { holdTry, releaseTry, type ReplyResult, type TransportFailure, type TransportOptions } from './transport.js';
 import type { HttpsServerAddress } from './types.js';
 
 const DNS_MESSAGE = 'application/dns-message';
@@ -68,9 +68,7 @@ export class DohTry implements CancelListener {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#query = paddedQuery(question, 0);
-    const { clock, deadline, scope } = options;
-    scope.on(this);
-    this.#timer = clock.setTimeout(() => this.#expire(), Math.ceil(Math.max(0, deadline - clock.now())));
+    this.#timer = holdTry(options, this, () => this.#expire());
   }
 
   start(session: DohTrySession, h2: http2.ClientHttp2Session): void {
@@ -165,8 +163,7 @@ export class DohTry implements CancelListener {
   /** Lets go of the timer, the scope, the stream and the session; a second call changes nothing. */
   #end(timedOut: boolean): void {
     this.#ended = true;
-    this.#options.clock.clearTimeout(this.#timer);
-    this.#options.scope.off(this);
+    releaseTry(this.#options, this, this.#timer);
     const stream = this.#stream;
     if (stream && !this.#complete && !stream.closed) stream.close(NGHTTP2_CANCEL);
     this.#session!.ended(this, timedOut);

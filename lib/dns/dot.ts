@@ -12,7 +12,7 @@ import { DotConnection, type DotConnectionOwner, type DotWaiter } from './dot-co
 import type { EncryptedContext } from './encrypted-types.js';
 import type { Question, SentQuery } from './query.js';
 import { Backoff } from './reconnect.js';
-import { serverKey, type ReplyResult, type TransportFailure, type TransportOptions } from './transport.js';
+import { holdTry, releaseTry, serverKey, type ReplyResult, type TransportFailure, type TransportOptions } from './transport.js';
 import type { TlsServerAddress } from './types.js';
 
 /** Waiting tries are taken from the front; the array is cut when this many are behind. */
@@ -154,9 +154,7 @@ export class DotTry implements CancelListener, DotWaiter {
     this.#options = options;
     this.#resolve = resolve;
     this.#reject = reject;
-    const { clock, deadline, scope } = options;
-    scope.on(this);
-    this.#timer = clock.setTimeout(() => this.#expire(), Math.ceil(Math.max(0, deadline - clock.now())));
+    this.#timer = holdTry(options, this, () => this.#expire());
   }
 
   written(connection: DotConnection, query: SentQuery): void {
@@ -192,7 +190,6 @@ export class DotTry implements CancelListener, DotWaiter {
   /** Lets go of the timer and the cancel scope. */
   #end(): void {
     this.ended = true;
-    this.#options.clock.clearTimeout(this.#timer);
-    this.#options.scope.off(this);
+    releaseTry(this.#options, this, this.#timer);
   }
 }

@@ -13,7 +13,7 @@ import type { CancelListener } from './cancel.js';
 import type { EncryptedContext } from './encrypted-types.js';
 import type { EncryptedUpstreams } from './encrypted-upstreams.js';
 import type { Question } from './query.js';
-import type { ReplyResult, TransportOptions } from './transport.js';
+import { holdTry, releaseTry, type ReplyResult, type TransportOptions } from './transport.js';
 import type { DnsServer, HttpsServerAddress, TlsServerAddress } from './types.js';
 
 type UpstreamsModule = typeof import('./encrypted-upstreams.js');
@@ -116,9 +116,7 @@ class LoadWait implements CancelListener {
     this.#options = options;
     this.#resolve = resolve;
     this.#reject = reject;
-    const { clock, deadline, scope } = options;
-    scope.on(this);
-    this.#timer = clock.setTimeout(() => this.#expire(), Math.ceil(Math.max(0, deadline - clock.now())));
+    this.#timer = holdTry(options, this, () => this.#expire());
     ready.then(
       (upstreams) => {
         if (this.#end()) then(upstreams).then(resolve, reject);
@@ -146,8 +144,7 @@ class LoadWait implements CancelListener {
   #end(): boolean {
     if (this.#ended) return false;
     this.#ended = true;
-    this.#options.clock.clearTimeout(this.#timer);
-    this.#options.scope.off(this);
+    releaseTry(this.#options, this, this.#timer);
     return true;
   }
 }

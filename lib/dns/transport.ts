@@ -1,7 +1,7 @@
 /** What the UDP and TCP round trips share: their options and their result. */
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { hostPort } from '../options.js';
-import type { CancelScope } from './cancel.js';
+import type { CancelListener, CancelScope } from './cancel.js';
 import type { DecodedReply } from './reply.js';
 import type { DnsServer } from './types.js';
 
@@ -32,6 +32,23 @@ export type PacketResult = ReplyResult | { kind: 'truncated' };
 export interface TrySink {
   onReply(result: ReplyResult): void;
   onCancel(reason: unknown): void;
+}
+
+/**
+ * A promise-based try (DoT, DoH, or one waiting for their code) takes hold of its round
+ * trip: `listener` hears a cancel of the scope, `expire` runs at the deadline. Returns the
+ * timer, which `releaseTry` clears along with the subscription.
+ */
+export function holdTry(options: TransportOptions, listener: CancelListener, expire: () => void): TimerHandle {
+  const { clock, deadline, scope } = options;
+  scope.on(listener);
+  return clock.setTimeout(expire, Math.ceil(Math.max(0, deadline - clock.now())));
+}
+
+/** Lets go of what `holdTry` took. */
+export function releaseTry(options: TransportOptions, listener: CancelListener, timer: TimerHandle): void {
+  options.clock.clearTimeout(timer);
+  options.scope.off(listener);
 }
 
 /** A promise-based round trip (TCP, DoT, DoH) into a sink: its rejection is the cancellation. */
